@@ -1,0 +1,64 @@
+using System;
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Text;
+using SymDiff.Generators.Diagnostics;
+using SymDiff.Generators.Emit;
+using SymDiff.Generators.Model;
+using SymDiff.Generators.Parsing;
+
+namespace SymDiff.Generators;
+
+/// <summary>
+/// Generates <c>Gradient</c>, <c>Backward</c> and <c>Derivative</c> for every
+/// <c>[Differentiable]</c> method. The pipeline: parse (Roslyn → equatable model) →
+/// differentiate and simplify (pure) → emit (text). Source and diagnostics travel in two
+/// separate outputs, so a diagnostic that moves regenerates nothing.
+/// </summary>
+[Generator(LanguageNames.CSharp)]
+public sealed class DifferentiableGenerator : IIncrementalGenerator
+{
+    /// <inheritdoc/>
+    public void Initialize(IncrementalGeneratorInitializationContext context)
+    {
+        IncrementalValuesProvider<ParseResult> results = context.SyntaxProvider
+            .ForAttributeWithMetadataName(
+                Signature.DifferentiableAttribute,
+                static (node, _) => node is MethodDeclarationSyntax,
+                static (ctx, ct) => MethodParser.Parse(ctx, ct))
+            .WithTrackingName(TrackingNames.Parse);
+
+        IncrementalValuesProvider<MethodModel> models = results
+            .Where(static r => r.Model is not null)
+            .Select(static (r, _) => r.Model!)
+            .WithTrackingName(TrackingNames.Models);
+
+        IncrementalValuesProvider<EquatableArray<DiagnosticInfo>> diagnostics = results
+            .Select(static (r, _) => r.Diagnostics)
+            .Where(static d => d.Count > 0)
+            .WithTrackingName(TrackingNames.Diagnostics);
+
+        context.RegisterSourceOutput(models, static (spc, model) => Generate(spc, model));
+        context.RegisterSourceOutput(diagnostics, static (spc, list) =>
+        {
+            foreach (DiagnosticInfo info in list)
+            {
+                spc.ReportDiagnostic(info.ToDiagnostic());
+            }
+        });
+    }
+
+    private static void Generate(SourceProductionContext context, MethodModel model)
+    {
+        try
+        {
+            context.AddSource(model.HintName, SourceText.From(MethodEmitter.Emit(model), System.Text.Encoding.UTF8));
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            context.ReportDiagnostic(Diagnostic.Create(
+                Descriptors.InternalError, Location.None, model.Name, ex.GetType().Name, ex.Message.Split('\n').First()));
+        }
+    }
+}

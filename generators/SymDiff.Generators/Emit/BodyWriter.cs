@@ -1,0 +1,85 @@
+using System.Collections.Generic;
+using System.Linq;
+using SymDiff.Generators.Model;
+using SymDiff.Generators.Symbolic;
+
+namespace SymDiff.Generators.Emit;
+
+/// <summary>Writes generated statements.</summary>
+internal static class BodyWriter
+{
+    public static void Write(CodeWriter w, IEnumerable<Code> code)
+    {
+        foreach (Code c in code)
+        {
+            switch (c)
+            {
+                case Comment comment:
+                    w.Line("// " + comment.Text);
+                    break;
+                case Let let:
+                    w.Line($"{(let.Type == Ty.Int ? "int" : "double")} {let.Name} = {ExprWriter.Write(let.Value)};");
+                    break;
+                case Set set:
+                    w.Line($"{set.Name} = {ExprWriter.Write(set.Value)};");
+                    break;
+                case AddTo add:
+                    w.Line(Accumulate(add.Name, add.Value, add.Subtract));
+                    break;
+                case AddToElement add:
+                    w.Line(Accumulate($"{add.Span}[{ExprWriter.Write(add.Index)}]", add.Value, subtract: false));
+                    break;
+                case Update update:
+                    w.Line(update.Op switch
+                    {
+                        AssignOp.Set => $"{update.Name} = {ExprWriter.Write(update.Value)};",
+                        AssignOp.Add => Accumulate(update.Name, update.Value, subtract: false),
+                        AssignOp.Sub => $"{update.Name} -= {ExprWriter.Write(update.Value)};",
+                        AssignOp.Mul => $"{update.Name} *= {ExprWriter.Write(update.Value)};",
+                        _ => $"{update.Name} /= {ExprWriter.Write(update.Value)};",
+                    });
+                    break;
+                case Loop loop:
+                    w.Open($"for ({loop.Header})");
+                    Write(w, loop.Body);
+                    w.Close();
+                    break;
+                case BackwardCall call:
+                    w.Line($"{call.Callee.Qualified("Backward")}({string.Join(", ", CallArguments(call))});");
+                    break;
+                case Raw raw:
+                    w.Line(raw.Text);
+                    break;
+                case ReturnValue ret:
+                    w.Line($"return {ExprWriter.Write(ret.Value)};");
+                    break;
+            }
+        }
+    }
+
+    private static string Accumulate(string target, Expr value, bool subtract)
+    {
+        if (value is Neg n)
+        {
+            (value, subtract) = (n.Operand, !subtract);
+        }
+
+        return $"{target} {(subtract ? "-=" : "+=")} {ExprWriter.Write(value)};";
+    }
+
+    private static IEnumerable<string> CallArguments(BackwardCall call)
+    {
+        foreach (Expr arg in call.Args)
+        {
+            yield return ExprWriter.Write(arg);
+        }
+
+        yield return ExprWriter.Write(call.Seed);
+        var differentiable = call.Callee.Params.Where(p => p.Differentiable).ToList();
+        for (int i = 0; i < differentiable.Count; i++)
+        {
+            string? adjoint = call.Adjoints[i];
+            yield return differentiable[i].Kind == ParamKind.Double ? "ref " + adjoint : adjoint ?? "default";
+        }
+    }
+}

@@ -1,0 +1,105 @@
+namespace SymDiff.Generators.Model;
+
+// The intermediate representation of a [Differentiable] method body. Parsing builds it from
+// Roslyn's IOperation tree; everything after parsing works on these records only, so every
+// later stage is pure and can be tested with hand-made input.
+
+/// <summary>The value types the differentiator distinguishes.</summary>
+internal enum Ty
+{
+    /// <summary>A floating-point value: the only kind that carries a derivative.</summary>
+    Double,
+
+    /// <summary>An integer: loop counters, sizes, indices. Constant for differentiation.</summary>
+    Int,
+
+    /// <summary>A comparison result, used in the tie rules of max, min and abs.</summary>
+    Bool,
+
+    /// <summary>A whole array or span, passed to another differentiable method.</summary>
+    Array,
+}
+
+/// <summary>Binary operators; the comparisons appear only in rules, not in parsed user code.</summary>
+internal enum BinOp { Add, Sub, Mul, Div, Lt, Le, Gt, Ge }
+
+/// <summary>The <c>System.Math</c> functions the rule table knows.</summary>
+internal enum MathFn
+{
+    Sin, Cos, Tan, Exp, Log, Log10, Sqrt, Pow, Abs, Tanh, Sinh, Cosh, Asin, Acos, Atan, Atan2, Max, Min,
+}
+
+/// <summary>An expression of the IR. Records, so structural equality comes for free.</summary>
+internal abstract record Expr(Ty Type);
+
+/// <summary>A numeric literal (or a folded constant).</summary>
+internal sealed record Num(double Value) : Expr(Ty.Double)
+{
+    public static readonly Num Zero = new(0);
+    public static readonly Num One = new(1);
+}
+
+/// <summary>A scalar local or parameter, by its name in the generated code.</summary>
+internal sealed record Var(string Name, Ty VarType) : Expr(VarType);
+
+/// <summary>
+/// C# code that is constant for differentiation: a field, <c>X.Length</c>, <c>Math.PI</c>, an
+/// integer index expression. <paramref name="Atomic"/> says whether it needs no parentheses.
+/// </summary>
+internal sealed record Opaque(string Code, Ty CodeType, bool Atomic) : Expr(CodeType);
+
+/// <summary>An element read <c>Array[Index]</c>; <paramref name="Array"/> is a parameter name or field code.</summary>
+internal sealed record Elem(string Array, Expr Index, bool IsParameter) : Expr(Ty.Double);
+
+/// <summary>A whole array argument (or, in generated calls, an adjoint span or <c>default</c>).</summary>
+internal sealed record ArrayRef(string Code, bool IsParameter) : Expr(Ty.Array);
+
+/// <summary>Unary minus.</summary>
+internal sealed record Neg(Expr Operand) : Expr(Ty.Double);
+
+/// <summary>A binary operation; arithmetic is <see cref="Ty.Double"/>, comparisons are <see cref="Ty.Bool"/>.</summary>
+internal sealed record Binary(BinOp Op, Expr Left, Expr Right) : Expr(Op >= BinOp.Lt ? Ty.Bool : Ty.Double);
+
+/// <summary><c>Test ? WhenTrue : WhenFalse</c>; produced by the max/min/abs rules.</summary>
+internal sealed record Cond(Expr Test, Expr WhenTrue, Expr WhenFalse) : Expr(Ty.Double);
+
+/// <summary>A call to a function of the rule table.</summary>
+internal sealed record Fn(MathFn Function, EquatableArray<Expr> Args) : Expr(Ty.Double);
+
+/// <summary>A call to another <c>[Differentiable]</c> method (its value).</summary>
+internal sealed record Call(Callee Callee, EquatableArray<Expr> Args) : Expr(Ty.Double);
+
+/// <summary>A call to the generated <c>Derivative</c> of another method: arguments, then tangents.</summary>
+internal sealed record DerivativeCall(Callee Callee, EquatableArray<Expr> Args, EquatableArray<Expr> Tangents) : Expr(Ty.Double);
+
+/// <summary>
+/// A differentiable method called from user code. <paramref name="TypeCode"/> is empty when the
+/// callee lives in the same type, otherwise its fully qualified name.
+/// </summary>
+internal sealed record Callee(string TypeCode, string Name, EquatableArray<CalleeParam> Params)
+{
+    public string Qualified(string suffix) => TypeCode.Length == 0 ? Name + suffix : TypeCode + "." + Name + suffix;
+}
+
+/// <summary>One parameter of a called differentiable method.</summary>
+internal sealed record CalleeParam(string Name, ParamKind Kind, bool Differentiable);
+
+/// <summary>A statement of the IR. <paramref name="Line"/> and <paramref name="Source"/> point back to the user's code.</summary>
+internal abstract record Stmt(int Line, string Source);
+
+/// <summary><c>double Name = Init;</c> (or <c>int</c>); <c>Init</c> is null for a bare declaration.</summary>
+internal sealed record Decl(string Name, Ty Type, Expr? Init, int Line, string Source) : Stmt(Line, Source);
+
+/// <summary>Assignment operators that survive into the IR.</summary>
+internal enum AssignOp { Set, Add, Sub, Mul, Div }
+
+/// <summary><c>Name op= Value;</c></summary>
+internal sealed record Assign(string Name, AssignOp Op, Expr Value, int Line, string Source) : Stmt(Line, Source);
+
+/// <summary>
+/// A counted <c>for</c> loop. The header is integer-only code kept as written; the body is IR.
+/// </summary>
+internal sealed record For(string Counter, string Header, EquatableArray<Stmt> Body, int Line, string Source) : Stmt(Line, Source);
+
+/// <summary><c>return Value;</c> — always the last statement of the body.</summary>
+internal sealed record Return(Expr Value, int Line, string Source) : Stmt(Line, Source);

@@ -1,0 +1,61 @@
+namespace SymDiff.Generators.Model;
+
+/// <summary>How a parameter is passed, which decides its adjoint and tangent types.</summary>
+internal enum ParamKind
+{
+    /// <summary><c>double</c>: adjoint <c>out</c>/<c>ref double</c>, tangent <c>double</c>.</summary>
+    Double,
+
+    /// <summary><c>int</c> (or another integer): never differentiated.</summary>
+    Int,
+
+    /// <summary><c>double[]</c>: adjoint <c>Span&lt;double&gt;</c>, tangent <c>ReadOnlySpan&lt;double&gt;</c>.</summary>
+    DoubleArray,
+
+    /// <summary><c>ReadOnlySpan&lt;double&gt;</c>.</summary>
+    ReadOnlySpan,
+
+    /// <summary><c>Span&lt;double&gt;</c> (read-only use).</summary>
+    Span,
+}
+
+/// <summary>One parameter of the user's method.</summary>
+/// <param name="Name">The name as written.</param>
+/// <param name="TypeCode">The type as the generated signature spells it.</param>
+/// <param name="Kind">How it is passed.</param>
+/// <param name="Differentiable">True when the generated methods carry its adjoint and tangent.</param>
+/// <param name="DerivativeName">The adjoint/tangent parameter name (<c>dx</c>, <c>dW1</c>).</param>
+internal sealed record ParamModel(string Name, string TypeCode, ParamKind Kind, bool Differentiable, string DerivativeName)
+{
+    public bool IsArray => Kind is ParamKind.DoubleArray or ParamKind.ReadOnlySpan or ParamKind.Span;
+}
+
+/// <summary>A containing type, outermost first, as its partial declaration must be repeated.</summary>
+/// <param name="Keyword">"class", "struct", "record", "record struct" or "interface".</param>
+/// <param name="Name">The type's name.</param>
+internal sealed record ContainingTypeInfo(string Keyword, string Name);
+
+/// <summary>Everything the later stages need about one <c>[Differentiable]</c> method.</summary>
+/// <param name="Namespace">The containing namespace, or null for the global namespace.</param>
+/// <param name="Types">The containing types, outermost first.</param>
+/// <param name="Name">The method's name.</param>
+/// <param name="Accessibility">The method's accessibility, repeated on the generated methods.</param>
+/// <param name="Params">The parameters in order.</param>
+/// <param name="Body">The body in IR.</param>
+/// <param name="FileName">The source file's name, for comments.</param>
+/// <param name="Line">The declaration's one-based line.</param>
+/// <param name="HintName">The generated file's hint name.</param>
+/// <param name="SeedName">The name of the output adjoint parameter of <c>Backward</c> (<c>dLoss</c>).</param>
+/// <param name="ReservedNames">Every name the body uses, so generated names never clash.</param>
+internal sealed record MethodModel(
+    string? Namespace,
+    EquatableArray<ContainingTypeInfo> Types,
+    string Name,
+    string Accessibility,
+    EquatableArray<ParamModel> Params,
+    EquatableArray<Stmt> Body,
+    string FileName,
+    int Line,
+    string HintName,
+    string SeedName,
+    EquatableArray<string> ReservedNames);

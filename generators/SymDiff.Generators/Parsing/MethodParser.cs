@@ -1,0 +1,215 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Threading;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Operations;
+using SymDiff.Generators.Diagnostics;
+using SymDiff.Generators.Model;
+
+namespace SymDiff.Generators.Parsing;
+
+/// <summary>
+/// The parse stage: a <c>[Differentiable]</c> method's symbol and operations become a
+/// <see cref="MethodModel"/>, or diagnostics. Nothing after this stage touches Roslyn.
+/// </summary>
+internal static class MethodParser
+{
+    public static ParseResult Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+    {
+        var syntax = (MethodDeclarationSyntax)context.TargetNode;
+        try
+        {
+            return ParseCore(context, syntax, cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            throw;
+        }
+        catch (Exception ex)
+        {
+            var info = new DiagnosticInfo(
+                Descriptors.InternalError.Id,
+                LocationInfo.From(syntax.Identifier.GetLocation()),
+                new[] { syntax.Identifier.ValueText, ex.GetType().Name, ex.Message }.ToEquatableArray());
+            return new ParseResult(null, new[] { info }.ToEquatableArray());
+        }
+    }
+
+    private static ParseResult ParseCore(GeneratorAttributeSyntaxContext context, MethodDeclarationSyntax syntax, CancellationToken ct)
+    {
+        var method = (IMethodSymbol)context.TargetSymbol;
+        var diagnostics = new List<DiagnosticInfo>();
+        void Report(DiagnosticDescriptor d, Location? at, params string[] args) =>
+            diagnostics.Add(new DiagnosticInfo(d.Id, LocationInfo.From(at), args.ToEquatableArray()));
+
+        Location nameLocation = syntax.Identifier.GetLocation();
+        List<ContainingTypeInfo> types = ContainingTypes(method, syntax, Report);
+        if (method.IsGenericMethod)
+        {
+            Report(Descriptors.Generic, nameLocation, method.Name);
+        }
+
+        if (!method.IsStatic)
+        {
+            Report(Descriptors.NotStatic, nameLocation, method.Name);
+        }
+
+        if (method.ReturnType.SpecialType != SpecialType.System_Double)
+        {
+            Report(Descriptors.UnsupportedReturnType, syntax.ReturnType.GetLocation(), method.Name, method.ReturnType.ToDisplayString());
+        }
+
+        AttributeData attribute = context.Attributes[0];
+        IReadOnlyList<string> wrt = Signature.WrtNames(attribute);
+        List<ParamModel> parameters = Parameters(method, syntax, wrt, Report);
+        CheckWrtNames(method, attribute, wrt, Report);
+
+        IMethodBodyOperation? bodyOperation = context.SemanticModel.GetOperation(syntax, ct) as IMethodBodyOperation;
+        IBlockOperation? block = bodyOperation?.BlockBody ?? bodyOperation?.ExpressionBody;
+        if (block is null)
+        {
+            Report(Descriptors.NoBody, nameLocation, method.Name);
+            return new ParseResult(null, diagnostics.ToEquatableArray());
+        }
+
+        var body = new BodyParser(method, diagnostics, ct);
+        List<Stmt> statements = body.ParseBody(block);
+        CheckNameClashes(parameters, body, Report);
+
+        if (diagnostics.Count > 0)
+        {
+            return new ParseResult(null, diagnostics.ToEquatableArray());
+        }
+
+        var reserved = new HashSet<string>(body.UsedNames);
+        reserved.UnionWith(parameters.Select(p => p.Name));
+        reserved.UnionWith(parameters.Where(p => p.Differentiable).Select(p => p.DerivativeName));
+        string seedName = Names.Fresh(Names.Derivative(method.Name), reserved);
+
+        string ns = method.ContainingNamespace.IsGlobalNamespace ? string.Empty : method.ContainingNamespace.ToDisplayString();
+        string hint = string.Join(".", new[] { ns }.Concat(types.Select(t => t.Name)).Append(method.Name).Where(s => s.Length > 0))
+            + OverloadSuffix(method) + ".g.cs";
+        var model = new MethodModel(
+            ns.Length == 0 ? null : ns,
+            types.ToEquatableArray(),
+            method.Name,
+            Signature.AccessibilityText(method.DeclaredAccessibility),
+            parameters.ToEquatableArray(),
+            statements.ToEquatableArray(),
+            Path.GetFileName(syntax.SyntaxTree.FilePath),
+            nameLocation.GetLineSpan().StartLinePosition.Line + 1,
+            hint,
+            seedName,
+            reserved.OrderBy(n => n, StringComparer.Ordinal).ToEquatableArray());
+        return new ParseResult(model, EquatableArray<DiagnosticInfo>.Empty);
+    }
+
+    private static List<ContainingTypeInfo> ContainingTypes(IMethodSymbol method, MethodDeclarationSyntax syntax, Action<DiagnosticDescriptor, Location?, string[]> report)
+    {
+        var types = new List<ContainingTypeInfo>();
+        var declarations = syntax.Ancestors().OfType<TypeDeclarationSyntax>().ToList();
+        int index = 0;
+        for (INamedTypeSymbol? type = method.ContainingType; type is not null; type = type.ContainingType, index++)
+        {
+            TypeDeclarationSyntax? declaration = index < declarations.Count ? declarations[index] : null;
+            bool isPartial = type.DeclaringSyntaxReferences.Any(r =>
+                r.GetSyntax() is TypeDeclarationSyntax t && t.Modifiers.Any(SyntaxKind.PartialKeyword));
+            if (!isPartial)
+            {
+                report(Descriptors.TypeNotPartial, declaration?.Identifier.GetLocation() ?? syntax.Identifier.GetLocation(), new[] { type.Name, method.Name });
+            }
+
+            if (type.TypeParameters.Length > 0)
+            {
+                report(Descriptors.Generic, declaration?.Identifier.GetLocation() ?? syntax.Identifier.GetLocation(), new[] { type.Name });
+            }
+
+            types.Insert(0, new ContainingTypeInfo(Signature.TypeKeyword(type), type.Name));
+        }
+
+        return types;
+    }
+
+    private static List<ParamModel> Parameters(IMethodSymbol method, MethodDeclarationSyntax syntax, IReadOnlyList<string> wrt, Action<DiagnosticDescriptor, Location?, string[]> report)
+    {
+        var parameters = new List<ParamModel>();
+        for (int i = 0; i < method.Parameters.Length; i++)
+        {
+            IParameterSymbol p = method.Parameters[i];
+            ParameterSyntax? ps = i < syntax.ParameterList.Parameters.Count ? syntax.ParameterList.Parameters[i] : null;
+            if (p.RefKind != RefKind.None)
+            {
+                report(Descriptors.RefParameter, ps?.GetLocation(), new[] { p.Name });
+                continue;
+            }
+
+            ParamKind? kind = Signature.Classify(p.Type);
+            if (kind is null)
+            {
+                report(Descriptors.UnsupportedParameterType, ps?.Type?.GetLocation() ?? ps?.GetLocation(), new[] { p.Name, p.Type.ToDisplayString() });
+                continue;
+            }
+
+            bool differentiable = Signature.IsDifferentiable(p, kind.Value, wrt);
+            string typeCode = kind.Value switch
+            {
+                ParamKind.DoubleArray => "double[]",
+                ParamKind.ReadOnlySpan => "ReadOnlySpan<double>",
+                ParamKind.Span => "Span<double>",
+                ParamKind.Double => "double",
+                _ => p.Type.ToDisplayString(),
+            };
+            parameters.Add(new ParamModel(p.Name, typeCode, kind.Value, differentiable, Names.Derivative(p.Name)));
+        }
+
+        return parameters;
+    }
+
+    private static void CheckWrtNames(IMethodSymbol method, AttributeData attribute, IReadOnlyList<string> wrt, Action<DiagnosticDescriptor, Location?, string[]> report)
+    {
+        var arguments = (attribute.ApplicationSyntaxReference?.GetSyntax() as AttributeSyntax)?.ArgumentList?.Arguments;
+        for (int i = 0; i < wrt.Count; i++)
+        {
+            Location? at = arguments is { } args && i < args.Count ? args[i].GetLocation() : attribute.ApplicationSyntaxReference?.GetSyntax().GetLocation();
+            IParameterSymbol? p = method.Parameters.FirstOrDefault(p => p.Name == wrt[i]);
+            if (p is null)
+            {
+                report(Descriptors.UnknownWrtName, at, new[] { wrt[i], method.Name });
+            }
+            else if (Signature.Classify(p.Type) == ParamKind.Int)
+            {
+                report(Descriptors.WrtNotDifferentiable, at, new[] { p.Name, p.Type.ToDisplayString() });
+            }
+        }
+    }
+
+    private static void CheckNameClashes(List<ParamModel> parameters, BodyParser body, Action<DiagnosticDescriptor, Location?, string[]> report)
+    {
+        foreach (ParamModel p in parameters.Where(p => p.Differentiable))
+        {
+            if (body.LocalLocations.TryGetValue(p.DerivativeName, out Location? at))
+            {
+                report(Descriptors.NameClash, at, new[] { p.DerivativeName, p.Name });
+            }
+            else if (parameters.Any(q => q.Name == p.DerivativeName))
+            {
+                report(Descriptors.NameClash, null, new[] { p.DerivativeName, p.Name });
+            }
+        }
+    }
+
+    private static string OverloadSuffix(IMethodSymbol method)
+    {
+        var overloads = method.ContainingType.GetMembers(method.Name)
+            .OfType<IMethodSymbol>()
+            .Where(m => Signature.HasAttribute(m, Signature.DifferentiableAttribute))
+            .OrderBy(m => m.Locations.FirstOrDefault()?.SourceSpan.Start ?? 0)
+            .ToList();
+        int index = overloads.FindIndex(m => SymbolEqualityComparer.Default.Equals(m, method));
+        return index <= 0 ? string.Empty : "." + (index + 1).ToString(System.Globalization.CultureInfo.InvariantCulture);
+    }
+}

@@ -1,0 +1,128 @@
+using System.Collections.Generic;
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using SymDiff.Generators.Model;
+
+namespace SymDiff.Generators.Parsing;
+
+/// <summary>Reads the parts of a method's signature that decide its generated API.</summary>
+internal static class Signature
+{
+    public const string DifferentiableAttribute = "SymDiff.DifferentiableAttribute";
+    public const string NoGradientAttribute = "SymDiff.NoGradientAttribute";
+
+    /// <summary>Classifies a parameter or local type; null when SymDiff cannot handle it.</summary>
+    public static ParamKind? Classify(ITypeSymbol type)
+    {
+        if (type.SpecialType == SpecialType.System_Double)
+        {
+            return ParamKind.Double;
+        }
+
+        if (IsInteger(type))
+        {
+            return ParamKind.Int;
+        }
+
+        if (type is IArrayTypeSymbol { Rank: 1, ElementType.SpecialType: SpecialType.System_Double })
+        {
+            return ParamKind.DoubleArray;
+        }
+
+        if (type is INamedTypeSymbol { IsGenericType: true } named
+            && named.TypeArguments.Length == 1 && named.TypeArguments[0].SpecialType == SpecialType.System_Double
+            && named.ContainingNamespace?.ToDisplayString() == "System")
+        {
+            return named.Name switch
+            {
+                "ReadOnlySpan" => ParamKind.ReadOnlySpan,
+                "Span" => ParamKind.Span,
+                _ => null,
+            };
+        }
+
+        return null;
+    }
+
+    public static bool IsInteger(ITypeSymbol? type) => type?.SpecialType is
+        SpecialType.System_Int32 or SpecialType.System_Int64 or SpecialType.System_Int16 or SpecialType.System_Byte
+        or SpecialType.System_SByte or SpecialType.System_UInt16 or SpecialType.System_UInt32 or SpecialType.System_UInt64;
+
+    public static bool HasAttribute(ISymbol symbol, string fullName) =>
+        symbol.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == fullName);
+
+    public static AttributeData? Attribute(ISymbol symbol, string fullName) =>
+        symbol.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == fullName);
+
+    /// <summary>The names listed in <c>[Differentiable(...)]</c>; empty means "every floating-point parameter".</summary>
+    public static IReadOnlyList<string> WrtNames(AttributeData attribute)
+    {
+        var names = new List<string>();
+        foreach (TypedConstant arg in attribute.ConstructorArguments)
+        {
+            if (arg.Kind == TypedConstantKind.Array)
+            {
+                names.AddRange(arg.Values.Select(v => v.Value as string).Where(v => v is not null)!);
+            }
+            else if (arg.Value is string s)
+            {
+                names.Add(s);
+            }
+        }
+
+        return names;
+    }
+
+    /// <summary>True when the parameter gets an adjoint/tangent in the generated methods.</summary>
+    public static bool IsDifferentiable(IParameterSymbol parameter, ParamKind kind, IReadOnlyList<string> wrt) =>
+        kind != ParamKind.Int
+        && !HasAttribute(parameter, NoGradientAttribute)
+        && (wrt.Count == 0 || wrt.Contains(parameter.Name));
+
+    /// <summary>The model of a differentiable method as seen from a call site.</summary>
+    public static Callee? CalleeOf(IMethodSymbol target, INamedTypeSymbol callerType)
+    {
+        AttributeData? attribute = Attribute(target, DifferentiableAttribute);
+        if (attribute is null)
+        {
+            return null;
+        }
+
+        IReadOnlyList<string> wrt = WrtNames(attribute);
+        var parameters = new List<CalleeParam>();
+        foreach (IParameterSymbol p in target.Parameters)
+        {
+            ParamKind? kind = Classify(p.Type);
+            if (kind is null)
+            {
+                return null;
+            }
+
+            parameters.Add(new CalleeParam(p.Name, kind.Value, IsDifferentiable(p, kind.Value, wrt)));
+        }
+
+        string typeCode = SymbolEqualityComparer.Default.Equals(target.ContainingType, callerType)
+            ? string.Empty
+            : target.ContainingType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat);
+        return new Callee(typeCode, target.Name, parameters.ToEquatableArray());
+    }
+
+    public static string AccessibilityText(Accessibility accessibility) => accessibility switch
+    {
+        Accessibility.Public => "public",
+        Accessibility.Internal => "internal",
+        Accessibility.Protected => "protected",
+        Accessibility.ProtectedOrInternal => "protected internal",
+        Accessibility.ProtectedAndInternal => "private protected",
+        _ => "private",
+    };
+
+    public static string TypeKeyword(INamedTypeSymbol type) => (type.IsRecord, type.TypeKind) switch
+    {
+        (true, TypeKind.Struct) => "record struct",
+        (true, _) => "record",
+        (_, TypeKind.Struct) => "struct",
+        (_, TypeKind.Interface) => "interface",
+        _ => "class",
+    };
+}

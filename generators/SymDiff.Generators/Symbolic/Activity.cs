@@ -1,0 +1,56 @@
+using System.Collections.Generic;
+using System.Linq;
+using SymDiff.Generators.Model;
+using SymDiff.Generators.Parsing;
+
+namespace SymDiff.Generators.Symbolic;
+
+/// <summary>
+/// Activity analysis: which values depend on a differentiated parameter. Only active values get
+/// adjoints and tangents, so data-only computations produce no derivative code at all.
+/// </summary>
+internal sealed class Activity
+{
+    private readonly HashSet<string> active;
+
+    public Activity(MethodModel model, IReadOnlyList<Stmt> body)
+    {
+        active = new HashSet<string>(model.Params.Where(p => p.Differentiable).Select(p => p.Name));
+        var statements = BodyParser.AllStatements(body).ToList();
+        bool changed = true;
+        while (changed)
+        {
+            changed = false;
+            foreach (Stmt s in statements)
+            {
+                (string? name, Expr? value) = s switch
+                {
+                    Decl d => (d.Name, d.Init),
+                    Assign a => (a.Name, a.Value),
+                    _ => (null, null),
+                };
+                if (name is not null && value is not null && !active.Contains(name) && Depends(value))
+                {
+                    active.Add(name);
+                    changed = true;
+                }
+            }
+        }
+    }
+
+    public bool IsActive(string name) => active.Contains(name);
+
+    /// <summary>True when <paramref name="e"/> may have a non-zero derivative.</summary>
+    public bool Depends(Expr e) => e switch
+    {
+        Var v => v.Type == Ty.Double && active.Contains(v.Name),
+        Elem el => el.IsParameter && active.Contains(el.Array),
+        ArrayRef a => a.IsParameter && active.Contains(a.Code),
+        Neg n => Depends(n.Operand),
+        Binary b => Depends(b.Left) || Depends(b.Right),
+        Cond c => Depends(c.WhenTrue) || Depends(c.WhenFalse),
+        Fn f => f.Args.Any(Depends),
+        Call c => c.Args.Where((a, i) => c.Callee.Params[i].Differentiable).Any(Depends),
+        _ => false,
+    };
+}

@@ -1,0 +1,113 @@
+using System.Collections.Generic;
+using System.Linq;
+using SymDiff.Generators.Model;
+
+namespace SymDiff.Generators.Symbolic;
+
+// The statements of a generated method body, produced by Forward and Reverse and written out by
+// the emitter. Each knows which names it reads and writes, for dead-code removal and loop fusion.
+
+/// <summary>A statement of generated code.</summary>
+internal abstract record Code;
+
+/// <summary><c>// Text</c></summary>
+internal sealed record Comment(string Text) : Code;
+
+/// <summary><c>double Name = Value;</c> (or <c>int</c>).</summary>
+internal sealed record Let(string Name, Ty Type, Expr Value) : Code;
+
+/// <summary><c>Name = Value;</c> (first write of an <c>out</c> parameter).</summary>
+internal sealed record Set(string Name, Expr Value) : Code;
+
+/// <summary><c>Name += Value;</c> (or <c>-=</c> when <paramref name="Subtract"/>).</summary>
+internal sealed record AddTo(string Name, Expr Value, bool Subtract = false) : Code;
+
+/// <summary><c>Span[Index] += Value;</c>: accumulation into an array adjoint.</summary>
+internal sealed record AddToElement(string Span, Expr Index, Expr Value) : Code;
+
+/// <summary><c>Name *= Value;</c> and friends, for in-place primal updates.</summary>
+internal sealed record Update(string Name, AssignOp Op, Expr Value) : Code;
+
+/// <summary>A <c>for</c> loop with the user's header.</summary>
+internal sealed record Loop(string Header, IReadOnlyList<Code> Body) : Code;
+
+/// <summary>A call to another method's generated <c>Backward</c>: value arguments, the seed, then adjoint targets.</summary>
+internal sealed record BackwardCall(Callee Callee, IReadOnlyList<Expr> Args, Expr Seed, IReadOnlyList<string?> Adjoints) : Code
+{
+    /// <summary>True when the call accumulates into an array adjoint, which is always an output.</summary>
+    public bool WritesSpan => Callee.Params.Where(p => p.Differentiable).Select((p, i) => p.Kind != ParamKind.Double && Adjoints[i] is not null).Any(b => b);
+}
+
+/// <summary>A line of plumbing (argument checks, clearing a span) that writes <paramref name="Writes"/>.</summary>
+internal sealed record Raw(string Text, string? Writes = null) : Code;
+
+/// <summary><c>return Value;</c></summary>
+internal sealed record ReturnValue(Expr Value) : Code;
+
+/// <summary>Reads and writes of generated statements.</summary>
+internal static class Effects
+{
+    public static IEnumerable<string> VarsIn(Expr e) => e switch
+    {
+        Var v => [v.Name],
+        Neg n => VarsIn(n.Operand),
+        Binary b => VarsIn(b.Left).Concat(VarsIn(b.Right)),
+        Cond c => VarsIn(c.Test).Concat(VarsIn(c.WhenTrue)).Concat(VarsIn(c.WhenFalse)),
+        Fn f => f.Args.SelectMany(VarsIn),
+        Call c => c.Args.SelectMany(VarsIn),
+        DerivativeCall d => d.Args.Concat(d.Tangents).SelectMany(VarsIn),
+        Elem el => VarsIn(el.Index).Append(el.Array),
+        Opaque o => Identifiers(o.Code),
+        ArrayRef a => [a.Code],
+        _ => [],
+    };
+
+    public static IEnumerable<string> Reads(Code c) => c switch
+    {
+        Let l => VarsIn(l.Value),
+        Set s => VarsIn(s.Value),
+        AddTo a => VarsIn(a.Value).Append(a.Name),
+        AddToElement a => VarsIn(a.Index).Concat(VarsIn(a.Value)).Append(a.Span),
+        Update u => VarsIn(u.Value).Append(u.Name),
+        Loop l => Identifiers(l.Header).Concat(l.Body.SelectMany(Reads)),
+        BackwardCall b => b.Args.SelectMany(VarsIn).Concat(VarsIn(b.Seed)).Concat(b.Adjoints.OfType<string>()),
+        ReturnValue r => VarsIn(r.Value),
+        _ => [],
+    };
+
+    public static IEnumerable<string> Writes(Code c) => c switch
+    {
+        Let l => [l.Name],
+        Set s => [s.Name],
+        AddTo a => [a.Name],
+        AddToElement a => [a.Span],
+        Update u => [u.Name],
+        Loop l => l.Body.SelectMany(Writes),
+        BackwardCall b => b.Adjoints.OfType<string>(),
+        Raw r when r.Writes is not null => [r.Writes],
+        _ => [],
+    };
+
+    /// <summary>The identifiers in a piece of integer code (a loop header, an index).</summary>
+    public static IEnumerable<string> Identifiers(string code)
+    {
+        int i = 0;
+        while (i < code.Length)
+        {
+            if (char.IsLetter(code[i]) || code[i] == '_')
+            {
+                int start = i;
+                while (i < code.Length && (char.IsLetterOrDigit(code[i]) || code[i] == '_'))
+                {
+                    i++;
+                }
+
+                yield return code.Substring(start, i - start);
+            }
+            else
+            {
+                i++;
+            }
+        }
+    }
+}

@@ -1,0 +1,48 @@
+using System.Linq;
+using SymDiff.Generators.Model;
+
+namespace SymDiff.Generators.Symbolic;
+
+/// <summary>Short builders for IR expressions, so that rules read like the math.</summary>
+internal static class E
+{
+    public static Expr N(double value) => new Num(value);
+
+    public static Expr Add(Expr a, Expr b) => new Binary(BinOp.Add, a, b);
+
+    public static Expr Sub(Expr a, Expr b) => new Binary(BinOp.Sub, a, b);
+
+    public static Expr Mul(Expr a, Expr b) => new Binary(BinOp.Mul, a, b);
+
+    public static Expr Mul(Expr a, Expr b, Expr c) => Mul(Mul(a, b), c);
+
+    public static Expr Div(Expr a, Expr b) => new Binary(BinOp.Div, a, b);
+
+    public static Expr Neg(Expr a) => new Neg(a);
+
+    public static Expr Sq(Expr a) => Mul(a, a);
+
+    public static Expr Ge(Expr a, Expr b) => new Binary(BinOp.Ge, a, b);
+
+    public static Expr Le(Expr a, Expr b) => new Binary(BinOp.Le, a, b);
+
+    public static Expr If(Expr test, Expr whenTrue, Expr whenFalse) => new Cond(test, whenTrue, whenFalse);
+
+    public static Expr F(MathFn function, params Expr[] args) => new Fn(function, args.ToEquatableArray());
+
+    public static Expr Sin(Expr a) => F(MathFn.Sin, a);
+
+    public static Expr Cos(Expr a) => F(MathFn.Cos, a);
+
+    public static Expr Sinh(Expr a) => F(MathFn.Sinh, a);
+
+    public static Expr Cosh(Expr a) => F(MathFn.Cosh, a);
+
+    public static Expr Sqrt(Expr a) => F(MathFn.Sqrt, a);
+
+    public static Expr Log(Expr a) => F(MathFn.Log, a);
+
+    public static Expr Pow(Expr a, Expr b) => F(MathFn.Pow, a, b);
+
+    public static bool IsZero(Expr e) => e is Num { Value: 0 };
+}

@@ -1,0 +1,71 @@
+using System.Collections.Generic;
+using System.Linq;
+using SymDiff.Generators.Model;
+using static SymDiff.Generators.Symbolic.E;
+
+namespace SymDiff.Generators.Symbolic;
+
+/// <summary>
+/// Closed-form partial derivatives of straight-line methods, for the generated XML docs:
+/// the locals are substituted into the result and the result is differentiated symbolically.
+/// </summary>
+internal static class Formula
+{
+    /// <summary>∂F/∂p for each differentiable scalar parameter, or null when the body has loops or calls.</summary>
+    public static IReadOnlyList<(string Parameter, Expr Partial)>? Partials(MethodModel model, IReadOnlyList<Stmt> body)
+    {
+        if (body.Any(s => s is For || s is Decl { Type: Ty.Int } || s is Assign) || body.Any(s => Contains(s, e => e is Call or Elem)))
+        {
+            return null;
+        }
+
+        var definitions = new Dictionary<string, Expr>();
+        foreach (Decl d in body.OfType<Decl>())
+        {
+            definitions[d.Name] = Inline(d.Init!, definitions);
+        }
+
+        Expr result = Inline(((Return)body[body.Count - 1]).Value, definitions);
+        return model.Params
+            .Where(p => p.Differentiable && p.Kind == ParamKind.Double)
+            .Select(p => (p.Name, Simplify.Run(D(result, p.Name))))
+            .ToList();
+    }
+
+    private static bool Contains(Stmt s, System.Func<Expr, bool> predicate) => s switch
+    {
+        Decl d => d.Init is not null && Any(d.Init, predicate),
+        Return r => Any(r.Value, predicate),
+        _ => false,
+    };
+
+    private static bool Any(Expr e, System.Func<Expr, bool> predicate) => predicate(e) || e switch
+    {
+        Neg n => Any(n.Operand, predicate),
+        Binary b => Any(b.Left, predicate) || Any(b.Right, predicate),
+        Fn f => f.Args.Any(a => Any(a, predicate)),
+        Call c => c.Args.Any(a => Any(a, predicate)),
+        _ => false,
+    };
+
+    private static Expr Inline(Expr e, Dictionary<string, Expr> definitions) => e switch
+    {
+        Var v when definitions.TryGetValue(v.Name, out Expr? d) => d,
+        Neg n => Neg(Inline(n.Operand, definitions)),
+        Binary b => b with { Left = Inline(b.Left, definitions), Right = Inline(b.Right, definitions) },
+        Fn f => f with { Args = f.Args.Select(a => Inline(a, definitions)).ToEquatableArray() },
+        _ => e,
+    };
+
+    private static Expr D(Expr e, string p) => e switch
+    {
+        Var v => v.Name == p ? Num.One : Num.Zero,
+        Neg n => Neg(D(n.Operand, p)),
+        Binary { Op: BinOp.Add } b => Add(D(b.Left, p), D(b.Right, p)),
+        Binary { Op: BinOp.Sub } b => Sub(D(b.Left, p), D(b.Right, p)),
+        Binary { Op: BinOp.Mul } b => Add(Mul(D(b.Left, p), b.Right), Mul(b.Left, D(b.Right, p))),
+        Binary { Op: BinOp.Div } b => Sub(Div(D(b.Left, p), b.Right), Div(Mul(b.Left, D(b.Right, p)), Mul(b.Right, b.Right))),
+        Fn f => Rules.Table[f.Function].Jvp(f.Args.ToArray(), f.Args.Select(a => D(a, p)).ToArray(), f),
+        _ => Num.Zero,
+    };
+}

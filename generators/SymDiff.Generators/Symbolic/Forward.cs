@@ -1,0 +1,165 @@
+using System.Collections.Generic;
+using System.Linq;
+using SymDiff.Generators.Model;
+using SymDiff.Generators.Parsing;
+using static SymDiff.Generators.Symbolic.E;
+
+namespace SymDiff.Generators.Symbolic;
+
+/// <summary>
+/// Forward mode: each statement is followed by its tangent statement, <c>dX</c> for <c>x</c>,
+/// and the method returns the tangent of its result — the directional derivative along the
+/// parameters' tangents. Builds the body of <c>Derivative</c>.
+/// </summary>
+internal sealed class Forward
+{
+    private readonly MethodModel model;
+    private readonly Activity activity;
+    private readonly HashSet<string> taken;
+    private readonly Dictionary<string, string> tangentOf = new();
+    private HashSet<string> declared = new();
+
+    private Forward(MethodModel model, Activity activity, HashSet<string> taken)
+    {
+        this.model = model;
+        this.activity = activity;
+        this.taken = taken;
+        foreach (ParamModel p in model.Params.Where(p => p.Differentiable))
+        {
+            tangentOf[p.Name] = p.DerivativeName;
+            declared.Add(p.DerivativeName);
+        }
+    }
+
+    public static List<Code> Build(MethodModel model, IReadOnlyList<Stmt> body)
+    {
+        var taken = new HashSet<string>(model.ReservedNames);
+        return new Forward(model, new Activity(model, body), taken).Run(body);
+    }
+
+    private List<Code> Run(IReadOnlyList<Stmt> body)
+    {
+        var code = new List<Code>();
+        foreach (ParamModel p in model.Params.Where(p => p.Differentiable && p.IsArray))
+        {
+            code.Add(new Raw($"{p.DerivativeName} = global::SymDiff.Generated.Tangent.OrZero({p.DerivativeName}, {p.Name}.Length, nameof({p.DerivativeName}));", p.DerivativeName));
+        }
+
+        Block(body, code);
+        return Optimize.Prune(code, new HashSet<string>());
+    }
+
+    private void Block(IEnumerable<Stmt> statements, List<Code> output)
+    {
+        foreach (Stmt s in statements)
+        {
+            switch (s)
+            {
+                case Decl d:
+                    output.Add(new Let(d.Name, d.Type, d.Init!));
+                    if (d.Type == Ty.Double && Nonzero(Tangent(d.Init!, d.Init is Fn ? new Var(d.Name, Ty.Double) : null)) is { } dInit)
+                    {
+                        declared.Add(TangentName(d.Name));
+                        output.Add(new Let(TangentName(d.Name), Ty.Double, dInit));
+                    }
+
+                    break;
+                case Assign a:
+                    output.Add(new Update(a.Name, a.Op, a.Value));
+                    if (Nonzero(Tangent(a.Value, null)) is { } dValue)
+                    {
+                        string t = TangentName(a.Name);
+                        output.Add(declared.Add(t)
+                            ? new Let(t, Ty.Double, a.Op == AssignOp.Sub ? Simplify.Run(Neg(dValue)) : dValue)
+                            : new AddTo(t, dValue, Subtract: a.Op == AssignOp.Sub));
+                    }
+
+                    break;
+                case For f:
+                    foreach (string accumulator in Versions.Accumulators(f))
+                    {
+                        bool moves = BodyParser.AllStatements(f.Body).OfType<Assign>().Any(a => a.Name == accumulator && activity.Depends(a.Value));
+                        if (moves && declared.Add(TangentName(accumulator)))
+                        {
+                            output.Add(new Let(TangentName(accumulator), Ty.Double, Num.Zero));
+                        }
+                    }
+
+                    HashSet<string> saved = declared;
+                    declared = new HashSet<string>(declared);
+                    var body = new List<Code>();
+                    Block(f.Body, body);
+                    declared = saved;
+                    output.Add(new Loop(f.Header, body));
+                    break;
+                case Return r:
+                    output.Add(new ReturnValue(Nonzero(Tangent(r.Value, null)) ?? Num.Zero));
+                    break;
+            }
+        }
+    }
+
+    private static Expr? Nonzero(Expr tangent)
+    {
+        Expr simplified = Simplify.Run(tangent);
+        return IsZero(simplified) ? null : simplified;
+    }
+
+    private string TangentName(string name)
+    {
+        if (!tangentOf.TryGetValue(name, out string? tangent))
+        {
+            tangent = Names.Fresh(Names.Derivative(name), taken);
+            tangentOf[name] = tangent;
+        }
+
+        return tangent;
+    }
+
+    private Expr Tangent(Expr e, Expr? y)
+    {
+        if (!activity.Depends(e))
+        {
+            return Num.Zero;
+        }
+
+        switch (e)
+        {
+            case Var v:
+                string t = TangentName(v.Name);
+                return declared.Contains(t) ? new Var(t, Ty.Double) : Num.Zero;
+            case Elem el:
+                return el with { Array = TangentName(el.Array) };
+            case Neg n:
+                return Neg(Tangent(n.Operand, null));
+            case Binary { Op: BinOp.Add } b:
+                return Add(Tangent(b.Left, null), Tangent(b.Right, null));
+            case Binary { Op: BinOp.Sub } b:
+                return Sub(Tangent(b.Left, null), Tangent(b.Right, null));
+            case Binary { Op: BinOp.Mul } b:
+                return Add(Mul(Tangent(b.Left, null), b.Right), Mul(b.Left, Tangent(b.Right, null)));
+            case Binary { Op: BinOp.Div } b:
+                // d(a/b) = da/b − a·db/b²
+                return Sub(Div(Tangent(b.Left, null), b.Right), Div(Mul(b.Left, Tangent(b.Right, null)), Mul(b.Right, b.Right)));
+            case Fn f:
+                Expr[] args = f.Args.ToArray();
+                return Rules.Table[f.Function].Jvp(args, args.Select(a => Tangent(a, null)).ToArray(), y ?? f);
+            case Call c:
+                var tangents = new List<Expr>();
+                for (int i = 0; i < c.Callee.Params.Count; i++)
+                {
+                    CalleeParam p = c.Callee.Params[i];
+                    if (p.Differentiable)
+                    {
+                        tangents.Add(p.Kind == ParamKind.Double
+                            ? Simplify.Run(Tangent(c.Args[i], null))
+                            : new ArrayRef(c.Args[i] is ArrayRef { IsParameter: true } a && activity.Depends(a) ? TangentName(a.Code) : "default", false));
+                    }
+                }
+
+                return new DerivativeCall(c.Callee, c.Args, tangents.ToEquatableArray());
+            default:
+                return Num.Zero;
+        }
+    }
+}

@@ -1,0 +1,97 @@
+using System;
+using System.Collections.Generic;
+using SymDiff.Generators.Model;
+using static SymDiff.Generators.Symbolic.E;
+
+namespace SymDiff.Generators.Symbolic;
+
+/// <summary>
+/// The derivative of one primitive, forward and reverse side by side.
+/// <c>Jvp(x, dx, y)</c> is the tangent of <c>y = f(x)</c> given the argument tangents;
+/// <c>Vjp(x, y, g)</c> is each argument's share of the output adjoint <c>g</c>.
+/// <c>y</c> is the primal result (a local when one holds it), so rules may reuse it.
+/// </summary>
+internal sealed record Rule(Func<Expr[], Expr[], Expr, Expr> Jvp, Func<Expr[], Expr, Expr, Expr[]> Vjp);
+
+/// <summary>
+/// One row per <c>System.Math</c> primitive. Adding a primitive is one row here, one entry in the
+/// parser's name table and one row in the rule tests.
+/// Tie rule for the kinks: <c>Max(a, b)</c> sends the whole gradient to <c>a</c> when <c>a ≥ b</c>,
+/// <c>Min(a, b)</c> to <c>a</c> when <c>a ≤ b</c> (the first argument wins a tie), and <c>Abs(x)</c>
+/// has slope +1 at <c>x = 0</c>. So <c>Math.Max(0, z)</c> (ReLU) has slope 0 at <c>z = 0</c>.
+/// </summary>
+internal static class Rules
+{
+    private static readonly double Ln10 = Math.Log(10);
+
+    public static readonly IReadOnlyDictionary<MathFn, Rule> Table = new Dictionary<MathFn, Rule>
+    {
+        // y = sin x         dy = cos x · dx                 x̄ += ȳ · cos x
+        [MathFn.Sin] = new((x, dx, y) => Mul(Cos(x[0]), dx[0]), (x, y, g) => [Mul(g, Cos(x[0]))]),
+        // y = cos x         dy = −sin x · dx                x̄ −= ȳ · sin x
+        [MathFn.Cos] = new((x, dx, y) => Neg(Mul(Sin(x[0]), dx[0])), (x, y, g) => [Neg(Mul(g, Sin(x[0])))]),
+        // y = tan x         dy = (1 + y²) · dx              x̄ += ȳ · (1 + y²)
+        [MathFn.Tan] = new((x, dx, y) => Mul(Add(N(1), Sq(y)), dx[0]), (x, y, g) => [Mul(g, Add(N(1), Sq(y)))]),
+        // y = eˣ            dy = y · dx                     x̄ += ȳ · y
+        [MathFn.Exp] = new((x, dx, y) => Mul(y, dx[0]), (x, y, g) => [Mul(g, y)]),
+        // y = ln x          dy = dx / x                     x̄ += ȳ / x
+        [MathFn.Log] = new((x, dx, y) => Div(dx[0], x[0]), (x, y, g) => [Div(g, x[0])]),
+        // y = log₁₀ x       dy = dx / (x · ln 10)           x̄ += ȳ / (x · ln 10)
+        [MathFn.Log10] = new((x, dx, y) => Div(dx[0], Mul(x[0], N(Ln10))), (x, y, g) => [Div(g, Mul(x[0], N(Ln10)))]),
+        // y = √x            dy = dx / (2y)                  x̄ += ȳ / (2y)
+        [MathFn.Sqrt] = new((x, dx, y) => Div(dx[0], Mul(N(2), y)), (x, y, g) => [Div(g, Mul(N(2), y))]),
+        // y = aᵇ            dy = b·aᵇ⁻¹·da + y·ln a·db      ā += ȳ·b·aᵇ⁻¹,  b̄ += ȳ·y·ln a
+        [MathFn.Pow] = new(
+            (x, dx, y) => Add(Mul(x[1], Pow(x[0], Sub(x[1], N(1))), dx[0]), Mul(y, Log(x[0]), dx[1])),
+            (x, y, g) => [Mul(g, x[1], Pow(x[0], Sub(x[1], N(1)))), Mul(g, y, Log(x[0]))]),
+        // y = |x|           dy = (x ≥ 0 ? dx : −dx)         x̄ += (x ≥ 0 ? ȳ : −ȳ)
+        [MathFn.Abs] = new((x, dx, y) => If(Ge(x[0], N(0)), dx[0], Neg(dx[0])), (x, y, g) => [If(Ge(x[0], N(0)), g, Neg(g))]),
+        // y = tanh x        dy = (1 − y²) · dx              x̄ += ȳ · (1 − y²)
+        [MathFn.Tanh] = new((x, dx, y) => Mul(Sub(N(1), Sq(y)), dx[0]), (x, y, g) => [Mul(g, Sub(N(1), Sq(y)))]),
+        // y = sinh x        dy = cosh x · dx                x̄ += ȳ · cosh x
+        [MathFn.Sinh] = new((x, dx, y) => Mul(Cosh(x[0]), dx[0]), (x, y, g) => [Mul(g, Cosh(x[0]))]),
+        // y = cosh x        dy = sinh x · dx                x̄ += ȳ · sinh x
+        [MathFn.Cosh] = new((x, dx, y) => Mul(Sinh(x[0]), dx[0]), (x, y, g) => [Mul(g, Sinh(x[0]))]),
+        // y = asin x        dy = dx / √(1 − x²)             x̄ += ȳ / √(1 − x²)
+        [MathFn.Asin] = new((x, dx, y) => Div(dx[0], Sqrt(Sub(N(1), Sq(x[0])))), (x, y, g) => [Div(g, Sqrt(Sub(N(1), Sq(x[0]))))]),
+        // y = acos x        dy = −dx / √(1 − x²)            x̄ −= ȳ / √(1 − x²)
+        [MathFn.Acos] = new((x, dx, y) => Neg(Div(dx[0], Sqrt(Sub(N(1), Sq(x[0]))))), (x, y, g) => [Neg(Div(g, Sqrt(Sub(N(1), Sq(x[0])))))]),
+        // y = atan x        dy = dx / (1 + x²)              x̄ += ȳ / (1 + x²)
+        [MathFn.Atan] = new((x, dx, y) => Div(dx[0], Add(N(1), Sq(x[0]))), (x, y, g) => [Div(g, Add(N(1), Sq(x[0])))]),
+        // y = atan2(a, b)   dy = (b·da − a·db) / (a² + b²)  ā += ȳ·b / (a² + b²),  b̄ −= ȳ·a / (a² + b²)
+        [MathFn.Atan2] = new(
+            (x, dx, y) => Div(Sub(Mul(x[1], dx[0]), Mul(x[0], dx[1])), Add(Sq(x[0]), Sq(x[1]))),
+            (x, y, g) => [Div(Mul(g, x[1]), Add(Sq(x[0]), Sq(x[1]))), Neg(Div(Mul(g, x[0]), Add(Sq(x[0]), Sq(x[1]))))]),
+        // y = max(a, b)     dy = (a ≥ b ? da : db)          ā += (a ≥ b ? ȳ : 0),  b̄ += (a ≥ b ? 0 : ȳ)
+        [MathFn.Max] = new((x, dx, y) => If(Ge(x[0], x[1]), dx[0], dx[1]), (x, y, g) => [If(Ge(x[0], x[1]), g, N(0)), If(Ge(x[0], x[1]), N(0), g)]),
+        // y = min(a, b)     dy = (a ≤ b ? da : db)          ā += (a ≤ b ? ȳ : 0),  b̄ += (a ≤ b ? 0 : ȳ)
+        [MathFn.Min] = new((x, dx, y) => If(Le(x[0], x[1]), dx[0], dx[1]), (x, y, g) => [If(Le(x[0], x[1]), g, N(0)), If(Le(x[0], x[1]), N(0), g)]),
+    };
+
+    /// <summary>The C# name of a primitive, as the emitter writes it.</summary>
+    public static string CSharpName(MathFn function) => "Math." + function;
+
+    /// <summary>Evaluates a primitive on constants, for constant folding.</summary>
+    public static double Evaluate(MathFn function, double[] a) => function switch
+    {
+        MathFn.Sin => Math.Sin(a[0]),
+        MathFn.Cos => Math.Cos(a[0]),
+        MathFn.Tan => Math.Tan(a[0]),
+        MathFn.Exp => Math.Exp(a[0]),
+        MathFn.Log => Math.Log(a[0]),
+        MathFn.Log10 => Math.Log10(a[0]),
+        MathFn.Sqrt => Math.Sqrt(a[0]),
+        MathFn.Pow => Math.Pow(a[0], a[1]),
+        MathFn.Abs => Math.Abs(a[0]),
+        MathFn.Tanh => Math.Tanh(a[0]),
+        MathFn.Sinh => Math.Sinh(a[0]),
+        MathFn.Cosh => Math.Cosh(a[0]),
+        MathFn.Asin => Math.Asin(a[0]),
+        MathFn.Acos => Math.Acos(a[0]),
+        MathFn.Atan => Math.Atan(a[0]),
+        MathFn.Atan2 => Math.Atan2(a[0], a[1]),
+        MathFn.Max => Math.Max(a[0], a[1]),
+        MathFn.Min => Math.Min(a[0], a[1]),
+        _ => double.NaN,
+    };
+}

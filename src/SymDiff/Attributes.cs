@@ -1,0 +1,42 @@
+using System;
+
+namespace SymDiff;
+
+/// <summary>
+/// Asks the SymDiff source generator to write the derivatives of this static method:
+/// <c>{Name}Gradient</c> (value and full gradient, reverse mode), <c>{Name}Backward</c>
+/// (the pullback, for differentiable callers) and <c>{Name}Derivative</c> (forward mode).
+/// The containing types must be <c>partial</c>.
+/// </summary>
+/// <example>
+/// <code>
+/// [Differentiable]
+/// public static double Square(double x) => x * x;
+/// // generated: SquareGradient(3, out double dx) == 9, dx == 6; SquareDerivative(3, 1) == 6
+/// </code>
+/// </example>
+[AttributeUsage(AttributeTargets.Method, AllowMultiple = false, Inherited = false)]
+public sealed class DifferentiableAttribute : Attribute
+{
+    /// <summary>Differentiates with respect to every floating-point parameter not marked <see cref="NoGradientAttribute"/>.</summary>
+    public DifferentiableAttribute()
+    {
+        Parameters = Array.Empty<string>();
+    }
+
+    /// <summary>Differentiates with respect to the named parameters only; name them with <c>nameof</c>.</summary>
+    /// <param name="parameters">The parameters to differentiate with respect to.</param>
+    public DifferentiableAttribute(params string[] parameters)
+    {
+        Parameters = parameters;
+    }
+
+    /// <summary>The parameters to differentiate with respect to; empty means every floating-point parameter.</summary>
+    public string[] Parameters { get; }
+}
+
+/// <summary>Marks a parameter of a <see cref="DifferentiableAttribute">[Differentiable]</see> method as constant data: it gets no adjoint or tangent.</summary>
+[AttributeUsage(AttributeTargets.Parameter, AllowMultiple = false, Inherited = false)]
+public sealed class NoGradientAttribute : Attribute
+{
+}

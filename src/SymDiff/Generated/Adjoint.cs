@@ -1,0 +1,85 @@
+using System;
+using System.ComponentModel;
+
+namespace SymDiff.Generated;
+
+/// <summary>Argument plumbing for the array adjoints of generated code. Not for direct use.</summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
+public static class Adjoint
+{
+    [ThreadStatic]
+    private static double[]? sink;
+
+    /// <summary>Throws when a <c>Gradient</c> method's array adjoint does not match its array.</summary>
+    /// <param name="adjoint">The adjoint span.</param>
+    /// <param name="length">The array's length.</param>
+    /// <param name="name">The adjoint parameter's name.</param>
+    public static void RequireLength(Span<double> adjoint, int length, string name)
+    {
+        if (adjoint.Length != length)
+        {
+            throw new ArgumentException($"The adjoint has {adjoint.Length} elements but its array has {length}.", name);
+        }
+    }
+
+    /// <summary>
+    /// The adjoint a <c>Backward</c> method accumulates into: the caller's span, or, when the
+    /// caller passed an empty span because it does not need this adjoint, a per-thread scratch
+    /// buffer whose contents are discarded (reused, so steady state allocates nothing).
+    /// </summary>
+    /// <param name="adjoint">The caller's span, or empty.</param>
+    /// <param name="length">The array's length.</param>
+    /// <param name="name">The adjoint parameter's name.</param>
+    /// <returns>A span of <paramref name="length"/> elements to accumulate into.</returns>
+    public static Span<double> OrSink(Span<double> adjoint, int length, string name)
+    {
+        if (!adjoint.IsEmpty || length == 0)
+        {
+            RequireLength(adjoint, length, name);
+            return adjoint;
+        }
+
+        if (sink is null || sink.Length < length)
+        {
+            sink = new double[Math.Max(length, 2 * (sink?.Length ?? 0))];
+        }
+
+        return sink.AsSpan(0, length);
+    }
+}
+
+/// <summary>Argument plumbing for the array tangents of generated code. Not for direct use.</summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
+public static class Tangent
+{
+    [ThreadStatic]
+    private static double[]? zeros;
+
+    /// <summary>
+    /// The tangent a <c>Derivative</c> method reads: the caller's span, or zeros when the caller
+    /// passed an empty span because the array is constant.
+    /// </summary>
+    /// <param name="tangent">The caller's span, or empty.</param>
+    /// <param name="length">The array's length.</param>
+    /// <param name="name">The tangent parameter's name.</param>
+    /// <returns>A span of <paramref name="length"/> elements.</returns>
+    public static ReadOnlySpan<double> OrZero(ReadOnlySpan<double> tangent, int length, string name)
+    {
+        if (!tangent.IsEmpty || length == 0)
+        {
+            if (tangent.Length != length)
+            {
+                throw new ArgumentException($"The tangent has {tangent.Length} elements but its array has {length}.", name);
+            }
+
+            return tangent;
+        }
+
+        if (zeros is null || zeros.Length < length)
+        {
+            zeros = new double[Math.Max(length, 2 * (zeros?.Length ?? 0))];
+        }
+
+        return zeros.AsSpan(0, length);
+    }
+}

@@ -1,0 +1,159 @@
+using System;
+using System.Globalization;
+
+namespace SymDiff;
+
+/// <summary>A function of a parameter vector.</summary>
+/// <param name="x">The parameters.</param>
+/// <returns>The function's value.</returns>
+public delegate double ScalarFunction(ReadOnlySpan<double> x);
+
+/// <summary>A function of a parameter vector that also writes its analytic gradient.</summary>
+/// <param name="x">The parameters.</param>
+/// <param name="gradient">Receives ∂f/∂xᵢ; has <c>x.Length</c> elements.</param>
+/// <returns>The function's value.</returns>
+public delegate double GradientFunction(ReadOnlySpan<double> x, Span<double> gradient);
+
+/// <summary>
+/// Gradient checking: compares analytic gradients with central differences
+/// <c>(f(x + hεᵢ) − f(x − hεᵢ)) / 2h</c>.
+/// </summary>
+/// <remarks>
+/// The defaults are those of <c>torch.autograd.gradcheck</c> for double precision: step
+/// <c>h = 10⁻⁶</c> (scaled by <c>max(1, |xᵢ|)</c> so large coordinates are not lost in rounding),
+/// and component <c>i</c> passes when <c>|analyticᵢ − numericalᵢ| ≤ atol + rtol · |numericalᵢ|</c>
+/// with <c>atol = 10⁻⁵</c> and <c>rtol = 10⁻³</c>. Central differences err by about
+/// <c>h²·|f‴|/6</c> (truncation) plus <c>ε·|f|/h ≈ 10⁻¹⁰·|f|</c> (rounding), far below these
+/// tolerances for smooth functions at double precision, so a failure means a wrong derivative
+/// — or a point on a kink such as <c>max(0, z)</c> at <c>z = 0</c>, where no derivative exists.
+/// </remarks>
+public static class GradCheck
+{
+    /// <summary>The default finite-difference step, before scaling by <c>max(1, |xᵢ|)</c>.</summary>
+    public const double DefaultStep = 1e-6;
+
+    /// <summary>The default absolute tolerance.</summary>
+    public const double DefaultAbsoluteTolerance = 1e-5;
+
+    /// <summary>The default relative tolerance.</summary>
+    public const double DefaultRelativeTolerance = 1e-3;
+
+    /// <summary>Writes the central-difference gradient of <paramref name="function"/> at <paramref name="point"/>.</summary>
+    /// <param name="function">The function.</param>
+    /// <param name="point">Where to differentiate.</param>
+    /// <param name="gradient">Receives the numerical gradient; <c>point.Length</c> elements.</param>
+    /// <param name="step">The step h before scaling.</param>
+    public static void Numerical(ScalarFunction function, ReadOnlySpan<double> point, Span<double> gradient, double step = DefaultStep)
+    {
+        ArgumentNullException.ThrowIfNull(function);
+        if (gradient.Length != point.Length)
+        {
+            throw new ArgumentException("The gradient must have one element per parameter.", nameof(gradient));
+        }
+
+        double[] x = point.ToArray();
+        for (int i = 0; i < x.Length; i++)
+        {
+            double original = x[i];
+            double h = step * Math.Max(1, Math.Abs(original));
+            x[i] = original + h;
+            double plus = function(x);
+            x[i] = original - h;
+            double minus = function(x);
+            x[i] = original;
+            gradient[i] = (plus - minus) / (2 * h);
+        }
+    }
+
+    /// <summary>Checks the analytic gradient of a function against central differences.</summary>
+    /// <param name="function">Returns the value and writes the analytic gradient.</param>
+    /// <param name="point">Where to check.</param>
+    /// <param name="names">Optional names of the parameters, for the report.</param>
+    /// <param name="absoluteTolerance">atol.</param>
+    /// <param name="relativeTolerance">rtol.</param>
+    /// <param name="step">The finite-difference step before scaling.</param>
+    /// <returns>A report naming the worst component.</returns>
+    public static GradCheckReport Check(
+        GradientFunction function,
+        ReadOnlySpan<double> point,
+        string[]? names = null,
+        double absoluteTolerance = DefaultAbsoluteTolerance,
+        double relativeTolerance = DefaultRelativeTolerance,
+        double step = DefaultStep)
+    {
+        ArgumentNullException.ThrowIfNull(function);
+        var analytic = new double[point.Length];
+        double value = function(point, analytic);
+        var numerical = new double[point.Length];
+        var scratch = new double[point.Length];
+        Numerical(x => function(x, scratch), point, numerical, step);
+
+        int worst = -1;
+        double worstRatio = 0;
+        for (int i = 0; i < point.Length; i++)
+        {
+            double allowed = absoluteTolerance + (relativeTolerance * Math.Abs(numerical[i]));
+            double error = Math.Abs(analytic[i] - numerical[i]);
+            double ratio = double.IsNaN(error) ? double.PositiveInfinity : error / allowed;
+            if (worst < 0 || ratio > worstRatio)
+            {
+                (worst, worstRatio) = (i, ratio);
+            }
+        }
+
+        return new GradCheckReport(value, analytic, numerical, worst, worstRatio, names, absoluteTolerance, relativeTolerance);
+    }
+}
+
+/// <summary>The outcome of <see cref="GradCheck.Check"/>.</summary>
+/// <param name="Value">The function's value at the point.</param>
+/// <param name="Analytic">The analytic gradient.</param>
+/// <param name="Numerical">The central-difference gradient.</param>
+/// <param name="WorstIndex">The component with the largest error relative to its tolerance (−1 for no parameters).</param>
+/// <param name="WorstRatio">That component's <c>|analytic − numerical| / (atol + rtol·|numerical|)</c>; at most 1 passes.</param>
+/// <param name="Names">Parameter names, if given.</param>
+/// <param name="AbsoluteTolerance">atol used.</param>
+/// <param name="RelativeTolerance">rtol used.</param>
+public sealed record GradCheckReport(
+    double Value,
+    double[] Analytic,
+    double[] Numerical,
+    int WorstIndex,
+    double WorstRatio,
+    string[]? Names,
+    double AbsoluteTolerance,
+    double RelativeTolerance)
+{
+    /// <summary>True when every component is within tolerance.</summary>
+    public bool Passed => WorstRatio <= 1;
+
+    /// <summary>The worst component's name (or <c>x[i]</c>).</summary>
+    public string WorstName => WorstIndex < 0 ? "(none)"
+        : Names is not null && WorstIndex < Names.Length ? Names[WorstIndex] : $"x[{WorstIndex}]";
+
+    /// <summary>A one-line summary naming the worst component.</summary>
+    /// <returns>The summary.</returns>
+    public override string ToString()
+    {
+        if (WorstIndex < 0)
+        {
+            return "GradCheck: no parameters to check.";
+        }
+
+        CultureInfo c = CultureInfo.InvariantCulture;
+        return string.Format(
+            c,
+            "GradCheck {0}: worst component {1}: analytic {2:G10}, numerical {3:G10}, error {4:0.###}× the tolerance (atol {5:G3} + rtol {6:G3}·|numerical|)",
+            Passed ? "passed" : "FAILED",
+            WorstName,
+            Analytic[WorstIndex],
+            Numerical[WorstIndex],
+            WorstRatio,
+            AbsoluteTolerance,
+            RelativeTolerance);
+    }
+
+    /// <summary>Throws <see cref="InvalidOperationException"/> with the summary when the check failed.</summary>
+    /// <returns>This report.</returns>
+    public GradCheckReport ThrowIfFailed() => Passed ? this : throw new InvalidOperationException(ToString());
+}
