@@ -72,6 +72,10 @@ internal static class Descriptors
         "SD0016", "Name clashes with a generated name",
         "Local '{0}' has the name SymDiff gives to the derivative of parameter '{1}': rename the local");
 
+    public static readonly DiagnosticDescriptor ConstantParameterGetsActiveArgument = Error(
+        "SD0017", "Derivative would be lost through a constant parameter",
+        "The argument '{0}' depends on differentiated values, but '{1}' does not differentiate its parameter '{2}' (it is [NoGradient] or left out of its [Differentiable] list), so the derivative through it would be lost; differentiate '{1}' with respect to '{2}' or pass a constant");
+
     public static readonly DiagnosticDescriptor InternalError = Error(
         "SD0099", "Internal error in the SymDiff generator",
         "SymDiff could not process '{0}' ({1}: {2}); please report this with the method's source");
@@ -79,7 +83,7 @@ internal static class Descriptors
     private static readonly Dictionary<string, DiagnosticDescriptor> All = Index(
         TypeNotPartial, NotStatic, UnsupportedReturnType, UnsupportedParameterType, UnknownWrtName, UnsupportedCall,
         UnsupportedStatement, UnsupportedExpression, UnsupportedLocalType, LoopCarriedAssignment, NoBody, Generic,
-        WrtNotDifferentiable, RefParameter, UnsupportedWrite, NameClash, InternalError);
+        WrtNotDifferentiable, RefParameter, UnsupportedWrite, NameClash, ConstantParameterGetsActiveArgument, InternalError);
 
     public static DiagnosticDescriptor ById(string id) => All[id];
 

@@ -131,7 +131,9 @@ internal sealed partial class BodyParser
                 args.Add(arg);
             }
 
-            return new Call(callee, args.ToEquatableArray());
+            var call = new Call(callee, args.ToEquatableArray());
+            Calls.Add((call, invocation.Syntax));
+            return call;
         }
 
         Report(Descriptors.UnsupportedCall, invocation.Syntax, target.ContainingType is null ? target.Name : $"{target.ContainingType.Name}.{target.Name}");

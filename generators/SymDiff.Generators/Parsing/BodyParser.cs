@@ -38,6 +38,9 @@ internal sealed partial class BodyParser
     /// <summary>Every identifier the body introduces or reads by simple name.</summary>
     public HashSet<string> UsedNames { get; } = new();
 
+    /// <summary>Every call to another differentiable method, with its syntax, for the activity check.</summary>
+    public List<(Call Call, SyntaxNode Syntax)> Calls { get; } = new();
+
     /// <summary>Where each local is declared, for name-clash diagnostics.</summary>
     public Dictionary<string, Location> LocalLocations { get; } = new();
 

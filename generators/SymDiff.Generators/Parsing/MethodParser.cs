@@ -79,6 +79,7 @@ internal static class MethodParser
         var body = new BodyParser(method, diagnostics, ct);
         List<Stmt> statements = body.ParseBody(block);
         CheckNameClashes(parameters, body, Report);
+        CheckCallArguments(parameters, statements, body, Report);
 
         if (diagnostics.Count > 0)
         {
@@ -198,6 +199,25 @@ internal static class MethodParser
             else if (parameters.Any(q => q.Name == p.DerivativeName))
             {
                 report(Descriptors.NameClash, null, new[] { p.DerivativeName, p.Name });
+            }
+        }
+    }
+
+    // An active argument bound to a parameter the callee does not differentiate would lose its
+    // derivative without a word: refuse it.
+    private static void CheckCallArguments(List<ParamModel> parameters, List<Stmt> statements, BodyParser body, Action<DiagnosticDescriptor, Location?, string[]> report)
+    {
+        var activity = new Symbolic.Activity(parameters.Where(p => p.Differentiable).Select(p => p.Name), statements);
+        foreach ((Call call, SyntaxNode syntax) in body.Calls)
+        {
+            for (int i = 0; i < call.Args.Count; i++)
+            {
+                CalleeParam p = call.Callee.Params[i];
+                if (!p.Differentiable && p.Kind != ParamKind.Int && activity.Depends(call.Args[i]))
+                {
+                    SyntaxNode at = syntax is InvocationExpressionSyntax inv && i < inv.ArgumentList.Arguments.Count ? inv.ArgumentList.Arguments[i] : syntax;
+                    report(Descriptors.ConstantParameterGetsActiveArgument, at.GetLocation(), new[] { at.ToString(), call.Callee.Name, p.Name });
+                }
             }
         }
     }

@@ -14,8 +14,13 @@ internal sealed class Activity
     private readonly HashSet<string> active;
 
     public Activity(MethodModel model, IReadOnlyList<Stmt> body)
+        : this(model.Params.Where(p => p.Differentiable).Select(p => p.Name), body)
     {
-        active = new HashSet<string>(model.Params.Where(p => p.Differentiable).Select(p => p.Name));
+    }
+
+    public Activity(IEnumerable<string> differentiableParameters, IReadOnlyList<Stmt> body)
+    {
+        active = new HashSet<string>(differentiableParameters);
         var statements = BodyParser.AllStatements(body).ToList();
         bool changed = true;
         while (changed)
