@@ -48,8 +48,7 @@ internal sealed partial class BodyParser
     {
         var statements = new List<Stmt>();
         ParseBlock(block.Operations, statements);
-        int returns = statements.Count(s => s is Return);
-        if (returns == 0)
+        if (block.Operations.LastOrDefault() is not IReturnOperation)
         {
             Report(Descriptors.UnsupportedStatement, block.Syntax, "A body without a final return statement", "end the method with 'return <value>;'");
         }

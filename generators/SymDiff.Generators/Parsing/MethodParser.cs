@@ -18,11 +18,15 @@ namespace SymDiff.Generators.Parsing;
 /// </summary>
 internal static class MethodParser
 {
+    /// <summary>Tests set this to make parsing fail, to check that failures become SD0099.</summary>
+    internal static Action<string>? FaultInjection { get; set; }
+
     public static ParseResult Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
     {
         var syntax = (MethodDeclarationSyntax)context.TargetNode;
         try
         {
+            FaultInjection?.Invoke(syntax.Identifier.ValueText);
             return ParseCore(context, syntax, cancellationToken);
         }
         catch (OperationCanceledException)

@@ -284,7 +284,7 @@ internal sealed class Reverse
                 }
             }
 
-            calls.Add(new BackwardCall(c.Callee, c.Args.ToArray(), g, adjoints));
+            calls.Add(new BackwardCall(c.Callee, c.Args.ToArray(), Simplify.Run(g), adjoints));
             foreach ((Expr arg, string temp) in pending)
             {
                 Backprop(arg, new Var(temp, Ty.Double), null);

@@ -1,0 +1,110 @@
+using System;
+using System.Collections;
+using System.Collections.Generic;
+using System.Linq;
+using System.Reflection;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using SymDiff.Generators.Tests.Infrastructure;
+using Xunit;
+
+namespace SymDiff.Generators.Tests;
+
+/// <summary>The pipeline caches: edits that do not touch a [Differentiable] method emit nothing again.</summary>
+public class IncrementalTests
+{
+    private const string Model = """
+        using System; using SymDiff; namespace Cases;
+        public static partial class M
+        {
+            [Differentiable] public static double Loss(double w, double b) => (w * 2 + b - 1) * (w * 2 + b - 1);
+
+            public static int Helper() => 1;
+        }
+        """;
+
+    private const string Other = "namespace Cases; public static class Other { public static int Answer() => 42; }";
+
+    private static (GeneratorDriver Driver, CSharpCompilation Compilation) FirstRun()
+    {
+        CSharpCompilation compilation = Harness.Compilation("Incremental", null, Model, Other);
+        GeneratorDriver driver = Harness.Driver(trackSteps: true).RunGenerators(compilation);
+        return (driver, compilation);
+    }
+
+    private static IEnumerable<IncrementalStepRunReason> Reasons(GeneratorDriver driver, string step) =>
+        driver.GetRunResult().Results.Single().TrackedSteps[step].SelectMany(s => s.Outputs).Select(o => o.Reason);
+
+    private static IEnumerable<IncrementalStepRunReason> OutputReasons(GeneratorDriver driver) =>
+        driver.GetRunResult().Results.Single().TrackedOutputSteps.SelectMany(kv => kv.Value).SelectMany(s => s.Outputs).Select(o => o.Reason);
+
+    [Theory]
+    [InlineData("other file")]
+    [InlineData("new file")]
+    [InlineData("same file, other member")]
+    public void Edits_outside_differentiable_methods_emit_nothing(string edit)
+    {
+        var (driver, compilation) = FirstRun();
+        CSharpCompilation edited = edit switch
+        {
+            "other file" => Replace(compilation, 1, Other.Replace("42", "43")),
+            "new file" => compilation.AddSyntaxTrees(CSharpSyntaxTree.ParseText("namespace Cases; class Added { }", Harness.ParseOptions, "Added.cs")),
+            _ => Replace(compilation, 0, Model.Replace("=> 1;", "=> 2;")),
+        };
+
+        driver = driver.RunGenerators(edited);
+
+        Assert.All(Reasons(driver, TrackingNames.Models), r => Assert.True(r is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, r.ToString()));
+        Assert.All(OutputReasons(driver), r => Assert.True(r is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, r.ToString()));
+    }
+
+    [Fact]
+    public void Editing_the_differentiable_method_emits_again()
+    {
+        var (driver, compilation) = FirstRun();
+        driver = driver.RunGenerators(Replace(compilation, 0, Model.Replace("w * 2 + b - 1) * (w * 2", "w * 3 + b - 1) * (w * 3")));
+        Assert.Contains(IncrementalStepRunReason.Modified, Reasons(driver, TrackingNames.Models));
+        Assert.Contains(IncrementalStepRunReason.Modified, OutputReasons(driver));
+    }
+
+    [Fact]
+    public void Models_hold_no_symbols_syntax_or_compilations()
+    {
+        var (driver, _) = FirstRun();
+        foreach (object value in driver.GetRunResult().Results.Single().TrackedSteps[TrackingNames.Parse].SelectMany(s => s.Outputs).Select(o => o.Value))
+        {
+            AssertPlain(value, new HashSet<object>(ReferenceEqualityComparer.Instance), "model");
+        }
+    }
+
+    private static void AssertPlain(object? value, HashSet<object> seen, string path)
+    {
+        if (value is null || value is string || value.GetType().IsPrimitive || value.GetType().IsEnum || !seen.Add(value))
+        {
+            return;
+        }
+
+        Assert.False(value is ISymbol or SyntaxNode or Compilation or SemanticModel or Location, $"{path} holds a {value.GetType().Name}");
+        if (value is IEnumerable items)
+        {
+            int i = 0;
+            foreach (object? item in items)
+            {
+                AssertPlain(item, seen, $"{path}[{i++}]");
+            }
+
+            return;
+        }
+
+        foreach (PropertyInfo p in value.GetType().GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.GetIndexParameters().Length == 0))
+        {
+            AssertPlain(p.GetValue(value), seen, $"{path}.{p.Name}");
+        }
+    }
+
+    private static CSharpCompilation Replace(CSharpCompilation compilation, int index, string text)
+    {
+        SyntaxTree old = compilation.SyntaxTrees.ElementAt(index);
+        return compilation.ReplaceSyntaxTree(old, CSharpSyntaxTree.ParseText(text, Harness.ParseOptions, old.FilePath));
+    }
+}

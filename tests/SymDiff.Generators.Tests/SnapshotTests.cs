@@ -1,0 +1,111 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Text;
+using DiffPlex.DiffBuilder;
+using DiffPlex.DiffBuilder.Model;
+using SymDiff.Generators.Tests.Infrastructure;
+using Xunit;
+using Xunit.Sdk;
+
+namespace SymDiff.Generators.Tests;
+
+/// <summary>
+/// The generated source of representative methods, compared with checked-in expected files
+/// (<c>Snapshots/*.verified.cs</c>, Verify's naming). A mismatch writes <c>*.received.cs</c>
+/// beside it and prints a diff; set <c>SYMDIFF_UPDATE_SNAPSHOTS=1</c> to accept new output.
+/// </summary>
+public class SnapshotTests
+{
+    private const string UpdateVariable = "SYMDIFF_UPDATE_SNAPSHOTS";
+
+    private static readonly Dictionary<string, (string Source, string Hint)> Extra = new()
+    {
+        ["LineFit"] = (Sources.InClass("""
+                static readonly double[] X = { -2, -1, 0, 1, 2 };
+                static readonly double[] Y = { -3, -1, 1, 3, 5 };
+
+                [Differentiable]
+                public static double Loss(double w, double b)
+                {
+                    double sum = 0;
+                    for (int i = 0; i < X.Length; i++)
+                    {
+                        double error = w * X[i] + b - Y[i];
+                        sum += error * error;
+                    }
+
+                    return sum / X.Length;
+                }
+            """, "LineFit"), "Cases.LineFit.Loss.g.cs"),
+        ["NestedTypes"] = ("""
+            using SymDiff;
+            namespace Cases.Deep;
+            public partial class Outer
+            {
+                internal partial struct Inner
+                {
+                    [Differentiable]
+                    internal static double Sigmoid(double z) => 1 / (1 + System.Math.Exp(-z));
+                }
+            }
+            """, "Cases.Deep.Outer.Inner.Sigmoid.g.cs"),
+    };
+
+    private static readonly string[] FromCases =
+        ["Tanh", "Relu", "Arithmetic", "Reassignment", "WrtSubset", "Dot", "NoGradientData", "TwoLoops", "NestedLoops", "CallScalar", "CallArrays"];
+
+    public static IEnumerable<object[]> Names => Extra.Keys.Concat(FromCases).Select(n => new object[] { n });
+
+    [Theory]
+    [MemberData(nameof(Names))]
+    public void Generated_code_matches_snapshot(string name)
+    {
+        (string source, string hint) = Extra.TryGetValue(name, out var extra)
+            ? extra
+            : (Sources.InClass(GeneratedMethodTests.Cases.Single(c => c.Name == name).Members), $"Cases.C.{GeneratedMethodTests.Cases.Single(c => c.Name == name).Method}.g.cs");
+        string actual = Harness.GeneratedSource(source, hint).Replace("\r\n", "\n");
+
+        string verified = Paths.Repo("tests", "SymDiff.Generators.Tests", "Snapshots", $"SnapshotTests.{name}.verified.cs");
+        string received = Path.ChangeExtension(verified, null).Replace(".verified", ".received") + ".cs";
+        if (Environment.GetEnvironmentVariable(UpdateVariable) == "1")
+        {
+            File.WriteAllText(verified, actual);
+            File.Delete(received);
+            return;
+        }
+
+        string expected = File.Exists(verified) ? File.ReadAllText(verified).Replace("\r\n", "\n") : string.Empty;
+        if (expected == actual)
+        {
+            File.Delete(received);
+            return;
+        }
+
+        File.WriteAllText(received, actual);
+        throw new XunitException(
+            $"Generated code for {name} differs from {Path.GetFileName(verified)} (written: {Path.GetFileName(received)}; " +
+            $"set {UpdateVariable}=1 to accept):\n{Diff(expected, actual)}");
+    }
+
+    private static string Diff(string expected, string actual)
+    {
+        var sb = new StringBuilder();
+        foreach (DiffPiece line in new InlineDiffBuilder(new DiffPlex.Differ()).BuildDiffModel(expected, actual).Lines)
+        {
+            string mark = line.Type switch
+            {
+                ChangeType.Inserted => "+ ",
+                ChangeType.Deleted => "- ",
+                _ => null!,
+            };
+            if (mark is not null)
+            {
+                sb.Append(mark).AppendLine(line.Text);
+            }
+        }
+
+        return sb.ToString();
+    }
+}
