@@ -98,4 +98,49 @@ public class SeedFigureTests
         Assert.Equal(36, probe.Derivative([2], [], [], [1], []), 12);
         Check.AtRandomPoints(probe);
     }
+
+    /// <summary>The seed article's 3-2-2 ReLU network, straight-line form (also in bench/).</summary>
+    public const string Network = """
+            [Differentiable(nameof(W1), nameof(b1), nameof(W2), nameof(b2))]
+            public static double NetLoss(double[] W1, double[] b1, double[] W2, double[] b2, double[] x, double[] y)
+            {
+                double z10 = b1[0] + W1[0] * x[0] + W1[1] * x[1] + W1[2] * x[2];
+                double z11 = b1[1] + W1[3] * x[0] + W1[4] * x[1] + W1[5] * x[2];
+                double a10 = Math.Max(0, z10);
+                double a11 = Math.Max(0, z11);
+                double z20 = b2[0] + W2[0] * a10 + W2[1] * a11;
+                double z21 = b2[1] + W2[2] * a10 + W2[3] * a11;
+                double e0 = z20 - y[0];
+                double e1 = z21 - y[1];
+                return e0 * e0 + e1 * e1;
+            }
+        """;
+
+    [Fact]
+    public void Three_two_two_network_loss_and_all_fourteen_gradients()
+    {
+        var probe = Probe.For("Cases.C", "NetLoss", Sources.InClass(Network));
+        double[][] a = [[0.1, 0.2, -0.1, -0.2, 0.1, 0.3], [0.1, -0.1], [0.2, -0.1, 0.1, 0.2], [0.05, 0.1], [4, 7, 0.85], [0.9, 0.8]];
+        double[][] g = [new double[6], new double[2], new double[4], new double[2], new double[3], new double[2]];
+        Assert.Equal(0.5001125, probe.Gradient([], a, [], [], g), 12);
+        double[][] expected =
+        [
+            [-1.194, -2.0895, -0.253725, -0.418, -0.7315, -0.088825],
+            [-0.2985, -0.1045],
+            [-1.787775, -0.054175, -1.842225, -0.055825],
+            [-0.985, -1.015],
+        ];
+        for (int k = 0; k < expected.Length; k++)
+        {
+            for (int i = 0; i < expected[k].Length; i++)
+            {
+                Assert.Equal(expected[k][i], g[k][i], 12);
+            }
+        }
+
+        // Away from the ReLU kinks, everything also matches central differences.
+        Check.AtRandomPoints(probe, [6, 2, 4, 2, 3, 2], accept: (_, arr) =>
+            System.Math.Abs(arr[1][0] + arr[0][0] * arr[4][0] + arr[0][1] * arr[4][1] + arr[0][2] * arr[4][2]) > 0.05
+            && System.Math.Abs(arr[1][1] + arr[0][3] * arr[4][0] + arr[0][4] * arr[4][1] + arr[0][5] * arr[4][2]) > 0.05);
+    }
 }

@@ -39,6 +39,7 @@ public class SnapshotTests
                     return sum / X.Length;
                 }
             """, "LineFit"), "Cases.LineFit.Loss.g.cs"),
+        ["Network322"] = (Sources.InClass(SeedFigureTests.Network), "Cases.C.NetLoss.g.cs"),
         ["NestedTypes"] = ("""
             using SymDiff;
             namespace Cases.Deep;

@@ -28,7 +28,7 @@ partial class C
         global::SymDiff.Generated.Adjoint.RequireLength(da, a.Length, nameof(da));
         da.Clear();
         // back through line 8: Dot(a, b) * c + Dot(a, a)
-        DotBackward(a, b, 1 * c, da, default);
+        DotBackward(a, b, c, da, default);
         DotBackward(a, a, 1, da, da);
         dc = Dot(a, b);
         return Dot(a, b) * c + Dot(a, a);

@@ -29,7 +29,7 @@ partial class C
         GBackward(x * y, x, 1, ref dGA, ref dx);
         dy = 0;
         double dGB = 0;
-        GBackward(y, y * y, 1 * x, ref dy, ref dGB);
+        GBackward(y, y * y, x, ref dy, ref dGB);
         dx += dGA * y + G(y, y * y);
         dy += x * dGA + 2 * dGB * y;
         return G(x * y, x) + G(y, y * y) * x;
