@@ -46,7 +46,7 @@ internal sealed class Forward
         }
 
         Block(body, code);
-        return Optimize.Prune(code, new HashSet<string>());
+        return Share.Run(Optimize.Prune(Propagate.Run(code), new HashSet<string>()), taken);
     }
 
     private void Block(IEnumerable<Stmt> statements, List<Code> output)

@@ -88,7 +88,7 @@ internal static class Optimize
         var result = new List<Code>();
         for (int i = 0; i < code.Count; i++)
         {
-            if (code[i] is Comment && (i + 1 == code.Count || code[i + 1] is Comment))
+            if (code[i] is Comment && (i + 1 == code.Count || code[i + 1] is Comment or ReturnValue))
             {
                 continue;
             }

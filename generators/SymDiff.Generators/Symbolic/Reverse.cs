@@ -85,7 +85,7 @@ internal sealed class Reverse
         }
 
         var liveOut = new HashSet<string>(parameterAdjoints);
-        return Optimize.Fuse(Optimize.Prune(code, liveOut));
+        return Share.Run(Optimize.Fuse(Optimize.Prune(Propagate.Run(code), liveOut)), taken);
     }
 
     /// <summary>The primal statements, leaving out updates of the names in <paramref name="skip"/>.</summary>

@@ -1,5 +1,7 @@
 using System;
 using System.ComponentModel;
+using System.Diagnostics.CodeAnalysis;
+using System.Runtime.CompilerServices;
 
 namespace SymDiff.Generated;
 
@@ -14,13 +16,19 @@ public static class Adjoint
     /// <param name="adjoint">The adjoint span.</param>
     /// <param name="length">The array's length.</param>
     /// <param name="name">The adjoint parameter's name.</param>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void RequireLength(Span<double> adjoint, int length, string name)
     {
         if (adjoint.Length != length)
         {
-            throw new ArgumentException($"The adjoint has {adjoint.Length} elements but its array has {length}.", name);
+            ThrowLength(adjoint.Length, length, name);
         }
     }
+
+    [DoesNotReturn]
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowLength(int actual, int length, string name) =>
+        throw new ArgumentException($"The adjoint has {actual} elements but its array has {length}.", name);
 
     /// <summary>
     /// The adjoint a <c>Backward</c> method accumulates into: the caller's span, or, when the

@@ -29,15 +29,14 @@ partial class C
         global::SymDiff.Generated.Adjoint.RequireLength(dv, v.Length, nameof(dv));
         dv.Clear();
         double s = 0;
-        // back through line 8: return s;
-        double ds = 1;
         for (int i = 0; i < u.Length; i++)
         {
             s += u[i] * v[i];
             // back through line 8: s += u[i] * v[i];
-            du[i] += ds * v[i];
-            dv[i] += u[i] * ds;
+            du[i] += v[i];
+            dv[i] += u[i];
         }
+        // back through line 8: return s;
         return s;
     }
 

@@ -41,7 +41,6 @@ partial class C
             s += Math.Tanh(z);
         }
         // back through line 8: return s;
-        double ds = 1;
         for (int r = 0; r < rows; r++)
         {
             double z = 0;
@@ -50,7 +49,8 @@ partial class C
                 z += W[(r * cols) + c] * x[c];
             }
             // back through line 8: s += Math.Tanh(z);
-            double dz = ds * (1 - Math.Tanh(z) * Math.Tanh(z));
+            double tanhZ = Math.Tanh(z);
+            double dz = 1 - tanhZ * tanhZ;
             for (int c = 0; c < cols; c++)
             {
                 // back through line 8: z += W[r * cols + c] * x[c];
@@ -98,7 +98,8 @@ partial class C
                 z += W[(r * cols) + c] * x[c];
             }
             // back through line 8: s += Math.Tanh(z);
-            double dz = ds * (1 - Math.Tanh(z) * Math.Tanh(z));
+            double tanhZ = Math.Tanh(z);
+            double dz = ds * (1 - tanhZ * tanhZ);
             for (int c = 0; c < cols; c++)
             {
                 // back through line 8: z += W[r * cols + c] * x[c];
@@ -136,7 +137,8 @@ partial class C
                 z += W[(r * cols) + c] * x[c];
                 dz += dW[(r * cols) + c] * x[c] + W[(r * cols) + c] * dx[c];
             }
-            ds += (1 - Math.Tanh(z) * Math.Tanh(z)) * dz;
+            double tanhZ = Math.Tanh(z);
+            ds += (1 - tanhZ * tanhZ) * dz;
         }
         return ds;
     }

@@ -26,7 +26,8 @@ partial class Outer
         internal static double SigmoidGradient(double z, out double dz)
         {
             // back through line 8: 1 / (1 + System.Math.Exp(-z))
-            dz = Math.Exp(-z) / ((1 + Math.Exp(-z)) * (1 + Math.Exp(-z)));
+            double expNegZ = Math.Exp(-z);
+            dz = expNegZ / ((1 + expNegZ) * (1 + expNegZ));
             return 1 / (1 + Math.Exp(-z));
         }
 
@@ -46,7 +47,8 @@ partial class Outer
         internal static void SigmoidBackward(double z, double dSigmoid, ref double dz)
         {
             // back through line 8: 1 / (1 + System.Math.Exp(-z))
-            dz += dSigmoid * Math.Exp(-z) / ((1 + Math.Exp(-z)) * (1 + Math.Exp(-z)));
+            double expNegZ = Math.Exp(-z);
+            dz += dSigmoid * expNegZ / ((1 + expNegZ) * (1 + expNegZ));
         }
 
         /// <summary>
@@ -63,7 +65,8 @@ partial class Outer
         [global::System.CodeDom.Compiler.GeneratedCode("SymDiff.Generators", "0.1.0")]
         internal static double SigmoidDerivative(double z, double dz)
         {
-            return Math.Exp(-z) * dz / ((1 + Math.Exp(-z)) * (1 + Math.Exp(-z)));
+            double expNegZ = Math.Exp(-z);
+            return expNegZ * dz / ((1 + expNegZ) * (1 + expNegZ));
         }
     }
 }

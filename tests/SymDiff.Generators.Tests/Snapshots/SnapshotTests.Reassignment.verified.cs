@@ -29,10 +29,8 @@ partial class C
         double t4 = t3 / (1 + y * y);
         t4 -= x;
         double t5 = t4 + Math.Sin(t4);
-        // back through line 8: return t;
-        double dt5 = 1;
         // back through line 8: t += Math.Sin(t);
-        double dt4 = dt5 + dt5 * Math.Cos(t4);
+        double dt4 = 1 + Math.Cos(t4);
         // back through line 8: t -= x;
         dx = -dt4;
         // back through line 8: t /= 1 + y * y;

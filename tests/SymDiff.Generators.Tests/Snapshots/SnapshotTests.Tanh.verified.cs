@@ -24,7 +24,8 @@ partial class C
     public static double FGradient(double x, out double dx)
     {
         // back through line 8: Math.Tanh(x)
-        dx = 1 - Math.Tanh(x) * Math.Tanh(x);
+        double tanhX = Math.Tanh(x);
+        dx = 1 - tanhX * tanhX;
         return Math.Tanh(x);
     }
 
@@ -44,7 +45,8 @@ partial class C
     public static void FBackward(double x, double dF, ref double dx)
     {
         // back through line 8: Math.Tanh(x)
-        dx += dF * (1 - Math.Tanh(x) * Math.Tanh(x));
+        double tanhX = Math.Tanh(x);
+        dx += dF * (1 - tanhX * tanhX);
     }
 
     /// <summary>
@@ -61,6 +63,7 @@ partial class C
     [global::System.CodeDom.Compiler.GeneratedCode("SymDiff.Generators", "0.1.0")]
     public static double FDerivative(double x, double dx)
     {
-        return (1 - Math.Tanh(x) * Math.Tanh(x)) * dx;
+        double tanhX = Math.Tanh(x);
+        return (1 - tanhX * tanhX) * dx;
     }
 }

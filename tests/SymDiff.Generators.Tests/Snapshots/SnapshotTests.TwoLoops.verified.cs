@@ -32,14 +32,13 @@ partial class C
         double m2 = m / v.Length;
         double var = 0;
         // back through line 8: return var;
-        double dVar = 1;
         double dm2 = 0;
         for (int i = 0; i < v.Length; i++)
         {
             double d = v[i] - m2;
             var += d * d;
             // back through line 8: var += d * d;
-            double dd = 2 * dVar * d;
+            double dd = 2 * d;
             // back through line 8: double d = v[i] - m;
             dv[i] += dd;
             dm2 -= dd;

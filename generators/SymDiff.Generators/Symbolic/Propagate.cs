@@ -1,0 +1,73 @@
+using System.Collections.Generic;
+using System.Linq;
+using SymDiff.Generators.Model;
+
+namespace SymDiff.Generators.Symbolic;
+
+/// <summary>
+/// Constant propagation over generated statements: <c>double dT = 1;</c> is substituted into
+/// later statements when nothing writes it again (copies such as <c>double dZ = dE;</c> stay, so
+/// every source line keeps its named step),
+/// and the results are simplified once more (so a seed of 1 disappears from the products).
+/// </summary>
+internal static class Propagate
+{
+    public static List<Code> Run(List<Code> code)
+    {
+        var writeCounts = new Dictionary<string, int>();
+        foreach (string w in code.SelectMany(Effects.Writes))
+        {
+            writeCounts[w] = writeCounts.TryGetValue(w, out int n) ? n + 1 : 1;
+        }
+
+        var substitutions = new Dictionary<string, Expr>();
+        var result = new List<Code>();
+        foreach (Code c in code)
+        {
+            Code rewritten = Rewrite(c, substitutions);
+            if (rewritten is Let { Type: Ty.Double, Value: Num } let && writeCounts[let.Name] == 1)
+            {
+                substitutions[let.Name] = let.Value;
+                continue;
+            }
+
+            result.Add(rewritten);
+        }
+
+        return result;
+    }
+
+    private static Code Rewrite(Code c, Dictionary<string, Expr> s)
+    {
+        if (s.Count == 0)
+        {
+            return c;
+        }
+
+        Expr R(Expr e) => Simplify.Run(Substitute(e, s));
+        return c switch
+        {
+            Let l => l.Type == Ty.Double ? l with { Value = R(l.Value) } : l,
+            Set x => x with { Value = R(x.Value) },
+            AddTo a => a with { Value = R(a.Value) },
+            AddToElement a => a with { Value = R(a.Value) },
+            Update u => u with { Value = R(u.Value) },
+            ReturnValue r => r with { Value = R(r.Value) },
+            BackwardCall b => b with { Args = b.Args.Select(a => a.Type == Ty.Double ? R(a) : a).ToList(), Seed = R(b.Seed) },
+            Loop l => l with { Body = l.Body.Select(x => Rewrite(x, s)).ToList() },
+            _ => c,
+        };
+    }
+
+    private static Expr Substitute(Expr e, Dictionary<string, Expr> s) => e switch
+    {
+        Var v when s.TryGetValue(v.Name, out Expr? value) => value,
+        Neg n => n with { Operand = Substitute(n.Operand, s) },
+        Binary b => b with { Left = Substitute(b.Left, s), Right = Substitute(b.Right, s) },
+        Cond c => c with { Test = Substitute(c.Test, s), WhenTrue = Substitute(c.WhenTrue, s), WhenFalse = Substitute(c.WhenFalse, s) },
+        Fn f => f with { Args = f.Args.Select(a => Substitute(a, s)).ToEquatableArray() },
+        Call c => c with { Args = c.Args.Select(a => Substitute(a, s)).ToEquatableArray() },
+        DerivativeCall d => d with { Args = d.Args.Select(a => Substitute(a, s)).ToEquatableArray(), Tangents = d.Tangents.Select(a => Substitute(a, s)).ToEquatableArray() },
+        _ => e,
+    };
+}

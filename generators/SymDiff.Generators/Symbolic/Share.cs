@@ -1,0 +1,118 @@
+using System.Collections.Generic;
+using System.Linq;
+using SymDiff.Generators.Model;
+using SymDiff.Generators.Parsing;
+
+namespace SymDiff.Generators.Symbolic;
+
+/// <summary>
+/// Common subexpressions: a function call that a statement computes more than once is computed
+/// once into a named local just before it (<c>double expZ = Math.Exp(-z);</c>).
+/// </summary>
+internal static class Share
+{
+    public static List<Code> Run(IEnumerable<Code> code, HashSet<string> taken)
+    {
+        var result = new List<Code>();
+        foreach (Code c in code)
+        {
+            if (c is Loop loop)
+            {
+                result.Add(loop with { Body = Run(loop.Body, taken) });
+                continue;
+            }
+
+            Expr? value = ValueOf(c);
+            if (value is null)
+            {
+                result.Add(c);
+                continue;
+            }
+
+            var counts = new Dictionary<string, (Fn Call, int Count)>();
+            Count(value, counts);
+            foreach (KeyValuePair<string, (Fn Call, int Count)> repeated in counts.Where(kv => kv.Value.Count > 1).OrderByDescending(kv => kv.Key.Length))
+            {
+                string name = Names.Fresh(NameOf(repeated.Value.Call), taken);
+                result.Add(new Let(name, Ty.Double, repeated.Value.Call));
+                value = Replace(value, repeated.Key, new Var(name, Ty.Double));
+            }
+
+            result.Add(WithValue(c, value));
+        }
+
+        return result;
+    }
+
+    private static string NameOf(Fn call)
+    {
+        string function = call.Function.ToString().ToLowerInvariant();
+        return call.Args.Count == 1 && call.Args[0] is Var v ? function + char.ToUpperInvariant(v.Name[0]) + v.Name.Substring(1)
+            : call.Args.Count == 1 && call.Args[0] is Neg { Operand: Var nv } ? function + "Neg" + char.ToUpperInvariant(nv.Name[0]) + nv.Name.Substring(1)
+            : function;
+    }
+
+    private static Expr? ValueOf(Code c) => c switch
+    {
+        Let { Type: Ty.Double } l => l.Value,
+        Set s => s.Value,
+        AddTo a => a.Value,
+        AddToElement a => a.Value,
+        ReturnValue r => r.Value,
+        _ => null,
+    };
+
+    private static Code WithValue(Code c, Expr value) => c switch
+    {
+        Let l => l with { Value = value },
+        Set s => s with { Value = value },
+        AddTo a => a with { Value = value },
+        AddToElement a => a with { Value = value },
+        ReturnValue r => r with { Value = value },
+        _ => c,
+    };
+
+    private static void Count(Expr e, Dictionary<string, (Fn, int)> counts)
+    {
+        if (e is Fn f)
+        {
+            string key = Simplify.Key(f);
+            counts[key] = counts.TryGetValue(key, out var existing) ? (f, existing.Item2 + 1) : (f, 1);
+        }
+
+        foreach (Expr child in Children(e))
+        {
+            Count(child, counts);
+        }
+    }
+
+    private static IEnumerable<Expr> Children(Expr e) => e switch
+    {
+        Neg n => [n.Operand],
+        Binary b => [b.Left, b.Right],
+        Cond c => [c.Test, c.WhenTrue, c.WhenFalse],
+        Fn f => f.Args,
+        Call c => c.Args,
+        DerivativeCall d => d.Args.Concat(d.Tangents),
+        _ => [],
+    };
+
+    private static Expr Replace(Expr e, string key, Expr with)
+    {
+        if (e is Fn && Simplify.Key(e) == key)
+        {
+            return with;
+        }
+
+        return e switch
+        {
+            Neg n => n with { Operand = Replace(n.Operand, key, with) },
+            Binary b => b with { Left = Replace(b.Left, key, with), Right = Replace(b.Right, key, with) },
+            Cond c => c with { Test = Replace(c.Test, key, with), WhenTrue = Replace(c.WhenTrue, key, with), WhenFalse = Replace(c.WhenFalse, key, with) },
+            Fn f => f with { Args = f.Args.Select(a => Replace(a, key, with)).ToEquatableArray() },
+            Call c => c with { Args = c.Args.Select(a => Replace(a, key, with)).ToEquatableArray() },
+            DerivativeCall d => d with { Args = d.Args.Select(a => Replace(a, key, with)).ToEquatableArray(), Tangents = d.Tangents.Select(a => Replace(a, key, with)).ToEquatableArray() },
+            _ => e,
+        };
+    }
+}
