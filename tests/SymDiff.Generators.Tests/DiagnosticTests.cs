@@ -26,6 +26,7 @@ public class DiagnosticTests
     [InlineData("SD0014", "public static partial class C { [Differentiable] public static double F([|ref double x|]) => x; }")]
     [InlineData("SD0015", "public static partial class C { static double field; [Differentiable] public static double F(double x) { [|field|] = x; return x; } }")]
     [InlineData("SD0016", "public static partial class C { [Differentiable] public static double F(double x) { double [|dx = x|]; return dx; } }")]
+    [InlineData("SD0016", "public static partial class C { [Differentiable] public static double F(double x, [|double dx|]) => x * dx; }")]
     [InlineData("SD0017", "public static partial class C { [Differentiable(nameof(a))] public static double G(double a, double b) => a * b; [Differentiable] public static double F(double x) => G(1, [|x|]); }")]
     public void Each_diagnostic_is_reported_at_its_construct(string id, string marked)
     {

@@ -70,7 +70,7 @@ internal static class Descriptors
 
     public static readonly DiagnosticDescriptor NameClash = Error(
         "SD0016", "Name clashes with a generated name",
-        "Local '{0}' has the name SymDiff gives to the derivative of parameter '{1}': rename the local");
+        "'{0}' has the name SymDiff gives to the derivative of parameter '{1}': rename it");
 
     public static readonly DiagnosticDescriptor ConstantParameterGetsActiveArgument = Error(
         "SD0017", "Derivative would be lost through a constant parameter",

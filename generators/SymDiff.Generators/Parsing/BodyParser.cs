@@ -96,7 +96,8 @@ internal sealed partial class BodyParser
             case IReturnOperation { ReturnedValue: { } value }:
                 if (Expression(value) is { } returned)
                 {
-                    output.Add(new Return(returned, LineOf(op), SourceOf(op)));
+                    string source = op.Syntax is Microsoft.CodeAnalysis.CSharp.Syntax.ReturnStatementSyntax ? SourceOf(op) : $"=> {SourceOf(op)}";
+                    output.Add(new Return(returned, LineOf(op), source));
                 }
 
                 break;

@@ -82,7 +82,7 @@ internal static class MethodParser
 
         var body = new BodyParser(method, diagnostics, ct);
         List<Stmt> statements = body.ParseBody(block);
-        CheckNameClashes(parameters, body, Report);
+        CheckNameClashes(parameters, body, syntax, Report);
         CheckCallArguments(parameters, statements, body, Report);
 
         if (diagnostics.Count > 0)
@@ -192,7 +192,7 @@ internal static class MethodParser
         }
     }
 
-    private static void CheckNameClashes(List<ParamModel> parameters, BodyParser body, Action<DiagnosticDescriptor, Location?, string[]> report)
+    private static void CheckNameClashes(List<ParamModel> parameters, BodyParser body, MethodDeclarationSyntax syntax, Action<DiagnosticDescriptor, Location?, string[]> report)
     {
         foreach (ParamModel p in parameters.Where(p => p.Differentiable))
         {
@@ -200,9 +200,9 @@ internal static class MethodParser
             {
                 report(Descriptors.NameClash, at, new[] { p.DerivativeName, p.Name });
             }
-            else if (parameters.Any(q => q.Name == p.DerivativeName))
+            else if (syntax.ParameterList.Parameters.FirstOrDefault(q => q.Identifier.ValueText == p.DerivativeName) is { } clash)
             {
-                report(Descriptors.NameClash, null, new[] { p.DerivativeName, p.Name });
+                report(Descriptors.NameClash, clash.GetLocation(), new[] { p.DerivativeName, p.Name });
             }
         }
     }

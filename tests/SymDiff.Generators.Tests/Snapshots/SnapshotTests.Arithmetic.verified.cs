@@ -26,7 +26,7 @@ partial class C
     [global::System.CodeDom.Compiler.GeneratedCode("SymDiff.Generators", "0.1.0")]
     public static double FGradient(double x, double y, out double dx, out double dy)
     {
-        // back through line 8: (x - y) / (x * x + 1) - -y * 3 + 1 / (2 + y * y)
+        // back through line 8: => (x - y) / (x * x + 1) - -y * 3 + 1 / (2 + y * y)
         dx = 1 / (x * x + 1) - 2 * (x - y) * x / ((x * x + 1) * (x * x + 1));
         dy = -(1 / (x * x + 1)) + 3 - 2 * y / ((2 + y * y) * (2 + y * y));
         return (x - y) / (x * x + 1) - -y * 3 + 1 / (2 + y * y);
@@ -50,7 +50,7 @@ partial class C
     [global::System.CodeDom.Compiler.GeneratedCode("SymDiff.Generators", "0.1.0")]
     public static void FBackward(double x, double y, double dF, ref double dx, ref double dy)
     {
-        // back through line 8: (x - y) / (x * x + 1) - -y * 3 + 1 / (2 + y * y)
+        // back through line 8: => (x - y) / (x * x + 1) - -y * 3 + 1 / (2 + y * y)
         dx += dF / (x * x + 1) - 2 * dF * (x - y) * x / ((x * x + 1) * (x * x + 1));
         dy += -(dF / (x * x + 1)) + 3 * dF - 2 * dF * y / ((2 + y * y) * (2 + y * y));
     }

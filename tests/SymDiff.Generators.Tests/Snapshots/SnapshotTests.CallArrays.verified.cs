@@ -27,7 +27,7 @@ partial class C
     {
         global::SymDiff.Generated.Adjoint.RequireLength(da, a.Length, nameof(da));
         da.Clear();
-        // back through line 8: Dot(a, b) * c + Dot(a, a)
+        // back through line 8: => Dot(a, b) * c + Dot(a, a)
         DotBackward(a, b, c, da, default);
         DotBackward(a, a, 1, da, da);
         dc = Dot(a, b);
@@ -51,7 +51,7 @@ partial class C
     public static void FBackward(double[] a, double[] b, double c, double dF, Span<double> da, ref double dc)
     {
         da = global::SymDiff.Generated.Adjoint.OrSink(da, a.Length, nameof(da));
-        // back through line 8: Dot(a, b) * c + Dot(a, a)
+        // back through line 8: => Dot(a, b) * c + Dot(a, a)
         DotBackward(a, b, dF * c, da, default);
         DotBackward(a, a, dF, da, da);
         dc += Dot(a, b) * dF;

@@ -23,7 +23,7 @@ partial class C
     [global::System.CodeDom.Compiler.GeneratedCode("SymDiff.Generators", "0.1.0")]
     public static double FGradient(double x, double y, out double dx, out double dy)
     {
-        // back through line 8: G(x * y, x) + G(y, y * y) * x
+        // back through line 8: => G(x * y, x) + G(y, y * y) * x
         double dGA = 0;
         dx = 0;
         GBackward(x * y, x, 1, ref dGA, ref dx);
@@ -50,7 +50,7 @@ partial class C
     [global::System.CodeDom.Compiler.GeneratedCode("SymDiff.Generators", "0.1.0")]
     public static void FBackward(double x, double y, double dF, ref double dx, ref double dy)
     {
-        // back through line 8: G(x * y, x) + G(y, y * y) * x
+        // back through line 8: => G(x * y, x) + G(y, y * y) * x
         double dGA = 0;
         GBackward(x * y, x, dF, ref dGA, ref dx);
         double dGB = 0;

@@ -25,7 +25,7 @@ partial class Outer
         [global::System.CodeDom.Compiler.GeneratedCode("SymDiff.Generators", "0.1.0")]
         internal static double SigmoidGradient(double z, out double dz)
         {
-            // back through line 8: 1 / (1 + System.Math.Exp(-z))
+            // back through line 8: => 1 / (1 + System.Math.Exp(-z))
             double expNegZ = Math.Exp(-z);
             dz = expNegZ / ((1 + expNegZ) * (1 + expNegZ));
             return 1 / (1 + Math.Exp(-z));
@@ -46,7 +46,7 @@ partial class Outer
         [global::System.CodeDom.Compiler.GeneratedCode("SymDiff.Generators", "0.1.0")]
         internal static void SigmoidBackward(double z, double dSigmoid, ref double dz)
         {
-            // back through line 8: 1 / (1 + System.Math.Exp(-z))
+            // back through line 8: => 1 / (1 + System.Math.Exp(-z))
             double expNegZ = Math.Exp(-z);
             dz += dSigmoid * expNegZ / ((1 + expNegZ) * (1 + expNegZ));
         }

@@ -23,7 +23,7 @@ partial class C
     [global::System.CodeDom.Compiler.GeneratedCode("SymDiff.Generators", "0.1.0")]
     public static double FGradient(double z, out double dz)
     {
-        // back through line 8: Math.Max(0, z)
+        // back through line 8: => Math.Max(0, z)
         dz = z <= 0 ? 0 : 1;
         return Math.Max(0, z);
     }
@@ -43,7 +43,7 @@ partial class C
     [global::System.CodeDom.Compiler.GeneratedCode("SymDiff.Generators", "0.1.0")]
     public static void FBackward(double z, double dF, ref double dz)
     {
-        // back through line 8: Math.Max(0, z)
+        // back through line 8: => Math.Max(0, z)
         dz += z > 0 ? dF : 0;
     }
 

@@ -23,7 +23,7 @@ partial class C
     [global::System.CodeDom.Compiler.GeneratedCode("SymDiff.Generators", "0.1.0")]
     public static double FGradient(double x, out double dx)
     {
-        // back through line 8: Math.Tanh(x)
+        // back through line 8: => Math.Tanh(x)
         double tanhX = Math.Tanh(x);
         dx = 1 - tanhX * tanhX;
         return Math.Tanh(x);
@@ -44,7 +44,7 @@ partial class C
     [global::System.CodeDom.Compiler.GeneratedCode("SymDiff.Generators", "0.1.0")]
     public static void FBackward(double x, double dF, ref double dx)
     {
-        // back through line 8: Math.Tanh(x)
+        // back through line 8: => Math.Tanh(x)
         double tanhX = Math.Tanh(x);
         dx += dF * (1 - tanhX * tanhX);
     }

@@ -24,7 +24,7 @@ partial class C
     [global::System.CodeDom.Compiler.GeneratedCode("SymDiff.Generators", "0.1.0")]
     public static double FGradient(double x, double y, out double dy)
     {
-        // back through line 8: x * y * y + Math.Sin(x)
+        // back through line 8: => x * y * y + Math.Sin(x)
         dy = 2 * x * y;
         return x * y * y + Math.Sin(x);
     }
@@ -45,7 +45,7 @@ partial class C
     [global::System.CodeDom.Compiler.GeneratedCode("SymDiff.Generators", "0.1.0")]
     public static void FBackward(double x, double y, double dF, ref double dy)
     {
-        // back through line 8: x * y * y + Math.Sin(x)
+        // back through line 8: => x * y * y + Math.Sin(x)
         dy += 2 * x * dF * y;
     }
 
