@@ -45,4 +45,16 @@ internal static class E
     public static Expr Pow(Expr a, Expr b) => F(MathFn.Pow, a, b);
 
     public static bool IsZero(Expr e) => e is Num { Value: 0 };
+
+    /// <summary>The same node with <paramref name="f"/> applied to each direct child expression.</summary>
+    public static Expr MapChildren(Expr e, System.Func<Expr, Expr> f) => e switch
+    {
+        Neg n => n with { Operand = f(n.Operand) },
+        Binary b => b with { Left = f(b.Left), Right = f(b.Right) },
+        Cond c => c with { Test = f(c.Test), WhenTrue = f(c.WhenTrue), WhenFalse = f(c.WhenFalse) },
+        Fn fn => fn with { Args = fn.Args.Select(f).ToEquatableArray() },
+        Call c => c with { Args = c.Args.Select(f).ToEquatableArray() },
+        DerivativeCall d => d with { Args = d.Args.Select(f).ToEquatableArray(), Tangents = d.Tangents.Select(f).ToEquatableArray() },
+        _ => e,
+    };
 }

@@ -48,14 +48,8 @@ internal static class Formula
         _ => false,
     };
 
-    private static Expr Inline(Expr e, Dictionary<string, Expr> definitions) => e switch
-    {
-        Var v when definitions.TryGetValue(v.Name, out Expr? d) => d,
-        Neg n => Neg(Inline(n.Operand, definitions)),
-        Binary b => b with { Left = Inline(b.Left, definitions), Right = Inline(b.Right, definitions) },
-        Fn f => f with { Args = f.Args.Select(a => Inline(a, definitions)).ToEquatableArray() },
-        _ => e,
-    };
+    private static Expr Inline(Expr e, Dictionary<string, Expr> definitions) =>
+        e is Var v && definitions.TryGetValue(v.Name, out Expr? d) ? d : E.MapChildren(e, child => Inline(child, definitions));
 
     private static Expr D(Expr e, string p) => e switch
     {

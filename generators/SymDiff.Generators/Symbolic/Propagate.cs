@@ -59,15 +59,6 @@ internal static class Propagate
         };
     }
 
-    private static Expr Substitute(Expr e, Dictionary<string, Expr> s) => e switch
-    {
-        Var v when s.TryGetValue(v.Name, out Expr? value) => value,
-        Neg n => n with { Operand = Substitute(n.Operand, s) },
-        Binary b => b with { Left = Substitute(b.Left, s), Right = Substitute(b.Right, s) },
-        Cond c => c with { Test = Substitute(c.Test, s), WhenTrue = Substitute(c.WhenTrue, s), WhenFalse = Substitute(c.WhenFalse, s) },
-        Fn f => f with { Args = f.Args.Select(a => Substitute(a, s)).ToEquatableArray() },
-        Call c => c with { Args = c.Args.Select(a => Substitute(a, s)).ToEquatableArray() },
-        DerivativeCall d => d with { Args = d.Args.Select(a => Substitute(a, s)).ToEquatableArray(), Tangents = d.Tangents.Select(a => Substitute(a, s)).ToEquatableArray() },
-        _ => e,
-    };
+    private static Expr Substitute(Expr e, Dictionary<string, Expr> s) =>
+        e is Var v && s.TryGetValue(v.Name, out Expr? value) ? value : E.MapChildren(e, child => Substitute(child, s));
 }

@@ -104,15 +104,6 @@ internal static class Share
             return with;
         }
 
-        return e switch
-        {
-            Neg n => n with { Operand = Replace(n.Operand, key, with) },
-            Binary b => b with { Left = Replace(b.Left, key, with), Right = Replace(b.Right, key, with) },
-            Cond c => c with { Test = Replace(c.Test, key, with), WhenTrue = Replace(c.WhenTrue, key, with), WhenFalse = Replace(c.WhenFalse, key, with) },
-            Fn f => f with { Args = f.Args.Select(a => Replace(a, key, with)).ToEquatableArray() },
-            Call c => c with { Args = c.Args.Select(a => Replace(a, key, with)).ToEquatableArray() },
-            DerivativeCall d => d with { Args = d.Args.Select(a => Replace(a, key, with)).ToEquatableArray(), Tangents = d.Tangents.Select(a => Replace(a, key, with)).ToEquatableArray() },
-            _ => e,
-        };
+        return E.MapChildren(e, child => Replace(child, key, with));
     }
 }

@@ -112,22 +112,13 @@ internal static class Versions
 
     private static Expr Rename(Expr e, Scope scope)
     {
-        switch (e)
+        if (e is not Var { Type: Ty.Double } v)
         {
-            case Var { Type: Ty.Double } v:
-                string name = scope.Name(v.Name);
-                scope.Reads[name] = (scope.Reads.TryGetValue(name, out int r) ? r : 0) + 1;
-                return v with { Name = name };
-            case Neg n:
-                return n with { Operand = Rename(n.Operand, scope) };
-            case Binary b:
-                return b with { Left = Rename(b.Left, scope), Right = Rename(b.Right, scope) };
-            case Fn f:
-                return f with { Args = f.Args.Select(a => Rename(a, scope)).ToEquatableArray() };
-            case Call c:
-                return c with { Args = c.Args.Select(a => Rename(a, scope)).ToEquatableArray() };
-            default:
-                return e;
+            return E.MapChildren(e, child => Rename(child, scope));
         }
+
+        string name = scope.Name(v.Name);
+        scope.Reads[name] = (scope.Reads.TryGetValue(name, out int r) ? r : 0) + 1;
+        return v with { Name = name };
     }
 }
