@@ -39,6 +39,9 @@ public class NetworkGradient
     public double HandWritten() => Benchmarks.HandWritten.NetLossGradient(w1, b1, w2, b2, x, y, dW1, db1, dW2, db2);
 
     [Benchmark]
+    public double HandWrittenChecked() => Benchmarks.HandWritten.NetLossGradientChecked(w1, b1, w2, b2, x, y, dW1, db1, dW2, db2);
+
+    [Benchmark]
     public double Generated() => Models.NetLossGradient(w1, b1, w2, b2, x, y, dW1, db1, dW2, db2);
 
     [Benchmark]

@@ -23,6 +23,26 @@ public static class HandWritten
         return sum / x.Length;
     }
 
+    /// <summary>
+    /// <see cref="NetLossGradient"/> with the argument checks the generated method's contract
+    /// requires (each adjoint has its array's length; unused trailing elements are zero).
+    /// </summary>
+    public static double NetLossGradientChecked(double[] W1, double[] b1, double[] W2, double[] b2, double[] x, double[] y,
+        Span<double> dW1, Span<double> db1, Span<double> dW2, Span<double> db2)
+    {
+        if (dW1.Length != W1.Length || db1.Length != b1.Length || dW2.Length != W2.Length || db2.Length != b2.Length)
+        {
+            throw new ArgumentException("An adjoint does not match its array.");
+        }
+
+        double loss = NetLossGradient(W1, b1, W2, b2, x, y, dW1, db1, dW2, db2);
+        dW1[6..].Clear();
+        db1[2..].Clear();
+        dW2[4..].Clear();
+        db2[2..].Clear();
+        return loss;
+    }
+
     public static double NetLossGradient(double[] W1, double[] b1, double[] W2, double[] b2, double[] x, double[] y,
         Span<double> dW1, Span<double> db1, Span<double> dW2, Span<double> db2)
     {

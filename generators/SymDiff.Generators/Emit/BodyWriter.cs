@@ -26,6 +26,9 @@ internal static class BodyWriter
                 case AddTo add:
                     w.Line(Accumulate(add.Name, add.Value, add.Subtract));
                     break;
+                case AddToElement { First: true } add:
+                    w.Line($"{add.Span}[{ExprWriter.Write(add.Index)}] = {ExprWriter.Write(add.Value)};");
+                    break;
                 case AddToElement add:
                     w.Line(Accumulate($"{add.Span}[{ExprWriter.Write(add.Index)}]", add.Value, subtract: false));
                     break;

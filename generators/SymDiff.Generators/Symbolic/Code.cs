@@ -22,8 +22,11 @@ internal sealed record Set(string Name, Expr Value) : Code;
 /// <summary><c>Name += Value;</c> (or <c>-=</c> when <paramref name="Subtract"/>).</summary>
 internal sealed record AddTo(string Name, Expr Value, bool Subtract = false) : Code;
 
-/// <summary><c>Span[Index] += Value;</c>: accumulation into an array adjoint.</summary>
-internal sealed record AddToElement(string Span, Expr Index, Expr Value) : Code;
+/// <summary>
+/// <c>Span[Index] += Value;</c>: accumulation into an array adjoint; <c>Span[Index] = Value;</c>
+/// when <paramref name="First"/> (the first write of an element nobody cleared).
+/// </summary>
+internal sealed record AddToElement(string Span, Expr Index, Expr Value, bool First = false) : Code;
 
 /// <summary><c>Name *= Value;</c> and friends, for in-place primal updates.</summary>
 internal sealed record Update(string Name, AssignOp Op, Expr Value) : Code;
@@ -67,6 +70,7 @@ internal static class Effects
         Let l => VarsIn(l.Value),
         Set s => VarsIn(s.Value),
         AddTo a => VarsIn(a.Value).Append(a.Name),
+        AddToElement a when a.First => VarsIn(a.Index).Concat(VarsIn(a.Value)),
         AddToElement a => VarsIn(a.Index).Concat(VarsIn(a.Value)).Append(a.Span),
         Update u => VarsIn(u.Value).Append(u.Name),
         Loop l => Identifiers(l.Header).Concat(l.Body.SelectMany(Reads)),

@@ -193,4 +193,160 @@ internal static class Optimize
         var locals = new HashSet<string>(loop.Body.OfType<Let>().Select(l => l.Name));
         return new HashSet<string>(Effects.Writes(loop).Where(w => !locals.Contains(w)));
     }
+
+    private const string TailComment = "elements the method never reads get no gradient";
+
+    /// <summary>
+    /// In <c>Gradient</c>, an array adjoint that only straight-line steps write, at constant
+    /// indices 0..n-1, needs no clearing: the first write of each element becomes <c>=</c> and
+    /// only the elements past n (which no step reaches) are cleared, at the end.
+    /// </summary>
+    public static List<Code> AssignFirstWrites(List<Code> code)
+    {
+        foreach (Raw clear in code.OfType<Raw>().Where(r => r.Writes is not null && r.Text == r.Writes + ".Clear();").ToList())
+        {
+            string span = clear.Writes!;
+            int start = code.IndexOf(clear);
+            var first = new Dictionary<int, int>();
+            bool straight = true;
+            for (int k = start + 1; k < code.Count && straight; k++)
+            {
+                if (code[k] is AddToElement a && a.Span == span)
+                {
+                    if (a.Index is Opaque { CodeType: Ty.Int } index && int.TryParse(index.Code, out int element) && element >= 0)
+                    {
+                        if (!first.ContainsKey(element))
+                        {
+                            first[element] = k;
+                        }
+                    }
+                    else
+                    {
+                        straight = false;
+                    }
+                }
+                else if (Effects.Reads(code[k]).Concat(Effects.Writes(code[k])).Contains(span))
+                {
+                    straight = false;
+                }
+            }
+
+            if (!straight || first.Count == 0 || first.Keys.Max() != first.Count - 1)
+            {
+                continue;
+            }
+
+            foreach (int k in first.Values)
+            {
+                code[k] = ((AddToElement)code[k]) with { First = true };
+            }
+
+            code.RemoveAt(start);
+            if (!code.OfType<Comment>().Any(c => c.Text == TailComment))
+            {
+                int end0 = code.FindLastIndex(c => c is ReturnValue);
+                code.Insert(end0 < 0 ? code.Count : end0, new Comment(TailComment));
+            }
+
+            int end = code.FindLastIndex(c => c is ReturnValue);
+            code.Insert(end < 0 ? code.Count : end, new Raw($"global::SymDiff.Generated.Adjoint.ClearFrom({span}, {first.Count});", span));
+        }
+
+        return code;
+    }
+
+    /// <summary>
+    /// A parameter adjoint (an <c>out</c> or <c>ref</c> parameter) that a loop accumulates into
+    /// is summed in a local (<c>dwSum</c>) and added once after the loop: the JIT keeps a local in
+    /// a register, where every <c>+=</c> through a reference would go to memory.
+    /// </summary>
+    public static List<Code> LocalAccumulators(List<Code> code, HashSet<string> adjoints, HashSet<string> taken)
+    {
+        var result = new List<Code>();
+        foreach (Code c in code)
+        {
+            if (c is not Loop loop)
+            {
+                result.Add(c);
+                continue;
+            }
+
+            var sums = new Dictionary<string, string>();
+            foreach (string adjoint in adjoints.Where(a => OnlyAccumulates(loop, a)))
+            {
+                sums[adjoint] = Parsing.Names.Fresh(adjoint + "Sum", taken);
+            }
+
+            foreach (KeyValuePair<string, string> sum in sums)
+            {
+                result.Add(new Let(sum.Value, Ty.Double, Num.Zero));
+            }
+
+            result.Add(sums.Count == 0 ? loop : (Loop)Rename(loop, sums));
+            foreach (KeyValuePair<string, string> sum in sums)
+            {
+                result.Add(new AddTo(sum.Key, new Var(sum.Value, Ty.Double)));
+            }
+        }
+
+        return result;
+    }
+
+    // True when the loop touches the adjoint, and only by accumulating into it.
+    private static bool OnlyAccumulates(Loop loop, string adjoint)
+    {
+        bool touched = false;
+        foreach (Code c in Flatten(loop.Body))
+        {
+            bool accumulates = c is AddTo a && a.Name == adjoint && !Effects.VarsIn(a.Value).Contains(adjoint)
+                || c is BackwardCall b && b.Adjoints.Contains(adjoint) && !b.Args.SelectMany(Effects.VarsIn).Concat(Effects.VarsIn(b.Seed)).Contains(adjoint);
+            if (accumulates)
+            {
+                touched = true;
+            }
+            else if (c is not Loop && Effects.Reads(c).Concat(Effects.Writes(c)).Contains(adjoint))
+            {
+                return false;
+            }
+        }
+
+        return touched;
+    }
+
+    private static IEnumerable<Code> Flatten(IEnumerable<Code> code) =>
+        code.SelectMany(c => c is Loop l ? Flatten(l.Body).Prepend(c) : [c]);
+
+    private static Code Rename(Code c, Dictionary<string, string> sums) => c switch
+    {
+        Loop l => l with { Body = l.Body.Select(b => Rename(b, sums)).ToList() },
+        AddTo a when sums.TryGetValue(a.Name, out string? sum) => a with { Name = sum },
+        BackwardCall b => b with { Adjoints = b.Adjoints.Select(a => a is not null && sums.TryGetValue(a, out string? sum) ? sum : a).ToList() },
+        _ => c,
+    };
+
+    /// <summary>
+    /// <c>dw = 0;</c> followed by <c>dw += v;</c> with nothing touching <c>dw</c> in between
+    /// becomes <c>dw = v;</c>.
+    /// </summary>
+    public static List<Code> FoldZeroStarts(List<Code> code)
+    {
+        var result = new List<Code>(code);
+        for (int i = 0; i < result.Count; i++)
+        {
+            if (result[i] is not Set { Value: Num { Value: 0 } } zero)
+            {
+                continue;
+            }
+
+            int next = result.FindIndex(i + 1, c => Effects.Reads(c).Concat(Effects.Writes(c)).Contains(zero.Name));
+            if (next > 0 && result[next] is AddTo add && add.Name == zero.Name && !Effects.VarsIn(add.Value).Contains(zero.Name))
+            {
+                result[next] = new Set(add.Name, add.Subtract ? new Neg(add.Value) : add.Value);
+                result.RemoveAt(i);
+                i--;
+            }
+        }
+
+        return result;
+    }
 }

@@ -85,7 +85,15 @@ internal sealed class Reverse
         }
 
         var liveOut = new HashSet<string>(parameterAdjoints);
-        return Share.Run(Optimize.Fuse(Optimize.Prune(Propagate.Run(code), liveOut)), taken);
+        List<Code> optimized = Optimize.Fuse(Optimize.Prune(Propagate.Run(code), liveOut));
+        var scalarAdjoints = model.Params.Where(p => p.Differentiable && !p.IsArray).Select(p => p.DerivativeName);
+        optimized = Optimize.LocalAccumulators(optimized, new HashSet<string>(scalarAdjoints), taken);
+        if (gradient)
+        {
+            optimized = Optimize.FoldZeroStarts(Optimize.AssignFirstWrites(optimized));
+        }
+
+        return Share.Run(optimized, taken);
     }
 
     /// <summary>The primal statements, leaving out updates of the names in <paramref name="skip"/>.</summary>

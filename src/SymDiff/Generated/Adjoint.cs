@@ -25,6 +25,21 @@ public static class Adjoint
         }
     }
 
+    /// <summary>
+    /// Zeroes the elements from <paramref name="start"/> on: the part of a <c>Gradient</c> method's
+    /// array adjoint that no step writes, because the method never reads those elements.
+    /// </summary>
+    /// <param name="adjoint">The adjoint span.</param>
+    /// <param name="start">The first element no step writes.</param>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void ClearFrom(Span<double> adjoint, int start)
+    {
+        if (adjoint.Length > start)
+        {
+            adjoint.Slice(start).Clear();
+        }
+    }
+
     [DoesNotReturn]
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static void ThrowLength(int actual, int length, string name) =>

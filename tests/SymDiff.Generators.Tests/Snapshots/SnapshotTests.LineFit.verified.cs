@@ -26,8 +26,8 @@ partial class LineFit
         double sum = 0;
         // back through line 21: return sum / X.Length;
         double dSum = 1.0 / X.Length;
-        dw = 0;
-        db = 0;
+        double dwSum = 0;
+        double dbSum = 0;
         for (int i = 0; i < X.Length; i++)
         {
             double error = w * X[i] + b - Y[i];
@@ -35,9 +35,11 @@ partial class LineFit
             // back through line 18: sum += error * error;
             double dError = 2 * dSum * error;
             // back through line 17: double error = w * X[i] + b - Y[i];
-            dw += dError * X[i];
-            db += dError;
+            dwSum += dError * X[i];
+            dbSum += dError;
         }
+        dw = dwSum;
+        db = dbSum;
         return sum / X.Length;
     }
 
@@ -58,15 +60,19 @@ partial class LineFit
     {
         // back through line 21: return sum / X.Length;
         double dSum = dLoss / X.Length;
+        double dwSum = 0;
+        double dbSum = 0;
         for (int i = 0; i < X.Length; i++)
         {
             double error = w * X[i] + b - Y[i];
             // back through line 18: sum += error * error;
             double dError = 2 * dSum * error;
             // back through line 17: double error = w * X[i] + b - Y[i];
-            dw += dError * X[i];
-            db += dError;
+            dwSum += dError * X[i];
+            dbSum += dError;
         }
+        dw += dwSum;
+        db += dbSum;
     }
 
     /// <summary>

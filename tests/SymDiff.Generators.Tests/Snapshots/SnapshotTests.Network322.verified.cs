@@ -31,13 +31,9 @@ partial class C
     public static double NetLossGradient(double[] W1, double[] b1, double[] W2, double[] b2, double[] x, double[] y, Span<double> dW1, Span<double> db1, Span<double> dW2, Span<double> db2)
     {
         global::SymDiff.Generated.Adjoint.RequireLength(dW1, W1.Length, nameof(dW1));
-        dW1.Clear();
         global::SymDiff.Generated.Adjoint.RequireLength(db1, b1.Length, nameof(db1));
-        db1.Clear();
         global::SymDiff.Generated.Adjoint.RequireLength(dW2, W2.Length, nameof(dW2));
-        dW2.Clear();
         global::SymDiff.Generated.Adjoint.RequireLength(db2, b2.Length, nameof(db2));
-        db2.Clear();
         double z10 = b1[0] + W1[0] * x[0] + W1[1] * x[1] + W1[2] * x[2];
         double z11 = b1[1] + W1[3] * x[0] + W1[4] * x[1] + W1[5] * x[2];
         double a10 = Math.Max(0, z10);
@@ -54,31 +50,36 @@ partial class C
         // back through line 17: double e0 = z20 - y[0];
         double dz20 = de0;
         // back through line 16: double z21 = b2[1] + W2[2] * a10 + W2[3] * a11;
-        db2[1] += dz21;
-        dW2[2] += dz21 * a10;
+        db2[1] = dz21;
+        dW2[2] = dz21 * a10;
         double da10 = W2[2] * dz21;
-        dW2[3] += dz21 * a11;
+        dW2[3] = dz21 * a11;
         double da11 = W2[3] * dz21;
         // back through line 15: double z20 = b2[0] + W2[0] * a10 + W2[1] * a11;
-        db2[0] += dz20;
-        dW2[0] += dz20 * a10;
+        db2[0] = dz20;
+        dW2[0] = dz20 * a10;
         da10 += W2[0] * dz20;
-        dW2[1] += dz20 * a11;
+        dW2[1] = dz20 * a11;
         da11 += W2[1] * dz20;
         // back through line 14: double a11 = Math.Max(0, z11);
         double dz11 = z11 > 0 ? da11 : 0;
         // back through line 13: double a10 = Math.Max(0, z10);
         double dz10 = z10 > 0 ? da10 : 0;
         // back through line 12: double z11 = b1[1] + W1[3] * x[0] + W1[4] * x[1] + W1[5] * x[2];
-        db1[1] += dz11;
-        dW1[3] += dz11 * x[0];
-        dW1[4] += dz11 * x[1];
-        dW1[5] += dz11 * x[2];
+        db1[1] = dz11;
+        dW1[3] = dz11 * x[0];
+        dW1[4] = dz11 * x[1];
+        dW1[5] = dz11 * x[2];
         // back through line 11: double z10 = b1[0] + W1[0] * x[0] + W1[1] * x[1] + W1[2] * x[2];
-        db1[0] += dz10;
-        dW1[0] += dz10 * x[0];
-        dW1[1] += dz10 * x[1];
-        dW1[2] += dz10 * x[2];
+        db1[0] = dz10;
+        dW1[0] = dz10 * x[0];
+        dW1[1] = dz10 * x[1];
+        dW1[2] = dz10 * x[2];
+        // elements the method never reads get no gradient
+        global::SymDiff.Generated.Adjoint.ClearFrom(dW1, 6);
+        global::SymDiff.Generated.Adjoint.ClearFrom(db1, 2);
+        global::SymDiff.Generated.Adjoint.ClearFrom(dW2, 4);
+        global::SymDiff.Generated.Adjoint.ClearFrom(db2, 2);
         return e0 * e0 + e1 * e1;
     }
 

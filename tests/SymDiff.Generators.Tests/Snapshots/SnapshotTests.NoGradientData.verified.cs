@@ -28,8 +28,8 @@ partial class C
         double s = 0;
         // back through line 8: return s / xs.Length;
         double ds = 1.0 / xs.Length;
-        dw = 0;
-        db = 0;
+        double dwSum = 0;
+        double dbSum = 0;
         for (int i = 0; i < xs.Length; i++)
         {
             double e = w * xs[i] + b - ys[i];
@@ -37,9 +37,11 @@ partial class C
             // back through line 8: s += e * e;
             double de = 2 * ds * e;
             // back through line 8: double e = w * xs[i] + b - ys[i];
-            dw += de * xs[i];
-            db += de;
+            dwSum += de * xs[i];
+            dbSum += de;
         }
+        dw = dwSum;
+        db = dbSum;
         return s / xs.Length;
     }
 
@@ -62,15 +64,19 @@ partial class C
     {
         // back through line 8: return s / xs.Length;
         double ds = dF / xs.Length;
+        double dwSum = 0;
+        double dbSum = 0;
         for (int i = 0; i < xs.Length; i++)
         {
             double e = w * xs[i] + b - ys[i];
             // back through line 8: s += e * e;
             double de = 2 * ds * e;
             // back through line 8: double e = w * xs[i] + b - ys[i];
-            dw += de * xs[i];
-            db += de;
+            dwSum += de * xs[i];
+            dbSum += de;
         }
+        dw += dwSum;
+        db += dbSum;
     }
 
     /// <summary>
