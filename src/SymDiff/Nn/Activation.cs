@@ -1,0 +1,211 @@
+using System;
+using System.Numerics;
+
+namespace SymDiff.Nn;
+
+/// <summary>The activation of a layer.</summary>
+public enum Activation
+{
+    /// <summary>a = z (regression outputs, logits).</summary>
+    Identity,
+
+    /// <summary>a = max(0, z).</summary>
+    Relu,
+
+    /// <summary>a = max(z, 0.01·z).</summary>
+    LeakyRelu,
+
+    /// <summary>a = 1 / (1 + e^−z).</summary>
+    Sigmoid,
+
+    /// <summary>a = tanh(z).</summary>
+    Tanh,
+
+    /// <summary>GELU, tanh form.</summary>
+    Gelu,
+
+    /// <summary>a = z·σ(z).</summary>
+    Silu,
+
+    /// <summary>a = ln(1 + e^z).</summary>
+    Softplus,
+}
+
+/// <summary>
+/// Applies an <see cref="Activation"/> element-wise, and pulls an adjoint back through it with the
+/// generated <c>Backward</c> of the scalar function in <see cref="Activations"/>.
+/// </summary>
+public static class ActivationLayer
+{
+    /// <summary>a = σ(z), element-wise.</summary>
+    /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
+    /// <param name="activation">σ.</param>
+    /// <param name="z">The pre-activations.</param>
+    /// <param name="a">Receives the activations.</param>
+    public static void Forward<T>(Activation activation, ReadOnlySpan<T> z, Span<T> a)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        switch (activation)
+        {
+            case Activation.Identity: z.CopyTo(a); break;
+            case Activation.Relu: Map<T, Relu>(z, a); break;
+            case Activation.LeakyRelu: Map<T, LeakyRelu>(z, a); break;
+            case Activation.Sigmoid: Map<T, Sigmoid>(z, a); break;
+            case Activation.Tanh: Map<T, Tanh>(z, a); break;
+            case Activation.Gelu: Map<T, Gelu>(z, a); break;
+            case Activation.Silu: Map<T, Silu>(z, a); break;
+            case Activation.Softplus: Map<T, Softplus>(z, a); break;
+            default: throw new ArgumentOutOfRangeException(nameof(activation));
+        }
+    }
+
+    /// <summary>dZ = dA ⊙ σ′(z), element-wise, through the generated pullbacks.</summary>
+    /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
+    /// <param name="activation">σ.</param>
+    /// <param name="z">The pre-activations of the forward pass.</param>
+    /// <param name="dA">The adjoint of the activations.</param>
+    /// <param name="dZ">Receives the adjoint of the pre-activations (may be <paramref name="dA"/> itself).</param>
+    public static void Backward<T>(Activation activation, ReadOnlySpan<T> z, ReadOnlySpan<T> dA, Span<T> dZ)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        switch (activation)
+        {
+            case Activation.Identity: Pull<T, Identity>(z, dA, dZ); break;
+            case Activation.Relu: Pull<T, Relu>(z, dA, dZ); break;
+            case Activation.LeakyRelu: Pull<T, LeakyRelu>(z, dA, dZ); break;
+            case Activation.Sigmoid: Pull<T, Sigmoid>(z, dA, dZ); break;
+            case Activation.Tanh: Pull<T, Tanh>(z, dA, dZ); break;
+            case Activation.Gelu: Pull<T, Gelu>(z, dA, dZ); break;
+            case Activation.Silu: Pull<T, Silu>(z, dA, dZ); break;
+            case Activation.Softplus: Pull<T, Softplus>(z, dA, dZ); break;
+            default: throw new ArgumentOutOfRangeException(nameof(activation));
+        }
+    }
+
+    private static void Map<T, TFn>(ReadOnlySpan<T> z, Span<T> a)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TFn : struct, IScalarFunction
+    {
+        a = a.Slice(0, z.Length);
+        for (int i = 0; i < z.Length; i++)
+        {
+            a[i] = T.CreateTruncating(TFn.Value(double.CreateTruncating(z[i])));
+        }
+    }
+
+    private static void Pull<T, TFn>(ReadOnlySpan<T> z, ReadOnlySpan<T> dA, Span<T> dZ)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TFn : struct, IScalarFunction
+    {
+        dA = dA.Slice(0, z.Length);
+        dZ = dZ.Slice(0, z.Length);
+        for (int i = 0; i < z.Length; i++)
+        {
+            dZ[i] = T.CreateTruncating(TFn.Pullback(double.CreateTruncating(z[i]), double.CreateTruncating(dA[i])));
+        }
+    }
+
+    // One struct per activation, so the loops above are specialised and the calls inlined.
+    private interface IScalarFunction
+    {
+        static abstract double Value(double z);
+
+        static abstract double Pullback(double z, double dA);
+    }
+
+    private readonly struct Identity : IScalarFunction
+    {
+        public static double Value(double z) => Activations.Identity(z);
+
+        public static double Pullback(double z, double dA)
+        {
+            double dz = 0;
+            Activations.IdentityBackward(z, dA, ref dz);
+            return dz;
+        }
+    }
+
+    private readonly struct Relu : IScalarFunction
+    {
+        public static double Value(double z) => Activations.Relu(z);
+
+        public static double Pullback(double z, double dA)
+        {
+            double dz = 0;
+            Activations.ReluBackward(z, dA, ref dz);
+            return dz;
+        }
+    }
+
+    private readonly struct LeakyRelu : IScalarFunction
+    {
+        public static double Value(double z) => Activations.LeakyRelu(z);
+
+        public static double Pullback(double z, double dA)
+        {
+            double dz = 0;
+            Activations.LeakyReluBackward(z, dA, ref dz);
+            return dz;
+        }
+    }
+
+    private readonly struct Sigmoid : IScalarFunction
+    {
+        public static double Value(double z) => Activations.Sigmoid(z);
+
+        public static double Pullback(double z, double dA)
+        {
+            double dz = 0;
+            Activations.SigmoidBackward(z, dA, ref dz);
+            return dz;
+        }
+    }
+
+    private readonly struct Tanh : IScalarFunction
+    {
+        public static double Value(double z) => Activations.Tanh(z);
+
+        public static double Pullback(double z, double dA)
+        {
+            double dz = 0;
+            Activations.TanhBackward(z, dA, ref dz);
+            return dz;
+        }
+    }
+
+    private readonly struct Gelu : IScalarFunction
+    {
+        public static double Value(double z) => Activations.Gelu(z);
+
+        public static double Pullback(double z, double dA)
+        {
+            double dz = 0;
+            Activations.GeluBackward(z, dA, ref dz);
+            return dz;
+        }
+    }
+
+    private readonly struct Silu : IScalarFunction
+    {
+        public static double Value(double z) => Activations.Silu(z);
+
+        public static double Pullback(double z, double dA)
+        {
+            double dz = 0;
+            Activations.SiluBackward(z, dA, ref dz);
+            return dz;
+        }
+    }
+
+    private readonly struct Softplus : IScalarFunction
+    {
+        public static double Value(double z) => Activations.Softplus(z);
+
+        public static double Pullback(double z, double dA)
+        {
+            double dz = 0;
+            Activations.SoftplusBackward(z, dA, ref dz);
+            return dz;
+        }
+    }
+}

@@ -1,0 +1,391 @@
+using System;
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+using System.Threading.Tasks;
+
+namespace SymDiff.Nn;
+
+/// <summary>
+/// A strided view of a row-major matrix: element (i, j) is at <c>Offset + i·RowStride + j·ColStride</c>.
+/// A transpose is the same storage with the strides swapped, so <see cref="Gemm"/> needs one kernel.
+/// </summary>
+/// <param name="RowStride">Distance between rows.</param>
+/// <param name="ColStride">Distance between columns.</param>
+public readonly record struct Layout(int RowStride, int ColStride)
+{
+    /// <summary>A row-major matrix with <paramref name="columns"/> columns.</summary>
+    /// <param name="columns">The number of columns.</param>
+    /// <returns>The layout.</returns>
+    public static Layout RowMajor(int columns) => new(columns, 1);
+
+    /// <summary>The transpose of a row-major matrix with <paramref name="columns"/> columns.</summary>
+    /// <param name="columns">The number of columns of the stored matrix.</param>
+    /// <returns>The layout.</returns>
+    public static Layout Transposed(int columns) => new(1, columns);
+}
+
+/// <summary>
+/// Matrix multiplication C (+)= A·B for <see cref="float"/> and <see cref="double"/>, the way
+/// BLAS libraries do it: A and B are copied block by block into packed panels that the
+/// micro-kernel reads sequentially, and the micro-kernel keeps an 8-row × 2-vector tile of C
+/// in registers (<see cref="Vector512{T}"/> where the CPU has AVX-512, else <see cref="Vector256{T}"/>),
+/// one fused multiply-add per element pair. Blocks of C are shared between threads when the
+/// product is large enough to pay for it.
+/// </summary>
+public static class Gemm
+{
+    private const int MR = 8;
+    private const int KC = 256;
+    private const int MC = 64;
+    private const int NC = 1024;
+
+    /// <summary>The number of threads a large product may use (default: the processor count).</summary>
+    public static int MaxThreads { get; set; } = Environment.ProcessorCount;
+
+    /// <summary>C[m×n] = A[m×k]·B[k×n] (or C += A·B when <paramref name="accumulate"/>).</summary>
+    /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
+    /// <param name="m">Rows of C and A.</param>
+    /// <param name="n">Columns of C and B.</param>
+    /// <param name="k">Columns of A, rows of B.</param>
+    /// <param name="a">A's storage.</param>
+    /// <param name="aLayout">How A is laid out in <paramref name="a"/>.</param>
+    /// <param name="b">B's storage.</param>
+    /// <param name="bLayout">How B is laid out in <paramref name="b"/>.</param>
+    /// <param name="c">C, row-major with <paramref name="n"/> columns.</param>
+    /// <param name="accumulate">Add to C instead of overwriting it.</param>
+    public static void Multiply<T>(int m, int n, int k, T[] a, Layout aLayout, T[] b, Layout bLayout, T[] c, bool accumulate)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (typeof(T) != typeof(float) && typeof(T) != typeof(double))
+        {
+            throw new NotSupportedException("Gemm supports float and double.");
+        }
+
+        if (m == 0 || n == 0)
+        {
+            return;
+        }
+
+        if (k == 0)
+        {
+            if (!accumulate)
+            {
+                c.AsSpan(0, m * n).Clear();
+            }
+
+            return;
+        }
+
+        int threads = Math.Min(MaxThreads, (int)Math.Min(8, (long)m * n * k / 200_000));
+        if (threads <= 1)
+        {
+            Run(0, m, 0, n, k, a, aLayout, b, bLayout, c, n, accumulate);
+            return;
+        }
+
+        // Split the larger dimension of C; each thread packs its own panels.
+        bool splitRows = m >= n;
+        int extent = splitRows ? m : n;
+        int unit = splitRows ? MR : Width<T>() * 2;
+        int chunk = (extent / threads + unit - 1) / unit * unit;
+        Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, t =>
+        {
+            int start = t * chunk, end = Math.Min(extent, start + chunk);
+            if (start < end)
+            {
+                if (splitRows)
+                {
+                    Run(start, end, 0, n, k, a, aLayout, b, bLayout, c, n, accumulate);
+                }
+                else
+                {
+                    Run(0, m, start, end, k, a, aLayout, b, bLayout, c, n, accumulate);
+                }
+            }
+        });
+    }
+
+    private static int Width<T>() => Vector512.IsHardwareAccelerated ? Vector512<T>.Count : Vector256<T>.Count;
+
+    private static void Run<T>(int m0, int m1, int n0, int n1, int k, T[] a, Layout al, T[] b, Layout bl, T[] c, int ldc, bool accumulate)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int nr = Width<T>() * 2;
+        Buffers<T>.Ensure(MC * KC, NC * KC);
+        T[] ap = Buffers<T>.A!, bp = Buffers<T>.B!;
+        for (int jc = n0; jc < n1; jc += NC)
+        {
+            int nc = Math.Min(NC, n1 - jc);
+            for (int pc = 0; pc < k; pc += KC)
+            {
+                int kc = Math.Min(KC, k - pc);
+                bool add = accumulate || pc > 0;
+                PackB(b, bl, pc, kc, jc, nc, nr, bp);
+                for (int ic = m0; ic < m1; ic += MC)
+                {
+                    int mc = Math.Min(MC, m1 - ic);
+                    PackA(a, al, ic, mc, pc, kc, ap);
+                    for (int jr = 0; jr < nc; jr += nr)
+                    {
+                        for (int ir = 0; ir < mc; ir += MR)
+                        {
+                            Tile(ap.AsSpan(ir * kc), bp.AsSpan(jr * kc), kc, c, (ic + ir) * ldc + jc + jr, ldc,
+                                Math.Min(MR, mc - ir), Math.Min(nr, nc - jr), add);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // Ap holds MR-row panels: for each p, the MR values of column p (zero past the last row).
+    private static void PackA<T>(T[] a, Layout al, int i0, int mc, int p0, int kc, T[] ap)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        for (int ir = 0; ir < mc; ir += MR)
+        {
+            int rows = Math.Min(MR, mc - ir);
+            Span<T> panel = ap.AsSpan(ir * kc, MR * kc);
+            for (int r = 0; r < MR; r++)
+            {
+                if (r >= rows)
+                {
+                    for (int p = 0; p < kc; p++)
+                    {
+                        panel[p * MR + r] = T.Zero;
+                    }
+
+                    continue;
+                }
+
+                int at = (i0 + ir + r) * al.RowStride + p0 * al.ColStride;
+                for (int p = 0; p < kc; p++, at += al.ColStride)
+                {
+                    panel[p * MR + r] = a[at];
+                }
+            }
+        }
+    }
+
+    // Bp holds nr-column panels: for each p, the nr values of row p (zero past the last column).
+    private static void PackB<T>(T[] b, Layout bl, int p0, int kc, int j0, int nc, int nr, T[] bp)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        for (int jr = 0; jr < nc; jr += nr)
+        {
+            int cols = Math.Min(nr, nc - jr);
+            Span<T> panel = bp.AsSpan(jr * kc, nr * kc);
+            for (int p = 0; p < kc; p++)
+            {
+                Span<T> row = panel.Slice(p * nr, nr);
+                int at = (p0 + p) * bl.RowStride + (j0 + jr) * bl.ColStride;
+                if (bl.ColStride == 1)
+                {
+                    b.AsSpan(at, cols).CopyTo(row);
+                }
+                else
+                {
+                    for (int j = 0; j < cols; j++, at += bl.ColStride)
+                    {
+                        row[j] = b[at];
+                    }
+                }
+
+                row.Slice(cols).Clear();
+            }
+        }
+    }
+
+    // One MR × nr tile of C. A full tile goes straight to C; an edge tile through a scratch tile.
+    private static void Tile<T>(Span<T> ap, Span<T> bp, int kc, T[] c, int at, int ldc, int rows, int cols, bool add)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int nr = Width<T>() * 2;
+        if (rows == MR && cols == nr)
+        {
+            Kernel(ap, bp, kc, c.AsSpan(at), ldc, add);
+            return;
+        }
+
+        Span<T> scratch = stackalloc T[MR * 64];
+        scratch = scratch.Slice(0, MR * nr);
+        scratch.Clear();
+        Kernel(ap, bp, kc, scratch, nr, add: false);
+        for (int r = 0; r < rows; r++)
+        {
+            Span<T> target = c.AsSpan(at + r * ldc, cols);
+            Span<T> source = scratch.Slice(r * nr, cols);
+            for (int j = 0; j < cols; j++)
+            {
+                target[j] = add ? target[j] + source[j] : source[j];
+            }
+        }
+    }
+
+    private static void Kernel<T>(Span<T> ap, Span<T> bp, int kc, Span<T> c, int ldc, bool add)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (Vector512.IsHardwareAccelerated)
+        {
+            Kernel512(ref MemoryMarshal.GetReference(ap), ref MemoryMarshal.GetReference(bp), kc, ref MemoryMarshal.GetReference(c), ldc, add);
+        }
+        else
+        {
+            Kernel256(ref MemoryMarshal.GetReference(ap), ref MemoryMarshal.GetReference(bp), kc, ref MemoryMarshal.GetReference(c), ldc, add);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<T> MulAdd<T>(Vector512<T> a, Vector512<T> b, Vector512<T> c)
+    {
+        if (Avx512F.IsSupported && typeof(T) == typeof(float))
+        {
+            return Avx512F.FusedMultiplyAdd(a.AsSingle(), b.AsSingle(), c.AsSingle()).As<float, T>();
+        }
+
+        if (Avx512F.IsSupported && typeof(T) == typeof(double))
+        {
+            return Avx512F.FusedMultiplyAdd(a.AsDouble(), b.AsDouble(), c.AsDouble()).As<double, T>();
+        }
+
+        return a * b + c;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<T> MulAdd<T>(Vector256<T> a, Vector256<T> b, Vector256<T> c)
+    {
+        if (System.Runtime.Intrinsics.X86.Fma.IsSupported && typeof(T) == typeof(float))
+        {
+            return System.Runtime.Intrinsics.X86.Fma.MultiplyAdd(a.AsSingle(), b.AsSingle(), c.AsSingle()).As<float, T>();
+        }
+
+        if (System.Runtime.Intrinsics.X86.Fma.IsSupported && typeof(T) == typeof(double))
+        {
+            return System.Runtime.Intrinsics.X86.Fma.MultiplyAdd(a.AsDouble(), b.AsDouble(), c.AsDouble()).As<double, T>();
+        }
+
+        return a * b + c;
+    }
+
+    // C[8 × 2W] (+)= Ap[8 × kc] · Bp[kc × 2W], all 16 accumulators in registers.
+    private static void Kernel512<T>(ref T a, ref T b, int kc, ref T c, int ldc, bool add)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int w = Vector512<T>.Count;
+        Vector512<T> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default;
+        Vector512<T> c40 = default, c41 = default, c50 = default, c51 = default, c60 = default, c61 = default, c70 = default, c71 = default;
+        for (int p = 0; p < kc; p++)
+        {
+            Vector512<T> b0 = Vector512.LoadUnsafe(ref b, (nuint)(p * 2 * w));
+            Vector512<T> b1 = Vector512.LoadUnsafe(ref b, (nuint)(p * 2 * w + w));
+            ref T ar = ref Unsafe.Add(ref a, p * MR);
+            Vector512<T> x = Vector512.Create(ar);
+            c00 = MulAdd(x, b0, c00); c01 = MulAdd(x, b1, c01);
+            x = Vector512.Create(Unsafe.Add(ref ar, 1)); c10 = MulAdd(x, b0, c10); c11 = MulAdd(x, b1, c11);
+            x = Vector512.Create(Unsafe.Add(ref ar, 2)); c20 = MulAdd(x, b0, c20); c21 = MulAdd(x, b1, c21);
+            x = Vector512.Create(Unsafe.Add(ref ar, 3)); c30 = MulAdd(x, b0, c30); c31 = MulAdd(x, b1, c31);
+            x = Vector512.Create(Unsafe.Add(ref ar, 4)); c40 = MulAdd(x, b0, c40); c41 = MulAdd(x, b1, c41);
+            x = Vector512.Create(Unsafe.Add(ref ar, 5)); c50 = MulAdd(x, b0, c50); c51 = MulAdd(x, b1, c51);
+            x = Vector512.Create(Unsafe.Add(ref ar, 6)); c60 = MulAdd(x, b0, c60); c61 = MulAdd(x, b1, c61);
+            x = Vector512.Create(Unsafe.Add(ref ar, 7)); c70 = MulAdd(x, b0, c70); c71 = MulAdd(x, b1, c71);
+        }
+
+        Store(ref c, 0, ldc, w, c00, c01, add);
+        Store(ref c, 1, ldc, w, c10, c11, add);
+        Store(ref c, 2, ldc, w, c20, c21, add);
+        Store(ref c, 3, ldc, w, c30, c31, add);
+        Store(ref c, 4, ldc, w, c40, c41, add);
+        Store(ref c, 5, ldc, w, c50, c51, add);
+        Store(ref c, 6, ldc, w, c60, c61, add);
+        Store(ref c, 7, ldc, w, c70, c71, add);
+    }
+
+    // The same kernel for CPUs without AVX-512.
+    private static void Kernel256<T>(ref T a, ref T b, int kc, ref T c, int ldc, bool add)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int w = Vector256<T>.Count;
+        Vector256<T> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default;
+        Vector256<T> c40 = default, c41 = default, c50 = default, c51 = default, c60 = default, c61 = default, c70 = default, c71 = default;
+        for (int p = 0; p < kc; p++)
+        {
+            Vector256<T> b0 = Vector256.LoadUnsafe(ref b, (nuint)(p * 2 * w));
+            Vector256<T> b1 = Vector256.LoadUnsafe(ref b, (nuint)(p * 2 * w + w));
+            ref T ar = ref Unsafe.Add(ref a, p * MR);
+            Vector256<T> x = Vector256.Create(ar);
+            c00 = MulAdd(x, b0, c00); c01 = MulAdd(x, b1, c01);
+            x = Vector256.Create(Unsafe.Add(ref ar, 1)); c10 = MulAdd(x, b0, c10); c11 = MulAdd(x, b1, c11);
+            x = Vector256.Create(Unsafe.Add(ref ar, 2)); c20 = MulAdd(x, b0, c20); c21 = MulAdd(x, b1, c21);
+            x = Vector256.Create(Unsafe.Add(ref ar, 3)); c30 = MulAdd(x, b0, c30); c31 = MulAdd(x, b1, c31);
+            x = Vector256.Create(Unsafe.Add(ref ar, 4)); c40 = MulAdd(x, b0, c40); c41 = MulAdd(x, b1, c41);
+            x = Vector256.Create(Unsafe.Add(ref ar, 5)); c50 = MulAdd(x, b0, c50); c51 = MulAdd(x, b1, c51);
+            x = Vector256.Create(Unsafe.Add(ref ar, 6)); c60 = MulAdd(x, b0, c60); c61 = MulAdd(x, b1, c61);
+            x = Vector256.Create(Unsafe.Add(ref ar, 7)); c70 = MulAdd(x, b0, c70); c71 = MulAdd(x, b1, c71);
+        }
+
+        Store(ref c, 0, ldc, w, c00, c01, add);
+        Store(ref c, 1, ldc, w, c10, c11, add);
+        Store(ref c, 2, ldc, w, c20, c21, add);
+        Store(ref c, 3, ldc, w, c30, c31, add);
+        Store(ref c, 4, ldc, w, c40, c41, add);
+        Store(ref c, 5, ldc, w, c50, c51, add);
+        Store(ref c, 6, ldc, w, c60, c61, add);
+        Store(ref c, 7, ldc, w, c70, c71, add);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Store<T>(ref T c, int row, int ldc, int w, Vector512<T> v0, Vector512<T> v1, bool add)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ref T r = ref Unsafe.Add(ref c, row * ldc);
+        if (add)
+        {
+            v0 += Vector512.LoadUnsafe(ref r);
+            v1 += Vector512.LoadUnsafe(ref r, (nuint)w);
+        }
+
+        v0.StoreUnsafe(ref r);
+        v1.StoreUnsafe(ref r, (nuint)w);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Store<T>(ref T c, int row, int ldc, int w, Vector256<T> v0, Vector256<T> v1, bool add)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ref T r = ref Unsafe.Add(ref c, row * ldc);
+        if (add)
+        {
+            v0 += Vector256.LoadUnsafe(ref r);
+            v1 += Vector256.LoadUnsafe(ref r, (nuint)w);
+        }
+
+        v0.StoreUnsafe(ref r);
+        v1.StoreUnsafe(ref r, (nuint)w);
+    }
+
+    // Packing buffers, one pair per thread, reused across calls.
+    private static class Buffers<T>
+    {
+        [ThreadStatic]
+        public static T[]? A;
+
+        [ThreadStatic]
+        public static T[]? B;
+
+        public static void Ensure(int a, int b)
+        {
+            if (A is null || A.Length < a)
+            {
+                A = new T[a];
+            }
+
+            if (B is null || B.Length < b)
+            {
+                B = new T[b];
+            }
+        }
+    }
+}

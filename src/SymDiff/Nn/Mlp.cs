@@ -1,0 +1,170 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Numerics;
+
+namespace SymDiff.Nn;
+
+/// <summary>One trainable array and its gradient, named for messages (<c>layer 2 weights</c>).</summary>
+/// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
+/// <param name="Name">A readable name.</param>
+/// <param name="Layer">The 1-based layer the parameter belongs to.</param>
+/// <param name="Value">The values, updated in place by an optimizer.</param>
+/// <param name="Gradient">∂L/∂value after a backward pass.</param>
+public sealed record Parameter<T>(string Name, int Layer, T[] Value, T[] Gradient);
+
+/// <summary>
+/// A multi-layer perceptron: dense layers with an activation each, sizes chosen at run time.
+/// Forward and backward work on whole mini-batches in matrix form; every activation and loss
+/// derivative comes from code SymDiff generated.
+/// </summary>
+/// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
+public sealed class Mlp<T>
+    where T : unmanaged, IFloatingPointIeee754<T>
+{
+    private readonly DenseLayer<T>[] layers;
+    private T[] input = [];
+    private T[] dOutput = [];
+
+    /// <summary>A network with zero weights: <paramref name="sizes"/> are the widths from input to output, one activation per layer.</summary>
+    /// <param name="sizes">Input width, hidden widths, output width (at least two entries).</param>
+    /// <param name="activations">One activation per layer: <c>sizes.Length − 1</c> of them.</param>
+    public Mlp(IReadOnlyList<int> sizes, IReadOnlyList<Activation> activations)
+    {
+        if (sizes.Count < 2)
+        {
+            throw new ArgumentException("An MLP needs an input size and at least one layer.", nameof(sizes));
+        }
+
+        if (activations.Count != sizes.Count - 1)
+        {
+            throw new ArgumentException($"{sizes.Count - 1} layers need {sizes.Count - 1} activations, not {activations.Count}.", nameof(activations));
+        }
+
+        if (typeof(T) != typeof(float) && typeof(T) != typeof(double))
+        {
+            throw new NotSupportedException("Mlp supports float and double.");
+        }
+
+        layers = Enumerable.Range(0, sizes.Count - 1).Select(l => new DenseLayer<T>(sizes[l], sizes[l + 1], activations[l])).ToArray();
+        Sizes = sizes.ToArray();
+        Parameters = layers.SelectMany((layer, l) => new[]
+        {
+            new Parameter<T>($"layer {l + 1} weights", l + 1, layer.Weights, layer.WeightGradient),
+            new Parameter<T>($"layer {l + 1} biases", l + 1, layer.Bias, layer.BiasGradient),
+        }).ToArray();
+    }
+
+    /// <summary>
+    /// A network whose hidden layers use <paramref name="hidden"/> and whose output layer uses
+    /// <paramref name="output"/>, initialised from <paramref name="seed"/> (He for the ReLU
+    /// family, Xavier otherwise, unless <paramref name="initializer"/> says).
+    /// </summary>
+    /// <param name="sizes">Input width, hidden widths, output width.</param>
+    /// <param name="hidden">The hidden layers' activation.</param>
+    /// <param name="output">The output layer's activation.</param>
+    /// <param name="seed">The seed: equal seeds give bit-identical weights.</param>
+    /// <param name="initializer">The weight scheme, or null for the usual one per activation.</param>
+    /// <returns>The network.</returns>
+    public static Mlp<T> Create(IReadOnlyList<int> sizes, Activation hidden, Activation output, ulong seed, Initializer? initializer = null)
+    {
+        var activations = Enumerable.Range(0, sizes.Count - 1).Select(l => l == sizes.Count - 2 ? output : hidden).ToArray();
+        var mlp = new Mlp<T>(sizes, activations);
+        mlp.Initialize(seed, initializer);
+        return mlp;
+    }
+
+    /// <summary>Widths from input to output.</summary>
+    public IReadOnlyList<int> Sizes { get; }
+
+    /// <summary>The layers, first to last.</summary>
+    public IReadOnlyList<DenseLayer<T>> Layers => layers;
+
+    /// <summary>Weights and biases of every layer with their gradients, in layer order.</summary>
+    public IReadOnlyList<Parameter<T>> Parameters { get; }
+
+    /// <summary>The number of trainable values.</summary>
+    public int ParameterCount => Parameters.Sum(p => p.Value.Length);
+
+    /// <summary>Re-initialises every weight from <paramref name="seed"/> and zeroes the biases.</summary>
+    /// <param name="seed">The seed.</param>
+    /// <param name="initializer">The scheme, or null for the usual one per activation.</param>
+    public void Initialize(ulong seed, Initializer? initializer = null)
+    {
+        var random = new SeededRandom(seed);
+        foreach (DenseLayer<T> layer in layers)
+        {
+            WeightInit.Fill<T>(initializer ?? WeightInit.For(layer.Activation), layer.Weights, layer.Inputs, layer.Outputs, random);
+            layer.Bias.AsSpan().Clear();
+        }
+    }
+
+    /// <summary>The outputs for <paramref name="rows"/> examples.</summary>
+    /// <param name="inputs">The examples, <paramref name="rows"/> × input width, row-major.</param>
+    /// <param name="rows">The batch size.</param>
+    /// <returns>The outputs, <paramref name="rows"/> × output width, valid until the next forward pass.</returns>
+    public ReadOnlySpan<T> Forward(ReadOnlySpan<T> inputs, int rows)
+    {
+        if (inputs.Length < rows * Sizes[0])
+        {
+            throw new ArgumentException($"{rows} examples of width {Sizes[0]} need {rows * Sizes[0]} values, not {inputs.Length}.", nameof(inputs));
+        }
+
+        if (input.Length < rows * Sizes[0])
+        {
+            input = new T[rows * Sizes[0]];
+        }
+
+        inputs.Slice(0, rows * Sizes[0]).CopyTo(input);
+        T[] x = input;
+        foreach (DenseLayer<T> layer in layers)
+        {
+            x = layer.Forward(x, rows);
+        }
+
+        return layers[^1].A;
+    }
+
+    /// <summary>Back-propagates ∂L/∂output of the last forward pass into every <see cref="Parameter{T}.Gradient"/> (overwritten).</summary>
+    /// <param name="dOutputs">∂L/∂output, shaped like the output.</param>
+    public void Backward(ReadOnlySpan<T> dOutputs)
+    {
+        ReadOnlySpan<T> dA = dOutputs;
+        for (int l = layers.Length - 1; l >= 0; l--)
+        {
+            T[] x = l == 0 ? input : layers[l - 1].Output;
+            dA = layers[l].Backward(x, dA, needInputGradient: l > 0);
+        }
+    }
+
+    /// <summary>One forward and backward pass: the batch's loss, with every gradient filled in.</summary>
+    /// <param name="inputs">The examples.</param>
+    /// <param name="targets">Their targets.</param>
+    /// <param name="rows">The batch size.</param>
+    /// <param name="loss">The objective.</param>
+    /// <returns>The loss.</returns>
+    public double ComputeGradients(ReadOnlySpan<T> inputs, ReadOnlySpan<T> targets, int rows, Loss loss)
+    {
+        ReadOnlySpan<T> output = Forward(inputs, rows);
+        if (dOutput.Length < output.Length)
+        {
+            dOutput = new T[output.Length];
+        }
+
+        double value = LossFunction.Compute(loss, output, targets.Slice(0, output.Length), rows, dOutput.AsSpan(0, output.Length));
+        Backward(dOutput.AsSpan(0, output.Length));
+        return value;
+    }
+
+    /// <summary>The loss of a batch without gradients.</summary>
+    /// <param name="inputs">The examples.</param>
+    /// <param name="targets">Their targets.</param>
+    /// <param name="rows">The batch size.</param>
+    /// <param name="loss">The objective.</param>
+    /// <returns>The loss.</returns>
+    public double Evaluate(ReadOnlySpan<T> inputs, ReadOnlySpan<T> targets, int rows, Loss loss)
+    {
+        ReadOnlySpan<T> output = Forward(inputs, rows);
+        return LossFunction.Compute<T>(loss, output, targets.Slice(0, output.Length), rows, default);
+    }
+}

@@ -1,0 +1,93 @@
+using System;
+using System.Linq;
+using SymDiff.Nn;
+
+namespace SymDiff.Tests;
+
+public class GemmTests
+{
+    [Theory]
+    [InlineData(1, 1, 1)]
+    [InlineData(8, 32, 16)]
+    [InlineData(13, 37, 29)]
+    [InlineData(64, 10, 300)]
+    [InlineData(130, 70, 260)]
+    [InlineData(3, 1100, 5)]
+    public void MatchesNaiveProductInEveryLayout(int m, int n, int k)
+    {
+        foreach (bool ta in new[] { false, true })
+        {
+            foreach (bool tb in new[] { false, true })
+            {
+                double[] a = Numerical.Uniform(m + n, m * k, -1, 1), b = Numerical.Uniform(k + 7, k * n, -1, 1);
+                Layout al = ta ? Layout.Transposed(m) : Layout.RowMajor(k);
+                Layout bl = tb ? Layout.Transposed(k) : Layout.RowMajor(n);
+                double[] expected = Naive(m, n, k, a, al, b, bl);
+                double[] start = Numerical.Uniform(1, m * n, -1, 1);
+
+                double[] c = (double[])start.Clone();
+                Gemm.Multiply(m, n, k, a, al, b, bl, c, accumulate: false);
+                AssertClose(expected, c, 1e-12);
+
+                Gemm.Multiply(m, n, k, a, al, b, bl, c, accumulate: true);
+                AssertClose(expected.Select(v => 2 * v).ToArray(), c, 1e-12);
+
+                float[] cf = new float[m * n];
+                Gemm.Multiply(m, n, k, a.Select(v => (float)v).ToArray(), al, b.Select(v => (float)v).ToArray(), bl, cf, accumulate: false);
+                AssertClose(expected, cf.Select(v => (double)v).ToArray(), 1e-4 * Math.Sqrt(k));
+            }
+        }
+    }
+
+    [Fact]
+    public void OneThreadAndTwoThreadsGiveTheSameResult()
+    {
+        const int m = 128, n = 256, k = 300;
+        float[] a = Numerical.Uniform(1, m * k, -1, 1).Select(v => (float)v).ToArray();
+        float[] b = Numerical.Uniform(2, k * n, -1, 1).Select(v => (float)v).ToArray();
+        var one = new float[m * n];
+        var two = new float[m * n];
+        int saved = Gemm.MaxThreads;
+        try
+        {
+            Gemm.MaxThreads = 1;
+            Gemm.Multiply(m, n, k, a, Layout.RowMajor(k), b, Layout.RowMajor(n), one, false);
+            Gemm.MaxThreads = 2;
+            Gemm.Multiply(m, n, k, a, Layout.RowMajor(k), b, Layout.RowMajor(n), two, false);
+        }
+        finally
+        {
+            Gemm.MaxThreads = saved;
+        }
+
+        Assert.Equal(one, two);
+    }
+
+    private static double[] Naive(int m, int n, int k, double[] a, Layout al, double[] b, Layout bl)
+    {
+        var c = new double[m * n];
+        for (int i = 0; i < m; i++)
+        {
+            for (int j = 0; j < n; j++)
+            {
+                double sum = 0;
+                for (int p = 0; p < k; p++)
+                {
+                    sum += a[i * al.RowStride + p * al.ColStride] * b[p * bl.RowStride + j * bl.ColStride];
+                }
+
+                c[i * n + j] = sum;
+            }
+        }
+
+        return c;
+    }
+
+    private static void AssertClose(double[] expected, double[] actual, double tolerance)
+    {
+        for (int i = 0; i < expected.Length; i++)
+        {
+            Assert.True(Math.Abs(expected[i] - actual[i]) <= tolerance, $"element {i}: expected {expected[i]}, got {actual[i]}");
+        }
+    }
+}
