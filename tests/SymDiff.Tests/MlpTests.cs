@@ -1,0 +1,153 @@
+using System;
+using System.Linq;
+using SymDiff.Nn;
+
+namespace SymDiff.Tests;
+
+public class MlpTests
+{
+    /// <summary>The seed article's 3-2-2 network with its weights (W row-major, outputs × inputs).</summary>
+    internal static Mlp<double> SeedNetwork()
+    {
+        var mlp = new Mlp<double>([3, 2, 2], [Activation.Relu, Activation.Identity]);
+        new double[] { 0.1, 0.2, -0.1, -0.2, 0.1, 0.3 }.CopyTo(mlp.Layers[0].Weights, 0);
+        new double[] { 0.1, -0.1 }.CopyTo(mlp.Layers[0].Bias, 0);
+        new double[] { 0.2, -0.1, 0.1, 0.2 }.CopyTo(mlp.Layers[1].Weights, 0);
+        new double[] { 0.05, 0.1 }.CopyTo(mlp.Layers[1].Bias, 0);
+        return mlp;
+    }
+
+    [Fact]
+    public void SeedNetworkFigures()
+    {
+        Mlp<double> mlp = SeedNetwork();
+        double loss = mlp.ComputeGradients([4, 7, 0.85], [0.9, 0.8], 1, Loss.SumSquaredError);
+
+        Assert.Equal(0.5001125, loss, 12);
+        Assert.Equal([1.815, 0.055], mlp.Layers[0].Z.ToArray().Select(v => Math.Round(v, 12)));
+        Assert.Equal([0.4075, 0.2925], mlp.Layers[1].A.ToArray().Select(v => Math.Round(v, 12)));
+        AssertAll([-1.194, -2.0895, -0.253725, -0.418, -0.7315, -0.088825], mlp.Layers[0].WeightGradient);
+        AssertAll([-0.2985, -0.1045], mlp.Layers[0].BiasGradient);
+        AssertAll([-1.787775, -0.054175, -1.842225, -0.055825], mlp.Layers[1].WeightGradient);
+        AssertAll([-0.985, -1.015], mlp.Layers[1].BiasGradient);
+    }
+
+    [Fact]
+    public void SeedNetworkSgdStep()
+    {
+        Mlp<double> mlp = SeedNetwork();
+        mlp.ComputeGradients([4, 7, 0.85], [0.9, 0.8], 1, Loss.SumSquaredError);
+        new Sgd<double>(mlp.Parameters, 0.01).Step();
+        Assert.Equal(0.21787775, mlp.Layers[1].Weights[0], 12);
+    }
+
+    public static TheoryData<Activation, Loss> Configurations => new()
+    {
+        { Activation.Relu, Loss.MeanSquaredError },
+        { Activation.Tanh, Loss.HalfSquaredError },
+        { Activation.Sigmoid, Loss.BinaryCrossEntropyWithLogits },
+        { Activation.Gelu, Loss.SoftmaxCrossEntropy },
+        { Activation.Silu, Loss.SumSquaredError },
+        { Activation.Softplus, Loss.MeanSquaredError },
+        { Activation.LeakyRelu, Loss.MeanSquaredError },
+    };
+
+    [Theory]
+    [MemberData(nameof(Configurations))]
+    public void BackpropagationMatchesCentralDifferences(Activation hidden, Loss loss)
+    {
+        const int batch = 5;
+        int[] sizes = [3, 6, 5, 4];
+        Mlp<double> mlp = Mlp<double>.Create(sizes, hidden, Activation.Identity, seed: 11);
+        double[] x = Numerical.Uniform(1, batch * 3, -1, 1);
+        double[] y = Numerical.Uniform(2, batch * 4, 0, 1);
+        if (loss == Loss.SoftmaxCrossEntropy)
+        {
+            y = Enumerable.Range(0, batch * 4).Select(i => i % 4 == i / 4 % 4 ? 1.0 : 0.0).ToArray();
+        }
+
+        double[] point = mlp.Parameters.SelectMany(p => p.Value).ToArray();
+        Numerical.Check((theta, gradient) =>
+        {
+            Load(mlp, theta);
+            double value = mlp.ComputeGradients(x, y, batch, loss);
+            mlp.Parameters.SelectMany(p => p.Gradient).ToArray().CopyTo(gradient);
+            return value;
+        }, point, $"{hidden} network with {loss}");
+    }
+
+    [Fact]
+    public void FloatNetworkMatchesDoubleNetwork()
+    {
+        Mlp<double> d = Mlp<double>.Create([4, 8, 3], Activation.Tanh, Activation.Identity, seed: 5);
+        var f = new Mlp<float>(d.Sizes, d.Layers.Select(l => l.Activation).ToArray());
+        for (int i = 0; i < d.Parameters.Count; i++)
+        {
+            for (int j = 0; j < d.Parameters[i].Value.Length; j++)
+            {
+                f.Parameters[i].Value[j] = (float)d.Parameters[i].Value[j];
+                d.Parameters[i].Value[j] = f.Parameters[i].Value[j];
+            }
+        }
+
+        double[] x = Numerical.Uniform(8, 24, -1, 1).Select(v => (double)(float)v).ToArray();
+        double[] y = Numerical.Uniform(9, 18, -1, 1).Select(v => (double)(float)v).ToArray();
+        double ld = d.ComputeGradients(x, y, 6, Loss.MeanSquaredError);
+        double lf = f.ComputeGradients(x.Select(v => (float)v).ToArray(), y.Select(v => (float)v).ToArray(), 6, Loss.MeanSquaredError);
+        Assert.Equal(ld, lf, 5);
+        for (int i = 0; i < d.Parameters.Count; i++)
+        {
+            for (int j = 0; j < d.Parameters[i].Gradient.Length; j++)
+            {
+                Assert.True(Math.Abs(d.Parameters[i].Gradient[j] - f.Parameters[i].Gradient[j]) < 1e-5, d.Parameters[i].Name);
+            }
+        }
+    }
+
+    [Fact]
+    public void SameSeedGivesBitIdenticalWeights()
+    {
+        foreach (Initializer init in Enum.GetValues<Initializer>())
+        {
+            var a = Mlp<float>.Create([5, 7, 2], Activation.Relu, Activation.Identity, 42, init);
+            var b = Mlp<float>.Create([5, 7, 2], Activation.Relu, Activation.Identity, 42, init);
+            var c = Mlp<float>.Create([5, 7, 2], Activation.Relu, Activation.Identity, 43, init);
+            Assert.Equal(a.Parameters.SelectMany(p => p.Value), b.Parameters.SelectMany(p => p.Value));
+            Assert.NotEqual(a.Parameters.SelectMany(p => p.Value), c.Parameters.SelectMany(p => p.Value));
+        }
+    }
+
+    [Theory]
+    [InlineData(Initializer.XavierUniform, 2.0 / (400 + 300))]
+    [InlineData(Initializer.XavierNormal, 2.0 / (400 + 300))]
+    [InlineData(Initializer.HeUniform, 2.0 / 400)]
+    [InlineData(Initializer.HeNormal, 2.0 / 400)]
+    public void InitialWeightsHaveTheSchemesVariance(Initializer init, double variance)
+    {
+        var w = new double[400 * 300];
+        WeightInit.Fill<double>(init, w, 400, 300, new SeededRandom(3));
+        double mean = w.Average();
+        double measured = w.Select(v => (v - mean) * (v - mean)).Average();
+        Assert.True(Math.Abs(mean) < 0.01 * Math.Sqrt(variance) * 10, $"mean {mean}");
+        Assert.True(Math.Abs(measured / variance - 1) < 0.02, $"variance {measured}, expected {variance}");
+    }
+
+    private static void Load(Mlp<double> mlp, ReadOnlySpan<double> theta)
+    {
+        int at = 0;
+        foreach (Parameter<double> p in mlp.Parameters)
+        {
+            theta.Slice(at, p.Value.Length).CopyTo(p.Value);
+            at += p.Value.Length;
+        }
+    }
+
+    private static void AssertAll(double[] expected, double[] actual)
+    {
+        Assert.Equal(expected.Length, actual.Length);
+        for (int i = 0; i < expected.Length; i++)
+        {
+            Assert.Equal(expected[i], actual[i], 12);
+        }
+    }
+}
