@@ -1,0 +1,110 @@
+using System;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Numerics;
+using Playground;
+using SymDiff.Nn;
+
+CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
+Options options;
+try
+{
+    options = Options.Parse(args);
+}
+catch (ArgumentException e)
+{
+    Console.Error.WriteLine(e.Message);
+    return 2;
+}
+
+if (options.ShowHelp)
+{
+    Console.WriteLine(Options.Help);
+    return 0;
+}
+
+try
+{
+    return options.Float ? Run<float>(options) : Run<double>(options);
+}
+catch (ArgumentException e)
+{
+    Console.Error.WriteLine(e.Message);
+    return 2;
+}
+catch (TrainingDivergedException e)
+{
+    Console.Error.WriteLine($"Training diverged: {e.Message}");
+    return 3;
+}
+
+static int Run<T>(Options o)
+    where T : unmanaged, IFloatingPointIeee754<T>
+{
+    Dataset data = Datasets.Create(o.Dataset, o.Samples, o.Seed);
+    T[] x = data.Inputs.Select(T.CreateTruncating).ToArray();
+    T[] y = data.Targets.Select(T.CreateTruncating).ToArray();
+    Loss loss = data.Classification ? Loss.BinaryCrossEntropyWithLogits : Loss.MeanSquaredError;
+    var model = Mlp<T>.Create(o.Layers!, o.Activation, Activation.Identity, o.Seed);
+    Optimizer<T> optimizer = o.CreateOptimizer(model.Parameters);
+
+    Console.WriteLine($"{data.Name}: {data.Count} examples; layers {string.Join("-", o.Layers!)} ({o.Activation} hidden, identity output, {model.ParameterCount} parameters, {typeof(T).Name}); {optimizer.Name}, lr {o.LearningRate}, batch {(o.Batch == 0 ? "full" : o.Batch.ToString(CultureInfo.InvariantCulture))}, {o.Epochs} epochs; loss {loss}");
+    Gradients.Print(model, x, y, data.Count, loss, $"per-layer gradient magnitude at the start ({o.Activation})");
+    if (o.Vanishing)
+    {
+        foreach (Activation a in new[] { Activation.Sigmoid, Activation.Relu })
+        {
+            var probe = Mlp<T>.Create(o.Layers!, a, Activation.Identity, o.Seed);
+            Gradients.Print(probe, x, y, data.Count, loss, $"same layers with {a}");
+        }
+    }
+
+    var bar = new ProgressBar();
+    TrainingHistory history = Trainer.Train(model, optimizer, x, y, data.Count, new TrainingOptions
+    {
+        Epochs = o.Epochs,
+        BatchSize = o.Batch,
+        Seed = o.Seed,
+        Loss = loss,
+        Progress = bar,
+    });
+    bar.Finish();
+
+    Gradients.Print(model, x, y, data.Count, loss, "per-layer gradient magnitude after training");
+    if (data.Classification)
+    {
+        ReadOnlySpan<T> logits = model.Forward(x, data.Count);
+        int correct = 0;
+        for (int i = 0; i < data.Count; i++)
+        {
+            correct += (double.CreateTruncating(logits[i]) > 0) == (data.Targets[i] > 0.5) ? 1 : 0;
+        }
+
+        Console.WriteLine($"training accuracy: {100.0 * correct / data.Count:0.0}%");
+    }
+
+    Directory.CreateDirectory(o.Out);
+    string lossPath = Path.Combine(o.Out, "loss.svg");
+    File.WriteAllText(lossPath, Svg.LossCurve(history.EpochLosses, $"{data.Name}: {loss} per epoch"));
+    Console.WriteLine($"wrote {lossPath}");
+    if (data.Classification)
+    {
+        var point = new T[2];
+        string decisionPath = Path.Combine(o.Out, "decision.svg");
+        File.WriteAllText(decisionPath, Svg.Decision(
+            (px, py) =>
+            {
+                point[0] = T.CreateTruncating(px);
+                point[1] = T.CreateTruncating(py);
+                return Activations.Sigmoid(double.CreateTruncating(model.Forward(point, 1)[0]));
+            },
+            data.Inputs, data.Targets, $"{data.Name}: decision regions ({string.Join("-", o.Layers!)}, {o.Activation})"));
+        Console.WriteLine($"wrote {decisionPath}");
+    }
+
+    string modelPath = Path.Combine(o.Out, "model.sdm");
+    ModelFile.Save(modelPath, model, optimizer);
+    Console.WriteLine($"wrote {modelPath}");
+    return 0;
+}
