@@ -79,19 +79,28 @@ public static class Gemm
             return;
         }
 
-        int threads = Math.Min(MaxThreads, (int)Math.Min(8, (long)m * n * k / 200_000));
+        // Threads pay off only for products of a few million multiply-adds and more.
+        int threads = Math.Min(MaxThreads, (int)Math.Min(8, (long)m * n * k / 4_000_000));
         if (threads <= 1)
         {
             Run(0, m, 0, n, k, a, aLayout, b, bLayout, c, n, accumulate);
-            return;
         }
+        else
+        {
+            Parallel(threads, m, n, k, a, aLayout, b, bLayout, c, accumulate);
+        }
+    }
 
-        // Split the larger dimension of C; each thread packs its own panels.
+    // Split the larger dimension of C; each thread packs its own panels. (A separate method, so
+    // the single-threaded path allocates no closure.)
+    private static void Parallel<T>(int threads, int m, int n, int k, T[] a, Layout aLayout, T[] b, Layout bLayout, T[] c, bool accumulate)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
         bool splitRows = m >= n;
         int extent = splitRows ? m : n;
         int unit = splitRows ? MR : Width<T>() * 2;
         int chunk = (extent / threads + unit - 1) / unit * unit;
-        Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, t =>
+        System.Threading.Tasks.Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, t =>
         {
             int start = t * chunk, end = Math.Min(extent, start + chunk);
             if (start < end)
@@ -161,10 +170,26 @@ public static class Gemm
                     continue;
                 }
 
-                int at = (i0 + ir + r) * al.RowStride + p0 * al.ColStride;
-                for (int p = 0; p < kc; p++, at += al.ColStride)
+                if (al.ColStride == 1)
                 {
-                    panel[p * MR + r] = a[at];
+                    int at = (i0 + ir + r) * al.RowStride + p0;
+                    for (int p = 0; p < kc; p++)
+                    {
+                        panel[p * MR + r] = a[at + p];
+                    }
+                }
+            }
+
+            if (al.ColStride != 1)
+            {
+                // A transposed: the rows of a panel are adjacent in memory, so read them together.
+                for (int p = 0; p < kc; p++)
+                {
+                    int at = (i0 + ir) * al.RowStride + (p0 + p) * al.ColStride;
+                    for (int r = 0; r < rows; r++)
+                    {
+                        panel[p * MR + r] = a[at + r * al.RowStride];
+                    }
                 }
             }
         }
@@ -178,23 +203,31 @@ public static class Gemm
         {
             int cols = Math.Min(nr, nc - jr);
             Span<T> panel = bp.AsSpan(jr * kc, nr * kc);
-            for (int p = 0; p < kc; p++)
+            if (bl.ColStride == 1)
             {
-                Span<T> row = panel.Slice(p * nr, nr);
-                int at = (p0 + p) * bl.RowStride + (j0 + jr) * bl.ColStride;
-                if (bl.ColStride == 1)
+                for (int p = 0; p < kc; p++)
                 {
-                    b.AsSpan(at, cols).CopyTo(row);
-                }
-                else
-                {
-                    for (int j = 0; j < cols; j++, at += bl.ColStride)
-                    {
-                        row[j] = b[at];
-                    }
+                    Span<T> row = panel.Slice(p * nr, nr);
+                    b.AsSpan((p0 + p) * bl.RowStride + j0 + jr, cols).CopyTo(row);
+                    row.Slice(cols).Clear();
                 }
 
-                row.Slice(cols).Clear();
+                continue;
+            }
+
+            // B transposed (a weight matrix read as Wᵀ): walk each stored row contiguously.
+            if (cols < nr)
+            {
+                panel.Clear();
+            }
+
+            for (int j = 0; j < cols; j++)
+            {
+                int at = p0 * bl.RowStride + (j0 + jr + j) * bl.ColStride;
+                for (int p = 0; p < kc; p++)
+                {
+                    panel[p * nr + j] = b[at + p * bl.RowStride];
+                }
             }
         }
     }
