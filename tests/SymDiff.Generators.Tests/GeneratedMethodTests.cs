@@ -57,6 +57,7 @@ public class GeneratedMethodTests
 
         // Loops and arrays.
         new("Dot", "[Differentiable] public static double F(double[] u, ReadOnlySpan<double> v) { double s = 0; for (int i = 0; i < u.Length; i++) s += u[i] * v[i]; return s; }", "F", [4, 4]),
+        new("ConstantIndices", "[Differentiable] public static double F(double[] v, double x) { double t = v[0] * x; t += Math.Sin(v[1]) * v[0]; return t; }", "F", [4]),
         new("SpanParam", "[Differentiable] public static double F(Span<double> v, double c) { double s = 0; for (int i = 0; i < v.Length; i++) { double t = Math.Tanh(v[i] * c); s += t * t; } return Math.Sqrt(s + 1); }", "F", [5]),
         new("SubtractInLoop", "[Differentiable] public static double F(double[] v, double a) { double s = a * a; for (int i = v.Length - 1; i >= 0; i--) { s -= v[i] * a; } return s * 2; }", "F", [3]),
         new("StepOfTwo", "[Differentiable] public static double F(double[] v) { double s = 0; for (int i = 0; i < v.Length; i += 2) s += v[i] * v[i + 1]; return s; }", "F", [6]),

@@ -50,6 +50,12 @@ internal static class BodyWriter
                 case BackwardCall call:
                     w.Line($"{call.Callee.Qualified("Backward")}({string.Join(", ", CallArguments(call))});");
                     break;
+                case ClearSpan { From: 0 } clear:
+                    w.Line($"{clear.Span}.Clear();");
+                    break;
+                case ClearSpan clear:
+                    w.Line($"global::SymDiff.Generated.Adjoint.ClearFrom({clear.Span}, {clear.From});");
+                    break;
                 case Raw raw:
                     w.Line(raw.Text);
                     break;

@@ -41,6 +41,12 @@ internal sealed record BackwardCall(Callee Callee, IReadOnlyList<Expr> Args, Exp
     public bool WritesSpan => Callee.Params.Where(p => p.Differentiable).Select((p, i) => p.Kind != ParamKind.Double && Adjoints[i] is not null).Any(b => b);
 }
 
+/// <summary>
+/// <c>Span.Clear();</c>, or, from a later element on, <c>Adjoint.ClearFrom(Span, From)</c>:
+/// zeroing an array adjoint that <c>Gradient</c> overwrites.
+/// </summary>
+internal sealed record ClearSpan(string Span, int From = 0) : Code;
+
 /// <summary>A line of plumbing (argument checks, clearing a span) that writes <paramref name="Writes"/>.</summary>
 internal sealed record Raw(string Text, string? Writes = null) : Code;
 
@@ -88,6 +94,7 @@ internal static class Effects
         Update u => [u.Name],
         Loop l => l.Body.SelectMany(Writes),
         BackwardCall b => b.Adjoints.OfType<string>(),
+        ClearSpan clear => [clear.Span],
         Raw r when r.Writes is not null => [r.Writes],
         _ => [],
     };

@@ -41,7 +41,7 @@ internal static class Optimize
                     continue;
             }
 
-            bool always = c is Raw or ReturnValue or AddToElement || c is BackwardCall { WritesSpan: true };
+            bool always = c is Raw or ClearSpan or ReturnValue or AddToElement || c is BackwardCall { WritesSpan: true };
             bool needed = always || Effects.Writes(c).Any(live.Contains);
             if (!needed)
             {
@@ -203,9 +203,9 @@ internal static class Optimize
     /// </summary>
     public static List<Code> AssignFirstWrites(List<Code> code)
     {
-        foreach (Raw clear in code.OfType<Raw>().Where(r => r.Writes is not null && r.Text == r.Writes + ".Clear();").ToList())
+        foreach (ClearSpan clear in code.OfType<ClearSpan>().Where(c => c.From == 0).ToList())
         {
-            string span = clear.Writes!;
+            string span = clear.Span;
             int start = code.IndexOf(clear);
             var first = new Dictionary<int, int>();
             bool straight = true;
@@ -242,14 +242,14 @@ internal static class Optimize
             }
 
             code.RemoveAt(start);
+            int end = code.FindLastIndex(c => c is ReturnValue);
+            end = end < 0 ? code.Count : end;
             if (!code.OfType<Comment>().Any(c => c.Text == TailComment))
             {
-                int end0 = code.FindLastIndex(c => c is ReturnValue);
-                code.Insert(end0 < 0 ? code.Count : end0, new Comment(TailComment));
+                code.Insert(end++, new Comment(TailComment));
             }
 
-            int end = code.FindLastIndex(c => c is ReturnValue);
-            code.Insert(end < 0 ? code.Count : end, new Raw($"global::SymDiff.Generated.Adjoint.ClearFrom({span}, {first.Count});", span));
+            code.Insert(end, new ClearSpan(span, first.Count));
         }
 
         return code;

@@ -60,7 +60,7 @@ internal sealed class Reverse
                 : new Raw($"{p.DerivativeName} = global::SymDiff.Generated.Adjoint.OrSink({p.DerivativeName}, {p.Name}.Length, nameof({p.DerivativeName}));", p.DerivativeName));
             if (gradient)
             {
-                code.Add(new Raw($"{p.DerivativeName}.Clear();", p.DerivativeName));
+                code.Add(new ClearSpan(p.DerivativeName));
             }
         }
 

@@ -48,7 +48,9 @@ internal static class Check
     {
         double value = probe.Value(s, a, n);
         var gs = new double[s.Length];
-        double[][] ga = a.Select(x => new double[x.Length]).ToArray();
+
+        // Gradient overwrites its array adjoints: start them with garbage that must not survive.
+        double[][] ga = a.Select(x => Enumerable.Repeat(double.NaN, x.Length).ToArray()).ToArray();
         double gradientValue = probe.Gradient(s, a, n, gs, ga);
         Close(value, gradientValue, 1e-12, "Gradient's value");
 
