@@ -13,11 +13,11 @@ internal static class Gradients
     {
         model.ComputeGradients(x, y, count, loss);
         Console.WriteLine($"{title}:");
-        foreach (DenseLayer<T> layer in model.Layers)
+        for (int index = 1; index <= model.Layers.Count; index++)
         {
+            DenseLayer<T> layer = model.Layers[index - 1];
             double rms = Math.Sqrt(layer.WeightGradient.Select(g => double.CreateTruncating(g) * double.CreateTruncating(g)).Average());
             int bar = rms <= 0 ? 0 : Math.Clamp((int)Math.Round(4 * (Math.Log10(rms) + 8)), 0, 40);
-            int index = model.Layers.ToList().IndexOf(layer) + 1;
             Console.WriteLine($"  layer {index} ({layer.Inputs}→{layer.Outputs}): rms ∂L/∂W = {rms,10:0.000e+0} {new string('#', bar)}");
         }
     }

@@ -35,7 +35,6 @@ public class ActivationTests
     {
         foreach (double z in Numerical.Uniform(7, 10, -4, 4))
         {
-            double dz = 0;
             double forward = activation switch
             {
                 Activation.Identity => Activations.IdentityDerivative(z, 1),
@@ -49,8 +48,7 @@ public class ActivationTests
             };
             var dZ = new double[1];
             ActivationLayer.Backward<double>(activation, [z], [1.0], dZ);
-            dz = dZ[0];
-            Assert.Equal(dz, forward, 12);
+            Assert.Equal(dZ[0], forward, 12);
         }
     }
 

@@ -56,7 +56,6 @@ public static class LossFunction
         Span<double> p = Widen(prediction, scratch.AsSpan(0, n));
         Span<double> t = Widen(target, scratch.AsSpan(n, n));
         Span<double> g = scratch.AsSpan(2 * n, n);
-        g.Clear();
         double value = 0;
         switch (loss)
         {
@@ -67,12 +66,20 @@ public static class LossFunction
                 value = wantGradient ? Losses.BinaryCrossEntropyWithLogitsGradient(p, t, g) : Losses.BinaryCrossEntropyWithLogits(p, t);
                 break;
             default:
-                double seed = 1.0 / batch;
+                // Per-example losses, averaged: each row's gradient is scaled by 1/batch.
+                double scale = 1.0 / batch;
                 for (int r = 0; r < batch; r++)
                 {
                     ReadOnlySpan<double> pr = p.Slice(r * width, width), tr = t.Slice(r * width, width);
-                    Span<double> gr = wantGradient ? g.Slice(r * width, width) : default;
-                    value += seed * Row(loss, pr, tr, seed, gr, wantGradient);
+                    value += scale * (wantGradient ? RowGradient(loss, pr, tr, g.Slice(r * width, width)) : Row(loss, pr, tr));
+                }
+
+                if (wantGradient)
+                {
+                    for (int i = 0; i < n; i++)
+                    {
+                        g[i] *= scale;
+                    }
                 }
 
                 break;
@@ -89,35 +96,22 @@ public static class LossFunction
         return value;
     }
 
-    private static double Row(Loss loss, ReadOnlySpan<double> p, ReadOnlySpan<double> t, double seed, Span<double> g, bool wantGradient)
+    private static double Row(Loss loss, ReadOnlySpan<double> p, ReadOnlySpan<double> t) => loss switch
     {
-        switch (loss)
-        {
-            case Loss.HalfSquaredError:
-                if (wantGradient)
-                {
-                    Losses.HalfSquaredErrorBackward(p, t, seed, g);
-                }
+        Loss.HalfSquaredError => Losses.HalfSquaredError(p, t),
+        Loss.SumSquaredError => Losses.SumSquaredError(p, t),
+        Loss.SoftmaxCrossEntropy => Losses.SoftmaxCrossEntropy(p, t),
+        _ => throw new ArgumentOutOfRangeException(nameof(loss)),
+    };
 
-                return Losses.HalfSquaredError(p, t);
-            case Loss.SumSquaredError:
-                if (wantGradient)
-                {
-                    Losses.SumSquaredErrorBackward(p, t, seed, g);
-                }
-
-                return Losses.SumSquaredError(p, t);
-            case Loss.SoftmaxCrossEntropy:
-                if (wantGradient)
-                {
-                    Losses.SoftmaxCrossEntropyBackward(p, t, seed, g);
-                }
-
-                return Losses.SoftmaxCrossEntropy(p, t);
-            default:
-                throw new ArgumentOutOfRangeException(nameof(loss));
-        }
-    }
+    // The row's loss, with its gradient written into g, in one pass through the generated Gradient.
+    private static double RowGradient(Loss loss, ReadOnlySpan<double> p, ReadOnlySpan<double> t, Span<double> g) => loss switch
+    {
+        Loss.HalfSquaredError => Losses.HalfSquaredErrorGradient(p, t, g),
+        Loss.SumSquaredError => Losses.SumSquaredErrorGradient(p, t, g),
+        Loss.SoftmaxCrossEntropy => Losses.SoftmaxCrossEntropyGradient(p, t, g),
+        _ => throw new ArgumentOutOfRangeException(nameof(loss)),
+    };
 
     private static Span<double> Widen<T>(ReadOnlySpan<T> values, Span<double> into)
         where T : unmanaged, IFloatingPointIeee754<T>

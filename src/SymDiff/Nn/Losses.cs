@@ -13,34 +13,16 @@ public static partial class Losses
     /// <param name="target">The targets, as long as <paramref name="prediction"/>.</param>
     /// <returns>The loss.</returns>
     [Differentiable]
-    public static double MeanSquaredError(ReadOnlySpan<double> prediction, [NoGradient] ReadOnlySpan<double> target)
-    {
-        double sum = 0;
-        for (int i = 0; i < prediction.Length; i++)
-        {
-            double error = prediction[i] - target[i];
-            sum += error * error;
-        }
-
-        return sum / prediction.Length;
-    }
+    public static double MeanSquaredError(ReadOnlySpan<double> prediction, [NoGradient] ReadOnlySpan<double> target) =>
+        SumSquaredError(prediction, target) / prediction.Length;
 
     /// <summary>Half squared error: ½·Σᵢ (pᵢ − tᵢ)², whose gradient is simply p − t.</summary>
     /// <param name="prediction">The network's outputs.</param>
     /// <param name="target">The targets, as long as <paramref name="prediction"/>.</param>
     /// <returns>The loss.</returns>
     [Differentiable]
-    public static double HalfSquaredError(ReadOnlySpan<double> prediction, [NoGradient] ReadOnlySpan<double> target)
-    {
-        double sum = 0;
-        for (int i = 0; i < prediction.Length; i++)
-        {
-            double error = prediction[i] - target[i];
-            sum += error * error;
-        }
-
-        return 0.5 * sum;
-    }
+    public static double HalfSquaredError(ReadOnlySpan<double> prediction, [NoGradient] ReadOnlySpan<double> target) =>
+        0.5 * SumSquaredError(prediction, target);
 
     /// <summary>Squared error summed over the outputs: Σᵢ (pᵢ − tᵢ)² (the seed article's 3-2-2 network uses it).</summary>
     /// <param name="prediction">The network's outputs.</param>
@@ -113,6 +95,14 @@ public static partial class Losses
     /// <returns>The loss.</returns>
     public static double SoftmaxCrossEntropy(ReadOnlySpan<double> logits, ReadOnlySpan<double> target) =>
         ShiftedSoftmaxCrossEntropy(logits, target, Max(logits));
+
+    /// <summary>The value of <see cref="SoftmaxCrossEntropy"/> and its gradient, through the generated gradient.</summary>
+    /// <param name="logits">The outputs before the softmax.</param>
+    /// <param name="target">Class probabilities.</param>
+    /// <param name="dLogits">Overwritten with ∂loss/∂logits.</param>
+    /// <returns>The loss.</returns>
+    public static double SoftmaxCrossEntropyGradient(ReadOnlySpan<double> logits, ReadOnlySpan<double> target, Span<double> dLogits) =>
+        ShiftedSoftmaxCrossEntropyGradient(logits, target, Max(logits), dLogits);
 
     /// <summary>The gradient of <see cref="SoftmaxCrossEntropy"/>, through the generated pullback.</summary>
     /// <param name="logits">The outputs before the softmax.</param>
