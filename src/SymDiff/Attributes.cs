@@ -40,3 +40,16 @@ public sealed class DifferentiableAttribute : Attribute
 public sealed class NoGradientAttribute : Attribute
 {
 }
+
+/// <summary>
+/// Marks an array or <see cref="Span{T}"/> parameter of a <see cref="DifferentiableAttribute">[Differentiable]</see>
+/// method as its result: the method (which returns <c>void</c>) writes into it. The generated
+/// <c>Backward</c> takes the output's adjoint (<c>ReadOnlySpan&lt;double&gt; dz</c>) and accumulates
+/// the inputs' adjoints; <c>Derivative</c> writes the output's tangent. SymDiff asks for the attribute
+/// rather than treating every written span as an output, so that a helper writing scratch memory is
+/// never mistaken for a result, and the output appears in the method's signature where a reader looks.
+/// </summary>
+[AttributeUsage(AttributeTargets.Parameter, AllowMultiple = false, Inherited = false)]
+public sealed class OutputAttribute : Attribute
+{
+}

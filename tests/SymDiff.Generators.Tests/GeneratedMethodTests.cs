@@ -14,7 +14,7 @@ namespace SymDiff.Generators.Tests;
 public class GeneratedMethodTests
 {
     /// <summary>Name, members of class C, method to check, array lengths, integer arguments, domain filter.</summary>
-    public sealed record Case(string Name, string Members, string Method, int[]? Arrays = null, long[]? Ints = null, Func<double[], double[][], bool>? Accept = null)
+    public sealed record Case(string Name, string Members, string Method, int[]? Arrays = null, long[]? Ints = null, Func<double[], double[][], bool>? Accept = null, double Range = 2)
     {
         public override string ToString() => Name;
     }

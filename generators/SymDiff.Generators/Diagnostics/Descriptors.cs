@@ -12,17 +12,17 @@ internal static class Descriptors
         "SD0001", "Containing type must be partial",
         "Type '{0}' contains the [Differentiable] method '{1}' but is not partial: add the 'partial' modifier so SymDiff can add the generated methods to it");
 
-    public static readonly DiagnosticDescriptor NotStatic = Error(
-        "SD0002", "Differentiable method must be static",
-        "Method '{0}' is an instance method: SymDiff differentiates static methods only for now; make it static and pass what it reads as parameters");
+    public static readonly DiagnosticDescriptor MutableReceiver = Error(
+        "SD0002", "Instance method of a mutable struct",
+        "Method '{0}' is an instance method of the mutable struct '{1}': SymDiff differentiates instance methods of classes and readonly structs (the receiver's fields are read as constants); mark the struct or the method readonly, or make the method static");
 
     public static readonly DiagnosticDescriptor UnsupportedReturnType = Error(
         "SD0003", "Return type cannot be differentiated",
-        "Method '{0}' returns '{1}': a [Differentiable] method must return double");
+        "Method '{0}' returns '{1}': a [Differentiable] method must return double or float (or void when it writes [Output] parameters)");
 
     public static readonly DiagnosticDescriptor UnsupportedParameterType = Error(
         "SD0004", "Parameter type cannot be differentiated",
-        "Parameter '{0}' has type '{1}': use double, an integer type, double[], ReadOnlySpan<double> or Span<double>");
+        "Parameter '{0}' has type '{1}': use double or float, their arrays and spans, or a constant type (integer, bool, char, string, enum)");
 
     public static readonly DiagnosticDescriptor UnknownWrtName = Error(
         "SD0005", "Unknown parameter in the [Differentiable] list",
@@ -42,11 +42,11 @@ internal static class Descriptors
 
     public static readonly DiagnosticDescriptor UnsupportedLocalType = Error(
         "SD0009", "Local type not supported",
-        "Local '{0}' has type '{1}': locals of a [Differentiable] method must be double or an integer type");
+        "Local '{0}' has type '{1}': locals of a [Differentiable] method must be floating-point (of the method's precision), integer, bool, or a local array 'new double[n]'");
 
-    public static readonly DiagnosticDescriptor LoopCarriedAssignment = Error(
-        "SD0010", "Loop-carried assignment not supported",
-        "'{0}' is declared outside this loop and {1}: only accumulation ('{0} += ...' or '{0} -= ...', not reading '{0}' elsewhere in the loop) is supported; declare the value inside the loop or accumulate it");
+    public static readonly DiagnosticDescriptor MixedPrecision = Error(
+        "SD0010", "double and float mixed",
+        "{0} mixes double and float in the {1} method '{2}': convert explicitly with a cast, so the precision of every value is visible");
 
     public static readonly DiagnosticDescriptor NoBody = Error(
         "SD0011", "Method has no body",
@@ -76,14 +76,47 @@ internal static class Descriptors
         "SD0017", "Derivative would be lost through a constant parameter",
         "The argument '{0}' depends on differentiated values, but '{1}' does not differentiate its parameter '{2}' (it is [NoGradient] or left out of its [Differentiable] list), so the derivative through it would be lost; differentiate '{1}' with respect to '{2}' or pass a constant");
 
+    public static readonly DiagnosticDescriptor Recursion = Error(
+        "SD0018", "Recursion not supported",
+        "The call to '{0}' is recursive: SymDiff cannot differentiate recursion; rewrite it as a loop");
+
+    public static readonly DiagnosticDescriptor Goto = Error(
+        "SD0019", "goto not supported",
+        "'{0}' jumps with goto: a [Differentiable] method may use if, loops, break, continue and return only");
+
+    public static readonly DiagnosticDescriptor ExceptionHandling = Error(
+        "SD0020", "Exception handling not supported",
+        "{0} is not supported in a [Differentiable] method: validate inputs before calling it, outside the differentiated code");
+
+    public static readonly DiagnosticDescriptor FunctionValue = Error(
+        "SD0021", "Lambdas, LINQ and local functions not supported",
+        "{0} is not supported in a [Differentiable] method: SymDiff cannot see through delegates; write the loop out, or move the code into another [Differentiable] method");
+
+    public static readonly DiagnosticDescriptor Dynamic = Error(
+        "SD0022", "dynamic not supported",
+        "'{0}' is dynamic: SymDiff needs static types to differentiate; use double");
+
+    public static readonly DiagnosticDescriptor Unsafe = Error(
+        "SD0023", "Pointers and unsafe code not supported",
+        "{0} uses pointers or unsafe code: use arrays or spans");
+
+    public static readonly DiagnosticDescriptor SideEffectCall = Error(
+        "SD0024", "Call with side effects not supported",
+        "The call '{0}' {1}: a [Differentiable] method may only call methods that compute values from their arguments");
+
+    public static readonly DiagnosticDescriptor BadCustomDerivative = Error(
+        "SD0025", "Custom derivative does not match",
+        "The custom derivative of '{0}' is wrong: {1}");
+
     public static readonly DiagnosticDescriptor InternalError = Error(
         "SD0099", "Internal error in the SymDiff generator",
         "SymDiff could not process '{0}' ({1}: {2}); please report this with the method's source");
 
     private static readonly Dictionary<string, DiagnosticDescriptor> All = Index(
-        TypeNotPartial, NotStatic, UnsupportedReturnType, UnsupportedParameterType, UnknownWrtName, UnsupportedCall,
-        UnsupportedStatement, UnsupportedExpression, UnsupportedLocalType, LoopCarriedAssignment, NoBody, Generic,
-        WrtNotDifferentiable, RefParameter, UnsupportedWrite, NameClash, ConstantParameterGetsActiveArgument, InternalError);
+        TypeNotPartial, MutableReceiver, UnsupportedReturnType, UnsupportedParameterType, UnknownWrtName, UnsupportedCall,
+        UnsupportedStatement, UnsupportedExpression, UnsupportedLocalType, MixedPrecision, NoBody, Generic,
+        WrtNotDifferentiable, RefParameter, UnsupportedWrite, NameClash, ConstantParameterGetsActiveArgument,
+        Recursion, Goto, ExceptionHandling, FunctionValue, Dynamic, Unsafe, SideEffectCall, InternalError);
 
     public static DiagnosticDescriptor ById(string id) => All[id];
 

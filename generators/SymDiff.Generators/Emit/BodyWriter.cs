@@ -18,7 +18,7 @@ internal static class BodyWriter
                     w.Line("// " + comment.Text);
                     break;
                 case Let let:
-                    w.Line($"{(let.Type == Ty.Int ? "int" : "double")} {let.Name} = {ExprWriter.Write(let.Value)};");
+                    w.Line($"{TypeOf(let)} {let.Name} = {ExprWriter.Write(let.Value)};");
                     break;
                 case Set set:
                     w.Line($"{set.Name} = {ExprWriter.Write(set.Value)};");
@@ -47,6 +47,49 @@ internal static class BodyWriter
                     Write(w, loop.Body);
                     w.Close();
                     break;
+                case Branch branch:
+                    w.Open($"if ({ExprWriter.Write(branch.Test)})");
+                    Write(w, branch.Then);
+                    w.Close();
+                    if (branch.Else.Count > 0)
+                    {
+                        w.Open("else");
+                        Write(w, branch.Else);
+                        w.Close();
+                    }
+
+                    break;
+                case Repeat { TestAtEnd: false } repeat:
+                    w.Open($"while ({ExprWriter.Write(repeat.Test)})");
+                    Write(w, repeat.Body);
+                    w.Close();
+                    break;
+                case Repeat repeat:
+                    w.Open("do");
+                    Write(w, repeat.Body);
+                    w.Close($" while ({ExprWriter.Write(repeat.Test)});");
+                    break;
+                case Taped taped:
+                    Write(w, [taped.Action]);
+                    break;
+                case StoreElement store:
+                    string element = $"{store.Array}[{ExprWriter.Write(store.Index)}]";
+                    w.Line(store.Op switch
+                    {
+                        AssignOp.Set => $"{element} = {ExprWriter.Write(store.Value)};",
+                        AssignOp.Add => Accumulate(element, store.Value, subtract: false),
+                        AssignOp.Sub => $"{element} -= {ExprWriter.Write(store.Value)};",
+                        AssignOp.Mul => $"{element} *= {ExprWriter.Write(store.Value)};",
+                        _ => $"{element} /= {ExprWriter.Write(store.Value)};",
+                    });
+                    break;
+                case Push push:
+                    w.Line($"{push.Tape}.Push({ExprWriter.Write(push.Value)});");
+                    break;
+                case Pop pop:
+                    string target = pop.Index is null ? pop.Target : $"{pop.Target}[{ExprWriter.Write(pop.Index)}]";
+                    w.Line($"{target} = {PopCall(pop)};");
+                    break;
                 case BackwardCall call:
                     w.Line($"{call.Callee.Qualified("Backward")}({string.Join(", ", CallArguments(call))});");
                     break;
@@ -65,6 +108,23 @@ internal static class BodyWriter
             }
         }
     }
+
+    private static string TypeOf(Let let) => let.Type switch
+    {
+        Ty.Int => let.TypeCode ?? "int",
+        Ty.Bool => "bool",
+        _ => ExprWriter.Scalar,
+    };
+
+    private static string PopCall(Pop pop) => pop.Type switch
+    {
+        Ty.Bool => $"{pop.Tape}.PopBool()",
+        Ty.Int when pop.TypeCode == "long" => $"{pop.Tape}.PopLong()",
+        Ty.Int when pop.TypeCode == "int" => $"{pop.Tape}.PopInt()",
+        Ty.Int => $"({pop.TypeCode}){pop.Tape}.PopLong()",
+        _ when ExprWriter.Scalar == "float" => $"{pop.Tape}.PopFloat()",
+        _ => $"{pop.Tape}.PopDouble()",
+    };
 
     private static string Accumulate(string target, Expr value, bool subtract)
     {

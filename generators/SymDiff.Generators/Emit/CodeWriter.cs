@@ -27,10 +27,10 @@ internal sealed class CodeWriter
         return this;
     }
 
-    public CodeWriter Close()
+    public CodeWriter Close(string after = "")
     {
         depth--;
-        return Line("}");
+        return Line("}" + after);
     }
 
     public override string ToString() => text.ToString();

@@ -57,7 +57,18 @@ internal static class Docs
             yield return line;
         }
 
-        yield return $"<param name=\"{m.SeedName}\">The adjoint of the result: how much the final objective changes per unit of {m.Name}.</param>";
+        if (m.ReturnsVoid)
+        {
+            foreach (ParamModel o in m.Outputs)
+            {
+                yield return $"<param name=\"{o.DerivativeName}\">The adjoint of the output {o.Name}: how much the final objective changes per unit of each {o.Name}[i]; {o.Name}.Length elements.</param>";
+            }
+        }
+        else
+        {
+            yield return $"<param name=\"{m.SeedName}\">The adjoint of the result: how much the final objective changes per unit of {m.Name}.</param>";
+        }
+
         foreach (ParamModel p in m.Params.Where(p => p.Differentiable))
         {
             yield return p.IsArray
@@ -89,7 +100,15 @@ internal static class Docs
                 : $"<param name=\"{p.DerivativeName}\">The tangent of {p.Name}.</param>";
         }
 
-        yield return $"<returns>The change of {m.Name} along the tangents.</returns>";
+        foreach (ParamModel o in m.Outputs)
+        {
+            yield return $"<param name=\"{o.DerivativeName}\">Overwritten with the tangent of the output {o.Name}; {o.Name}.Length elements.</param>";
+        }
+
+        if (!m.ReturnsVoid)
+        {
+            yield return $"<returns>The change of {m.Name} along the tangents.</returns>";
+        }
     }
 
     private static IEnumerable<string> PrimalParams(MethodModel m) =>
@@ -111,6 +130,10 @@ internal static class Docs
         else
         {
             yield return $"The derivative follows the body of {m.Name} statement by statement; each step below names the source line it differentiates.";
+            if (!Symbolic.Strategy.TapeFree(m))
+            {
+                yield return "The backward sweep replays the body in reverse: values the forward sweep overwrote, branch decisions and loop counts come back from this thread's tape (SymDiff.Generated.Tape), which is reused from call to call.";
+            }
         }
 
         yield return "</remarks>";
@@ -122,7 +145,7 @@ internal static class Docs
         return names.Count == 0 ? "nothing" : string.Join(", ", names);
     }
 
-    private static string Math(Expr e) => ExprWriter.Write(e).Replace(" * ", "·").Replace("Math.", string.Empty);
+    private static string Math(Expr e) => ExprWriter.Write(e).Replace(" * ", "·").Replace("MathF.", string.Empty).Replace("Math.", string.Empty);
 
     private static string Escape(string text) => text.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;");
 }

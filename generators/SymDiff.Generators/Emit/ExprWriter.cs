@@ -9,7 +9,21 @@ namespace SymDiff.Generators.Emit;
 /// <summary>Writes IR expressions as C#, with only the parentheses precedence needs.</summary>
 internal static class ExprWriter
 {
-    private const int Conditional = 1, Comparison = 4, Additive = 5, Multiplicative = 6, Unary = 7, Primary = 8;
+    private const int Conditional = 1, Or = 2, And = 3, Equality = 4, Comparison = 5, Additive = 6, Multiplicative = 7, Unary = 8, Primary = 9;
+
+    [ThreadStatic]
+    private static bool single;
+
+    /// <summary>Writes <c>float</c> code (MathF, <c>f</c> literals) until the returned scope is disposed.</summary>
+    public static IDisposable Float(bool isFloat)
+    {
+        bool saved = single;
+        single = isFloat;
+        return new Restore(() => single = saved);
+    }
+
+    /// <summary>The floating-point type being written.</summary>
+    public static string Scalar => single ? "float" : "double";
 
     public static string Write(Expr e) => Write(e, 0);
 
@@ -27,9 +41,10 @@ internal static class ExprWriter
         ArrayRef a => (a.Code, Primary),
         Elem el => ($"{el.Array}[{Write(el.Index)}]", Primary),
         Neg n => Negation(n.Operand),
+        Not n => ("!" + Write(n.Operand, Unary), Unary),
         Binary b => BinaryText(b),
         Cond c => ($"{Write(c.Test, Comparison)} ? {Write(c.WhenTrue, Conditional + 1)} : {Write(c.WhenFalse, Conditional)}", Conditional),
-        Fn f => ($"{Rules.CSharpName(f.Function)}({string.Join(", ", f.Args.Select(a => Write(a)))})", Primary),
+        Fn f => ($"{(single ? "MathF" : "Math")}.{Rules.CSharpName(f.Function)}({string.Join(", ", f.Args.Select(a => Write(a)))})", Primary),
         Call c => ($"{c.Callee.Qualified(string.Empty)}({string.Join(", ", c.Args.Select(a => Write(a)))})", Primary),
         DerivativeCall d => ($"{d.Callee.Qualified("Derivative")}({string.Join(", ", d.Args.Concat(d.Tangents).Select(a => Write(a)))})", Primary),
         _ => throw new InvalidOperationException("Unknown expression " + e.GetType().Name),
@@ -47,6 +62,9 @@ internal static class ExprWriter
         {
             BinOp.Add or BinOp.Sub => Additive,
             BinOp.Mul or BinOp.Div => Multiplicative,
+            BinOp.Eq or BinOp.Ne => Equality,
+            BinOp.And => And,
+            BinOp.Or => Or,
             _ => Comparison,
         };
         string symbol = b.Op switch
@@ -58,11 +76,15 @@ internal static class ExprWriter
             BinOp.Lt => "<",
             BinOp.Le => "<=",
             BinOp.Gt => ">",
-            _ => ">=",
+            BinOp.Ge => ">=",
+            BinOp.Eq => "==",
+            BinOp.Ne => "!=",
+            BinOp.And => "&&",
+            _ => "||",
         };
 
-        // Keep double arithmetic in double: 1 / n must not become integer division.
-        bool arithmetic = precedence != Comparison;
+        // Keep floating arithmetic floating: 1 / n must not become integer division.
+        bool arithmetic = precedence >= Additive;
         string left = arithmetic && b.Left is Num ln && b.Right.Type == Ty.Int
             ? Number(ln.Value, forceReal: true).Text
             : Write(b.Left, precedence);
@@ -71,7 +93,7 @@ internal static class ExprWriter
             : Write(b.Right, precedence + 1);
         if (arithmetic && b.Left.Type == Ty.Int && b.Right.Type == Ty.Int)
         {
-            left = "(double)" + Write(b.Left, Primary);
+            left = $"({Scalar})" + Write(b.Left, Primary);
         }
 
         return ($"{left} {symbol} {right}", precedence);
@@ -82,20 +104,30 @@ internal static class ExprWriter
     {
         if (double.IsNaN(value))
         {
-            return ("double.NaN", Primary);
+            return (Scalar + ".NaN", Primary);
         }
 
         if (double.IsInfinity(value))
         {
-            return (value > 0 ? "double.PositiveInfinity" : "double.NegativeInfinity", value > 0 ? Primary : Unary);
+            return (value > 0 ? Scalar + ".PositiveInfinity" : Scalar + ".NegativeInfinity", value > 0 ? Primary : Unary);
         }
 
-        string text = value.ToString("R", CultureInfo.InvariantCulture);
-        if (forceReal && text.IndexOfAny(['.', 'E']) < 0)
+        string text = single ? ((float)value).ToString("R", CultureInfo.InvariantCulture) : value.ToString("R", CultureInfo.InvariantCulture);
+        bool integral = text.IndexOfAny(['.', 'E']) < 0;
+        if (single && (!integral || forceReal))
+        {
+            text += "f";
+        }
+        else if (forceReal && integral)
         {
             text += ".0";
         }
 
         return (text, value < 0 ? Unary : Primary);
+    }
+
+    private sealed class Restore(Action undo) : IDisposable
+    {
+        public void Dispose() => undo();
     }
 }

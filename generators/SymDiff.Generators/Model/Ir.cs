@@ -20,13 +20,14 @@ internal enum Ty
     Array,
 }
 
-/// <summary>Binary operators; the comparisons appear only in rules, not in parsed user code.</summary>
-internal enum BinOp { Add, Sub, Mul, Div, Lt, Le, Gt, Ge }
+/// <summary>Binary operators: arithmetic, then comparisons and logic (results of type <see cref="Ty.Bool"/>).</summary>
+internal enum BinOp { Add, Sub, Mul, Div, Lt, Le, Gt, Ge, Eq, Ne, And, Or }
 
 /// <summary>The <c>System.Math</c> functions the rule table knows.</summary>
 internal enum MathFn
 {
     Sin, Cos, Tan, Exp, Log, Log10, Sqrt, Pow, Abs, Tanh, Sinh, Cosh, Asin, Acos, Atan, Atan2, Max, Min,
+    Clamp, Floor, Ceiling, Round, Truncate, LogBase, Log2, Cbrt, FusedMultiplyAdd,
 }
 
 /// <summary>An expression of the IR. Records, so structural equality comes for free.</summary>
@@ -57,10 +58,13 @@ internal sealed record ArrayRef(string Code, bool IsParameter) : Expr(Ty.Array);
 /// <summary>Unary minus.</summary>
 internal sealed record Neg(Expr Operand) : Expr(Ty.Double);
 
+/// <summary>Logical negation of a condition.</summary>
+internal sealed record Not(Expr Operand) : Expr(Ty.Bool);
+
 /// <summary>A binary operation; arithmetic is <see cref="Ty.Double"/>, comparisons are <see cref="Ty.Bool"/>.</summary>
 internal sealed record Binary(BinOp Op, Expr Left, Expr Right) : Expr(Op >= BinOp.Lt ? Ty.Bool : Ty.Double);
 
-/// <summary><c>Test ? WhenTrue : WhenFalse</c>; produced by the max/min/abs rules.</summary>
+/// <summary><c>Test ? WhenTrue : WhenFalse</c>: the user's conditional expressions and the max/min/abs rules.</summary>
 internal sealed record Cond(Expr Test, Expr WhenTrue, Expr WhenFalse) : Expr(Ty.Double);
 
 /// <summary>A call to a function of the rule table.</summary>
@@ -87,8 +91,11 @@ internal sealed record CalleeParam(string Name, ParamKind Kind, bool Differentia
 /// <summary>A statement of the IR. <paramref name="Line"/> and <paramref name="Source"/> point back to the user's code.</summary>
 internal abstract record Stmt(int Line, string Source);
 
-/// <summary><c>double Name = Init;</c> (or <c>int</c>); <c>Init</c> is null for a bare declaration.</summary>
-internal sealed record Decl(string Name, Ty Type, Expr? Init, int Line, string Source) : Stmt(Line, Source);
+/// <summary>
+/// <c>double Name = Init;</c> (or an integer or <c>bool</c>); <c>Init</c> is null for a bare declaration.
+/// <paramref name="TypeCode"/> spells an integer type other than <c>int</c>.
+/// </summary>
+internal sealed record Decl(string Name, Ty Type, Expr? Init, int Line, string Source, string? TypeCode = null) : Stmt(Line, Source);
 
 /// <summary>Assignment operators that survive into the IR.</summary>
 internal enum AssignOp { Set, Add, Sub, Mul, Div }
@@ -97,9 +104,34 @@ internal enum AssignOp { Set, Add, Sub, Mul, Div }
 internal sealed record Assign(string Name, AssignOp Op, Expr Value, int Line, string Source) : Stmt(Line, Source);
 
 /// <summary>
-/// A counted <c>for</c> loop. The header is integer-only code kept as written; the body is IR.
+/// A counted <c>for</c> loop over an integer counter that only its header changes. The header
+/// parts are integer-only code kept as written (<c>int i = 0</c>, <c>i &lt; n</c>, <c>i++</c>); the body is IR.
 /// </summary>
-internal sealed record For(string Counter, string Header, EquatableArray<Stmt> Body, int Line, string Source) : Stmt(Line, Source);
+internal sealed record For(string Counter, string Init, string Condition, string Step, EquatableArray<Stmt> Body, int Line, string Source) : Stmt(Line, Source)
+{
+    public string Header => $"{Init}; {Condition}; {Step}";
+}
 
-/// <summary><c>return Value;</c> — always the last statement of the body.</summary>
-internal sealed record Return(Expr Value, int Line, string Source) : Stmt(Line, Source);
+/// <summary>
+/// <c>while (Test) { Body; Step }</c>, or a <c>do</c> loop when <paramref name="TestAtEnd"/>.
+/// <paramref name="Step"/> holds a lowered <c>for</c> loop's increment, which <c>continue</c> still runs.
+/// </summary>
+internal sealed record While(Expr Test, EquatableArray<Stmt> Body, EquatableArray<Stmt> Step, bool TestAtEnd, int Line, string Source) : Stmt(Line, Source);
+
+/// <summary><c>if (Test) { Then } else { Else }</c>.</summary>
+internal sealed record If(Expr Test, EquatableArray<Stmt> Then, EquatableArray<Stmt> Else, int Line, string Source) : Stmt(Line, Source);
+
+/// <summary><c>break;</c> out of the innermost loop.</summary>
+internal sealed record Break(int Line, string Source) : Stmt(Line, Source);
+
+/// <summary><c>continue;</c> with the innermost loop's next iteration.</summary>
+internal sealed record Continue(int Line, string Source) : Stmt(Line, Source);
+
+/// <summary><c>double[] Name = new double[Length];</c>: a local array, zero-filled.</summary>
+internal sealed record NewArray(string Name, Expr Length, int Line, string Source) : Stmt(Line, Source);
+
+/// <summary><c>Array[Index] op= Value;</c>: a write into a local array or an output parameter.</summary>
+internal sealed record Store(string Array, Expr Index, AssignOp Op, Expr Value, int Line, string Source) : Stmt(Line, Source);
+
+/// <summary><c>return Value;</c> (<c>Value</c> is null in a method that returns <c>void</c>).</summary>
+internal sealed record Return(Expr? Value, int Line, string Source) : Stmt(Line, Source);

@@ -6,7 +6,7 @@ internal enum ParamKind
     /// <summary><c>double</c>: adjoint <c>out</c>/<c>ref double</c>, tangent <c>double</c>.</summary>
     Double,
 
-    /// <summary><c>int</c> (or another integer): never differentiated.</summary>
+    /// <summary>An integer, <c>bool</c>, <c>char</c>, <c>string</c> or enum: a constant, never differentiated.</summary>
     Int,
 
     /// <summary><c>double[]</c>: adjoint <c>Span&lt;double&gt;</c>, tangent <c>ReadOnlySpan&lt;double&gt;</c>.</summary>
@@ -25,7 +25,8 @@ internal enum ParamKind
 /// <param name="Kind">How it is passed.</param>
 /// <param name="Differentiable">True when the generated methods carry its adjoint and tangent.</param>
 /// <param name="DerivativeName">The adjoint/tangent parameter name (<c>dx</c>, <c>dW1</c>).</param>
-internal sealed record ParamModel(string Name, string TypeCode, ParamKind Kind, bool Differentiable, string DerivativeName)
+/// <param name="IsOutput">True for an <c>[Output]</c> span or array the method writes its results into.</param>
+internal sealed record ParamModel(string Name, string TypeCode, ParamKind Kind, bool Differentiable, string DerivativeName, bool IsOutput = false)
 {
     public bool IsArray => Kind is ParamKind.DoubleArray or ParamKind.ReadOnlySpan or ParamKind.Span;
 }
@@ -47,6 +48,9 @@ internal sealed record ContainingTypeInfo(string Keyword, string Name);
 /// <param name="HintName">The generated file's hint name.</param>
 /// <param name="SeedName">The name of the output adjoint parameter of <c>Backward</c> (<c>dLoss</c>).</param>
 /// <param name="ReservedNames">Every name the body uses, so generated names never clash.</param>
+/// <param name="Scalar">The method's floating-point type, <c>double</c> or <c>float</c>.</param>
+/// <param name="IsStatic">False for an instance method: the generated methods are instance methods too.</param>
+/// <param name="ReturnsVoid">True for a method whose results are its <c>[Output]</c> parameters.</param>
 internal sealed record MethodModel(
     string? Namespace,
     EquatableArray<ContainingTypeInfo> Types,
@@ -58,4 +62,11 @@ internal sealed record MethodModel(
     int Line,
     string HintName,
     string SeedName,
-    EquatableArray<string> ReservedNames);
+    EquatableArray<string> ReservedNames,
+    string Scalar = "double",
+    bool IsStatic = true,
+    bool ReturnsVoid = false)
+{
+    /// <summary>The output parameters of a method that returns <c>void</c>.</summary>
+    public System.Collections.Generic.IEnumerable<ParamModel> Outputs => System.Linq.Enumerable.Where(Params, p => p.IsOutput);
+}

@@ -19,32 +19,35 @@ internal sealed partial class BodyParser
         ["Tanh"] = (MathFn.Tanh, 1), ["Sinh"] = (MathFn.Sinh, 1), ["Cosh"] = (MathFn.Cosh, 1),
         ["Asin"] = (MathFn.Asin, 1), ["Acos"] = (MathFn.Acos, 1), ["Atan"] = (MathFn.Atan, 1),
         ["Atan2"] = (MathFn.Atan2, 2), ["Max"] = (MathFn.Max, 2), ["Min"] = (MathFn.Min, 2),
+        ["Clamp"] = (MathFn.Clamp, 3), ["Floor"] = (MathFn.Floor, 1), ["Ceiling"] = (MathFn.Ceiling, 1),
+        ["Round"] = (MathFn.Round, 1), ["Truncate"] = (MathFn.Truncate, 1), ["Log2"] = (MathFn.Log2, 1),
+        ["Cbrt"] = (MathFn.Cbrt, 1), ["FusedMultiplyAdd"] = (MathFn.FusedMultiplyAdd, 3),
     };
 
-    /// <summary>A double-valued expression; null after reporting when it is not supported.</summary>
+    /// <summary>A floating-point expression; null after reporting when it is not supported.</summary>
     private Expr? Expression(IOperation op)
     {
-        if (Signature.IsInteger(op.Type))
+        if (Signature.IsConstantType(op.Type))
         {
             return IntExpression(op);
         }
 
-        if (op.ConstantValue is { HasValue: true, Value: { } constant } && op.Type?.SpecialType == SpecialType.System_Double)
+        if (op.ConstantValue is { HasValue: true, Value: { } constant } && Signature.IsFloating(op.Type))
         {
             return new Num(Convert.ToDouble(constant, CultureInfo.InvariantCulture));
         }
 
         switch (op)
         {
-            case ILocalReferenceOperation local when local.Local.Type.SpecialType == SpecialType.System_Double:
+            case ILocalReferenceOperation local when Signature.IsFloating(local.Local.Type):
                 UsedNames.Add(local.Local.Name);
                 return new Var(local.Local.Name, Ty.Double);
-            case IParameterReferenceOperation p when p.Parameter.Type.SpecialType == SpecialType.System_Double:
+            case IParameterReferenceOperation p when Signature.IsFloating(p.Parameter.Type):
                 return new Var(p.Parameter.Name, Ty.Double);
-            case IFieldReferenceOperation { Field.IsStatic: true } field when field.Type?.SpecialType == SpecialType.System_Double:
-                return new Opaque(MemberCode(field.Field), Ty.Double, Atomic: true);
-            case IPropertyReferenceOperation { Property.IsStatic: true, Property.Parameters.Length: 0 } property when property.Type?.SpecialType == SpecialType.System_Double:
-                return new Opaque(MemberCode(property.Property), Ty.Double, Atomic: true);
+            case IFieldReferenceOperation field when Signature.IsFloating(field.Type) && MemberRead(field.Field, field.Instance) is { } fieldCode:
+                return new Opaque(fieldCode, Ty.Double, Atomic: true);
+            case IPropertyReferenceOperation { Property.Parameters.Length: 0 } property when Signature.IsFloating(property.Type) && MemberRead(property.Property, property.Instance) is { } propertyCode:
+                return new Opaque(propertyCode, Ty.Double, Atomic: true);
             case IArrayElementReferenceOperation { Indices.Length: 1 } element:
                 return ElementRead(element.ArrayReference, element.Indices[0], element);
             case IPropertyReferenceOperation { Property.IsIndexer: true, Arguments.Length: 1 } indexer when indexer.Instance is not null:
@@ -57,17 +60,66 @@ internal sealed partial class BodyParser
                 return Expression(minus.Operand) is { } operand ? new Neg(operand) : null;
             case IUnaryOperation { OperatorKind: UnaryOperatorKind.Plus } plus:
                 return Expression(plus.Operand);
-            case IConversionOperation conversion when Signature.IsInteger(conversion.Operand.Type):
+            case IConversionOperation conversion when Signature.IsConstantType(conversion.Operand.Type):
                 return IntExpression(conversion.Operand);
-            case IConversionOperation conversion when conversion.Operand.Type?.SpecialType == SpecialType.System_Double:
+            case IConversionOperation conversion when Signature.IsFloating(conversion.Operand.Type):
                 return Expression(conversion.Operand);
+            case IConditionalOperation { WhenFalse: { } whenFalse } conditional:
+                Expr? test = Condition(conditional.Condition);
+                Expr? whenTrue = Expression(conditional.WhenTrue);
+                Expr? otherwise = Expression(whenFalse);
+                return test is null || whenTrue is null || otherwise is null ? null : new Cond(test, whenTrue, otherwise);
             case IInvocationOperation invocation:
                 return Invocation(invocation);
             default:
-                Report(Descriptors.UnsupportedExpression, op.Syntax, Describe(op), Advice(op));
+                Refuse(op, statement: false);
                 return null;
         }
     }
+
+    /// <summary>
+    /// A condition (<c>x &gt; 0 &amp;&amp; !done</c>): comparisons of floating values stay IR so the
+    /// later stages see what they read; conditions over constants only are kept as code.
+    /// </summary>
+    private Expr? Condition(IOperation op)
+    {
+        switch (op)
+        {
+            case IBinaryOperation { OperatorKind: BinaryOperatorKind.ConditionalAnd or BinaryOperatorKind.ConditionalOr } logic:
+                Expr? left = Condition(logic.LeftOperand);
+                Expr? right = Condition(logic.RightOperand);
+                return left is null || right is null ? null : new Binary(logic.OperatorKind == BinaryOperatorKind.ConditionalAnd ? BinOp.And : BinOp.Or, left, right);
+            case IUnaryOperation { OperatorKind: UnaryOperatorKind.Not } not:
+                return Condition(not.Operand) is { } operand ? new Not(operand) : null;
+            case IBinaryOperation compare when CompareOp(compare.OperatorKind) is { } cmp
+                && (Signature.IsFloating(compare.LeftOperand.Type) || Signature.IsFloating(compare.RightOperand.Type)):
+                Expr? a = Expression(compare.LeftOperand);
+                Expr? b = Expression(compare.RightOperand);
+                return a is null || b is null ? null : new Binary(cmp, a, b);
+            default:
+                string? code = IntCode(op, out bool atomic);
+                return code is null ? null : new Opaque(code, Ty.Bool, atomic);
+        }
+    }
+
+    private static BinOp? CompareOp(BinaryOperatorKind kind) => kind switch
+    {
+        BinaryOperatorKind.LessThan => BinOp.Lt,
+        BinaryOperatorKind.LessThanOrEqual => BinOp.Le,
+        BinaryOperatorKind.GreaterThan => BinOp.Gt,
+        BinaryOperatorKind.GreaterThanOrEqual => BinOp.Ge,
+        BinaryOperatorKind.Equals => BinOp.Eq,
+        BinaryOperatorKind.NotEquals => BinOp.Ne,
+        _ => null,
+    };
+
+    /// <summary>How generated code reads a field or property: static members, or the receiver's own members in an instance method.</summary>
+    private string? MemberRead(ISymbol member, IOperation? instance) => instance switch
+    {
+        null when member.IsStatic => MemberCode(member),
+        IInstanceReferenceOperation when !method.IsStatic => "this." + member.Name,
+        _ => null,
+    };
 
     private Expr? ElementRead(IOperation array, IOperation index, IOperation whole)
     {
@@ -76,10 +128,14 @@ internal sealed partial class BodyParser
         {
             case IParameterReferenceOperation p when Signature.Classify(p.Parameter.Type) is ParamKind.DoubleArray or ParamKind.ReadOnlySpan or ParamKind.Span:
                 return i is null ? null : new Elem(p.Parameter.Name, i, IsParameter: true);
-            case IFieldReferenceOperation { Field.IsStatic: true } f:
-                return i is null ? null : new Elem(MemberCode(f.Field), i, IsParameter: false);
+            case ILocalReferenceOperation l when localArrays.Contains(l.Local.Name):
+                return i is null ? null : new Elem(l.Local.Name, i, IsParameter: true);
+            case IFieldReferenceOperation f when MemberRead(f.Field, f.Instance) is { } code:
+                return i is null ? null : new Elem(code, i, IsParameter: false);
+            case IPropertyReferenceOperation { Property.Parameters.Length: 0 } p when MemberRead(p.Property, p.Instance) is { } code:
+                return i is null ? null : new Elem(code, i, IsParameter: false);
             default:
-                Report(Descriptors.UnsupportedExpression, whole.Syntax, $"Reading an element of '{array.Syntax}'", "index a double[] or span parameter, or a static field");
+                Report(Descriptors.UnsupportedExpression, whole.Syntax, $"Reading an element of '{array.Syntax}'", "index an array or span parameter, a local array, or a field");
                 return null;
         }
     }
@@ -87,10 +143,11 @@ internal sealed partial class BodyParser
     private Expr? Invocation(IInvocationOperation invocation)
     {
         IMethodSymbol target = invocation.TargetMethod;
-        if (target.ContainingType?.ToDisplayString() == "System.Math"
-            && MathFunctions.TryGetValue(target.Name, out var fn)
+        if (target.ContainingType?.ToDisplayString() is "System.Math" or "System.MathF"
+            && (target.Name == "Log" && target.Parameters.Length == 2 ? (Function: MathFn.LogBase, Arity: 2) : MathFunctions.TryGetValue(target.Name, out var known) ? known : default) is var fn
+            && fn.Arity > 0
             && target.Parameters.Length == fn.Arity
-            && target.Parameters.All(p => p.Type.SpecialType == SpecialType.System_Double))
+            && target.Parameters.All(p => Signature.IsFloating(p.Type)))
         {
             var args = new List<Expr>();
             foreach (IArgumentOperation argument in invocation.Arguments)
@@ -110,7 +167,7 @@ internal sealed partial class BodyParser
         {
             if (SymbolEqualityComparer.Default.Equals(target.OriginalDefinition, method.OriginalDefinition))
             {
-                Report(Descriptors.UnsupportedExpression, invocation.Syntax, $"The recursive call to '{target.Name}'", "rewrite the recursion as a loop");
+                Report(Descriptors.Recursion, invocation.Syntax, target.Name);
                 return null;
             }
 
@@ -168,30 +225,41 @@ internal sealed partial class BodyParser
     private string? IntCode(IOperation op, out bool atomic)
     {
         atomic = true;
-        if (op.ConstantValue is { HasValue: true, Value: { } value } && op.Type?.SpecialType is not SpecialType.System_Double)
+        if (op.Type?.TypeKind == TypeKind.Enum && op is IFieldReferenceOperation { Field.IsConst: true } enumMember)
         {
-            return value switch
+            return enumMember.Field.ContainingType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat) + "." + enumMember.Field.Name;
+        }
+
+        if (op.ConstantValue is { HasValue: true } constant && !Signature.IsFloating(op.Type))
+        {
+            return constant.Value switch
             {
+                null => "null",
                 bool b => b ? "true" : "false",
+                string text => Microsoft.CodeAnalysis.CSharp.SymbolDisplay.FormatLiteral(text, quote: true),
+                char c => Microsoft.CodeAnalysis.CSharp.SymbolDisplay.FormatLiteral(c, quote: true),
                 IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
-                _ => value.ToString(),
+                var other => other.ToString(),
             };
         }
 
         switch (op)
         {
-            case ILocalReferenceOperation l when Signature.IsInteger(l.Type):
+            case ILocalReferenceOperation l when Signature.IsConstantType(l.Type):
                 UsedNames.Add(l.Local.Name);
                 return l.Local.Name;
-            case IParameterReferenceOperation p when Signature.IsInteger(p.Type):
+            case IParameterReferenceOperation p when Signature.IsConstantType(p.Type):
                 return p.Parameter.Name;
-            case IFieldReferenceOperation { Field.IsStatic: true } f when Signature.IsInteger(f.Type):
-                return MemberCode(f.Field);
+            case IFieldReferenceOperation f when Signature.IsConstantType(f.Type) && MemberRead(f.Field, f.Instance) is { } fieldCode:
+                return fieldCode;
+            case IPropertyReferenceOperation { Property.Parameters.Length: 0 } p when Signature.IsConstantType(p.Type) && p.Property.Name is not ("Length" or "Count") && MemberRead(p.Property, p.Instance) is { } propertyCode:
+                return propertyCode;
             case IPropertyReferenceOperation { Property.Name: "Length" or "Count", Instance: { } instance }:
                 string? receiver = instance switch
                 {
                     IParameterReferenceOperation p => p.Parameter.Name,
-                    IFieldReferenceOperation { Field.IsStatic: true } f => MemberCode(f.Field),
+                    ILocalReferenceOperation l when localArrays.Contains(l.Local.Name) => l.Local.Name,
+                    IFieldReferenceOperation f => MemberRead(f.Field, f.Instance),
                     _ => null,
                 };
                 if (receiver is not null)
@@ -200,6 +268,10 @@ internal sealed partial class BodyParser
                 }
 
                 break;
+            case IInvocationOperation call when Signature.IsConstantType(call.Type) && ConstantCall(call) is { } callCode:
+                // A call that returns an integer, bool, char, string or enum is a constant for
+                // differentiation: it is evaluated as written.
+                return callCode;
             case IBinaryOperation binary when IntOperator(binary.OperatorKind) is { } symbol:
                 string? left = IntCode(binary.LeftOperand, out bool leftAtomic);
                 string? right = IntCode(binary.RightOperand, out bool rightAtomic);
@@ -213,21 +285,65 @@ internal sealed partial class BodyParser
             case IUnaryOperation unary when unary.OperatorKind is UnaryOperatorKind.Minus or UnaryOperatorKind.Not:
                 string? operand = IntCode(unary.Operand, out bool operandAtomic);
                 return operand is null ? null : (unary.OperatorKind == UnaryOperatorKind.Minus ? "-" : "!") + Wrap(operand, operandAtomic);
-            case IConversionOperation conversion when Signature.IsInteger(conversion.Operand.Type):
+            case IConversionOperation conversion when Signature.IsConstantType(conversion.Operand.Type):
                 string? converted = IntCode(conversion.Operand, out atomic);
                 if (converted is null || conversion.IsImplicit)
                 {
                     return converted;
                 }
 
-                return $"({conversion.Type!.ToDisplayString()}){Wrap(converted, atomic)}";
+                atomic = false;
+                return $"({conversion.Type!.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat)}){Wrap(converted, atomic: true)}";
         }
 
-        string what = op.Type is { } t && !Signature.IsInteger(t) && t.SpecialType != SpecialType.System_Boolean
+        string what = op.Type is { } t && Signature.IsFloating(t)
             ? $"Converting the {t.ToDisplayString()} '{op.Syntax}' to an integer"
             : $"The integer expression '{op.Syntax}'";
-        Report(Descriptors.UnsupportedExpression, op.Syntax, what, "integer expressions may use literals, integer locals and parameters, static fields, .Length and arithmetic");
+        Report(Descriptors.UnsupportedExpression, op.Syntax, what, "integer expressions may use literals, integer locals and parameters, fields, .Length, arithmetic and calls that return integers");
         return null;
+    }
+
+    // Arguments of a constant call are code as well; floating arguments are read, not differentiated.
+    private string? ConstantCall(IInvocationOperation call)
+    {
+        if (call.TargetMethod.IsStatic is false && call.Instance is not (null or IInstanceReferenceOperation))
+        {
+            return null;
+        }
+
+        var args = new List<string>();
+        foreach (IArgumentOperation argument in call.Arguments.OrderBy(a => a.Parameter?.Ordinal ?? 0))
+        {
+            if (argument.Parameter?.RefKind is not (null or RefKind.None))
+            {
+                return null;
+            }
+
+            string? code = Signature.IsFloating(argument.Value.Type) ? FloatingCode(argument.Value) : IntCode(argument.Value, out _);
+            if (code is null)
+            {
+                return null;
+            }
+
+            args.Add(code);
+        }
+
+        IMethodSymbol target = call.TargetMethod;
+        string receiver = target.IsStatic ? target.ContainingType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat) : "this";
+        return $"{receiver}.{target.Name}({string.Join(", ", args)})";
+    }
+
+    // A floating argument of a constant call: simple names only, so later renaming stays exact.
+    private string? FloatingCode(IOperation op)
+    {
+        IOperation inner = op is IConversionOperation { IsImplicit: true } c ? c.Operand : op;
+        return inner switch
+        {
+            ILocalReferenceOperation l => l.Local.Name,
+            IParameterReferenceOperation p => p.Parameter.Name,
+            { ConstantValue: { HasValue: true, Value: IFormattable f } } => f.ToString("R", CultureInfo.InvariantCulture),
+            _ => null,
+        };
     }
 
     private static string Wrap(string code, bool atomic) => atomic ? code : "(" + code + ")";
@@ -239,6 +355,11 @@ internal sealed partial class BodyParser
         BinaryOperatorKind.Multiply => "*",
         BinaryOperatorKind.Divide => "/",
         BinaryOperatorKind.Remainder => "%",
+        BinaryOperatorKind.And => "&",
+        BinaryOperatorKind.Or => "|",
+        BinaryOperatorKind.ExclusiveOr => "^",
+        BinaryOperatorKind.LeftShift => "<<",
+        BinaryOperatorKind.RightShift => ">>",
         BinaryOperatorKind.LessThan => "<",
         BinaryOperatorKind.LessThanOrEqual => "<=",
         BinaryOperatorKind.GreaterThan => ">",
@@ -294,32 +415,65 @@ internal sealed partial class BodyParser
         _ => $"'{target.Syntax}'",
     };
 
-    private static string Describe(IOperation op) => op switch
+    /// <summary>Reports an unsupported construct with the diagnostic that names it best.</summary>
+    private void Refuse(IOperation op, bool statement)
     {
-        IConditionalOperation { IsRef: false } when op.Type is not null => $"The conditional expression '{Short(op)}'",
-        IConditionalOperation => "An if statement",
-        IWhileLoopOperation => "A while or do loop",
-        IForEachLoopOperation => "A foreach loop",
-        ISwitchOperation or ISwitchExpressionOperation => "A switch",
-        ITryOperation => "A try statement",
-        IBranchOperation b => $"A '{b.BranchKind.ToString().ToLowerInvariant()}' statement",
-        IAnonymousFunctionOperation or IDelegateCreationOperation => "A lambda",
-        ILocalFunctionOperation => "A local function",
-        IThrowOperation => "A throw",
-        IFieldReferenceOperation { Field.IsStatic: false } f => $"The instance field '{f.Field.Name}'",
-        IBinaryOperation b => $"The operator '{b.OperatorKind}' in '{Short(op)}'",
-        _ when op.Type is { } t && t.SpecialType == SpecialType.System_Single => $"The float expression '{Short(op)}'",
-        _ => $"'{Short(op)}' ({op.Kind})",
-    };
+        switch (op)
+        {
+            case IBranchOperation { BranchKind: BranchKind.GoTo }:
+                Report(Descriptors.Goto, op.Syntax, Short(op));
+                return;
+            case ITryOperation or IThrowOperation or IUsingOperation or ILockOperation:
+                Report(Descriptors.ExceptionHandling, op.Syntax, op switch
+                {
+                    ITryOperation => "A try statement",
+                    IThrowOperation => "A throw",
+                    IUsingOperation => "A using statement",
+                    _ => "A lock statement",
+                });
+                return;
+            case IAnonymousFunctionOperation or IDelegateCreationOperation or ILocalFunctionOperation or ITranslatedQueryOperation:
+                Report(Descriptors.FunctionValue, op.Syntax, op switch
+                {
+                    ILocalFunctionOperation => "A local function",
+                    ITranslatedQueryOperation => "A LINQ query",
+                    _ => $"The lambda '{Short(op)}'",
+                });
+                return;
+            case IDynamicInvocationOperation or IDynamicMemberReferenceOperation or IDynamicIndexerAccessOperation:
+            case { Type.TypeKind: TypeKind.Dynamic }:
+                Report(Descriptors.Dynamic, op.Syntax, Short(op));
+                return;
+            case IAddressOfOperation:
+            case { Type.TypeKind: TypeKind.Pointer or TypeKind.FunctionPointer }:
+                Report(Descriptors.Unsafe, op.Syntax, $"'{Short(op)}'");
+                return;
+        }
 
-    private static string Advice(IOperation op) => op switch
-    {
-        IConditionalOperation => "branches arrive in a later version; for a kink use Math.Max, Math.Min or Math.Abs",
-        IWhileLoopOperation or IForEachLoopOperation => "use a counted for-loop over an integer",
-        IBranchOperation => "let the loop run to its end",
-        _ when op.Type is { } t && t.SpecialType == SpecialType.System_Single => "use double; float support arrives in a later version",
-        _ => "see the supported subset in the SymDiff README",
-    };
+        if (op.Syntax is Microsoft.CodeAnalysis.CSharp.Syntax.UnsafeStatementSyntax)
+        {
+            Report(Descriptors.Unsafe, op.Syntax, "An unsafe block");
+            return;
+        }
+
+        string what = op switch
+        {
+            IForEachLoopOperation => "A foreach loop",
+            ISwitchExpressionOperation => "A switch expression",
+            IBranchOperation b => $"A '{b.BranchKind.ToString().ToLowerInvariant()}' here",
+            IBinaryOperation b => $"The operator '{b.OperatorKind}' in '{Short(op)}'",
+            IIsPatternOperation or IIsTypeOperation => $"The type or pattern test '{Short(op)}'",
+            IObjectCreationOperation => $"Creating an object in '{Short(op)}'",
+            _ => $"'{Short(op)}' ({op.Kind})",
+        };
+        string advice = op switch
+        {
+            IForEachLoopOperation => "index with a for loop",
+            ISwitchExpressionOperation => "use a switch statement or conditional expressions",
+            _ => "see the supported subset in the SymDiff README",
+        };
+        Report(statement ? Descriptors.UnsupportedStatement : Descriptors.UnsupportedExpression, op.Syntax, what, advice);
+    }
 
     private static string Short(IOperation op)
     {

@@ -20,20 +20,24 @@ internal sealed partial class BodyParser
     private readonly List<DiagnosticInfo> diagnostics;
     private readonly CancellationToken cancellationToken;
 
-    // Loop depth at which each local was declared (parameters: 0).
-    private readonly Dictionary<ISymbol, int> depthOf = new(SymbolEqualityComparer.Default);
-    private int loopDepth;
+    // Local arrays (double[] a = new double[n]) and output parameters: the arrays a body may write.
+    private readonly HashSet<string> writableArrays = new();
+    private readonly HashSet<string> localArrays = new();
+    private int loopDepth, switchDepth;
 
     public BodyParser(IMethodSymbol method, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
     {
         this.method = method;
         this.diagnostics = diagnostics;
         this.cancellationToken = cancellationToken;
-        foreach (IParameterSymbol p in method.Parameters)
+        foreach (IParameterSymbol p in method.Parameters.Where(p => Signature.HasAttribute(p, Signature.OutputAttribute)))
         {
-            depthOf[p] = 0;
+            writableArrays.Add(p.Name);
         }
     }
+
+    // The method's floating-point type: every floating value in the body has it.
+    private string Scalar => Signature.FloatingElement(method.ReturnType) ?? method.Parameters.Select(p => Signature.FloatingElement(p.Type)).FirstOrDefault(e => e is not null) ?? "double";
 
     /// <summary>Every identifier the body introduces or reads by simple name.</summary>
     public HashSet<string> UsedNames { get; } = new();
@@ -47,30 +51,41 @@ internal sealed partial class BodyParser
     public List<Stmt> ParseBody(IBlockOperation block)
     {
         var statements = new List<Stmt>();
+        int reported = diagnostics.Count;
         ParseBlock(block.Operations, statements);
-        if (block.Operations.LastOrDefault() is not IReturnOperation)
+        if (!method.ReturnsVoid && !EndsInJump(statements) && diagnostics.Count == reported)
         {
-            Report(Descriptors.UnsupportedStatement, block.Syntax, "A body without a final return statement", "end the method with 'return <value>;'");
+            Report(Descriptors.UnsupportedStatement, block.Syntax, "A body that can reach its end without a return", "end the method with 'return <value>;'");
         }
 
         return statements;
     }
 
+    private static bool EndsInJump(List<Stmt> statements) => statements.LastOrDefault() switch
+    {
+        Return => true,
+        If i => EndsInJump(i.Then.ToList()) && EndsInJump(i.Else.ToList()),
+        _ => false,
+    };
+
     private void ParseBlock(IEnumerable<IOperation> operations, List<Stmt> output)
     {
-        var list = operations.ToList();
-        for (int i = 0; i < list.Count; i++)
+        foreach (IOperation op in operations)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            IOperation op = list[i];
-            if (op is IReturnOperation && (loopDepth > 0 || i != list.Count - 1 || output.Any(s => s is Return)))
-            {
-                Report(Descriptors.UnsupportedStatement, op.Syntax, "An early return", "return once, as the method's last statement");
-                continue;
-            }
-
             ParseStatement(op, output);
         }
+    }
+
+    private List<Stmt> ParseNested(IOperation? op)
+    {
+        var list = new List<Stmt>();
+        if (op is not null)
+        {
+            ParseStatement(op, list);
+        }
+
+        return list;
     }
 
     private void ParseStatement(IOperation op, List<Stmt> output)
@@ -93,21 +108,48 @@ internal sealed partial class BodyParser
             case IForLoopOperation loop:
                 ParseFor(loop, output);
                 break;
+            case IWhileLoopOperation loop:
+                ParseWhile(loop, output);
+                break;
+            case IConditionalOperation conditional:
+                ParseIf(conditional, output);
+                break;
+            case ISwitchOperation switchOperation:
+                ParseSwitch(switchOperation, output);
+                break;
+            case IBranchOperation { BranchKind: BranchKind.Break } when switchDepth > 0:
+                Report(Descriptors.UnsupportedStatement, op.Syntax, "A 'break' inside a switch section other than its last statement", "end each switch section with its only 'break'");
+                break;
+            case IBranchOperation { BranchKind: BranchKind.Break } when loopDepth > 0:
+                output.Add(new Break(LineOf(op), SourceOf(op)));
+                break;
+            case IBranchOperation { BranchKind: BranchKind.Continue } when loopDepth > 0:
+                output.Add(new Continue(LineOf(op), SourceOf(op)));
+                break;
             case IReturnOperation { ReturnedValue: { } value }:
                 if (Expression(value) is { } returned)
                 {
-                    string source = op.Syntax is Microsoft.CodeAnalysis.CSharp.Syntax.ReturnStatementSyntax ? SourceOf(op) : $"=> {SourceOf(op)}";
+                    string source = op.Syntax is ReturnStatementSyntax ? SourceOf(op) : $"=> {SourceOf(op)}";
                     output.Add(new Return(returned, LineOf(op), source));
                 }
 
                 break;
+            case IReturnOperation { ReturnedValue: null } when method.ReturnsVoid:
+                output.Add(new Return(null, LineOf(op), SourceOf(op)));
+                break;
+            case IBlockOperation { Syntax: UnsafeStatementSyntax }:
+                Report(Descriptors.Unsafe, op.Syntax, "An unsafe block");
+                break;
             case IBlockOperation nested:
                 ParseBlock(nested.Operations, output);
+                break;
+            case ILabeledOperation { Operation: { } labeled }:
+                ParseStatement(labeled, output);
                 break;
             case IEmptyOperation:
                 break;
             default:
-                Report(Descriptors.UnsupportedStatement, op.Syntax, Describe(op), Advice(op));
+                Refuse(op, statement: true);
                 break;
         }
     }
@@ -117,7 +159,31 @@ internal sealed partial class BodyParser
         ILocalSymbol local = declarator.Symbol;
         UsedNames.Add(local.Name);
         LocalLocations[local.Name] = declarator.Syntax.GetLocation();
-        depthOf[local] = loopDepth;
+        IOperation? initializer = declarator.Initializer?.Value ?? declaration.Initializer?.Value;
+        if (local.RefKind != RefKind.None)
+        {
+            Report(Descriptors.UnsupportedStatement, declarator.Syntax, $"The ref local '{local.Name}'", "copy the value into an ordinary local");
+            return;
+        }
+
+        if (local.Type.TypeKind == TypeKind.Dynamic)
+        {
+            Report(Descriptors.Dynamic, declarator.Syntax, local.Name);
+            return;
+        }
+
+        if (Signature.FloatingElement(local.Type) is { } element && element != Scalar)
+        {
+            Report(Descriptors.MixedPrecision, declarator.Syntax, $"The {element} local '{local.Name}'", Scalar, method.Name);
+            return;
+        }
+
+        if (Signature.Classify(local.Type) is ParamKind.DoubleArray or ParamKind.Span)
+        {
+            ParseLocalArray(local, initializer, declarator.Syntax, statement, output);
+            return;
+        }
+
         Ty? type = LocalType(local.Type);
         if (type is null)
         {
@@ -125,14 +191,36 @@ internal sealed partial class BodyParser
             return;
         }
 
-        IOperation? initializer = declarator.Initializer?.Value ?? declaration.Initializer?.Value;
-        Expr? init = initializer is null ? null : (type == Ty.Int ? IntExpression(initializer) : Expression(initializer));
+        Expr? init = initializer is null ? null : Typed(initializer, type.Value);
         if (initializer is not null && init is null)
         {
             return;
         }
 
-        output.Add(new Decl(local.Name, type.Value, init, LineOf(statement), SourceOf(statement)));
+        string? typeCode = type == Ty.Int && local.Type.SpecialType != SpecialType.System_Int32 ? local.Type.ToDisplayString() : null;
+        output.Add(new Decl(local.Name, type.Value, init, LineOf(statement), SourceOf(statement), typeCode));
+    }
+
+    private Expr? Typed(IOperation op, Ty type) => type switch
+    {
+        Ty.Double => Expression(op),
+        Ty.Bool => Condition(op),
+        _ => IntExpression(op),
+    };
+
+    // double[] a = new double[n];  or  Span<double> a = new double[n];  (zero-filled, any length)
+    private void ParseLocalArray(ILocalSymbol local, IOperation? initializer, SyntaxNode at, IOperation statement, List<Stmt> output)
+    {
+        IOperation? init = initializer is IConversionOperation { IsImplicit: true } c ? c.Operand : initializer;
+        if (init is IArrayCreationOperation { DimensionSizes.Length: 1, Initializer: null } creation && IntExpression(creation.DimensionSizes[0]) is { } length)
+        {
+            localArrays.Add(local.Name);
+            writableArrays.Add(local.Name);
+            output.Add(new NewArray(local.Name, length, LineOf(statement), SourceOf(statement)));
+            return;
+        }
+
+        Report(Descriptors.UnsupportedStatement, at, $"The array local '{local.Name}' initialised with '{initializer?.Syntax}'", "create local arrays with 'new double[length]' and fill them element by element");
     }
 
     private void ParseExpressionStatement(IOperation expression, IOperation statement, List<Stmt> output)
@@ -145,65 +233,65 @@ internal sealed partial class BodyParser
             case ICompoundAssignmentOperation compound when ToAssignOp(compound.OperatorKind) is { } assignOp:
                 ParseAssignment(compound.Target, assignOp, compound.Value, statement, output);
                 break;
-            case IIncrementOrDecrementOperation increment when increment.Target.Type?.SpecialType == SpecialType.System_Double:
+            case IIncrementOrDecrementOperation increment:
                 ParseAssignment(increment.Target, increment.Kind == OperationKind.Increment ? AssignOp.Add : AssignOp.Sub, null, statement, output);
                 break;
-            case IIncrementOrDecrementOperation increment:
-                ParseAssignment(increment.Target, AssignOp.Add, null, statement, output);
-                break;
             case IInvocationOperation invocation:
-                Report(Descriptors.UnsupportedStatement, statement.Syntax, $"The call '{invocation.TargetMethod.Name}(...)' used as a statement", "a differentiable method may only compute values; use the call's result in an expression");
+                Report(Descriptors.SideEffectCall, statement.Syntax, Collapse(invocation.Syntax.ToString()), "is used as a statement, so it can only matter through side effects");
                 break;
             default:
-                Report(Descriptors.UnsupportedStatement, statement.Syntax, Describe(expression), Advice(expression));
+                Refuse(expression, statement: true);
                 break;
         }
     }
 
     private void ParseAssignment(IOperation target, AssignOp op, IOperation? valueOperation, IOperation statement, List<Stmt> output)
     {
+        switch (target)
+        {
+            case IArrayElementReferenceOperation { Indices.Length: 1 } element:
+                ParseStore(element.ArrayReference, element.Indices[0], op, valueOperation, statement, output, target);
+                return;
+            case IPropertyReferenceOperation { Property.IsIndexer: true, Arguments.Length: 1, Instance: { } instance } indexer:
+                ParseStore(instance, indexer.Arguments[0].Value, op, valueOperation, statement, output, target);
+                return;
+        }
+
         ISymbol? symbol = target switch
         {
             ILocalReferenceOperation l => l.Local,
             IParameterReferenceOperation p => p.Parameter,
             _ => null,
         };
-        if (symbol is null || !depthOf.TryGetValue(symbol, out int declaredAt))
+        ITypeSymbol? type = symbol switch
+        {
+            ILocalSymbol local => local.Type,
+            IParameterSymbol parameter => parameter.Type,
+            _ => null,
+        };
+        Ty? ty = type is null ? null : LocalType(type);
+        if (symbol is null || ty is null)
         {
             Report(Descriptors.UnsupportedWrite, target.Syntax, DescribeTarget(target));
             return;
         }
 
-        ITypeSymbol type = symbol is ILocalSymbol local ? local.Type : ((IParameterSymbol)symbol).Type;
-        if (Signature.IsInteger(type))
-        {
-            if (declaredAt < loopDepth)
-            {
-                Report(Descriptors.LoopCarriedAssignment, statement.Syntax, symbol.Name, "is an integer reassigned inside the loop");
-            }
-            else
-            {
-                Report(Descriptors.UnsupportedStatement, statement.Syntax, $"Reassigning the integer '{symbol.Name}'", "declare a new integer local for the new value");
-            }
-
-            return;
-        }
-
-        if (type.SpecialType != SpecialType.System_Double)
-        {
-            Report(Descriptors.UnsupportedWrite, target.Syntax, DescribeTarget(target));
-            return;
-        }
-
-        Expr? value = valueOperation is null ? Num.One : Expression(valueOperation);
+        UsedNames.Add(symbol.Name);
+        Expr? value = valueOperation is null ? (ty == Ty.Int ? new Opaque("1", Ty.Int, true) : Num.One) : Typed(valueOperation, ty.Value);
         if (value is null)
         {
             return;
         }
 
+        if (ty == Ty.Bool && op != AssignOp.Set)
+        {
+            Report(Descriptors.UnsupportedStatement, statement.Syntax, $"The compound assignment to the bool '{symbol.Name}'", "write 'flag = flag && condition;'");
+            return;
+        }
+
         // x = x + e  →  x += e;   x = e + x  →  x += e;   x = x - e  →  x -= e
         var self = new Var(symbol.Name, Ty.Double);
-        if (op == AssignOp.Set && value is Binary { Op: BinOp.Add or BinOp.Sub } binary)
+        if (ty == Ty.Double && op == AssignOp.Set && value is Binary { Op: BinOp.Add or BinOp.Sub } binary)
         {
             if (binary.Left == self && !Reads(binary.Right, symbol.Name))
             {
@@ -215,86 +303,205 @@ internal sealed partial class BodyParser
             }
         }
 
-        if (declaredAt < loopDepth && (op is not (AssignOp.Add or AssignOp.Sub) || Reads(value, symbol.Name)))
+        if (ty == Ty.Int && (op is AssignOp.Mul or AssignOp.Div || value is not Opaque))
         {
-            Report(Descriptors.LoopCarriedAssignment, statement.Syntax, symbol.Name, "is overwritten inside the loop");
-            return;
+            value = op switch
+            {
+                AssignOp.Mul => new Opaque($"{symbol.Name} * {Wrap(((Opaque)value).Code, ((Opaque)value).Atomic)}", Ty.Int, false),
+                AssignOp.Div => new Opaque($"{symbol.Name} / {Wrap(((Opaque)value).Code, ((Opaque)value).Atomic)}", Ty.Int, false),
+                _ => value,
+            };
+            op = op is AssignOp.Mul or AssignOp.Div ? AssignOp.Set : op;
         }
 
         output.Add(new Assign(symbol.Name, op, value, LineOf(statement), SourceOf(statement)));
+    }
+
+    private void ParseStore(IOperation array, IOperation indexOperation, AssignOp op, IOperation? valueOperation, IOperation statement, List<Stmt> output, IOperation target)
+    {
+        string? name = array switch
+        {
+            ILocalReferenceOperation l => l.Local.Name,
+            IParameterReferenceOperation p => p.Parameter.Name,
+            _ => null,
+        };
+        if (name is null || !writableArrays.Contains(name))
+        {
+            Report(Descriptors.UnsupportedWrite, target.Syntax, DescribeTarget(target) + (array is IParameterReferenceOperation ? " (an input; mark the parameter [Output] to make it a result)" : string.Empty));
+            return;
+        }
+
+        Expr? index = IntExpression(indexOperation);
+        Expr? value = valueOperation is null ? Num.One : Expression(valueOperation);
+        if (index is null || value is null)
+        {
+            return;
+        }
+
+        output.Add(new Store(name, index, op, value, LineOf(statement), SourceOf(statement)));
+    }
+
+    private void ParseIf(IConditionalOperation conditional, List<Stmt> output)
+    {
+        Expr? test = Condition(conditional.Condition);
+        List<Stmt> then = ParseNested(conditional.WhenTrue);
+        List<Stmt> otherwise = ParseNested(conditional.WhenFalse);
+        if (test is not null)
+        {
+            var syntax = (IfStatementSyntax)conditional.Syntax;
+            output.Add(new If(test, then.ToEquatableArray(), otherwise.ToEquatableArray(), LineOf(conditional), $"if ({Collapse(syntax.Condition.ToString())})"));
+        }
+    }
+
+    private void ParseWhile(IWhileLoopOperation loop, List<Stmt> output)
+    {
+        if (loop.Condition is null)
+        {
+            Report(Descriptors.UnsupportedStatement, loop.Syntax, "A loop without a condition", "give the loop a condition");
+            return;
+        }
+
+        Expr? test = Condition(loop.Condition);
+        if (test is not null && loop.ConditionIsUntil)
+        {
+            test = new Not(test);
+        }
+
+        List<Stmt> body = LoopBody(loop.Body);
+        if (test is not null)
+        {
+            string source = loop.Syntax is WhileStatementSyntax w ? $"while ({Collapse(w.Condition.ToString())})" : $"do ... while ({Collapse(((DoStatementSyntax)loop.Syntax).Condition.ToString())})";
+            output.Add(new While(test, body.ToEquatableArray(), EquatableArray<Stmt>.Empty, !loop.ConditionIsTop, LineOf(loop), source));
+        }
     }
 
     private void ParseFor(IForLoopOperation loop, List<Stmt> output)
     {
         var syntax = (ForStatementSyntax)loop.Syntax;
         ILocalSymbol? counter = loop.Locals.Length == 1 ? loop.Locals[0] : null;
-        bool headerOk = counter is not null && Signature.IsInteger(counter.Type)
-            && loop.Before.Length == 1 && loop.Condition is not null && loop.AtLoopBottom.Length == 1;
-        if (!headerOk)
+        bool counted = counter is not null && Signature.IsInteger(counter.Type)
+            && loop.Before.Length == 1 && loop.Condition is not null && loop.AtLoopBottom.Length == 1
+            && !WritesTo(loop.Body, counter);
+        if (counted)
         {
-            Report(Descriptors.UnsupportedStatement, syntax.Declaration is null ? (SyntaxNode)syntax : syntax.Declaration, "This for-loop header", "declare exactly one integer counter, give a condition and one increment, e.g. 'for (int i = 0; i < n; i++)'");
-            return;
+            UsedNames.Add(counter!.Name);
+            var declarator = loop.Before[0] is IVariableDeclarationGroupOperation g ? g.Declarations.SelectMany(d => d.Declarators).FirstOrDefault() : null;
+            Expr? start = declarator?.Initializer?.Value is { } init ? IntExpression(init) : null;
+            Expr? condition = IntExpression(loop.Condition!);
+            string? step = Step(loop.AtLoopBottom[0], counter);
+            if (start is Opaque s && condition is Opaque c && step is not null)
+            {
+                List<Stmt> body = LoopBody(loop.Body);
+                string initCode = $"{counter.Type.ToDisplayString()} {counter.Name} = {s.Code}";
+                output.Add(new For(counter.Name, initCode, c.Code, step, body.ToEquatableArray(), LineOf(loop), $"for ({initCode}; {c.Code}; {step})"));
+                return;
+            }
         }
 
-        UsedNames.Add(counter!.Name);
-        depthOf[counter] = loopDepth + 1;
-        var declarator = loop.Before[0] is IVariableDeclarationGroupOperation g ? g.Declarations.SelectMany(d => d.Declarators).FirstOrDefault() : null;
-        Expr? start = declarator?.Initializer?.Value is { } init ? IntExpression(init) : null;
-        Expr? condition = IntExpression(loop.Condition!);
-        string? step = Step(loop.AtLoopBottom[0], counter);
-        if (start is not Opaque s || condition is not Opaque c || step is null)
+        // Any other for loop runs as its initialisers, then while (condition) { body; increments }.
+        foreach (IOperation before in loop.Before)
         {
-            if (step is null)
-            {
-                Report(Descriptors.UnsupportedStatement, syntax.Incrementors.FirstOrDefault() ?? (SyntaxNode)syntax, "This loop increment", $"step the counter with '{counter.Name}++', '{counter.Name}--', '{counter.Name} += k' or '{counter.Name} -= k'");
-            }
-
-            return;
+            ParseStatement(before, output);
         }
 
-        string header = $"{counter.Type.ToDisplayString()} {counter.Name} = {s.Code}; {c.Code}; {step}";
-        var body = new List<Stmt>();
-        loopDepth++;
-        ParseStatement(loop.Body, body);
-        loopDepth--;
-        CheckAccumulatorsNotRead(loop.Body, body);
-        output.Add(new For(counter.Name, header, body.ToEquatableArray(), LineOf(loop), $"for ({header})"));
-    }
-
-    // An accumulator may not be read elsewhere in its loop: the backward sweep runs the loop
-    // in the same order and relies on each iteration seeing the accumulator's adjoint only.
-    private void CheckAccumulatorsNotRead(IOperation loopBody, List<Stmt> body)
-    {
-        var inner = new HashSet<string>(AllStatements(body).OfType<Decl>().Select(d => d.Name));
-        var accumulators = new HashSet<string>(AllStatements(body).OfType<Assign>().Select(a => a.Name).Where(n => !inner.Contains(n)));
-        foreach (IOperation reference in loopBody.Descendants())
+        Expr? test = loop.Condition is null ? null : Condition(loop.Condition);
+        if (loop.Condition is null)
         {
-            string? name = reference switch
-            {
-                ILocalReferenceOperation l => l.Local.Name,
-                IParameterReferenceOperation p => p.Parameter.Name,
-                _ => null,
-            };
-            bool isUpdateTarget = reference.Parent is ICompoundAssignmentOperation ca && ca.Target == reference
-                || reference.Parent is ISimpleAssignmentOperation sa && sa.Target == reference
-                || reference.Parent is IIncrementOrDecrementOperation;
-            bool isSelfInRewrittenSum = reference.Parent is IBinaryOperation { Parent: ISimpleAssignmentOperation assignment }
-                && assignment.Target is ILocalReferenceOperation or IParameterReferenceOperation
-                && NameOf(assignment.Target) == name;
-            if (name is not null && accumulators.Contains(name) && !isUpdateTarget && !isSelfInRewrittenSum)
-            {
-                Report(Descriptors.LoopCarriedAssignment, reference.Syntax, name, "is read inside the loop that accumulates it");
-                accumulators.Remove(name);
-            }
+            Report(Descriptors.UnsupportedStatement, syntax, "A for loop without a condition", "give the loop a condition");
+        }
+
+        List<Stmt> loopBody = LoopBody(loop.Body);
+        var stepStatements = new List<Stmt>();
+        foreach (IOperation bottom in loop.AtLoopBottom)
+        {
+            ParseStatement(bottom, stepStatements);
+        }
+
+        if (test is not null)
+        {
+            string header = Collapse($"for ({syntax.Declaration}; {syntax.Condition}; {string.Join(", ", syntax.Incrementors)})");
+            output.Add(new While(test, loopBody.ToEquatableArray(), stepStatements.ToEquatableArray(), false, LineOf(loop), header));
         }
     }
 
-    private static string? NameOf(IOperation op) => op switch
+    private List<Stmt> LoopBody(IOperation body)
     {
-        ILocalReferenceOperation l => l.Local.Name,
-        IParameterReferenceOperation p => p.Parameter.Name,
-        _ => null,
-    };
+        int savedSwitch = switchDepth;
+        (switchDepth, loopDepth) = (0, loopDepth + 1);
+        List<Stmt> statements = ParseNested(body);
+        (switchDepth, loopDepth) = (savedSwitch, loopDepth - 1);
+        return statements;
+    }
+
+    private static bool WritesTo(IOperation body, ILocalSymbol local) => body.Descendants().Any(d =>
+        d switch
+        {
+            ISimpleAssignmentOperation { Target: ILocalReferenceOperation t } => SymbolEqualityComparer.Default.Equals(t.Local, local),
+            ICompoundAssignmentOperation { Target: ILocalReferenceOperation t } => SymbolEqualityComparer.Default.Equals(t.Local, local),
+            IIncrementOrDecrementOperation { Target: ILocalReferenceOperation t } => SymbolEqualityComparer.Default.Equals(t.Local, local),
+            _ => false,
+        });
+
+    // switch on an integer or enum: each section becomes a branch of an if/else chain. A section
+    // ends with its one 'break' (or a return/continue); case labels are constants.
+    private void ParseSwitch(ISwitchOperation switchOperation, List<Stmt> output)
+    {
+        Expr? value = IntExpression(switchOperation.Value);
+        var branches = new List<(Expr? Test, List<Stmt> Body, int Line, string Source)>();
+        foreach (ISwitchCaseOperation section in switchOperation.Cases)
+        {
+            var tests = new List<string>();
+            bool isDefault = false;
+            foreach (ICaseClauseOperation clause in section.Clauses)
+            {
+                switch (clause)
+                {
+                    case IDefaultCaseClauseOperation:
+                        isDefault = true;
+                        break;
+                    case ISingleValueCaseClauseOperation single when IntCode(single.Value, out bool atomic) is { } code && value is Opaque v:
+                        tests.Add($"{Wrap(v.Code, v.Atomic)} == {Wrap(code, atomic)}");
+                        break;
+                    default:
+                        Report(Descriptors.UnsupportedStatement, clause.Syntax, $"The case label '{Collapse(clause.Syntax.ToString())}'", "use constant case labels ('case 1:', 'case Kind.A:') or default");
+                        return;
+                }
+            }
+
+            var operations = section.Body.ToList();
+            if (operations.LastOrDefault() is IBranchOperation { BranchKind: BranchKind.Break })
+            {
+                operations.RemoveAt(operations.Count - 1);
+            }
+
+            var body = new List<Stmt>();
+            switchDepth++;
+            int savedLoops = loopDepth;
+            foreach (IOperation op in operations)
+            {
+                ParseStatement(op, body);
+            }
+
+            switchDepth--;
+            loopDepth = savedLoops;
+            Expr? test = isDefault ? null : new Opaque(string.Join(" || ", tests), Ty.Bool, Atomic: false);
+            branches.Add((test, body, LineOf(section), Collapse(section.Clauses.First().Syntax.ToString())));
+        }
+
+        if (value is null)
+        {
+            return;
+        }
+
+        // Build the chain from the last branch back; default (wherever it is written) goes last.
+        List<Stmt> chain = branches.Where(b => b.Test is null).Select(b => b.Body).FirstOrDefault() ?? new List<Stmt>();
+        foreach (var branch in branches.Where(b => b.Test is not null).Reverse())
+        {
+            chain = [new If(branch.Test!, branch.Body.ToEquatableArray(), chain.ToEquatableArray(), branch.Line, $"switch ({Collapse(switchOperation.Value.Syntax.ToString())}) {branch.Source}")];
+        }
+
+        output.AddRange(chain);
+    }
 
     private string? Step(IOperation bottom, ILocalSymbol counter)
     {
@@ -316,12 +523,16 @@ internal sealed partial class BodyParser
         foreach (Stmt s in statements)
         {
             yield return s;
-            if (s is For f)
+            IEnumerable<Stmt> inner = s switch
             {
-                foreach (Stmt inner in AllStatements(f.Body))
-                {
-                    yield return inner;
-                }
+                For f => f.Body,
+                While w => w.Body.Concat(w.Step),
+                If i => i.Then.Concat(i.Else),
+                _ => [],
+            };
+            foreach (Stmt nested in AllStatements(inner))
+            {
+                yield return nested;
             }
         }
     }
@@ -336,7 +547,10 @@ internal sealed partial class BodyParser
     };
 
     private static Ty? LocalType(ITypeSymbol type) =>
-        type.SpecialType == SpecialType.System_Double ? Ty.Double : Signature.IsInteger(type) ? Ty.Int : null;
+        Signature.IsFloating(type) ? Ty.Double
+        : Signature.IsInteger(type) ? Ty.Int
+        : type.SpecialType == SpecialType.System_Boolean ? Ty.Bool
+        : null;
 
     private void Report(DiagnosticDescriptor descriptor, SyntaxNode? at, params string[] args) =>
         diagnostics.Add(new DiagnosticInfo(descriptor.Id, LocationInfo.From(at), args.ToEquatableArray()));

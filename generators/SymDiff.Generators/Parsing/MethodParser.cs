@@ -57,15 +57,18 @@ internal static class MethodParser
             Report(Descriptors.Generic, nameLocation, method.Name);
         }
 
-        if (!method.IsStatic)
+        if (!method.IsStatic && method.ContainingType.IsValueType && !method.ContainingType.IsReadOnly && !method.IsReadOnly)
         {
-            Report(Descriptors.NotStatic, nameLocation, method.Name);
+            Report(Descriptors.MutableReceiver, nameLocation, method.Name, method.ContainingType.Name);
         }
 
-        if (method.ReturnType.SpecialType != SpecialType.System_Double)
+        bool hasOutputs = method.Parameters.Any(p => Signature.HasAttribute(p, Signature.OutputAttribute));
+        if (!(Signature.IsFloating(method.ReturnType) || (method.ReturnsVoid && hasOutputs)))
         {
             Report(Descriptors.UnsupportedReturnType, syntax.ReturnType.GetLocation(), method.Name, method.ReturnType.ToDisplayString());
         }
+
+        string scalar = Scalar(method, syntax, Report);
 
         AttributeData attribute = context.Attributes[0];
         IReadOnlyList<string> wrt = Signature.WrtNames(attribute);
@@ -77,6 +80,22 @@ internal static class MethodParser
         if (block is null)
         {
             Report(Descriptors.NoBody, nameLocation, method.Name);
+            return new ParseResult(null, diagnostics.ToEquatableArray());
+        }
+
+        int beforeUnsafe = diagnostics.Count;
+        foreach (SyntaxNode node in syntax.DescendantNodes().Where(n => n is UnsafeStatementSyntax or PointerTypeSyntax or FixedStatementSyntax))
+        {
+            Report(Descriptors.Unsafe, node.GetLocation(), node is UnsafeStatementSyntax ? "An unsafe block" : $"'{node}'");
+        }
+
+        if (syntax.Modifiers.Any(SyntaxKind.UnsafeKeyword))
+        {
+            Report(Descriptors.Unsafe, nameLocation, $"The unsafe method '{method.Name}'");
+        }
+
+        if (diagnostics.Count > beforeUnsafe)
+        {
             return new ParseResult(null, diagnostics.ToEquatableArray());
         }
 
@@ -93,7 +112,9 @@ internal static class MethodParser
         var reserved = new HashSet<string>(body.UsedNames);
         reserved.UnionWith(parameters.Select(p => p.Name));
         reserved.UnionWith(parameters.Where(p => p.Differentiable).Select(p => p.DerivativeName));
-        string seedName = Names.Fresh(Names.Derivative(method.Name), reserved);
+        string seedName = method.ReturnsVoid
+            ? Names.Derivative(parameters.First(p => p.IsOutput).Name)
+            : Names.Fresh(Names.Derivative(method.Name), reserved);
 
         string ns = method.ContainingNamespace.IsGlobalNamespace ? string.Empty : method.ContainingNamespace.ToDisplayString();
         string hint = string.Join(".", new[] { ns }.Concat(types.Select(t => t.Name)).Append(method.Name).Where(s => s.Length > 0))
@@ -109,7 +130,10 @@ internal static class MethodParser
             nameLocation.GetLineSpan().StartLinePosition.Line + 1,
             hint,
             seedName,
-            reserved.OrderBy(n => n, StringComparer.Ordinal).ToEquatableArray());
+            reserved.OrderBy(n => n, StringComparer.Ordinal).ToEquatableArray(),
+            scalar,
+            method.IsStatic,
+            method.ReturnsVoid);
         return new ParseResult(model, EquatableArray<DiagnosticInfo>.Empty);
     }
 
@@ -159,19 +183,51 @@ internal static class MethodParser
                 continue;
             }
 
-            bool differentiable = Signature.IsDifferentiable(p, kind.Value, wrt);
+            bool output = Signature.HasAttribute(p, Signature.OutputAttribute);
+            if (output && kind.Value is not (ParamKind.DoubleArray or ParamKind.Span))
+            {
+                report(Descriptors.UnsupportedParameterType, ps?.Type?.GetLocation() ?? ps?.GetLocation(), new[] { p.Name, p.Type.ToDisplayString() + " marked [Output] (an output must be a writable array or Span)" });
+                continue;
+            }
+
+            bool differentiable = !output && Signature.IsDifferentiable(p, kind.Value, wrt);
+            string element = Signature.FloatingElement(p.Type) ?? "double";
             string typeCode = kind.Value switch
             {
-                ParamKind.DoubleArray => "double[]",
-                ParamKind.ReadOnlySpan => "ReadOnlySpan<double>",
-                ParamKind.Span => "Span<double>",
-                ParamKind.Double => "double",
-                _ => p.Type.ToDisplayString(),
+                ParamKind.DoubleArray => element + "[]",
+                ParamKind.ReadOnlySpan => $"ReadOnlySpan<{element}>",
+                ParamKind.Span => $"Span<{element}>",
+                ParamKind.Double => element,
+                _ => p.Type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat),
             };
-            parameters.Add(new ParamModel(p.Name, typeCode, kind.Value, differentiable, Names.Derivative(p.Name)));
+            parameters.Add(new ParamModel(p.Name, typeCode, kind.Value, differentiable, Names.Derivative(p.Name), output));
         }
 
         return parameters;
+    }
+
+    // A method is double or float throughout: its return type and every floating parameter agree.
+    private static string Scalar(IMethodSymbol method, MethodDeclarationSyntax syntax, Action<DiagnosticDescriptor, Location?, string[]> report)
+    {
+        string? scalar = Signature.FloatingElement(method.ReturnType);
+        for (int i = 0; i < method.Parameters.Length; i++)
+        {
+            string? element = Signature.FloatingElement(method.Parameters[i].Type);
+            if (element is null)
+            {
+                continue;
+            }
+
+            if (scalar is not null && element != scalar)
+            {
+                ParameterSyntax? ps = i < syntax.ParameterList.Parameters.Count ? syntax.ParameterList.Parameters[i] : null;
+                report(Descriptors.MixedPrecision, ps?.GetLocation() ?? syntax.Identifier.GetLocation(), new[] { $"Parameter '{method.Parameters[i].Name}'", scalar, method.Name });
+            }
+
+            scalar ??= element;
+        }
+
+        return scalar ?? "double";
     }
 
     private static void CheckWrtNames(IMethodSymbol method, AttributeData attribute, IReadOnlyList<string> wrt, Action<DiagnosticDescriptor, Location?, string[]> report)

@@ -10,27 +10,28 @@ internal static class Signature
 {
     public const string DifferentiableAttribute = "SymDiff.DifferentiableAttribute";
     public const string NoGradientAttribute = "SymDiff.NoGradientAttribute";
+    public const string OutputAttribute = "SymDiff.OutputAttribute";
 
     /// <summary>Classifies a parameter or local type; null when SymDiff cannot handle it.</summary>
     public static ParamKind? Classify(ITypeSymbol type)
     {
-        if (type.SpecialType == SpecialType.System_Double)
+        if (IsFloating(type))
         {
             return ParamKind.Double;
         }
 
-        if (IsInteger(type))
+        if (IsConstantType(type))
         {
             return ParamKind.Int;
         }
 
-        if (type is IArrayTypeSymbol { Rank: 1, ElementType.SpecialType: SpecialType.System_Double })
+        if (type is IArrayTypeSymbol { Rank: 1 } array && IsFloating(array.ElementType))
         {
             return ParamKind.DoubleArray;
         }
 
         if (type is INamedTypeSymbol { IsGenericType: true } named
-            && named.TypeArguments.Length == 1 && named.TypeArguments[0].SpecialType == SpecialType.System_Double
+            && named.TypeArguments.Length == 1 && IsFloating(named.TypeArguments[0])
             && named.ContainingNamespace?.ToDisplayString() == "System")
         {
             return named.Name switch
@@ -43,6 +44,22 @@ internal static class Signature
 
         return null;
     }
+
+    /// <summary>The floating-point element type of a parameter (<c>double</c>, <c>float[]</c>, <c>Span&lt;float&gt;</c>…), or null.</summary>
+    public static string? FloatingElement(ITypeSymbol type) => type switch
+    {
+        _ when IsFloating(type) => type.SpecialType == SpecialType.System_Single ? "float" : "double",
+        IArrayTypeSymbol { Rank: 1 } a => FloatingElement(a.ElementType),
+        INamedTypeSymbol { IsGenericType: true, TypeArguments.Length: 1 } n when n.Name is "Span" or "ReadOnlySpan" => FloatingElement(n.TypeArguments[0]),
+        _ => null,
+    };
+
+    public static bool IsFloating(ITypeSymbol? type) => type?.SpecialType is SpecialType.System_Double or SpecialType.System_Single;
+
+    /// <summary>Types that are constants for differentiation: integers, bool, char, string and enums.</summary>
+    public static bool IsConstantType(ITypeSymbol? type) =>
+        IsInteger(type) || type?.TypeKind == TypeKind.Enum
+        || type?.SpecialType is SpecialType.System_Boolean or SpecialType.System_Char or SpecialType.System_String;
 
     public static bool IsInteger(ITypeSymbol? type) => type?.SpecialType is
         SpecialType.System_Int32 or SpecialType.System_Int64 or SpecialType.System_Int16 or SpecialType.System_Byte

@@ -7,7 +7,9 @@ namespace SymDiff.Generators.Symbolic;
 
 /// <summary>
 /// Activity analysis: which values depend on a differentiated parameter. Only active values get
-/// adjoints and tangents, so data-only computations produce no derivative code at all.
+/// adjoints and tangents, so data-only computations produce no derivative code at all. A local
+/// array or output is active when any element written into it is. The analysis ignores order and
+/// branches (a name is active if any write makes it so), which can only over-approximate.
 /// </summary>
 internal sealed class Activity
 {
@@ -30,8 +32,9 @@ internal sealed class Activity
             {
                 (string? name, Expr? value) = s switch
                 {
-                    Decl d => (d.Name, d.Init),
+                    Decl { Type: Ty.Double } d => (d.Name, d.Init),
                     Assign a => (a.Name, a.Value),
+                    Store st => (st.Array, st.Value),
                     _ => (null, null),
                 };
                 if (name is not null && value is not null && !active.Contains(name) && Depends(value))
@@ -52,6 +55,7 @@ internal sealed class Activity
         Elem el => el.IsParameter && active.Contains(el.Array),
         ArrayRef a => a.IsParameter && active.Contains(a.Code),
         Neg n => Depends(n.Operand),
+        Binary { Type: Ty.Bool } => false,
         Binary b => Depends(b.Left) || Depends(b.Right),
         Cond c => Depends(c.WhenTrue) || Depends(c.WhenFalse),
         Fn f => f.Args.Any(Depends),

@@ -13,8 +13,8 @@ internal abstract record Code;
 /// <summary><c>// Text</c></summary>
 internal sealed record Comment(string Text) : Code;
 
-/// <summary><c>double Name = Value;</c> (or <c>int</c>).</summary>
-internal sealed record Let(string Name, Ty Type, Expr Value) : Code;
+/// <summary><c>double Name = Value;</c> (or <c>int</c>, <c>bool</c>; <paramref name="TypeCode"/> names another integer type).</summary>
+internal sealed record Let(string Name, Ty Type, Expr Value, string? TypeCode = null) : Code;
 
 /// <summary><c>Name = Value;</c> (first write of an <c>out</c> parameter).</summary>
 internal sealed record Set(string Name, Expr Value) : Code;
@@ -33,6 +33,28 @@ internal sealed record Update(string Name, AssignOp Op, Expr Value) : Code;
 
 /// <summary>A <c>for</c> loop with the user's header.</summary>
 internal sealed record Loop(string Header, IReadOnlyList<Code> Body) : Code;
+
+/// <summary><c>if (Test) { Then } else { Else }</c>.</summary>
+internal sealed record Branch(Expr Test, IReadOnlyList<Code> Then, IReadOnlyList<Code> Else) : Code;
+
+/// <summary><c>while (Test) { Body }</c>, or <c>do { Body } while (Test);</c> when <paramref name="TestAtEnd"/>.</summary>
+internal sealed record Repeat(Expr Test, IReadOnlyList<Code> Body, bool TestAtEnd = false) : Code;
+
+/// <summary><c>tape.Push(Value);</c>: saves a value the forward sweep is about to overwrite.</summary>
+internal sealed record Push(string Tape, Expr Value) : Code;
+
+/// <summary><c>Target = tape.PopX();</c> (or <c>Target[Index] = …</c>): restores what <see cref="Push"/> saved.</summary>
+internal sealed record Pop(string Tape, string Target, Expr? Index, Ty Type, string TypeCode) : Code;
+
+/// <summary><c>Array[Index] op= Value;</c>: a primal write into a local array or an output.</summary>
+internal sealed record StoreElement(string Array, Expr Index, AssignOp Op, Expr Value) : Code;
+
+/// <summary>
+/// A tape operation that saves (<see cref="Push"/>) or restores (<see cref="Pop"/>, or an inverse
+/// integer update) the value of <paramref name="Name"/>; dropped when the backward sweep never
+/// reads <paramref name="Name"/>.
+/// </summary>
+internal sealed record Taped(string Name, Code Action) : Code;
 
 /// <summary>A call to another method's generated <c>Backward</c>: value arguments, the seed, then adjoint targets.</summary>
 internal sealed record BackwardCall(Callee Callee, IReadOnlyList<Expr> Args, Expr Seed, IReadOnlyList<string?> Adjoints) : Code
@@ -66,6 +88,7 @@ internal static class Effects
         Call c => c.Args.SelectMany(VarsIn),
         DerivativeCall d => d.Args.Concat(d.Tangents).SelectMany(VarsIn),
         Elem el => VarsIn(el.Index).Append(el.Array),
+        Not n => VarsIn(n.Operand),
         Opaque o => Identifiers(o.Code),
         ArrayRef a => [a.Code],
         _ => [],
@@ -80,6 +103,13 @@ internal static class Effects
         AddToElement a => VarsIn(a.Index).Concat(VarsIn(a.Value)).Append(a.Span),
         Update u => VarsIn(u.Value).Append(u.Name),
         Loop l => Identifiers(l.Header).Concat(l.Body.SelectMany(Reads)),
+        Branch b => VarsIn(b.Test).Concat(b.Then.SelectMany(Reads)).Concat(b.Else.SelectMany(Reads)),
+        Repeat r => VarsIn(r.Test).Concat(r.Body.SelectMany(Reads)),
+        Push p => VarsIn(p.Value).Append(p.Tape),
+        StoreElement s => VarsIn(s.Index).Concat(VarsIn(s.Value)).Append(s.Array),
+        Taped t => Reads(t.Action),
+        Pop p => (p.Index is null ? [] : VarsIn(p.Index)).Append(p.Tape),
+        Raw r => Identifiers(r.Text).Where(n => n != r.Writes),
         BackwardCall b => b.Args.SelectMany(VarsIn).Concat(VarsIn(b.Seed)).Concat(b.Adjoints.OfType<string>()),
         ReturnValue r => VarsIn(r.Value),
         _ => [],
@@ -93,6 +123,11 @@ internal static class Effects
         AddToElement a => [a.Span],
         Update u => [u.Name],
         Loop l => l.Body.SelectMany(Writes),
+        Branch b => b.Then.Concat(b.Else).SelectMany(Writes),
+        Repeat r => r.Body.SelectMany(Writes),
+        Pop p => [p.Target],
+        StoreElement s => [s.Array],
+        Taped t => Writes(t.Action),
         BackwardCall b => b.Adjoints.OfType<string>(),
         ClearSpan clear => [clear.Span],
         Raw r when r.Writes is not null => [r.Writes],

@@ -26,6 +26,10 @@ internal static class E
 
     public static Expr Le(Expr a, Expr b) => new Binary(BinOp.Le, a, b);
 
+    public static Expr Lt(Expr a, Expr b) => new Binary(BinOp.Lt, a, b);
+
+    public static Expr Gt(Expr a, Expr b) => new Binary(BinOp.Gt, a, b);
+
     public static Expr If(Expr test, Expr whenTrue, Expr whenFalse) => new Cond(test, whenTrue, whenFalse);
 
     public static Expr F(MathFn function, params Expr[] args) => new Fn(function, args.ToEquatableArray());
@@ -50,6 +54,8 @@ internal static class E
     public static Expr MapChildren(Expr e, System.Func<Expr, Expr> f) => e switch
     {
         Neg n => n with { Operand = f(n.Operand) },
+        Not n => n with { Operand = f(n.Operand) },
+        Elem el => el with { Index = f(el.Index) },
         Binary b => b with { Left = f(b.Left), Right = f(b.Right) },
         Cond c => c with { Test = f(c.Test), WhenTrue = f(c.WhenTrue), WhenFalse = f(c.WhenFalse) },
         Fn fn => fn with { Args = fn.Args.Select(f).ToEquatableArray() },

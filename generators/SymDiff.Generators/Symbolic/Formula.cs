@@ -14,7 +14,7 @@ internal static class Formula
     /// <summary>∂F/∂p for each differentiable scalar parameter, or null when the body has loops or calls.</summary>
     public static IReadOnlyList<(string Parameter, Expr Partial)>? Partials(MethodModel model, IReadOnlyList<Stmt> body)
     {
-        if (body.Any(s => s is For || s is Decl { Type: Ty.Int } || s is Assign) || body.Any(s => Contains(s, e => e is Call or Elem)))
+        if (body.Any(s => s is not (Decl { Type: Ty.Double } or Return)) || body.Any(s => Contains(s, e => e is Call or Elem or Cond)))
         {
             return null;
         }
@@ -25,7 +25,7 @@ internal static class Formula
             definitions[d.Name] = Inline(d.Init!, definitions);
         }
 
-        Expr result = Inline(((Return)body[body.Count - 1]).Value, definitions);
+        Expr result = Inline(((Return)body[body.Count - 1]).Value!, definitions);
         return model.Params
             .Where(p => p.Differentiable && p.Kind == ParamKind.Double)
             .Select(p => (p.Name, Simplify.Run(D(result, p.Name))))
@@ -35,7 +35,7 @@ internal static class Formula
     private static bool Contains(Stmt s, System.Func<Expr, bool> predicate) => s switch
     {
         Decl d => d.Init is not null && Any(d.Init, predicate),
-        Return r => Any(r.Value, predicate),
+        Return r => r.Value is not null && Any(r.Value, predicate),
         _ => false,
     };
 

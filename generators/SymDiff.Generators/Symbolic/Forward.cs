@@ -11,7 +11,7 @@ namespace SymDiff.Generators.Symbolic;
 /// and the method returns the tangent of its result — the directional derivative along the
 /// parameters' tangents. Builds the body of <c>Derivative</c>.
 /// </summary>
-internal sealed class Forward
+internal sealed partial class Forward
 {
     private readonly MethodModel model;
     private readonly Activity activity;
@@ -56,7 +56,7 @@ internal sealed class Forward
             switch (s)
             {
                 case Decl d:
-                    output.Add(new Let(d.Name, d.Type, d.Init!));
+                    output.Add(new Let(d.Name, d.Type, d.Init!, d.TypeCode));
                     if (d.Type == Ty.Double && Nonzero(Tangent(d.Init!, d.Init is Fn ? new Var(d.Name, Ty.Double) : null)) is { } dInit)
                     {
                         declared.Add(TangentName(d.Name));
@@ -93,7 +93,7 @@ internal sealed class Forward
                     output.Add(new Loop(f.Header, body));
                     break;
                 case Return r:
-                    output.Add(new ReturnValue(Nonzero(Tangent(r.Value, null)) ?? Num.Zero));
+                    output.Add(new ReturnValue(Nonzero(Tangent(r.Value!, null)) ?? Num.Zero));
                     break;
             }
         }
@@ -132,6 +132,8 @@ internal sealed class Forward
                 return el with { Array = TangentName(el.Array) };
             case Neg n:
                 return Neg(Tangent(n.Operand, null));
+            case Cond c:
+                return If(c.Test, Tangent(c.WhenTrue, null), Tangent(c.WhenFalse, null));
             case Binary { Op: BinOp.Add } b:
                 return Add(Tangent(b.Left, null), Tangent(b.Right, null));
             case Binary { Op: BinOp.Sub } b:

@@ -55,6 +55,9 @@ internal static class Propagate
             ReturnValue r => r with { Value = R(r.Value) },
             BackwardCall b => b with { Args = b.Args.Select(a => a.Type == Ty.Double ? R(a) : a).ToList(), Seed = R(b.Seed) },
             Loop l => l with { Body = l.Body.Select(x => Rewrite(x, s)).ToList() },
+            Branch b => b with { Then = b.Then.Select(x => Rewrite(x, s)).ToList(), Else = b.Else.Select(x => Rewrite(x, s)).ToList() },
+            Repeat r => r with { Body = r.Body.Select(x => Rewrite(x, s)).ToList() },
+            Push p => p with { Value = Substitute(p.Value, s) },
             _ => c,
         };
     }

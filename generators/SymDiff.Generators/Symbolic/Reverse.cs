@@ -15,7 +15,7 @@ namespace SymDiff.Generators.Symbolic;
 /// Builds the body of <c>Gradient</c> (<paramref name="gradient"/>: returns the value, adjoints are
 /// <c>out</c> and start at zero) or of <c>Backward</c> (adjoints are <c>ref</c> and accumulate).
 /// </summary>
-internal sealed class Reverse
+internal sealed partial class Reverse
 {
     private readonly MethodModel model;
     private readonly bool gradient;
@@ -81,7 +81,7 @@ internal sealed class Reverse
         code.AddRange(backward);
         if (gradient)
         {
-            code.Add(new ReturnValue(((Return)body[body.Count - 1]).Value));
+            code.Add(new ReturnValue(((Return)body[body.Count - 1]).Value!));
         }
 
         var liveOut = new HashSet<string>(parameterAdjoints);
@@ -105,7 +105,7 @@ internal sealed class Reverse
             switch (s)
             {
                 case Decl d:
-                    code.Add(new Let(d.Name, d.Type, d.Init!));
+                    code.Add(new Let(d.Name, d.Type, d.Init!, d.TypeCode));
                     break;
                 case Assign a when skip is null || !skip.Contains(a.Name):
                     code.Add(new Update(a.Name, a.Op, a.Value));
@@ -128,7 +128,7 @@ internal sealed class Reverse
             switch (s)
             {
                 case Return r:
-                    group.Backprop(r.Value, gradient ? Num.One : new Var(model.SeedName, Ty.Double), null);
+                    group.Backprop(r.Value!, gradient ? Num.One : new Var(model.SeedName, Ty.Double), null);
                     break;
                 case Decl { Type: Ty.Double } d when Adjoint(d.Name) is { } g:
                     group.Backprop(d.Init!, g, d.Init is Fn ? new Var(d.Name, Ty.Double) : null);
@@ -224,6 +224,11 @@ internal sealed class Reverse
                     break;
                 case Neg n:
                     Backprop(n.Operand, Neg(g), null);
+                    break;
+                case Cond c:
+                    // y = t ? a : b      ā += (t ? ȳ : 0),  b̄ += (t ? 0 : ȳ)
+                    Backprop(c.WhenTrue, If(c.Test, g, Num.Zero), null);
+                    Backprop(c.WhenFalse, If(c.Test, Num.Zero, g), null);
                     break;
                 case Binary { Op: BinOp.Add } b:
                     Backprop(b.Left, g, null);

@@ -22,7 +22,9 @@ internal sealed record Rule(Func<Expr[], Expr[], Expr, Expr> Jvp, Func<Expr[], E
 /// </summary>
 internal static class Rules
 {
-    private static readonly double Ln10 = Math.Log(10);
+    private static readonly double Ln10 = Math.Log(10), Ln2 = Math.Log(2);
+
+    private static Expr[] Zero(Expr[] x, Expr y, Expr g) => [N(0)];
 
     public static readonly IReadOnlyDictionary<MathFn, Rule> Table = new Dictionary<MathFn, Rule>
     {
@@ -66,10 +68,29 @@ internal static class Rules
         [MathFn.Max] = new((x, dx, y) => If(Ge(x[0], x[1]), dx[0], dx[1]), (x, y, g) => [If(Ge(x[0], x[1]), g, N(0)), If(Ge(x[0], x[1]), N(0), g)]),
         // y = min(a, b)     dy = (a ≤ b ? da : db)          ā += (a ≤ b ? ȳ : 0),  b̄ += (a ≤ b ? 0 : ȳ)
         [MathFn.Min] = new((x, dx, y) => If(Le(x[0], x[1]), dx[0], dx[1]), (x, y, g) => [If(Le(x[0], x[1]), g, N(0)), If(Le(x[0], x[1]), N(0), g)]),
+        // y = clamp(x, lo, hi)   dy = (x < lo ? dlo : x > hi ? dhi : dx)   the gradient goes to whichever value y is; x wins ties
+        [MathFn.Clamp] = new(
+            (x, dx, y) => If(Lt(x[0], x[1]), dx[1], If(Gt(x[0], x[2]), dx[2], dx[0])),
+            (x, y, g) => [If(Lt(x[0], x[1]), N(0), If(Gt(x[0], x[2]), N(0), g)), If(Lt(x[0], x[1]), g, N(0)), If(Lt(x[0], x[1]), N(0), If(Gt(x[0], x[2]), g, N(0)))]),
+        // y = ⌊x⌋, ⌈x⌉, round x, trunc x     dy = 0 (away from the jumps)     x̄ += 0
+        [MathFn.Floor] = new((x, dx, y) => N(0), Zero),
+        [MathFn.Ceiling] = new((x, dx, y) => N(0), Zero),
+        [MathFn.Round] = new((x, dx, y) => N(0), Zero),
+        [MathFn.Truncate] = new((x, dx, y) => N(0), Zero),
+        // y = log_b x = ln x / ln b   dy = dx / (x ln b) − y·db / (b ln b)    x̄ += ȳ / (x ln b),  b̄ −= ȳ·y / (b ln b)
+        [MathFn.LogBase] = new(
+            (x, dx, y) => Sub(Div(dx[0], Mul(x[0], Log(x[1]))), Div(Mul(y, dx[1]), Mul(x[1], Log(x[1])))),
+            (x, y, g) => [Div(g, Mul(x[0], Log(x[1]))), Neg(Div(Mul(g, y), Mul(x[1], Log(x[1]))))]),
+        // y = log₂ x        dy = dx / (x · ln 2)            x̄ += ȳ / (x · ln 2)
+        [MathFn.Log2] = new((x, dx, y) => Div(dx[0], Mul(x[0], N(Ln2))), (x, y, g) => [Div(g, Mul(x[0], N(Ln2)))]),
+        // y = ∛x            dy = dx / (3y²)                 x̄ += ȳ / (3y²)
+        [MathFn.Cbrt] = new((x, dx, y) => Div(dx[0], Mul(N(3), Sq(y))), (x, y, g) => [Div(g, Mul(N(3), Sq(y)))]),
+        // y = a·b + c (fused) dy = da·b + a·db + dc          ā += ȳ·b,  b̄ += a·ȳ,  c̄ += ȳ
+        [MathFn.FusedMultiplyAdd] = new((x, dx, y) => Add(Add(Mul(dx[0], x[1]), Mul(x[0], dx[1])), dx[2]), (x, y, g) => [Mul(g, x[1]), Mul(x[0], g), g]),
     };
 
     /// <summary>The C# name of a primitive, as the emitter writes it.</summary>
-    public static string CSharpName(MathFn function) => "Math." + function;
+    public static string CSharpName(MathFn function) => function == MathFn.LogBase ? "Log" : function.ToString();
 
     /// <summary>Evaluates a primitive on constants, for constant folding.</summary>
     public static double Evaluate(MathFn function, double[] a) => function switch
@@ -92,6 +113,13 @@ internal static class Rules
         MathFn.Atan2 => Math.Atan2(a[0], a[1]),
         MathFn.Max => Math.Max(a[0], a[1]),
         MathFn.Min => Math.Min(a[0], a[1]),
+        MathFn.Clamp when a[1] <= a[2] => Math.Max(a[1], Math.Min(a[2], a[0])),
+        MathFn.Floor => Math.Floor(a[0]),
+        MathFn.Ceiling => Math.Ceiling(a[0]),
+        MathFn.Round => Math.Round(a[0]),
+        MathFn.Truncate => a[0] < 0 ? Math.Ceiling(a[0]) : Math.Floor(a[0]),
+        MathFn.LogBase => Math.Log(a[0], a[1]),
+        MathFn.Log2 => Math.Log(a[0]) / Ln2,
         _ => double.NaN,
     };
 }

@@ -16,10 +16,17 @@ internal static class Share
         var result = new List<Code>();
         foreach (Code c in code)
         {
-            if (c is Loop loop)
+            switch (c)
             {
-                result.Add(loop with { Body = Run(loop.Body, taken) });
-                continue;
+                case Loop loop:
+                    result.Add(loop with { Body = Run(loop.Body, taken) });
+                    continue;
+                case Branch branch:
+                    result.Add(branch with { Then = Run(branch.Then, taken), Else = Run(branch.Else, taken) });
+                    continue;
+                case Repeat repeat:
+                    result.Add(repeat with { Body = Run(repeat.Body, taken) });
+                    continue;
             }
 
             Expr? value = ValueOf(c);

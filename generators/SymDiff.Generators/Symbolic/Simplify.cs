@@ -23,6 +23,7 @@ internal static class Simplify
         Binary { Type: Ty.Bool } b => Compare(b with { Left = Run(b.Left), Right = Run(b.Right) }),
         Neg or Binary => Rebuild(Terms(e)),
         Cond c => Conditional(Run(c.Test), Run(c.WhenTrue), Run(c.WhenFalse)),
+        Not n => new Not(Run(n.Operand)),
         Fn f => Function(f.Function, f.Args.Select(Run).ToArray()),
         Call c => c with { Args = c.Args.Select(Run).ToEquatableArray() },
         DerivativeCall d => d with { Args = d.Args.Select(Run).ToEquatableArray(), Tangents = d.Tangents.Select(Run).ToEquatableArray() },
@@ -47,6 +48,7 @@ internal static class Simplify
             case ArrayRef a: sb.Append('&').Append(a.Code); break;
             case Elem el: sb.Append(el.Array).Append('['); Append(sb, el.Index); sb.Append(']'); break;
             case Neg n: sb.Append("(-"); Append(sb, n.Operand); sb.Append(')'); break;
+            case Not n: sb.Append("(!"); Append(sb, n.Operand); sb.Append(')'); break;
             case Binary b: sb.Append('(').Append(b.Op).Append(' '); Append(sb, b.Left); sb.Append(' '); Append(sb, b.Right); sb.Append(')'); break;
             case Cond c: sb.Append("(? "); Append(sb, c.Test); sb.Append(' '); Append(sb, c.WhenTrue); sb.Append(' '); Append(sb, c.WhenFalse); sb.Append(')'); break;
             case Fn f: AppendCall(sb, f.Function.ToString(), f.Args); break;
@@ -282,7 +284,7 @@ internal static class Simplify
         }
 
         // test ? 0 : x  →  !test ? x : 0, so the live branch comes first.
-        if (whenTrue is Num { Value: 0 } && whenFalse is not Num && test is Binary { Type: Ty.Bool } cmp)
+        if (whenTrue is Num { Value: 0 } && whenFalse is not Num && test is Binary { Op: BinOp.Lt or BinOp.Le or BinOp.Gt or BinOp.Ge } cmp)
         {
             return new Cond(Compare(cmp with { Op = Opposite(cmp.Op) }), whenFalse, whenTrue);
         }
@@ -301,7 +303,7 @@ internal static class Simplify
     // 0 < z  →  z > 0: the variable goes on the left.
     private static Expr Compare(Binary cmp)
     {
-        if (cmp.Left is Num && cmp.Right is not Num)
+        if (cmp.Left is Num && cmp.Right is not Num && cmp.Op is BinOp.Lt or BinOp.Le or BinOp.Gt or BinOp.Ge)
         {
             BinOp mirrored = cmp.Op switch
             {

@@ -63,7 +63,7 @@ internal static class Versions
                     output.Add(f with { Body = Block(f.Body, scope.EnterLoop(), taken).ToEquatableArray() });
                     break;
                 case Return r:
-                    output.Add(r with { Value = Rename(r.Value, scope) });
+                    output.Add(r with { Value = Rename(r.Value!, scope) });
                     break;
             }
         }

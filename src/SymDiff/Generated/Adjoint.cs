@@ -9,15 +9,12 @@ namespace SymDiff.Generated;
 [EditorBrowsable(EditorBrowsableState.Never)]
 public static class Adjoint
 {
-    [ThreadStatic]
-    private static double[]? sink;
-
     /// <summary>Throws when a <c>Gradient</c> method's array adjoint does not match its array.</summary>
     /// <param name="adjoint">The adjoint span.</param>
     /// <param name="length">The array's length.</param>
     /// <param name="name">The adjoint parameter's name.</param>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void RequireLength(Span<double> adjoint, int length, string name)
+    public static void RequireLength<T>(Span<T> adjoint, int length, string name)
     {
         if (adjoint.Length != length)
         {
@@ -32,7 +29,7 @@ public static class Adjoint
     /// <param name="adjoint">The adjoint span.</param>
     /// <param name="start">The first element no step writes.</param>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void ClearFrom(Span<double> adjoint, int start)
+    public static void ClearFrom<T>(Span<T> adjoint, int start)
     {
         if (adjoint.Length > start)
         {
@@ -54,7 +51,7 @@ public static class Adjoint
     /// <param name="length">The array's length.</param>
     /// <param name="name">The adjoint parameter's name.</param>
     /// <returns>A span of <paramref name="length"/> elements to accumulate into.</returns>
-    public static Span<double> OrSink(Span<double> adjoint, int length, string name)
+    public static Span<T> OrSink<T>(Span<T> adjoint, int length, string name)
     {
         if (!adjoint.IsEmpty || length == 0)
         {
@@ -62,12 +59,7 @@ public static class Adjoint
             return adjoint;
         }
 
-        if (sink is null || sink.Length < length)
-        {
-            sink = new double[Math.Max(length, 2 * (sink?.Length ?? 0))];
-        }
-
-        return sink.AsSpan(0, length);
+        return Scratch<T>.Get(length);
     }
 }
 
@@ -75,9 +67,6 @@ public static class Adjoint
 [EditorBrowsable(EditorBrowsableState.Never)]
 public static class Tangent
 {
-    [ThreadStatic]
-    private static double[]? zeros;
-
     /// <summary>
     /// The tangent a <c>Derivative</c> method reads: the caller's span, or zeros when the caller
     /// passed an empty span because the array is constant.
@@ -86,7 +75,7 @@ public static class Tangent
     /// <param name="length">The array's length.</param>
     /// <param name="name">The tangent parameter's name.</param>
     /// <returns>A span of <paramref name="length"/> elements.</returns>
-    public static ReadOnlySpan<double> OrZero(ReadOnlySpan<double> tangent, int length, string name)
+    public static ReadOnlySpan<T> OrZero<T>(ReadOnlySpan<T> tangent, int length, string name)
     {
         if (!tangent.IsEmpty || length == 0)
         {
@@ -98,11 +87,50 @@ public static class Tangent
             return tangent;
         }
 
-        if (zeros is null || zeros.Length < length)
+        return Zeros<T>.Get(length);
+    }
+
+    /// <summary>
+    /// Checks an output's tangent span and zeroes it: elements the method never writes have
+    /// tangent zero.
+    /// </summary>
+    public static void Start<T>(Span<T> tangent, int length, string name)
+    {
+        Adjoint.RequireLength(tangent, length, name);
+        tangent.Clear();
+    }
+}
+
+/// <summary>Per-thread scratch memory whose contents do not matter (a sink for unwanted adjoints).</summary>
+internal static class Scratch<T>
+{
+    [ThreadStatic]
+    private static T[]? buffer;
+
+    public static Span<T> Get(int length)
+    {
+        if (buffer is null || buffer.Length < length)
         {
-            zeros = new double[Math.Max(length, 2 * (zeros?.Length ?? 0))];
+            buffer = new T[Math.Max(length, 2 * (buffer?.Length ?? 0))];
         }
 
-        return zeros.AsSpan(0, length);
+        return buffer.AsSpan(0, length);
+    }
+}
+
+/// <summary>Per-thread zeros that nobody writes (a zero tangent).</summary>
+internal static class Zeros<T>
+{
+    [ThreadStatic]
+    private static T[]? buffer;
+
+    public static ReadOnlySpan<T> Get(int length)
+    {
+        if (buffer is null || buffer.Length < length)
+        {
+            buffer = new T[Math.Max(length, 2 * (buffer?.Length ?? 0))];
+        }
+
+        return buffer.AsSpan(0, length);
     }
 }

@@ -1,0 +1,449 @@
+using System.Collections.Generic;
+using System.Linq;
+using SymDiff.Generators.Model;
+using SymDiff.Generators.Parsing;
+using static SymDiff.Generators.Symbolic.E;
+
+namespace SymDiff.Generators.Symbolic;
+
+/// <summary>
+/// Reverse mode with a tape, for bodies with control flow (see DESIGN.md). The forward sweep
+/// runs the lowered body, pushing every value it is about to overwrite, each branch decision
+/// and each loop's iteration count; the backward sweep walks the statements in reverse, popping
+/// as it goes, so that each statement's derivative is evaluated with exactly the values the
+/// statement saw. Only what the backward sweep reads is saved: a push whose value nobody reads
+/// is dropped along with its pop.
+/// </summary>
+internal sealed partial class Reverse
+{
+    private string tape = "tape";
+    private Dictionary<string, (Ty Type, string TypeCode)> types = new();
+    private HashSet<string> localArrays = new();
+
+    /// <summary>Gradient (<paramref name="gradient"/>) or Backward of a lowered body.</summary>
+    public static List<Code> BuildTaped(MethodModel model, LoweredBody lowered, bool gradient, HashSet<string> taken)
+    {
+        taken.Add(model.SeedName);
+        var activity = new Activity(model, lowered.Body);
+        var reverse = new Reverse(model, gradient, activity, taken)
+        {
+            tape = Names.Fresh("tape", taken),
+            types = lowered.Types,
+            localArrays = new HashSet<string>(lowered.Body.OfType<NewArray>().Select(a => a.Name)),
+        };
+        return reverse.RunTaped(lowered.Body);
+    }
+
+    private List<Code> RunTaped(List<Stmt> body)
+    {
+        var code = new List<Code>();
+        string arrayType = model.Scalar == "float" ? "Floats" : "Doubles";
+        foreach (ParamModel p in model.Params.Where(p => p.Differentiable && p.IsArray))
+        {
+            code.Add(gradient
+                ? new Raw($"global::SymDiff.Generated.Adjoint.RequireLength({p.DerivativeName}, {p.Name}.Length, nameof({p.DerivativeName}));", p.DerivativeName)
+                : new Raw($"{p.DerivativeName} = global::SymDiff.Generated.Adjoint.OrSink({p.DerivativeName}, {p.Name}.Length, nameof({p.DerivativeName}));", p.DerivativeName));
+            if (gradient)
+            {
+                code.Add(new ClearSpan(p.DerivativeName));
+            }
+        }
+
+        code.Add(new Raw($"global::SymDiff.Generated.Tape {tape} = global::SymDiff.Generated.Tape.Current;", tape));
+        string mark = Names.Fresh("arenaMark", taken);
+        bool arena = localArrays.Count > 0 || model.Outputs.Any();
+        if (arena)
+        {
+            code.Add(new Raw($"long {mark} = {tape}.Mark;", mark));
+        }
+
+        // The output's adjoint is consumed as the sweep passes its writes: work on a copy.
+        foreach (ParamModel output in model.Outputs)
+        {
+            string work = Names.Fresh(output.DerivativeName + "Remaining", taken);
+            adjointOf[output.Name] = work;
+            code.Add(new Raw($"Span<{model.Scalar}> {work} = {tape}.{arrayType}({output.Name}.Length);", work));
+            code.Add(new Raw($"global::SymDiff.Generated.Adjoint.RequireLength<{model.Scalar}>({output.DerivativeName}, {output.Name}.Length, nameof({output.DerivativeName}));"));
+            code.Add(new Raw($"{output.DerivativeName}.CopyTo({work});", work));
+        }
+
+        // Every adjoint exists from the start of the backward sweep (declared below), so each
+        // statement's contribution is an accumulation.
+        var scalars = types.Keys.Where(n => types[n].Type == Ty.Double && activity.IsActive(n) && !model.Params.Any(p => p.Name == n)).OrderBy(n => n, System.StringComparer.Ordinal).ToList();
+        foreach (string name in scalars)
+        {
+            declared.Add(AdjointName(name));
+        }
+
+        if (gradient)
+        {
+            declared.UnionWith(model.Params.Where(p => p.Differentiable && !p.IsArray).Select(p => p.DerivativeName));
+        }
+
+        // In Backward a parameter's adjoint holds the caller's running sum; a parameter the body
+        // overwrites needs an adjoint of its own, added to the caller's at the end.
+        var overwritten = new HashSet<string>(BodyParser.AllStatements(body).OfType<Assign>().Select(a => a.Name));
+        var ownAdjoints = gradient ? new List<ParamModel>() : model.Params.Where(p => p.Differentiable && !p.IsArray && overwritten.Contains(p.Name)).ToList();
+        foreach (ParamModel p in ownAdjoints)
+        {
+            string own = Names.Fresh(p.DerivativeName + "Here", taken);
+            adjointOf[p.Name] = own;
+            declared.Add(own);
+            scalars.Add(p.Name);
+        }
+
+        (List<Code> primal, List<Code> backward) = TapedBlock(body, inLoop: false);
+        primal.InsertRange(0, hoistedDecisions.Select(d => (Code)new Let(d, Ty.Bool, new Opaque("false", Ty.Bool, true)))
+            .Concat(hoistedCounts.Select(c => new Let(c, Ty.Int, new Opaque("0", Ty.Int, true)))));
+
+        // Keep only the saves and restores of values the backward sweep reads.
+        HashSet<string> needed = Needed(backward);
+        primal = Filter(primal, needed);
+        backward = Filter(backward, needed);
+
+        code.AddRange(primal);
+        string? value = null;
+        if (gradient && body.LastOrDefault() is Return { Value: { } returned })
+        {
+            value = Names.Fresh("value", taken);
+            code.Add(new Let(value, Ty.Double, returned));
+        }
+
+        if (gradient)
+        {
+            foreach (ParamModel p in model.Params.Where(p => p.Differentiable && !p.IsArray))
+            {
+                code.Add(new Set(p.DerivativeName, Num.Zero));
+            }
+        }
+
+        foreach (string name in scalars)
+        {
+            code.Add(new Let(AdjointName(name), Ty.Double, Num.Zero));
+        }
+
+        foreach (string array in localArrays.Where(activity.IsActive).OrderBy(n => n, System.StringComparer.Ordinal))
+        {
+            string adjoint = AdjointName(array);
+            code.Add(new Raw($"Span<{model.Scalar}> {adjoint} = {tape}.{arrayType}({array}.Length);", adjoint));
+        }
+
+        code.AddRange(backward);
+        foreach (ParamModel p in ownAdjoints)
+        {
+            code.Add(new AddTo(p.DerivativeName, new Var(adjointOf[p.Name], Ty.Double)));
+        }
+
+        if (arena)
+        {
+            code.Add(new Raw($"{tape}.Release({mark});"));
+        }
+
+        if (value is not null)
+        {
+            code.Add(new ReturnValue(new Var(value, Ty.Double)));
+        }
+
+        return Share.Run(Propagate.Run(code), taken);
+    }
+
+    private (List<Code> Primal, List<Code> Backward) TapedBlock(IReadOnlyList<Stmt> statements, bool inLoop)
+    {
+        var primal = new List<Code>();
+        var pieces = new List<List<Code>>();
+        foreach (Stmt s in statements)
+        {
+            var back = new List<Code>();
+            TapedStatement(s, inLoop, primal, back);
+            pieces.Add(back);
+        }
+
+        pieces.Reverse();
+        return (primal, pieces.SelectMany(p => p).ToList());
+    }
+
+    private void TapedStatement(Stmt s, bool inLoop, List<Code> primal, List<Code> back)
+    {
+        string comment = $"back through line {s.Line}: {s.Source}";
+        switch (s)
+        {
+            case Decl d:
+                primal.Add(new Let(d.Name, d.Type, d.Init ?? Zero(d.Type), d.TypeCode));
+                if (d.Type == Ty.Double && d.Init is not null && activity.IsActive(d.Name))
+                {
+                    var group = new Group(this);
+                    group.Backprop(d.Init, new Var(AdjointName(d.Name), Ty.Double), null);
+                    group.Emit(comment, back);
+                }
+
+                break;
+            case Assign { Op: AssignOp.Mul or AssignOp.Div } a:
+                TapedStatement(a with { Op = AssignOp.Set, Value = new Binary(a.Op == AssignOp.Mul ? BinOp.Mul : BinOp.Div, new Var(a.Name, Ty.Double), a.Value) }, inLoop, primal, back);
+                break;
+            case Assign a:
+                AssignBack(a, primal, back, comment);
+                break;
+            case Store { Op: AssignOp.Mul or AssignOp.Div } st:
+                TapedStatement(st with { Op = AssignOp.Set, Value = new Binary(st.Op == AssignOp.Mul ? BinOp.Mul : BinOp.Div, new Elem(st.Array, st.Index, true), st.Value) }, inLoop, primal, back);
+                break;
+            case Store st:
+                StoreBack(st, primal, back, comment);
+                break;
+            case NewArray n:
+                primal.Add(new Raw($"Span<{model.Scalar}> {n.Name} = {tape}.{(model.Scalar == "float" ? "Floats" : "Doubles")}({Emit.ExprWriter.Write(n.Length)});", n.Name));
+                break;
+            case If i:
+                BranchBack(i, inLoop, primal, back);
+                break;
+            case For f:
+                LoopBack(f.Line, f.Body, inLoop, primal, back, body => new Loop(f.Header, body), f.Counter, f.Init.Substring(0, f.Init.IndexOf(' ')));
+                break;
+            case While w:
+                LoopBack(w.Line, w.Body, inLoop, primal, back, body => new Repeat(w.Test, body, w.TestAtEnd), null, null);
+                break;
+            case Return { Value: { } value }:
+                var seed = new Group(this);
+                seed.Backprop(value, gradient ? Num.One : new Var(model.SeedName, Ty.Double), null);
+                seed.Emit(comment, back);
+                break;
+        }
+    }
+
+    private static Expr Zero(Ty type) => type switch
+    {
+        Ty.Bool => new Opaque("false", Ty.Bool, true),
+        Ty.Int => new Opaque("0", Ty.Int, true),
+        _ => Num.Zero,
+    };
+
+    private void AssignBack(Assign a, List<Code> primal, List<Code> back, string comment)
+    {
+        (Ty type, string typeCode) = types.TryGetValue(a.Name, out var t) ? t : (Ty.Double, model.Scalar);
+        if (type != Ty.Double)
+        {
+            // Integers step back exactly (i++ ↔ i--); anything else comes off the tape.
+            bool invertible = type == Ty.Int && a.Op is AssignOp.Add or AssignOp.Sub && !Effects.VarsIn(a.Value).Contains(a.Name);
+            if (!invertible)
+            {
+                primal.Add(new Taped(a.Name, new Push(tape, new Opaque(a.Name, type, true))));
+            }
+
+            primal.Add(new Update(a.Name, a.Op, a.Value));
+            back.Add(new Taped(a.Name, invertible
+                ? new Update(a.Name, a.Op == AssignOp.Add ? AssignOp.Sub : AssignOp.Add, a.Value)
+                : new Pop(tape, a.Name, null, type, typeCode)));
+            return;
+        }
+
+        primal.Add(new Taped(a.Name, new Push(tape, new Var(a.Name, Ty.Double))));
+        primal.Add(new Update(a.Name, a.Op, a.Value));
+
+        var updates = new List<Code> { new Taped(a.Name, new Pop(tape, a.Name, null, Ty.Double, model.Scalar)) };
+        if (activity.IsActive(a.Name))
+        {
+            var adjoint = new Var(AdjointName(a.Name), Ty.Double);
+            var group = new Group(this);
+            if (a.Op != AssignOp.Set)
+            {
+                group.Backprop(a.Value, a.Op == AssignOp.Sub ? Neg(adjoint) : adjoint, null);
+                group.Emit(comment, updates);
+            }
+            else if (Effects.VarsIn(a.Value).Contains(a.Name) && activity.Depends(a.Value))
+            {
+                // x = f(x): the old x's adjoint starts from zero and receives f's share.
+                string share = Names.Fresh(adjoint.Name + "Share", taken);
+                updates.Add(new Comment(comment));
+                updates.Add(new Let(share, Ty.Double, adjoint));
+                updates.Add(new Set(adjoint.Name, Num.Zero));
+                declared.Add(share);
+                group.Backprop(a.Value, new Var(share, Ty.Double), null);
+                var contributions = new List<Code>();
+                group.Emit(comment, contributions);
+                updates.AddRange(contributions.Where(c => c is not Comment));
+            }
+            else
+            {
+                group.Backprop(a.Value, adjoint, null);
+                group.Emit(comment, updates);
+                updates.Add(new Set(adjoint.Name, Num.Zero));
+            }
+        }
+
+        back.AddRange(updates);
+    }
+
+    private void StoreBack(Store st, List<Code> primal, List<Code> back, string comment)
+    {
+        var element = new Elem(st.Array, st.Index, true);
+        primal.Add(new Taped(st.Array, new Push(tape, element)));
+        primal.Add(new StoreElement(st.Array, st.Index, st.Op, st.Value));
+        back.Add(new Taped(st.Array, new Pop(tape, st.Array, st.Index, Ty.Double, model.Scalar)));
+        if (!activity.IsActive(st.Array))
+        {
+            return;
+        }
+
+        var adjoint = new Elem(AdjointName(st.Array), st.Index, IsParameter: false);
+        var group = new Group(this);
+        if (st.Op != AssignOp.Set)
+        {
+            group.Backprop(st.Value, st.Op == AssignOp.Sub ? Neg(adjoint) : adjoint, null);
+            group.Emit(comment, back);
+            return;
+        }
+
+        string share = Names.Fresh("d" + char.ToUpperInvariant(st.Array[0]) + st.Array.Substring(1) + "Element", taken);
+        declared.Add(share);
+        back.Add(new Comment(comment));
+        back.Add(new Let(share, Ty.Double, adjoint));
+        back.Add(new AddToElement(adjoint.Array, st.Index, Num.Zero, First: true));
+        group.Backprop(st.Value, new Var(share, Ty.Double), null);
+        var updates = new List<Code>();
+        group.Emit(comment, updates);
+        back.AddRange(updates.Where(c => c is not Comment));
+    }
+
+    private void BranchBack(If i, bool inLoop, List<Code> primal, List<Code> back)
+    {
+        depth++;
+        (List<Code> thenPrimal, List<Code> thenBack) = TapedBlock(i.Then, inLoop);
+        (List<Code> elsePrimal, List<Code> elseBack) = TapedBlock(i.Else, inLoop);
+        depth--;
+        if (thenBack.Count + elseBack.Count == 0)
+        {
+            primal.Add(new Branch(i.Test, thenPrimal, elsePrimal));
+            return;
+        }
+
+        // The decision is saved in a bool; inside a loop it also goes on the tape, after the
+        // branch's own saves, so the backward sweep pops it first.
+        string decision = Names.Fresh("branch" + i.Line, taken);
+        primal.Add(depth > 0 ? new Set(decision, i.Test) : new Let(decision, Ty.Bool, i.Test));
+        if (depth > 0)
+        {
+            hoistedDecisions.Add(decision);
+        }
+
+        primal.Add(new Branch(new Opaque(decision, Ty.Bool, true), thenPrimal, elsePrimal));
+        if (inLoop)
+        {
+            primal.Add(new Push(tape, new Opaque(decision, Ty.Bool, true)));
+        }
+
+        back.Add(new Comment($"back through line {i.Line}: {i.Source}"));
+        if (inLoop)
+        {
+            back.Add(new Pop(tape, decision, null, Ty.Bool, "bool"));
+        }
+
+        back.Add(new Branch(new Opaque(decision, Ty.Bool, true), thenBack, elseBack));
+    }
+
+    private readonly List<string> hoistedDecisions = new();
+
+    // How many branches and loops enclose the statement being differentiated.
+    private int depth;
+
+    private void LoopBack(int line, IReadOnlyList<Stmt> body, bool inLoop, List<Code> primal, List<Code> back, System.Func<List<Code>, Code> loop, string? counter, string? counterType)
+    {
+        depth++;
+        (List<Code> bodyPrimal, List<Code> bodyBack) = TapedBlock(body, inLoop: true);
+        depth--;
+        if (bodyBack.Count == 0)
+        {
+            primal.Add(loop(bodyPrimal));
+            return;
+        }
+
+        // The backward sweep runs the iterations in reverse; it needs their number and, for a
+        // counted loop, the counter of each one.
+        string count = Names.Fresh("iterations", taken);
+        primal.Add(depth > 0 ? new Set(count, new Opaque("0", Ty.Int, true)) : new Let(count, Ty.Int, new Opaque("0", Ty.Int, true)));
+        if (depth > 0)
+        {
+            hoistedCounts.Add(count);
+        }
+
+        if (counter is not null)
+        {
+            bodyPrimal.Add(new Taped(counter, new Push(tape, new Opaque(counter, Ty.Int, true))));
+            bodyBack.Insert(0, new Taped(counter, new Raw($"{counterType} {counter} = {(counterType == "int" ? $"{tape}.PopInt()" : counterType == "long" ? $"{tape}.PopLong()" : $"({counterType}){tape}.PopLong()")};", counter)));
+        }
+
+        bodyPrimal.Add(new Raw($"{count}++;", count));
+        primal.Add(loop(bodyPrimal));
+        if (inLoop)
+        {
+            primal.Add(new Push(tape, new Opaque(count, Ty.Int, true)));
+            back.Add(new Pop(tape, count, null, Ty.Int, "int"));
+        }
+
+        back.Add(new Comment($"back through the loop at line {line}, last iteration first"));
+        back.Add(new Repeat(new Opaque($"{count}-- > 0", Ty.Bool, false), bodyBack));
+    }
+
+    private readonly List<string> hoistedCounts = new();
+
+    // Names whose values the backward sweep reads (so their saves and restores must stay).
+    private static HashSet<string> Needed(List<Code> backward)
+    {
+        var needed = new HashSet<string>();
+        bool changed = true;
+        while (changed)
+        {
+            int before = needed.Count;
+            Collect(backward, needed);
+            changed = needed.Count != before;
+        }
+
+        return needed;
+    }
+
+    private static void Collect(IEnumerable<Code> code, HashSet<string> needed)
+    {
+        foreach (Code c in code)
+        {
+            switch (c)
+            {
+                case Taped t when !needed.Contains(t.Name):
+                    break;
+                case Taped { Action: Pop p }:
+                    if (p.Index is not null)
+                    {
+                        needed.UnionWith(Effects.VarsIn(p.Index));
+                    }
+
+                    break;
+                case Taped:
+                    break;
+                case Branch b:
+                    needed.UnionWith(Effects.VarsIn(b.Test));
+                    Collect(b.Then, needed);
+                    Collect(b.Else, needed);
+                    break;
+                case Repeat r:
+                    needed.UnionWith(Effects.VarsIn(r.Test));
+                    Collect(r.Body, needed);
+                    break;
+                case Loop l:
+                    needed.UnionWith(Effects.Identifiers(l.Header));
+                    Collect(l.Body, needed);
+                    break;
+                default:
+                    needed.UnionWith(Effects.Reads(c));
+                    break;
+            }
+        }
+    }
+
+    private static List<Code> Filter(IEnumerable<Code> code, HashSet<string> needed) => code
+        .Where(c => c is not Taped t || needed.Contains(t.Name))
+        .Select(c => c switch
+        {
+            Branch b => b with { Then = Filter(b.Then, needed), Else = Filter(b.Else, needed) },
+            Repeat r => r with { Body = Filter(r.Body, needed) },
+            Loop l => l with { Body = Filter(l.Body, needed) },
+            _ => c,
+        })
+        .ToList();
+}
