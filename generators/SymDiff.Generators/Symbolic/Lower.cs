@@ -314,14 +314,20 @@ internal sealed class Lower
                     }
 
                     break;
+                case If i when Simplify.Truth(Simplify.Run(i.Test)) is { } known:
+                    // A condition decided at generation time: only the branch taken remains.
+                    output.AddRange(Walk(known ? i.Then : i.Else, map, false, counters, hoisted));
+                    break;
                 case If i:
-                    output.Add(i with { Test = Rename(i.Test, map), Then = Walk(i.Then, map, false, counters, hoisted).ToEquatableArray(), Else = Walk(i.Else, map, false, counters, hoisted).ToEquatableArray() });
+                    output.Add(i with { Test = Simplify.Run(Rename(i.Test, map)), Then = Walk(i.Then, map, false, counters, hoisted).ToEquatableArray(), Else = Walk(i.Else, map, false, counters, hoisted).ToEquatableArray() });
                     break;
                 case For f:
                     output.Add(f with { Init = RenameCode(f.Init, map), Condition = RenameCode(f.Condition, map), Step = RenameCode(f.Step, map), Body = Walk(f.Body, map, false, counters, hoisted).ToEquatableArray() });
                     break;
+                case While w when !w.TestAtEnd && Simplify.Truth(Simplify.Run(w.Test)) == false:
+                    break;
                 case While w:
-                    output.Add(w with { Test = Rename(w.Test, map), Body = Walk(w.Body, map, false, counters, hoisted).ToEquatableArray() });
+                    output.Add(w with { Test = Simplify.Run(Rename(w.Test, map)), Body = Walk(w.Body, map, false, counters, hoisted).ToEquatableArray() });
                     break;
                 default:
                     output.Add(Rename(s, map));

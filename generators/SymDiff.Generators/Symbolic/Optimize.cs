@@ -11,6 +11,63 @@ namespace SymDiff.Generators.Symbolic;
 /// </summary>
 internal static class Optimize
 {
+    /// <summary>
+    /// Removes locals nobody reads (a user's unused local, a tangent no result depends on) with
+    /// every write to them, in code with branches and loops; <paramref name="keep"/> are outputs.
+    /// </summary>
+    public static List<Code> DropUnread(List<Code> code, HashSet<string> keep)
+    {
+        while (true)
+        {
+            var read = new HashSet<string>(All(code).SelectMany(c => c switch
+            {
+                Update u => Effects.VarsIn(u.Value),
+                AddTo a => Effects.VarsIn(a.Value),
+                Branch b => Effects.VarsIn(b.Test),
+                Repeat r => Effects.VarsIn(r.Test),
+                Loop l => Effects.Identifiers(l.Header),
+                _ => Effects.Reads(c),
+            }));
+            var declaredHere = new HashSet<string>(All(code).OfType<Let>().Select(l => l.Name));
+            var unread = new HashSet<string>(declaredHere.Where(n => !read.Contains(n) && !keep.Contains(n)));
+            if (unread.Count == 0)
+            {
+                return code;
+            }
+
+            code = Without(code, unread);
+        }
+    }
+
+    /// <summary>Replaces a branch whose condition constant propagation decided by the side it takes.</summary>
+    public static List<Code> DropDecidedBranches(IEnumerable<Code> code) => code.SelectMany(c => c switch
+    {
+        Branch b when Simplify.Truth(b.Test) is { } known => DropDecidedBranches(known ? b.Then : b.Else),
+        Branch b => [b with { Then = DropDecidedBranches(b.Then), Else = DropDecidedBranches(b.Else) }],
+        Repeat r => [r with { Body = DropDecidedBranches(r.Body) }],
+        Loop l => [l with { Body = DropDecidedBranches(l.Body) }],
+        _ => [c],
+    }).ToList();
+
+    private static IEnumerable<Code> All(IEnumerable<Code> code) => code.SelectMany(c => c switch
+    {
+        Branch b => All(b.Then).Concat(All(b.Else)).Prepend(c),
+        Repeat r => All(r.Body).Prepend(c),
+        Loop l => All(l.Body).Prepend(c),
+        _ => [c],
+    });
+
+    private static List<Code> Without(IEnumerable<Code> code, HashSet<string> unread) => code
+        .Where(c => c is not (Let or Set or Update or AddTo) || !Effects.Writes(c).Any(unread.Contains))
+        .Select(c => c switch
+        {
+            Branch b => b with { Then = Without(b.Then, unread), Else = Without(b.Else, unread) },
+            Repeat r => r with { Body = Without(r.Body, unread) },
+            Loop l => l with { Body = Without(l.Body, unread) },
+            _ => c,
+        })
+        .ToList();
+
     /// <summary>Removes statements whose results are never read; <paramref name="liveOut"/> are the outputs.</summary>
     public static List<Code> Prune(IReadOnlyList<Code> code, HashSet<string> liveOut)
     {

@@ -20,12 +20,14 @@ internal static class Propagate
             writeCounts[w] = writeCounts.TryGetValue(w, out int n) ? n + 1 : 1;
         }
 
+        // Names that code kept as text reads (an integer index, a condition, a loop header) stay.
+        var inText = new HashSet<string>(code.SelectMany(TextReads));
         var substitutions = new Dictionary<string, Expr>();
         var result = new List<Code>();
         foreach (Code c in code)
         {
             Code rewritten = Rewrite(c, substitutions);
-            if (rewritten is Let { Type: Ty.Double, Value: Num } let && writeCounts[let.Name] == 1)
+            if (rewritten is Let { Type: Ty.Double, Value: Num } let && writeCounts[let.Name] == 1 && !inText.Contains(let.Name))
             {
                 substitutions[let.Name] = let.Value;
                 continue;
@@ -47,7 +49,7 @@ internal static class Propagate
         Expr R(Expr e) => Simplify.Run(Substitute(e, s));
         return c switch
         {
-            Let l => l.Type == Ty.Double ? l with { Value = R(l.Value) } : l,
+            Let l => l.Type is Ty.Double or Ty.Bool ? l with { Value = R(l.Value) } : l,
             Set x => x with { Value = R(x.Value) },
             AddTo a => a with { Value = R(a.Value) },
             AddToElement a => a with { Value = R(a.Value) },
@@ -55,11 +57,51 @@ internal static class Propagate
             ReturnValue r => r with { Value = R(r.Value) },
             BackwardCall b => b with { Args = b.Args.Select(a => a.Type == Ty.Double ? R(a) : a).ToList(), Seed = R(b.Seed) },
             Loop l => l with { Body = l.Body.Select(x => Rewrite(x, s)).ToList() },
-            Branch b => b with { Then = b.Then.Select(x => Rewrite(x, s)).ToList(), Else = b.Else.Select(x => Rewrite(x, s)).ToList() },
-            Repeat r => r with { Body = r.Body.Select(x => Rewrite(x, s)).ToList() },
+            Branch b => b with { Test = R(b.Test), Then = b.Then.Select(x => Rewrite(x, s)).ToList(), Else = b.Else.Select(x => Rewrite(x, s)).ToList() },
+            Repeat r => r with { Test = R(r.Test), Body = r.Body.Select(x => Rewrite(x, s)).ToList() },
             Push p => p with { Value = Substitute(p.Value, s) },
+            Taped t => t with { Action = Rewrite(t.Action, s) },
+            StoreElement st => st with { Value = R(st.Value) },
             _ => c,
         };
+    }
+
+    private static IEnumerable<string> TextReads(Code c) => c switch
+    {
+        Loop l => Effects.Identifiers(l.Header).Concat(l.Body.SelectMany(TextReads)),
+        Branch b => b.Then.Concat(b.Else).SelectMany(TextReads).Concat(OpaqueNames(b.Test)),
+        Repeat r => r.Body.SelectMany(TextReads).Concat(OpaqueNames(r.Test)),
+        Raw r => Effects.Identifiers(r.Text),
+        Taped t => TextReads(t.Action),
+        _ => ExprsOf(c).SelectMany(OpaqueNames),
+    };
+
+    private static IEnumerable<Expr> ExprsOf(Code c) => c switch
+    {
+        Let l => [l.Value],
+        Set x => [x.Value],
+        AddTo a => [a.Value],
+        AddToElement a => [a.Index, a.Value],
+        Update u => [u.Value],
+        ReturnValue r => [r.Value],
+        Push p => [p.Value],
+        StoreElement st => [st.Index, st.Value],
+        Pop p when p.Index is not null => [p.Index],
+        BackwardCall b => b.Args.Append(b.Seed),
+        _ => [],
+    };
+
+    private static IEnumerable<string> OpaqueNames(Expr e) => e switch
+    {
+        Opaque o => Effects.Identifiers(o.Code),
+        _ => Children(e).SelectMany(OpaqueNames),
+    };
+
+    private static IEnumerable<Expr> Children(Expr e)
+    {
+        var list = new List<Expr>();
+        E.MapChildren(e, child => { list.Add(child); return child; });
+        return list;
     }
 
     private static Expr Substitute(Expr e, Dictionary<string, Expr> s) =>

@@ -106,7 +106,7 @@ internal sealed partial class Reverse
         if (gradient && body.LastOrDefault() is Return { Value: { } returned })
         {
             value = Names.Fresh("value", taken);
-            code.Add(new Let(value, Ty.Double, returned));
+            code.Add(new Let(value, Ty.Double, Simplify.Run(returned)));
         }
 
         if (gradient)
@@ -144,7 +144,8 @@ internal sealed partial class Reverse
             code.Add(new ReturnValue(new Var(value, Ty.Double)));
         }
 
-        return Share.Run(Propagate.Run(code), taken);
+        var outputs = new HashSet<string>(model.Params.Select(p => p.DerivativeName));
+        return Share.Run(Optimize.DropUnread(Optimize.DropDecidedBranches(Propagate.Run(code)), outputs), taken);
     }
 
     private (List<Code> Primal, List<Code> Backward) TapedBlock(IReadOnlyList<Stmt> statements, bool inLoop)
@@ -243,10 +244,22 @@ internal sealed partial class Reverse
         {
             var adjoint = new Var(AdjointName(a.Name), Ty.Double);
             var group = new Group(this);
-            if (a.Op != AssignOp.Set)
+            if (a.Op != AssignOp.Set && !(Effects.VarsIn(a.Value).Contains(a.Name) && activity.Depends(a.Value)))
             {
                 group.Backprop(a.Value, a.Op == AssignOp.Sub ? Neg(adjoint) : adjoint, null);
                 group.Emit(comment, updates);
+            }
+            else if (a.Op != AssignOp.Set)
+            {
+                // x += f(x): f's share is computed from the adjoint before any of it is added back.
+                string share = Names.Fresh(adjoint.Name + "Share", taken);
+                declared.Add(share);
+                updates.Add(new Comment(comment));
+                updates.Add(new Let(share, Ty.Double, adjoint));
+                group.Backprop(a.Value, a.Op == AssignOp.Sub ? Neg(new Var(share, Ty.Double)) : new Var(share, Ty.Double), null);
+                var contributions = new List<Code>();
+                group.Emit(comment, contributions);
+                updates.AddRange(contributions.Where(c => c is not Comment));
             }
             else if (Effects.VarsIn(a.Value).Contains(a.Name) && activity.Depends(a.Value))
             {
@@ -285,7 +298,8 @@ internal sealed partial class Reverse
 
         var adjoint = new Elem(AdjointName(st.Array), st.Index, IsParameter: false);
         var group = new Group(this);
-        if (st.Op != AssignOp.Set)
+        bool readsItself = Effects.VarsIn(st.Value).Contains(st.Array) && activity.Depends(st.Value);
+        if (st.Op != AssignOp.Set && !readsItself)
         {
             group.Backprop(st.Value, st.Op == AssignOp.Sub ? Neg(adjoint) : adjoint, null);
             group.Emit(comment, back);
@@ -296,8 +310,12 @@ internal sealed partial class Reverse
         declared.Add(share);
         back.Add(new Comment(comment));
         back.Add(new Let(share, Ty.Double, adjoint));
-        back.Add(new AddToElement(adjoint.Array, st.Index, Num.Zero, First: true));
-        group.Backprop(st.Value, new Var(share, Ty.Double), null);
+        if (st.Op == AssignOp.Set)
+        {
+            back.Add(new AddToElement(adjoint.Array, st.Index, Num.Zero, First: true));
+        }
+
+        group.Backprop(st.Value, st.Op == AssignOp.Sub ? Neg(new Var(share, Ty.Double)) : new Var(share, Ty.Double), null);
         var updates = new List<Code>();
         group.Emit(comment, updates);
         back.AddRange(updates.Where(c => c is not Comment));

@@ -52,6 +52,15 @@ internal sealed partial class Reverse
 
     private List<Code> Run(IReadOnlyList<Stmt> body)
     {
+        // In Backward a parameter's adjoint holds the caller's running sum; a parameter the body
+        // accumulates into gets an adjoint of its own, added to the caller's at the end.
+        var assigned = new HashSet<string>(BodyParser.AllStatements(body).OfType<Assign>().Select(a => a.Name));
+        var ownAdjoints = gradient ? new List<ParamModel>() : model.Params.Where(p => p.Differentiable && !p.IsArray && assigned.Contains(p.Name)).ToList();
+        foreach (ParamModel p in ownAdjoints)
+        {
+            adjointOf[p.Name] = Names.Fresh(p.DerivativeName + "Here", taken);
+        }
+
         var code = new List<Code>();
         foreach (ParamModel p in model.Params.Where(p => p.Differentiable && p.IsArray))
         {
@@ -79,6 +88,11 @@ internal sealed partial class Reverse
         }
 
         code.AddRange(backward);
+        foreach (ParamModel p in ownAdjoints.Where(p => declared.Contains(adjointOf[p.Name])))
+        {
+            code.Add(new AddTo(p.DerivativeName, new Var(adjointOf[p.Name], Ty.Double)));
+        }
+
         if (gradient)
         {
             code.Add(new ReturnValue(((Return)body[body.Count - 1]).Value!));

@@ -23,7 +23,7 @@ internal static class Simplify
         Binary { Type: Ty.Bool } b => Compare(b with { Left = Run(b.Left), Right = Run(b.Right) }),
         Neg or Binary => Rebuild(Terms(e)),
         Cond c => Conditional(Run(c.Test), Run(c.WhenTrue), Run(c.WhenFalse)),
-        Not n => new Not(Run(n.Operand)),
+        Not n => Truth(Run(n.Operand)) is { } t ? (t ? False : True) : new Not(Run(n.Operand)),
         Fn f => Function(f.Function, f.Args.Select(Run).ToArray()),
         Call c => c with { Args = c.Args.Select(Run).ToEquatableArray() },
         DerivativeCall d => d with { Args = d.Args.Select(Run).ToEquatableArray(), Tangents = d.Tangents.Select(Run).ToEquatableArray() },
@@ -276,8 +276,24 @@ internal static class Simplify
         return new Binary(BinOp.Div, product!, denominator);
     }
 
+    private static readonly Expr True = new Opaque("true", Ty.Bool, true), False = new Opaque("false", Ty.Bool, true);
+
+    /// <summary>The value of a condition decided at generation time, or null.</summary>
+    public static bool? Truth(Expr test) => test switch
+    {
+        Opaque { Code: "true" } => true,
+        Opaque { Code: "false" } => false,
+        Not n => !Truth(n.Operand),
+        _ => null,
+    };
+
     private static Expr Conditional(Expr test, Expr whenTrue, Expr whenFalse)
     {
+        if (Truth(test) is { } known)
+        {
+            return known ? whenTrue : whenFalse;
+        }
+
         if (Key(whenTrue) == Key(whenFalse))
         {
             return whenTrue;
@@ -303,6 +319,53 @@ internal static class Simplify
     // 0 < z  →  z > 0: the variable goes on the left.
     private static Expr Compare(Binary cmp)
     {
+        // Comparisons of constants, or of a value with itself, are decided here.
+        if (cmp.Op is BinOp.Lt or BinOp.Le or BinOp.Gt or BinOp.Ge or BinOp.Eq or BinOp.Ne)
+        {
+            bool? known = (cmp.Left, cmp.Right) switch
+            {
+                (Num a, Num b) => cmp.Op switch
+                {
+                    BinOp.Lt => a.Value < b.Value,
+                    BinOp.Le => a.Value <= b.Value,
+                    BinOp.Gt => a.Value > b.Value,
+                    BinOp.Ge => a.Value >= b.Value,
+                    BinOp.Eq => a.Value == b.Value,
+                    _ => a.Value != b.Value,
+                },
+                _ when Key(cmp.Left) == Key(cmp.Right) && cmp.Left.Type == Ty.Double => cmp.Op is BinOp.Le or BinOp.Ge or BinOp.Eq,
+                _ => null,
+            };
+            if (known is { } value)
+            {
+                return new Opaque(value ? "true" : "false", Ty.Bool, true);
+            }
+        }
+
+        if (cmp.Op is BinOp.And or BinOp.Or)
+        {
+            bool? left = Truth(cmp.Left), right = Truth(cmp.Right);
+            if (cmp.Op == BinOp.And && (left == false || right == false))
+            {
+                return False;
+            }
+
+            if (cmp.Op == BinOp.Or && (left == true || right == true))
+            {
+                return True;
+            }
+
+            if (left is not null)
+            {
+                return cmp.Right;
+            }
+
+            if (right is not null)
+            {
+                return cmp.Left;
+            }
+        }
+
         if (cmp.Left is Num && cmp.Right is not Num && cmp.Op is BinOp.Lt or BinOp.Le or BinOp.Gt or BinOp.Ge)
         {
             BinOp mirrored = cmp.Op switch

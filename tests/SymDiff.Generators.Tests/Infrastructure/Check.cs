@@ -107,9 +107,11 @@ internal static class Check
         Close(expected, probe.Derivative(s, a, n, ts, ta), 1e-9, "Derivative");
     }
 
-    public static double Central(Func<double, double> f, double x)
+    public static double Central(Func<double, double> f, double x) => Central(GradCheck.DefaultStep, f, x);
+
+    public static double Central(double step, Func<double, double> f, double x)
     {
-        double h = GradCheck.DefaultStep * Math.Max(1, Math.Abs(x));
+        double h = step * Math.Max(1, Math.Abs(x));
         return (f(x + h) - f(x - h)) / (2 * h);
     }
 

@@ -1,0 +1,269 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Text;
+
+namespace SymDiff.Generators.Tests.Infrastructure;
+
+/// <summary>
+/// Writes random [Differentiable] methods <c>double P(double x, double y, double[] v)</c> (v has
+/// three elements) from the supported grammar: expressions over the math functions and
+/// ternaries, locals and reassignment, if/else, counted and while loops that reassign and
+/// accumulate (with break and continue), local arrays, early returns, and calls to the
+/// differentiable helpers <c>H1</c> and <c>H2</c>. Values are kept moderate (squashing
+/// functions, safe divisions) so that central differences stay accurate.
+/// </summary>
+internal sealed class ProgramGenerator(int seed)
+{
+    /// <summary>The helpers every batch of programs may call.</summary>
+    public const string Helpers = """
+        [Differentiable] public static double H1(double a, double b) => a * Math.Tanh(b) + Math.Sin(a * b);
+        [Differentiable] public static double H2(double a, double[] w) { double s = a; for (int i = 0; i < w.Length; i++) { s = s * 0.5 + w[i] * Math.Cos(s); } return s; }
+        """;
+
+    private readonly Random random = new(seed);
+    private readonly List<string> scalars = new();
+    private readonly StringBuilder sb = new();
+    private int locals, indent;
+    private string? counter;
+    private bool inLoop, hasArray;
+
+    public int Seed => seed;
+
+    public string Write(string name)
+    {
+        scalars.Clear();
+        scalars.AddRange(["x", "y"]);
+        sb.Clear();
+        locals = 0;
+        Line($"[Differentiable] public static double {name}(double x, double y, double[] v)");
+        Line("{");
+        indent++;
+        if (random.Next(3) == 0)
+        {
+            hasArray = true;
+            Line("double[] a = new double[3];");
+            Line($"for (int i = 0; i < 3; i++) a[i] = {Expr(2, withCounter: "i")};");
+        }
+        else
+        {
+            hasArray = false;
+        }
+
+        int statements = 2 + random.Next(4);
+        for (int i = 0; i < statements; i++)
+        {
+            Statement(depth: 0);
+        }
+
+        Line($"return {Expr(2)};");
+        indent--;
+        Line("}");
+        return sb.ToString();
+    }
+
+    private void Line(string text) => sb.Append(' ', 4 * indent).AppendLine(text);
+
+    private string NewLocal()
+    {
+        string local = "t" + (++locals).ToString(CultureInfo.InvariantCulture);
+        return local;
+    }
+
+    private string Pick(IReadOnlyList<string> list) => list[random.Next(list.Count)];
+
+    // Returns true when the statement ends its block (a return).
+    private bool Statement(int depth)
+    {
+        int kind = random.Next(depth >= 2 ? 3 : 8);
+        switch (kind)
+        {
+            case 0:
+                {
+                    string local = NewLocal();
+                    Line($"double {local} = {Expr(3)};");
+                    scalars.Add(local);
+                    break;
+                }
+
+            case 1:
+                {
+                    string target = Pick(scalars);
+                    Line(random.Next(3) switch
+                    {
+                        0 => $"{target} = Math.Tanh({target} * {Expr(1)}) + {Expr(2)};",
+                        1 => $"{target} += {Expr(2)};",
+                        _ => $"{target} = {Expr(2)} * 0.5 + Math.Sin({target});",
+                    });
+                    break;
+                }
+
+            case 2 when hasArray:
+                Line($"a[{random.Next(3)}] = {Expr(2)};");
+                break;
+            case 2:
+            case 3:
+                {
+                    Line($"if ({Condition()})");
+                    Block(depth);
+                    if (random.Next(2) == 0)
+                    {
+                        Line("else");
+                        Block(depth);
+                    }
+
+                    break;
+                }
+
+            case 4:
+            case 5:
+                Loop(depth, counted: true);
+                break;
+            case 6:
+                Loop(depth, counted: false);
+                break;
+            default:
+                if (!inLoop && depth > 0)
+                {
+                    Line($"return {Expr(2)};");
+                    return true;
+                }
+                else
+                {
+                    string local = NewLocal();
+                    Line($"double {local} = H1({Expr(1)}, {Expr(1)}) + H2({Expr(1)}, v);");
+                    scalars.Add(local);
+                }
+
+                break;
+        }
+
+        return false;
+    }
+
+    private void Block(int depth)
+    {
+        Line("{");
+        indent++;
+        int count = scalars.Count;
+        int statements = 1 + random.Next(2);
+        for (int i = 0; i < statements && !Statement(depth + 1); i++)
+        {
+        }
+
+        scalars.RemoveRange(count, scalars.Count - count);
+        indent--;
+        Line("}");
+    }
+
+    private void Loop(int depth, bool counted)
+    {
+        string? savedCounter = counter;
+        bool savedInLoop = inLoop;
+        int count = scalars.Count;
+        string target = Pick(scalars);
+        if (counted)
+        {
+            string c = "i" + depth.ToString(CultureInfo.InvariantCulture);
+            Line($"for (int {c} = 0; {c} < {1 + random.Next(3)}; {c}++)");
+            counter = c;
+        }
+        else
+        {
+            string k = "k" + (++locals).ToString(CultureInfo.InvariantCulture);
+            Line($"int {k} = 0;");
+            Line($"while ({k} < {1 + random.Next(3)})");
+            counter = k;
+        }
+
+        Line("{");
+        indent++;
+        inLoop = true;
+        if (!counted)
+        {
+            Line($"{counter}++;");
+        }
+
+        string index = $"{counter} % 3";
+        Line(random.Next(2) == 0
+            ? $"{target} = Math.Sin({target}) * 0.8 + v[{index}] * {Expr(1)};"
+            : $"{target} += v[{index}] * {Expr(2)};");
+        if (random.Next(3) == 0)
+        {
+            Line($"if ({Condition()}) {(random.Next(2) == 0 ? "break" : "continue")};");
+        }
+
+        if (depth < 1 && random.Next(2) == 0)
+        {
+            Statement(depth + 1);
+        }
+
+        scalars.RemoveRange(count, scalars.Count - count);
+        indent--;
+        Line("}");
+        counter = savedCounter;
+        inLoop = savedInLoop;
+    }
+
+    private string Condition()
+    {
+        string Compare() => $"{Expr(1)} {Pick(["<", ">", "<=", ">="])} {Constant()}";
+        return random.Next(4) switch
+        {
+            0 => $"{Compare()} && {Compare()}",
+            1 => $"!({Compare()})",
+            _ => Compare(),
+        };
+    }
+
+    private string Constant() => ((random.NextDouble() * 2 - 1) * 1.5).ToString("0.##", CultureInfo.InvariantCulture);
+
+    private string Leaf(string? withCounter)
+    {
+        int kind = random.Next(10);
+        string? loopCounter = withCounter ?? counter;
+        if (kind < 5)
+        {
+            return Pick(scalars);
+        }
+
+        if (kind < 7)
+        {
+            return $"v[{(loopCounter is not null && random.Next(2) == 0 ? loopCounter + " % 3" : random.Next(3).ToString(CultureInfo.InvariantCulture))}]";
+        }
+
+        if (kind < 8 && hasArray && withCounter is null)
+        {
+            return $"a[{random.Next(3)}]";
+        }
+
+        string constant = Constant();
+        return constant.StartsWith("-", StringComparison.Ordinal) ? "(" + constant + ")" : constant;
+    }
+
+    private string Expr(int depth, string? withCounter = null)
+    {
+        if (depth == 0 || random.Next(4) == 0)
+        {
+            return Leaf(withCounter);
+        }
+
+        string a = Expr(depth - 1, withCounter), b = Expr(depth - 1, withCounter);
+        return random.Next(13) switch
+        {
+            0 => $"({a} + {b})",
+            1 => $"({a} - {b})",
+            2 or 3 => $"{a} * {b}",
+            4 => $"{a} / (1 + {b} * {b})",
+            5 => $"Math.Sin({a})",
+            6 => $"Math.Tanh({a})",
+            7 => $"Math.Exp(Math.Sin({a}))",
+            8 => $"Math.Sqrt(1 + {a} * {a})",
+            9 => $"Math.Log(1 + {a} * {a})",
+            10 => $"Math.Max({a}, {b})",
+            11 => $"({Condition()} ? {a} : {b})",
+            _ => $"Math.Atan({a})",
+        };
+    }
+}
