@@ -116,10 +116,39 @@ public class SeedFigureTests
             }
         """;
 
-    [Fact]
-    public void Three_two_two_network_loss_and_all_fourteen_gradients()
+    /// <summary>The same network written with loops and a local activation array (the taped strategy).</summary>
+    public const string NetworkWithLoops = """
+            [Differentiable(nameof(W1), nameof(b1), nameof(W2), nameof(b2))]
+            public static double NetLoss(double[] W1, double[] b1, double[] W2, double[] b2, double[] x, double[] y)
+            {
+                int inputs = x.Length, hidden = b1.Length, outputs = b2.Length;
+                double[] a = new double[hidden];
+                for (int j = 0; j < hidden; j++)
+                {
+                    double z = b1[j];
+                    for (int k = 0; k < inputs; k++) z += W1[j * inputs + k] * x[k];
+                    a[j] = Math.Max(0, z);
+                }
+
+                double loss = 0;
+                for (int o = 0; o < outputs; o++)
+                {
+                    double z = b2[o];
+                    for (int j = 0; j < hidden; j++) z += W2[o * hidden + j] * a[j];
+                    double e = z - y[o];
+                    loss += e * e;
+                }
+
+                return loss;
+            }
+        """;
+
+    [Theory]
+    [InlineData("straight-line")]
+    [InlineData("loops and a local activation array")]
+    public void Three_two_two_network_loss_and_all_fourteen_gradients(string form)
     {
-        var probe = Probe.For("Cases.C", "NetLoss", Sources.InClass(Network));
+        var probe = Probe.For("Cases.C", "NetLoss", Sources.InClass(form == "straight-line" ? Network : NetworkWithLoops));
         double[][] a = [[0.1, 0.2, -0.1, -0.2, 0.1, 0.3], [0.1, -0.1], [0.2, -0.1, 0.1, 0.2], [0.05, 0.1], [4, 7, 0.85], [0.9, 0.8]];
         double[][] g = [new double[6], new double[2], new double[4], new double[2], new double[3], new double[2]];
         Assert.Equal(0.5001125, probe.Gradient([], a, [], [], g), 12);

@@ -165,6 +165,12 @@ internal sealed partial class BodyParser
 
         if (Signature.CalleeOf(target, method.ContainingType) is { } callee)
         {
+            if (!target.IsStatic && (invocation.Instance is not IInstanceReferenceOperation || !SymbolEqualityComparer.Default.Equals(target.ContainingType, method.ContainingType)))
+            {
+                Report(Descriptors.UnsupportedCall, invocation.Syntax, $"{target.ContainingType?.Name}.{target.Name} on another object");
+                return null;
+            }
+
             if (SymbolEqualityComparer.Default.Equals(target.OriginalDefinition, method.OriginalDefinition))
             {
                 Report(Descriptors.Recursion, invocation.Syntax, target.Name);

@@ -22,6 +22,19 @@ public static class Adjoint
         }
     }
 
+    /// <summary>Checks a read-only adjoint (the output adjoint a vector-valued Backward receives).</summary>
+    /// <param name="adjoint">The span to check.</param>
+    /// <param name="length">The length it must have.</param>
+    /// <param name="name">The parameter's name, for the exception.</param>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void RequireLength<T>(ReadOnlySpan<T> adjoint, int length, string name)
+    {
+        if (adjoint.Length != length)
+        {
+            ThrowLength(adjoint.Length, length, name);
+        }
+    }
+
     /// <summary>
     /// Zeroes the elements from <paramref name="start"/> on: the part of a <c>Gradient</c> method's
     /// array adjoint that no step writes, because the method never reads those elements.
