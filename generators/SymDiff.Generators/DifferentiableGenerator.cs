@@ -39,7 +39,22 @@ public sealed class DifferentiableGenerator : IIncrementalGenerator
             .Where(static d => d.Count > 0)
             .WithTrackingName(TrackingNames.Diagnostics);
 
+        IncrementalValuesProvider<EquatableArray<DiagnosticInfo>> customDerivatives = context.SyntaxProvider
+            .ForAttributeWithMetadataName(
+                Signature.CustomDerivativeAttribute,
+                static (node, _) => node is MethodDeclarationSyntax,
+                static (ctx, ct) => CustomDerivatives.Validate(ctx, ct))
+            .Where(static d => d.Count > 0)
+            .WithTrackingName(TrackingNames.CustomDerivatives);
+
         context.RegisterSourceOutput(models, static (spc, model) => Generate(spc, model));
+        context.RegisterSourceOutput(customDerivatives, static (spc, list) =>
+        {
+            foreach (DiagnosticInfo info in list)
+            {
+                spc.ReportDiagnostic(info.ToDiagnostic());
+            }
+        });
         context.RegisterSourceOutput(diagnostics, static (spc, list) =>
         {
             foreach (DiagnosticInfo info in list)

@@ -53,3 +53,36 @@ public sealed class NoGradientAttribute : Attribute
 public sealed class OutputAttribute : Attribute
 {
 }
+
+/// <summary>
+/// Registers hand-written derivatives for a method, so that <see cref="DifferentiableAttribute">[Differentiable]</see>
+/// code calling it uses them instead of looking inside: a library call SymDiff cannot see, a
+/// numerically better formula, or a stop-gradient (a backward that adds nothing).
+/// </summary>
+/// <remarks>
+/// The two methods have the shapes SymDiff would generate, and SymDiff checks them at compile time (SD0025).
+/// For <c>static double F(double x, ReadOnlySpan&lt;double&gt; v)</c>:
+/// <code>
+/// static void FBackward(double x, ReadOnlySpan&lt;double&gt; v, double dF, ref double dx, Span&lt;double&gt; dv)   // adds dF · ∂F/∂x, dF · ∂F/∂v[i]
+/// static double FDerivative(double x, ReadOnlySpan&lt;double&gt; v, double dx, ReadOnlySpan&lt;double&gt; dv)     // ∂F/∂x · dx + Σ ∂F/∂v[i] · dv[i]
+/// </code>
+/// Parameters marked <see cref="NoGradientAttribute">[NoGradient]</see> and integer parameters get no adjoint or tangent.
+/// </remarks>
+[AttributeUsage(AttributeTargets.Method, AllowMultiple = false, Inherited = false)]
+public sealed class CustomDerivativeAttribute : Attribute
+{
+    /// <summary>Registers the derivatives of the method this attribute is on.</summary>
+    /// <param name="backward">The name of the pullback method, in the same type.</param>
+    /// <param name="forward">The name of the directional-derivative method, in the same type.</param>
+    public CustomDerivativeAttribute(string backward, string forward)
+    {
+        Backward = backward;
+        Forward = forward;
+    }
+
+    /// <summary>The name of the pullback method.</summary>
+    public string Backward { get; }
+
+    /// <summary>The name of the directional-derivative method.</summary>
+    public string Forward { get; }
+}

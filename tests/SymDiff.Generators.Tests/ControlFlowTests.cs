@@ -42,7 +42,26 @@ public class ControlFlowTests
         new("Rounding", "[Differentiable] public static double F(double x) => Math.Floor(x) * x + Math.Ceiling(x) + Math.Round(x) * x * x + Math.Truncate(x) + Math.Sign(x) * x;", "F", Accept: (s, _) => Away(s[0] * 2, Math.Round(s[0] * 2), 0.05)),
         new("Logs", "[Differentiable] public static double F(double x, double b) => Math.Log(x, b) + Math.Log2(x) + Math.Cbrt(x * 3) + Math.FusedMultiplyAdd(x, b, x);", "F", Accept: (s, _) => s[0] > 0.1 && s[1] > 0.1 && Away(s[1], 1, 0.1)),
         new("ConstantInputs", "public enum Kind { A, B } static int Twice(int k) => 2 * k; static bool Long(string s) => s.Length > 3; [Differentiable] public static double F(double x, bool flip, char c, string name, Kind kind, int n) { double r = flip ? -x : x; if (c == 'a' && Long(name)) r *= 2; if (kind == Kind.B) r += Twice(n) * x; return r * x; } [Differentiable] public static double G(double x, int n) => F(x, true, 'a', \"long name\", Kind.B, n) + F(x * 2, false, 'b', \"x\", Kind.A, n);", "G", Ints: [1]),
+        // Calls through registered custom derivatives (the runtime's stable SoftPlus and LogSumExp).
+        new("CustomDerivatives", "[Differentiable] public static double F(double[] v, double x) { double s = SymDiff.Nn.Stable.LogSumExp(v) * x; if (s > 0) s += SymDiff.Nn.Stable.SoftPlus(x * v[0]); return s; }", "F", [3], Accept: (s, a) => Away(Math.Log(a[0].Sum(Math.Exp)) * s[0], 0)),
     ];
+
+    [Fact]
+    public void A_registered_stop_gradient_is_used_instead_of_the_body()
+    {
+        const string members = """
+            [CustomDerivative(nameof(StopBackward), nameof(StopDerivative))]
+            public static double Stop(double x) => x;
+            public static void StopBackward(double x, double dStop, ref double dx) { }
+            public static double StopDerivative(double x, double dx) => 0;
+            [Differentiable] public static double F(double x) => x * Stop(x);
+            public static double G(double x) { FGradient(x, out double dx); return dx; }
+            public static double D(double x) => FDerivative(x, 1);
+            """;
+        Type c = Harness.Load(Sources.InClass(members)).GetType("Cases.C")!;
+        Assert.Equal(1.5, (double)c.GetMethod("G")!.Invoke(null, [1.5])!, 12);
+        Assert.Equal(1.5, (double)c.GetMethod("D")!.Invoke(null, [1.5])!, 12);
+    }
 
     public static IEnumerable<object[]> CaseData => Cases.Select(c => new object[] { c });
 

@@ -116,7 +116,7 @@ internal static class Descriptors
         TypeNotPartial, MutableReceiver, UnsupportedReturnType, UnsupportedParameterType, UnknownWrtName, UnsupportedCall,
         UnsupportedStatement, UnsupportedExpression, UnsupportedLocalType, MixedPrecision, NoBody, Generic,
         WrtNotDifferentiable, RefParameter, UnsupportedWrite, NameClash, ConstantParameterGetsActiveArgument,
-        Recursion, Goto, ExceptionHandling, FunctionValue, Dynamic, Unsafe, SideEffectCall, InternalError);
+        Recursion, Goto, ExceptionHandling, FunctionValue, Dynamic, Unsafe, SideEffectCall, BadCustomDerivative, InternalError);
 
     public static DiagnosticDescriptor ById(string id) => All[id];
 

@@ -80,9 +80,20 @@ internal sealed record DerivativeCall(Callee Callee, EquatableArray<Expr> Args, 
 /// A differentiable method called from user code. <paramref name="TypeCode"/> is empty when the
 /// callee lives in the same type, otherwise its fully qualified name.
 /// </summary>
-internal sealed record Callee(string TypeCode, string Name, EquatableArray<CalleeParam> Params)
+/// <paramref name="BackwardName"/> and <paramref name="DerivativeName"/> are set for a method with
+/// registered custom derivatives, whose pullback and derivative the user wrote.
+internal sealed record Callee(string TypeCode, string Name, EquatableArray<CalleeParam> Params, string? BackwardName = null, string? DerivativeName = null)
 {
-    public string Qualified(string suffix) => TypeCode.Length == 0 ? Name + suffix : TypeCode + "." + Name + suffix;
+    public string Qualified(string suffix)
+    {
+        string name = suffix switch
+        {
+            "Backward" when BackwardName is not null => BackwardName,
+            "Derivative" when DerivativeName is not null => DerivativeName,
+            _ => Name + suffix,
+        };
+        return TypeCode.Length == 0 ? name : TypeCode + "." + name;
+    }
 }
 
 /// <summary>One parameter of a called differentiable method.</summary>

@@ -11,6 +11,7 @@ internal static class Signature
     public const string DifferentiableAttribute = "SymDiff.DifferentiableAttribute";
     public const string NoGradientAttribute = "SymDiff.NoGradientAttribute";
     public const string OutputAttribute = "SymDiff.OutputAttribute";
+    public const string CustomDerivativeAttribute = "SymDiff.CustomDerivativeAttribute";
 
     /// <summary>Classifies a parameter or local type; null when SymDiff cannot handle it.</summary>
     public static ParamKind? Classify(ITypeSymbol type)
@@ -100,12 +101,13 @@ internal static class Signature
     public static Callee? CalleeOf(IMethodSymbol target, INamedTypeSymbol callerType)
     {
         AttributeData? attribute = Attribute(target, DifferentiableAttribute);
-        if (attribute is null)
+        AttributeData? custom = Attribute(target, CustomDerivativeAttribute);
+        if (attribute is null && custom is null)
         {
             return null;
         }
 
-        IReadOnlyList<string> wrt = WrtNames(attribute);
+        IReadOnlyList<string> wrt = attribute is null ? [] : WrtNames(attribute);
         var parameters = new List<CalleeParam>();
         foreach (IParameterSymbol p in target.Parameters)
         {
@@ -121,7 +123,9 @@ internal static class Signature
         string typeCode = SymbolEqualityComparer.Default.Equals(target.ContainingType, callerType)
             ? string.Empty
             : target.ContainingType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat);
-        return new Callee(typeCode, target.Name, parameters.ToEquatableArray());
+        string? backward = custom?.ConstructorArguments.Length == 2 ? custom.ConstructorArguments[0].Value as string : null;
+        string? forward = custom?.ConstructorArguments.Length == 2 ? custom.ConstructorArguments[1].Value as string : null;
+        return new Callee(typeCode, target.Name, parameters.ToEquatableArray(), backward, forward);
     }
 
     public static string AccessibilityText(Accessibility accessibility) => accessibility switch
