@@ -40,6 +40,9 @@ public class SnapshotTests
                 }
             """, "LineFit"), "Cases.LineFit.Loss.g.cs"),
         ["Network322"] = (Sources.InClass(SeedFigureTests.Network), "Cases.C.NetLoss.g.cs"),
+        ["Network322Loops"] = (Sources.InClass(SeedFigureTests.NetworkWithLoops), "Cases.C.NetLoss.g.cs"),
+        ["EarlyReturn"] = (Sources.InClass(ControlFlowTests.Cases.Single(c => c.Name == "EarlyReturn").Members), "Cases.C.F.g.cs"),
+        ["BreakContinue"] = (Sources.InClass(ControlFlowTests.Cases.Single(c => c.Name == "BreakContinue").Members), "Cases.C.F.g.cs"),
         ["NestedTypes"] = ("""
             using SymDiff;
             namespace Cases.Deep;

@@ -123,7 +123,7 @@ internal sealed partial class BodyParser
 
     private Expr? ElementRead(IOperation array, IOperation index, IOperation whole)
     {
-        Expr? i = IntExpression(index);
+        Expr? i = Index(index);
         switch (array)
         {
             case IParameterReferenceOperation p when Signature.Classify(p.Parameter.Type) is ParamKind.DoubleArray or ParamKind.ReadOnlySpan or ParamKind.Span:
@@ -216,6 +216,14 @@ internal sealed partial class BodyParser
                 Report(Descriptors.UnsupportedExpression, op.Syntax, $"The array argument '{op.Syntax}'", "pass an array or span parameter, or a static field, as it is");
                 return null;
         }
+    }
+
+    /// <summary>An index; a long (or other) index becomes an int, as spans of adjoints need.</summary>
+    private Expr? Index(IOperation index)
+    {
+        IOperation inner = index is IConversionOperation { IsImplicit: true } c && Signature.IsInteger(c.Operand.Type) ? c.Operand : index;
+        Expr? i = IntExpression(inner);
+        return i is Opaque o && inner.Type?.SpecialType != SpecialType.System_Int32 ? new Opaque($"(int){Wrap(o.Code, o.Atomic)}", Ty.Int, false) : i;
     }
 
     /// <summary>

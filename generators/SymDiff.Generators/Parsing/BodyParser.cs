@@ -331,7 +331,7 @@ internal sealed partial class BodyParser
             return;
         }
 
-        Expr? index = IntExpression(indexOperation);
+        Expr? index = Index(indexOperation);
         Expr? value = valueOperation is null ? Num.One : Expression(valueOperation);
         if (index is null || value is null)
         {
