@@ -100,7 +100,7 @@ public class LanguageTests
                     for (int i = 0; i < v.Length; i++)
                     {
                         float e = MathF.Sin(w * v[i]) - 0.5f;
-                        if (e > 0) e = e * 2f;
+                        if (e > 0) e = e * 2f + (float)Math.Tanh(w) * 0.25f;
                         s += e * e;
                     }
 
@@ -113,7 +113,7 @@ public class LanguageTests
                     for (int i = 0; i < v.Length; i++)
                     {
                         double e = Math.Sin(w * v[i]) - 0.5;
-                        if (e > 0) e = e * 2;
+                        if (e > 0) e = e * 2 + Math.Tanh(w) * 0.25;
                         s += e * e;
                     }
 
