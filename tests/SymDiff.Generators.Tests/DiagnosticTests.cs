@@ -18,6 +18,8 @@ public class DiagnosticTests
     [InlineData("SD0006", "public static partial class C { static double H(double x) => x; [Differentiable] public static double F(double x) => [|H(x)|]; }")]
     [InlineData("SD0007", "public static partial class C { [Differentiable] public static double F(double[] v) { double s = 0; [|foreach (double e in v) s += e;|] return s; } }")]
     [InlineData("SD0007", "public static partial class C { [Differentiable] public static double F(double x) { ref double [|r = ref x|]; return r; } }")]
+    [InlineData("SD0007", "public static partial class C { [Differentiable] public static double F(double x) { for (int i = 0; i < 2; i++) { double[] [|a = new double[2]|]; x += a[0]; } return x; } }")]
+    [InlineData("SD0010", "public static partial class C { [Differentiable] public static double F(double x) => [|(float)x|] * 2; }")]
     [InlineData("SD0008", "public static partial class C { [Differentiable] public static double F(double x) => [|x switch { > 0 => x, _ => -x }|]; }")]
     [InlineData("SD0009", "public static partial class C { [Differentiable] public static double F(double x) { string [|s = \"\"|]; return x; } }")]
     [InlineData("SD0010", "public static partial class C { [Differentiable] public static double F(double x, [|float y|]) => x * y; }")]

@@ -63,6 +63,14 @@ internal sealed partial class BodyParser
             case IConversionOperation conversion when Signature.IsConstantType(conversion.Operand.Type):
                 return IntExpression(conversion.Operand);
             case IConversionOperation conversion when Signature.IsFloating(conversion.Operand.Type):
+                if (Signature.FloatingElement(conversion.Type!) == "float" && Scalar == "double")
+                {
+                    // Rounding to float inside a double method would be lost in the generated code: refuse it.
+                    // (In a float method, double values such as Math.Sin's are computed in float.)
+                    Report(Descriptors.MixedPrecision, op.Syntax, $"The conversion '{Short(op)}'", Scalar, method.Name);
+                    return null;
+                }
+
                 return Expression(conversion.Operand);
             case IConditionalOperation { WhenFalse: { } whenFalse } conditional:
                 Expr? test = Condition(conditional.Condition);

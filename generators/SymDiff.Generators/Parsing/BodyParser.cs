@@ -82,11 +82,16 @@ internal sealed partial class BodyParser
         var list = new List<Stmt>();
         if (op is not null)
         {
+            nesting++;
             ParseStatement(op, list);
+            nesting--;
         }
 
         return list;
     }
+
+    // How many branches and loops enclose the statement being parsed.
+    private int nesting;
 
     private void ParseStatement(IOperation op, List<Stmt> output)
     {
@@ -212,6 +217,13 @@ internal sealed partial class BodyParser
     private void ParseLocalArray(ILocalSymbol local, IOperation? initializer, SyntaxNode at, IOperation statement, List<Stmt> output)
     {
         IOperation? init = initializer is IConversionOperation { IsImplicit: true } c ? c.Operand : initializer;
+        localArrays.Add(local.Name);
+        if (nesting > 0 || switchDepth > 0)
+        {
+            Report(Descriptors.UnsupportedStatement, at, $"The local array '{local.Name}' declared inside a branch or loop", "declare local arrays at the top level of the method, before its loops and branches, and reuse them");
+            return;
+        }
+
         if (init is IArrayCreationOperation { DimensionSizes.Length: 1, Initializer: null } creation && IntExpression(creation.DimensionSizes[0]) is { } length)
         {
             localArrays.Add(local.Name);
