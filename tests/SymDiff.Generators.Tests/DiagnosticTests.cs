@@ -39,6 +39,7 @@ public class DiagnosticTests
     [InlineData("SD0022", "public static partial class C { [Differentiable] public static double F(double x) { dynamic [|d = x|]; return x; } }")]
     [InlineData("SD0023", "public static partial class C { [Differentiable] public static double F(double x) { [|unsafe { }|] return x; } }")]
     [InlineData("SD0024", "public static partial class C { [Differentiable] public static double F(double x) { [|Console.WriteLine(x);|] return x; } }")]
+    [InlineData("SD0024", "public static partial class C { static int Bump(ref double v) { v *= 2; return 1; } [Differentiable] public static double F(double x) => x * [|Bump(ref x)|]; }")]
     [InlineData("SD0025", "public static partial class C { [[|CustomDerivative(nameof(B), nameof(D))|]] public static double F(double x) => x; public static void B(double x, double dF, double dx) { } public static double D(double x, double dx) => dx; }")]
     public void Each_diagnostic_is_reported_at_its_construct(string id, string marked)
     {

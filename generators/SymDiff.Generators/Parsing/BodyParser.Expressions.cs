@@ -290,6 +290,9 @@ internal sealed partial class BodyParser
                 }
 
                 break;
+            case IInvocationOperation call when call.Arguments.Any(a => a.Parameter?.RefKind is RefKind.Ref or RefKind.Out):
+                Report(Descriptors.SideEffectCall, op.Syntax, Collapse(op.Syntax.ToString()), "passes an argument by reference, so it may change a differentiated value");
+                return null;
             case IInvocationOperation call when Signature.IsConstantType(call.Type) && ConstantCall(call) is { } callCode:
                 // A call that returns an integer, bool, char, string or enum is a constant for
                 // differentiation: it is evaluated as written.
