@@ -65,6 +65,8 @@ internal static class Share
         Set s => s.Value,
         AddTo a => a.Value,
         AddToElement a => a.Value,
+        StoreElement st => st.Value,
+        Update u => u.Value,
         ReturnValue r => r.Value,
         _ => null,
     };
@@ -75,6 +77,8 @@ internal static class Share
         Set s => s with { Value = value },
         AddTo a => a with { Value = value },
         AddToElement a => a with { Value = value },
+        StoreElement st => st with { Value = value },
+        Update u => u with { Value = value },
         ReturnValue r => r with { Value = value },
         _ => c,
     };
