@@ -63,11 +63,11 @@ internal sealed partial class BodyParser
             case IConversionOperation conversion when Signature.IsConstantType(conversion.Operand.Type):
                 return IntExpression(conversion.Operand);
             case IConversionOperation conversion when Signature.IsFloating(conversion.Operand.Type):
-                if (Signature.FloatingElement(conversion.Type!) == "float" && Scalar == "double")
+                if (Signature.FloatingElement(conversion.Type!) == "float" && scalar == "double")
                 {
                     // Rounding to float inside a double method would be lost in the generated code: refuse it.
                     // (In a float method, double values such as Math.Sin's are computed in float.)
-                    Report(Descriptors.MixedPrecision, op.Syntax, $"The conversion '{Short(op)}'", Scalar, method.Name);
+                    Report(Descriptors.MixedPrecision, op.Syntax, $"The conversion '{Short(op)}'", scalar, method.Name);
                     return null;
                 }
 

@@ -25,11 +25,12 @@ internal sealed partial class BodyParser
     private readonly HashSet<string> localArrays = new();
     private int loopDepth, switchDepth;
 
-    public BodyParser(IMethodSymbol method, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
+    public BodyParser(IMethodSymbol method, string scalar, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
     {
         this.method = method;
         this.diagnostics = diagnostics;
         this.cancellationToken = cancellationToken;
+        this.scalar = scalar;
         foreach (IParameterSymbol p in method.Parameters.Where(p => Signature.HasAttribute(p, Signature.OutputAttribute)))
         {
             writableArrays.Add(p.Name);
@@ -37,7 +38,7 @@ internal sealed partial class BodyParser
     }
 
     // The method's floating-point type: every floating value in the body has it.
-    private string Scalar => Signature.FloatingElement(method.ReturnType) ?? method.Parameters.Select(p => Signature.FloatingElement(p.Type)).FirstOrDefault(e => e is not null) ?? "double";
+    private readonly string scalar;
 
     /// <summary>Every identifier the body introduces or reads by simple name.</summary>
     public HashSet<string> UsedNames { get; } = new();
@@ -177,9 +178,9 @@ internal sealed partial class BodyParser
             return;
         }
 
-        if (Signature.FloatingElement(local.Type) is { } element && element != Scalar)
+        if (Signature.FloatingElement(local.Type) is { } element && element != scalar)
         {
-            Report(Descriptors.MixedPrecision, declarator.Syntax, $"The {element} local '{local.Name}'", Scalar, method.Name);
+            Report(Descriptors.MixedPrecision, declarator.Syntax, $"The {element} local '{local.Name}'", scalar, method.Name);
             return;
         }
 

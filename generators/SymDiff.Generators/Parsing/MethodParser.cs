@@ -99,7 +99,7 @@ internal static class MethodParser
             return new ParseResult(null, diagnostics.ToEquatableArray());
         }
 
-        var body = new BodyParser(method, diagnostics, ct);
+        var body = new BodyParser(method, scalar, diagnostics, ct);
         List<Stmt> statements = body.ParseBody(block);
         CheckNameClashes(parameters, body, syntax, Report);
         CheckCallArguments(parameters, statements, body, Report);

@@ -50,6 +50,28 @@ internal static class E
 
     public static bool IsZero(Expr e) => e is Num { Value: 0 };
 
+    /// <summary>The direct child expressions of a node (the ones <see cref="MapChildren"/> rebuilds).</summary>
+    public static System.Collections.Generic.IEnumerable<Expr> Children(Expr e) => e switch
+    {
+        Neg n => [n.Operand],
+        Not n => [n.Operand],
+        Elem el => [el.Index],
+        Binary b => [b.Left, b.Right],
+        Cond c => [c.Test, c.WhenTrue, c.WhenFalse],
+        Fn fn => fn.Args,
+        Call c => c.Args,
+        DerivativeCall d => d.Args.Concat(d.Tangents),
+        _ => [],
+    };
+
+    /// <summary>The value a local of <paramref name="type"/> starts from: <c>0</c>, <c>false</c>.</summary>
+    public static Expr Zero(Ty type) => type switch
+    {
+        Ty.Bool => new Opaque("false", Ty.Bool, true),
+        Ty.Int => new Opaque("0", Ty.Int, true),
+        _ => Num.Zero,
+    };
+
     /// <summary>The same node with <paramref name="f"/> applied to each direct child expression.</summary>
     public static Expr MapChildren(Expr e, System.Func<Expr, Expr> f) => e switch
     {

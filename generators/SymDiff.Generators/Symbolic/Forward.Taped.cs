@@ -23,11 +23,7 @@ internal sealed partial class Forward
 
     private List<Code> RunTaped(List<Stmt> body)
     {
-        var code = new List<Code>();
-        foreach (ParamModel p in model.Params.Where(p => p.Differentiable && p.IsArray))
-        {
-            code.Add(new Raw($"{p.DerivativeName} = global::SymDiff.Generated.Tangent.OrZero({p.DerivativeName}, {p.Name}.Length, nameof({p.DerivativeName}));", p.DerivativeName));
-        }
+        var code = new List<Code>(ArrayTangentChecks());
 
         foreach (ParamModel output in model.Outputs)
         {
@@ -71,7 +67,7 @@ internal sealed partial class Forward
         switch (s)
         {
             case Decl d:
-                output.Add(new Let(d.Name, d.Type, d.Init ?? (d.Type == Ty.Double ? Num.Zero : new Opaque(d.Type == Ty.Bool ? "false" : "0", d.Type, true)), d.TypeCode));
+                output.Add(new Let(d.Name, d.Type, d.Init ?? Zero(d.Type), d.TypeCode));
                 if (d.Type == Ty.Double && activity.IsActive(d.Name))
                 {
                     Expr tangent = d.Init is null ? Num.Zero : Nonzero(Tangent(d.Init, null)) ?? Num.Zero;
@@ -83,13 +79,7 @@ internal sealed partial class Forward
             case Assign a:
                 if (activity.IsActive(a.Name))
                 {
-                    Expr value = a.Op switch
-                    {
-                        AssignOp.Mul => Mul(new Var(a.Name, Ty.Double), a.Value),
-                        AssignOp.Div => Div(new Var(a.Name, Ty.Double), a.Value),
-                        _ => a.Value,
-                    };
-                    Expr tangent = Nonzero(Tangent(value, null)) ?? Num.Zero;
+                    Expr tangent = Nonzero(Tangent(a.Value, null)) ?? Num.Zero;
                     string t = TangentName(a.Name);
                     output.Add(a.Op switch
                     {
@@ -104,20 +94,8 @@ internal sealed partial class Forward
             case Store st:
                 if (activity.IsActive(st.Array))
                 {
-                    var element = new Elem(st.Array, st.Index, true);
-                    Expr value = st.Op switch
-                    {
-                        AssignOp.Mul => Mul(element, st.Value),
-                        AssignOp.Div => Div(element, st.Value),
-                        _ => st.Value,
-                    };
-                    Expr tangent = Nonzero(Tangent(value, null)) ?? Num.Zero;
-                    output.Add(new StoreElement(TangentName(st.Array), st.Index, st.Op switch
-                    {
-                        AssignOp.Add => AssignOp.Add,
-                        AssignOp.Sub => AssignOp.Sub,
-                        _ => AssignOp.Set,
-                    }, tangent));
+                    Expr tangent = Nonzero(Tangent(st.Value, null)) ?? Num.Zero;
+                    output.Add(new StoreElement(TangentName(st.Array), st.Index, st.Op, tangent));
                 }
 
                 output.Add(new StoreElement(st.Array, st.Index, st.Op, st.Value));

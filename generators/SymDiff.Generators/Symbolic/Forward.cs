@@ -39,15 +39,16 @@ internal sealed partial class Forward
 
     private List<Code> Run(IReadOnlyList<Stmt> body)
     {
-        var code = new List<Code>();
-        foreach (ParamModel p in model.Params.Where(p => p.Differentiable && p.IsArray))
-        {
-            code.Add(new Raw($"{p.DerivativeName} = global::SymDiff.Generated.Tangent.OrZero({p.DerivativeName}, {p.Name}.Length, nameof({p.DerivativeName}));", p.DerivativeName));
-        }
+        var code = new List<Code>(ArrayTangentChecks());
 
         Block(body, code);
         return Share.Run(Optimize.Prune(Propagate.Run(code), new HashSet<string>()), taken);
     }
+
+    // An empty tangent span stands for zeros; any other must have its array's length.
+    private IEnumerable<Code> ArrayTangentChecks() => model.Params
+        .Where(p => p.Differentiable && p.IsArray)
+        .Select(p => new Raw($"{p.DerivativeName} = global::SymDiff.Generated.Tangent.OrZero({p.DerivativeName}, {p.Name}.Length, nameof({p.DerivativeName}));", p.DerivativeName));
 
     private void Block(IEnumerable<Stmt> statements, List<Code> output)
     {

@@ -85,13 +85,7 @@ internal sealed class Lower
 
     private void Declare(string name, Ty type, int line, string? typeCode = null)
     {
-        Expr init = type switch
-        {
-            Ty.Bool => new Opaque("false", Ty.Bool, true),
-            Ty.Int => new Opaque("0", Ty.Int, true),
-            _ => Num.Zero,
-        };
-        declarations.Add(new Decl(name, type, init, line, "declared at the top for the backward sweep", typeCode));
+        declarations.Add(new Decl(name, type, E.Zero(type), line, "declared at the top for the backward sweep", typeCode));
         types[name] = (type, typeCode ?? (type == Ty.Double ? scalar : type == Ty.Bool ? "bool" : "int"));
     }
 
@@ -330,7 +324,7 @@ internal sealed class Lower
                     output.Add(w with { Test = Simplify.Run(Rename(w.Test, map)), Body = Walk(w.Body, map, false, counters, hoisted).ToEquatableArray() });
                     break;
                 default:
-                    output.Add(Rename(s, map));
+                    output.Add(Expand(Rename(s, map)));
                     break;
             }
         }
@@ -345,6 +339,15 @@ internal sealed class Lower
         Store st => st with { Array = Map(st.Array, map), Index = Rename(st.Index, map), Value = Rename(st.Value, map) },
         NewArray n => n with { Length = Rename(n.Length, map) },
         Return r => r with { Value = r.Value is null ? null : Rename(r.Value, map) },
+        _ => s,
+    };
+
+    // x *= e → x = x * e, a[i] /= e → a[i] = a[i] / e: the sweeps then know only =, += and -=.
+    // (The parser already expanded integer *= and /=.)
+    private static Stmt Expand(Stmt s) => s switch
+    {
+        Assign { Op: AssignOp.Mul or AssignOp.Div } a => a with { Op = AssignOp.Set, Value = new Binary(a.Op == AssignOp.Mul ? BinOp.Mul : BinOp.Div, new Var(a.Name, Ty.Double), a.Value) },
+        Store { Op: AssignOp.Mul or AssignOp.Div } st => st with { Op = AssignOp.Set, Value = new Binary(st.Op == AssignOp.Mul ? BinOp.Mul : BinOp.Div, new Elem(st.Array, st.Index, true), st.Value) },
         _ => s,
     };
 
@@ -421,7 +424,7 @@ internal sealed class Lower
         If i => Effects.VarsIn(i.Test),
         While w => Effects.VarsIn(w.Test),
         For f => Effects.Identifiers(f.Condition),
-        Decl d when d.Init is not null && d.Source != "declared at the top for the backward sweep" => Effects.VarsIn(d.Init),
+        Decl d when d.Init is not null => Effects.VarsIn(d.Init),
         Store st => Effects.VarsIn(st.Value).Concat(Effects.VarsIn(st.Index)),
         Return r when r.Value is not null => Effects.VarsIn(r.Value),
         NewArray n => Effects.VarsIn(n.Length),

@@ -94,15 +94,8 @@ internal static class Propagate
     private static IEnumerable<string> OpaqueNames(Expr e) => e switch
     {
         Opaque o => Effects.Identifiers(o.Code),
-        _ => Children(e).SelectMany(OpaqueNames),
+        _ => E.Children(e).SelectMany(OpaqueNames),
     };
-
-    private static IEnumerable<Expr> Children(Expr e)
-    {
-        var list = new List<Expr>();
-        E.MapChildren(e, child => { list.Add(child); return child; });
-        return list;
-    }
 
     private static Expr Substitute(Expr e, Dictionary<string, Expr> s) =>
         e is Var v && s.TryGetValue(v.Name, out Expr? value) ? value : E.MapChildren(e, child => Substitute(child, s));

@@ -38,16 +38,7 @@ internal sealed partial class Reverse
     {
         var code = new List<Code>();
         string arrayType = model.Scalar == "float" ? "Floats" : "Doubles";
-        foreach (ParamModel p in model.Params.Where(p => p.Differentiable && p.IsArray))
-        {
-            code.Add(gradient
-                ? new Raw($"global::SymDiff.Generated.Adjoint.RequireLength({p.DerivativeName}, {p.Name}.Length, nameof({p.DerivativeName}));", p.DerivativeName)
-                : new Raw($"{p.DerivativeName} = global::SymDiff.Generated.Adjoint.OrSink({p.DerivativeName}, {p.Name}.Length, nameof({p.DerivativeName}));", p.DerivativeName));
-            if (gradient)
-            {
-                code.Add(new ClearSpan(p.DerivativeName));
-            }
-        }
+        code.AddRange(ArrayAdjointChecks());
 
         code.Add(new Raw($"global::SymDiff.Generated.Tape {tape} = global::SymDiff.Generated.Tape.Current;", tape));
         string mark = Names.Fresh("arenaMark", taken);
@@ -93,8 +84,8 @@ internal sealed partial class Reverse
         }
 
         (List<Code> primal, List<Code> backward) = TapedBlock(body, inLoop: false);
-        primal.InsertRange(0, hoistedDecisions.Select(d => (Code)new Let(d, Ty.Bool, new Opaque("false", Ty.Bool, true)))
-            .Concat(hoistedCounts.Select(c => new Let(c, Ty.Int, new Opaque("0", Ty.Int, true)))));
+        primal.InsertRange(0, hoistedDecisions.Select(d => (Code)new Let(d, Ty.Bool, Zero(Ty.Bool)))
+            .Concat(hoistedCounts.Select(c => new Let(c, Ty.Int, Zero(Ty.Int)))));
 
         // Keep only the saves and restores of values the backward sweep reads.
         HashSet<string> needed = Needed(backward);
@@ -178,14 +169,8 @@ internal sealed partial class Reverse
                 }
 
                 break;
-            case Assign { Op: AssignOp.Mul or AssignOp.Div } a:
-                TapedStatement(a with { Op = AssignOp.Set, Value = new Binary(a.Op == AssignOp.Mul ? BinOp.Mul : BinOp.Div, new Var(a.Name, Ty.Double), a.Value) }, inLoop, primal, back);
-                break;
             case Assign a:
                 AssignBack(a, primal, back, comment);
-                break;
-            case Store { Op: AssignOp.Mul or AssignOp.Div } st:
-                TapedStatement(st with { Op = AssignOp.Set, Value = new Binary(st.Op == AssignOp.Mul ? BinOp.Mul : BinOp.Div, new Elem(st.Array, st.Index, true), st.Value) }, inLoop, primal, back);
                 break;
             case Store st:
                 StoreBack(st, primal, back, comment);
@@ -210,13 +195,6 @@ internal sealed partial class Reverse
         }
     }
 
-    private static Expr Zero(Ty type) => type switch
-    {
-        Ty.Bool => new Opaque("false", Ty.Bool, true),
-        Ty.Int => new Opaque("0", Ty.Int, true),
-        _ => Num.Zero,
-    };
-
     private void AssignBack(Assign a, List<Code> primal, List<Code> back, string comment)
     {
         (Ty type, string typeCode) = types.TryGetValue(a.Name, out var t) ? t : (Ty.Double, model.Scalar);
@@ -239,50 +217,13 @@ internal sealed partial class Reverse
         primal.Add(new Taped(a.Name, new Push(tape, new Var(a.Name, Ty.Double))));
         primal.Add(new Update(a.Name, a.Op, a.Value));
 
-        var updates = new List<Code> { new Taped(a.Name, new Pop(tape, a.Name, null, Ty.Double, model.Scalar)) };
+        back.Add(new Taped(a.Name, new Pop(tape, a.Name, null, Ty.Double, model.Scalar)));
         if (activity.IsActive(a.Name))
         {
             var adjoint = new Var(AdjointName(a.Name), Ty.Double);
-            var group = new Group(this);
-            if (a.Op != AssignOp.Set && !(Effects.VarsIn(a.Value).Contains(a.Name) && activity.Depends(a.Value)))
-            {
-                group.Backprop(a.Value, a.Op == AssignOp.Sub ? Neg(adjoint) : adjoint, null);
-                group.Emit(comment, updates);
-            }
-            else if (a.Op != AssignOp.Set)
-            {
-                // x += f(x): f's share is computed from the adjoint before any of it is added back.
-                string share = Names.Fresh(adjoint.Name + "Share", taken);
-                declared.Add(share);
-                updates.Add(new Comment(comment));
-                updates.Add(new Let(share, Ty.Double, adjoint));
-                group.Backprop(a.Value, a.Op == AssignOp.Sub ? Neg(new Var(share, Ty.Double)) : new Var(share, Ty.Double), null);
-                var contributions = new List<Code>();
-                group.Emit(comment, contributions);
-                updates.AddRange(contributions.Where(c => c is not Comment));
-            }
-            else if (Effects.VarsIn(a.Value).Contains(a.Name) && activity.Depends(a.Value))
-            {
-                // x = f(x): the old x's adjoint starts from zero and receives f's share.
-                string share = Names.Fresh(adjoint.Name + "Share", taken);
-                updates.Add(new Comment(comment));
-                updates.Add(new Let(share, Ty.Double, adjoint));
-                updates.Add(new Set(adjoint.Name, Num.Zero));
-                declared.Add(share);
-                group.Backprop(a.Value, new Var(share, Ty.Double), null);
-                var contributions = new List<Code>();
-                group.Emit(comment, contributions);
-                updates.AddRange(contributions.Where(c => c is not Comment));
-            }
-            else
-            {
-                group.Backprop(a.Value, adjoint, null);
-                group.Emit(comment, updates);
-                updates.Add(new Set(adjoint.Name, Num.Zero));
-            }
+            bool readsItself = Effects.VarsIn(a.Value).Contains(a.Name) && activity.Depends(a.Value);
+            PushBack(adjoint, new Set(adjoint.Name, Num.Zero), a.Op, a.Value, readsItself, adjoint.Name + "Share", comment, back);
         }
-
-        back.AddRange(updates);
     }
 
     private void StoreBack(Store st, List<Code> primal, List<Code> back, string comment)
@@ -291,34 +232,47 @@ internal sealed partial class Reverse
         primal.Add(new Taped(st.Array, new Push(tape, element)));
         primal.Add(new StoreElement(st.Array, st.Index, st.Op, st.Value));
         back.Add(new Taped(st.Array, new Pop(tape, st.Array, st.Index, Ty.Double, model.Scalar)));
-        if (!activity.IsActive(st.Array))
+        if (activity.IsActive(st.Array))
         {
-            return;
+            var adjoint = new Elem(AdjointName(st.Array), st.Index, IsParameter: false);
+            bool readsItself = Effects.VarsIn(st.Value).Contains(st.Array) && activity.Depends(st.Value);
+            string share = "d" + char.ToUpperInvariant(st.Array[0]) + st.Array.Substring(1) + "Element";
+            PushBack(adjoint, new AddToElement(adjoint.Array, st.Index, Num.Zero, First: true), st.Op, st.Value, readsItself, share, comment, back);
         }
+    }
 
-        var adjoint = new Elem(AdjointName(st.Array), st.Index, IsParameter: false);
+    // The adjoint of `target op= value` (a scalar or an element) flows into the value; after '=' the
+    // target's old adjoint is zero (<paramref name="clear"/>). When the value reads the target
+    // itself, the adjoint is copied first, so no contribution lands on it before it is read.
+    private void PushBack(Expr adjoint, Code clear, AssignOp op, Expr value, bool readsItself, string shareName, string comment, List<Code> back)
+    {
+        Expr Signed(Expr g) => op == AssignOp.Sub ? Neg(g) : g;
         var group = new Group(this);
-        bool readsItself = Effects.VarsIn(st.Value).Contains(st.Array) && activity.Depends(st.Value);
-        if (st.Op != AssignOp.Set && !readsItself)
+        if (!readsItself)
         {
-            group.Backprop(st.Value, st.Op == AssignOp.Sub ? Neg(adjoint) : adjoint, null);
+            group.Backprop(value, Signed(adjoint), null);
             group.Emit(comment, back);
+            if (op == AssignOp.Set)
+            {
+                back.Add(clear);
+            }
+
             return;
         }
 
-        string share = Names.Fresh("d" + char.ToUpperInvariant(st.Array[0]) + st.Array.Substring(1) + "Element", taken);
+        string share = Names.Fresh(shareName, taken);
         declared.Add(share);
         back.Add(new Comment(comment));
         back.Add(new Let(share, Ty.Double, adjoint));
-        if (st.Op == AssignOp.Set)
+        if (op == AssignOp.Set)
         {
-            back.Add(new AddToElement(adjoint.Array, st.Index, Num.Zero, First: true));
+            back.Add(clear);
         }
 
-        group.Backprop(st.Value, st.Op == AssignOp.Sub ? Neg(new Var(share, Ty.Double)) : new Var(share, Ty.Double), null);
-        var updates = new List<Code>();
-        group.Emit(comment, updates);
-        back.AddRange(updates.Where(c => c is not Comment));
+        group.Backprop(value, Signed(new Var(share, Ty.Double)), null);
+        var contributions = new List<Code>();
+        group.Emit(comment, contributions);
+        back.AddRange(contributions.Where(c => c is not Comment));
     }
 
     private void BranchBack(If i, bool inLoop, List<Code> primal, List<Code> back)
@@ -376,7 +330,7 @@ internal sealed partial class Reverse
         // The backward sweep runs the iterations in reverse; it needs their number and, for a
         // counted loop, the counter of each one.
         string count = Names.Fresh("iterations", taken);
-        primal.Add(depth > 0 ? new Set(count, new Opaque("0", Ty.Int, true)) : new Let(count, Ty.Int, new Opaque("0", Ty.Int, true)));
+        primal.Add(depth > 0 ? new Set(count, Zero(Ty.Int)) : new Let(count, Ty.Int, Zero(Ty.Int)));
         if (depth > 0)
         {
             hoistedCounts.Add(count);

@@ -61,17 +61,7 @@ internal sealed partial class Reverse
             adjointOf[p.Name] = Names.Fresh(p.DerivativeName + "Here", taken);
         }
 
-        var code = new List<Code>();
-        foreach (ParamModel p in model.Params.Where(p => p.Differentiable && p.IsArray))
-        {
-            code.Add(gradient
-                ? new Raw($"global::SymDiff.Generated.Adjoint.RequireLength({p.DerivativeName}, {p.Name}.Length, nameof({p.DerivativeName}));", p.DerivativeName)
-                : new Raw($"{p.DerivativeName} = global::SymDiff.Generated.Adjoint.OrSink({p.DerivativeName}, {p.Name}.Length, nameof({p.DerivativeName}));", p.DerivativeName));
-            if (gradient)
-            {
-                code.Add(new ClearSpan(p.DerivativeName));
-            }
-        }
+        var code = new List<Code>(ArrayAdjointChecks());
 
         var primal = body.Where(s => s is not Return).ToList();
         code.AddRange(Primal(primal, skip: null));
@@ -108,6 +98,23 @@ internal sealed partial class Reverse
         }
 
         return Share.Run(optimized, taken);
+    }
+
+    // Gradient checks and clears its array adjoints; Backward checks them, or sinks an empty one.
+    private IEnumerable<Code> ArrayAdjointChecks()
+    {
+        foreach (ParamModel p in model.Params.Where(p => p.Differentiable && p.IsArray))
+        {
+            if (gradient)
+            {
+                yield return new Raw($"global::SymDiff.Generated.Adjoint.RequireLength({p.DerivativeName}, {p.Name}.Length, nameof({p.DerivativeName}));", p.DerivativeName);
+                yield return new ClearSpan(p.DerivativeName);
+            }
+            else
+            {
+                yield return new Raw($"{p.DerivativeName} = global::SymDiff.Generated.Adjoint.OrSink({p.DerivativeName}, {p.Name}.Length, nameof({p.DerivativeName}));", p.DerivativeName);
+            }
+        }
     }
 
     /// <summary>The primal statements, leaving out updates of the names in <paramref name="skip"/>.</summary>

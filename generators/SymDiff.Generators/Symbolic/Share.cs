@@ -91,22 +91,11 @@ internal static class Share
             counts[key] = counts.TryGetValue(key, out var existing) ? (f, existing.Item2 + 1) : (f, 1);
         }
 
-        foreach (Expr child in Children(e))
+        foreach (Expr child in E.Children(e))
         {
             Count(child, counts);
         }
     }
-
-    private static IEnumerable<Expr> Children(Expr e) => e switch
-    {
-        Neg n => [n.Operand],
-        Binary b => [b.Left, b.Right],
-        Cond c => [c.Test, c.WhenTrue, c.WhenFalse],
-        Fn f => f.Args,
-        Call c => c.Args,
-        DerivativeCall d => d.Args.Concat(d.Tangents),
-        _ => [],
-    };
 
     private static Expr Replace(Expr e, string key, Expr with)
     {

@@ -125,9 +125,8 @@ partial class C
             int j = tape.PopInt();
             a[j] = tape.PopDouble();
             // back through line 17: a[j] = Math.Max(0, z);
-            double dAElement = da[j];
+            dz += z > 0 ? da[j] : 0;
             da[j] = 0;
-            dz += z > 0 ? dAElement : 0;
             iterations = tape.PopInt();
             // back through the loop at line 16, last iteration first
             while (iterations-- > 0)
@@ -255,9 +254,8 @@ partial class C
             int j = tape.PopInt();
             a[j] = tape.PopDouble();
             // back through line 17: a[j] = Math.Max(0, z);
-            double dAElement = da[j];
+            dz += z > 0 ? da[j] : 0;
             da[j] = 0;
-            dz += z > 0 ? dAElement : 0;
             iterations = tape.PopInt();
             // back through the loop at line 16, last iteration first
             while (iterations-- > 0)
