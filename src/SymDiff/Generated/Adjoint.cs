@@ -14,13 +14,7 @@ public static class Adjoint
     /// <param name="length">The array's length.</param>
     /// <param name="name">The adjoint parameter's name.</param>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void RequireLength<T>(Span<T> adjoint, int length, string name)
-    {
-        if (adjoint.Length != length)
-        {
-            ThrowLength(adjoint.Length, length, name);
-        }
-    }
+    public static void RequireLength<T>(Span<T> adjoint, int length, string name) => RequireLength((ReadOnlySpan<T>)adjoint, length, name);
 
     /// <summary>Checks a read-only adjoint (the output adjoint a vector-valued Backward receives).</summary>
     /// <param name="adjoint">The span to check.</param>
@@ -120,15 +114,7 @@ internal static class Scratch<T>
     [ThreadStatic]
     private static T[]? buffer;
 
-    public static Span<T> Get(int length)
-    {
-        if (buffer is null || buffer.Length < length)
-        {
-            buffer = new T[Math.Max(length, 2 * (buffer?.Length ?? 0))];
-        }
-
-        return buffer.AsSpan(0, length);
-    }
+    public static Span<T> Get(int length) => ThreadBuffer.Take(ref buffer, length);
 }
 
 /// <summary>Per-thread zeros that nobody writes (a zero tangent).</summary>
@@ -137,7 +123,13 @@ internal static class Zeros<T>
     [ThreadStatic]
     private static T[]? buffer;
 
-    public static ReadOnlySpan<T> Get(int length)
+    public static ReadOnlySpan<T> Get(int length) => ThreadBuffer.Take(ref buffer, length);
+}
+
+/// <summary>Grows a per-thread buffer (at least doubling) and hands out its first elements.</summary>
+internal static class ThreadBuffer
+{
+    public static Span<T> Take<T>(ref T[]? buffer, int length)
     {
         if (buffer is null || buffer.Length < length)
         {
