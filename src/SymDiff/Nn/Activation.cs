@@ -101,7 +101,9 @@ public static class ActivationLayer
         dZ = dZ.Slice(0, z.Length);
         for (int i = 0; i < z.Length; i++)
         {
-            dZ[i] = T.CreateTruncating(TFn.Pullback(double.CreateTruncating(z[i]), double.CreateTruncating(dA[i])));
+            double dz = 0;
+            TFn.Backward(double.CreateTruncating(z[i]), double.CreateTruncating(dA[i]), ref dz);
+            dZ[i] = T.CreateTruncating(dz);
         }
     }
 
@@ -110,102 +112,63 @@ public static class ActivationLayer
     {
         static abstract double Value(double z);
 
-        static abstract double Pullback(double z, double dA);
+        // The generated pullback: adds dA · f'(z) to dz.
+        static abstract void Backward(double z, double dA, ref double dz);
     }
 
     private readonly struct Identity : IScalarFunction
     {
         public static double Value(double z) => Activations.Identity(z);
 
-        public static double Pullback(double z, double dA)
-        {
-            double dz = 0;
-            Activations.IdentityBackward(z, dA, ref dz);
-            return dz;
-        }
+        public static void Backward(double z, double dA, ref double dz) => Activations.IdentityBackward(z, dA, ref dz);
     }
 
     private readonly struct Relu : IScalarFunction
     {
         public static double Value(double z) => Activations.Relu(z);
 
-        public static double Pullback(double z, double dA)
-        {
-            double dz = 0;
-            Activations.ReluBackward(z, dA, ref dz);
-            return dz;
-        }
+        public static void Backward(double z, double dA, ref double dz) => Activations.ReluBackward(z, dA, ref dz);
     }
 
     private readonly struct LeakyRelu : IScalarFunction
     {
         public static double Value(double z) => Activations.LeakyRelu(z);
 
-        public static double Pullback(double z, double dA)
-        {
-            double dz = 0;
-            Activations.LeakyReluBackward(z, dA, ref dz);
-            return dz;
-        }
+        public static void Backward(double z, double dA, ref double dz) => Activations.LeakyReluBackward(z, dA, ref dz);
     }
 
     private readonly struct Sigmoid : IScalarFunction
     {
         public static double Value(double z) => Activations.Sigmoid(z);
 
-        public static double Pullback(double z, double dA)
-        {
-            double dz = 0;
-            Activations.SigmoidBackward(z, dA, ref dz);
-            return dz;
-        }
+        public static void Backward(double z, double dA, ref double dz) => Activations.SigmoidBackward(z, dA, ref dz);
     }
 
     private readonly struct Tanh : IScalarFunction
     {
         public static double Value(double z) => Activations.Tanh(z);
 
-        public static double Pullback(double z, double dA)
-        {
-            double dz = 0;
-            Activations.TanhBackward(z, dA, ref dz);
-            return dz;
-        }
+        public static void Backward(double z, double dA, ref double dz) => Activations.TanhBackward(z, dA, ref dz);
     }
 
     private readonly struct Gelu : IScalarFunction
     {
         public static double Value(double z) => Activations.Gelu(z);
 
-        public static double Pullback(double z, double dA)
-        {
-            double dz = 0;
-            Activations.GeluBackward(z, dA, ref dz);
-            return dz;
-        }
+        public static void Backward(double z, double dA, ref double dz) => Activations.GeluBackward(z, dA, ref dz);
     }
 
     private readonly struct Silu : IScalarFunction
     {
         public static double Value(double z) => Activations.Silu(z);
 
-        public static double Pullback(double z, double dA)
-        {
-            double dz = 0;
-            Activations.SiluBackward(z, dA, ref dz);
-            return dz;
-        }
+        public static void Backward(double z, double dA, ref double dz) => Activations.SiluBackward(z, dA, ref dz);
     }
 
     private readonly struct Softplus : IScalarFunction
     {
         public static double Value(double z) => Activations.Softplus(z);
 
-        public static double Pullback(double z, double dA)
-        {
-            double dz = 0;
-            Activations.SoftplusBackward(z, dA, ref dz);
-            return dz;
-        }
+        public static void Backward(double z, double dA, ref double dz) => Activations.SoftplusBackward(z, dA, ref dz);
     }
 }
