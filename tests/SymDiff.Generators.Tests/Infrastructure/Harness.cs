@@ -49,17 +49,22 @@ internal static class Harness
     /// <summary>Generates, compiles and loads; fails with every error when the result does not compile cleanly.</summary>
     public static Assembly Load(params string[] sources) => Load(null, sources);
 
-    public static Assembly Load(IEnumerable<MetadataReference>? extra, params string[] sources)
+    public static Assembly Load(IEnumerable<MetadataReference>? extra, params string[] sources) => Load(extra, null, sources);
+
+    /// <summary>As <see cref="Load(string[])"/>; <paramref name="matters"/> picks the warnings that fail the build (default: all).</summary>
+    public static Assembly Load(IEnumerable<MetadataReference>? extra, Func<Diagnostic, bool>? matters, params string[] sources)
     {
-        byte[] image = Build("Test" + Guid.NewGuid().ToString("N"), extra, sources);
+        byte[] image = Build("Test" + Guid.NewGuid().ToString("N"), extra, matters, sources);
         return new AssemblyLoadContext(null, isCollectible: true).LoadFromStream(new MemoryStream(image));
     }
 
-    public static byte[] Build(string assemblyName, IEnumerable<MetadataReference>? extra, params string[] sources)
+    public static byte[] Build(string assemblyName, IEnumerable<MetadataReference>? extra, params string[] sources) => Build(assemblyName, extra, null, sources);
+
+    public static byte[] Build(string assemblyName, IEnumerable<MetadataReference>? extra, Func<Diagnostic, bool>? matters, params string[] sources)
     {
         var (output, diagnostics, run) = Generate(Compilation(assemblyName, extra, sources));
         var problems = diagnostics.Concat(output.GetDiagnostics())
-            .Where(d => d.Severity >= DiagnosticSeverity.Warning)
+            .Where(d => d.Severity == DiagnosticSeverity.Error || (d.Severity == DiagnosticSeverity.Warning && (matters?.Invoke(d) ?? true)))
             .ToList();
         if (problems.Count > 0)
         {
