@@ -12,12 +12,12 @@ internal static class Docs
     public static string Cref(MethodModel m) =>
         $"{m.Name}({string.Join(", ", m.Params.Select(p => p.TypeCode.Replace('<', '{').Replace('>', '}')))})";
 
-    public static IEnumerable<string> Gradient(MethodModel m, string primal, IReadOnlyList<(string Parameter, Expr Partial)>? partials)
+    public static IEnumerable<string> Gradient(MethodModel m, string primal, IReadOnlyList<(string Parameter, Expr Partial)>? partials, bool taped)
     {
         yield return "<summary>";
         yield return $"Computes <see cref=\"{primal}\"/> and its gradient with respect to {WrtList(m)} by reverse-mode differentiation.";
         yield return "</summary>";
-        foreach (string line in Remarks(m, partials))
+        foreach (string line in Remarks(m, partials, taped))
         {
             yield return line;
         }
@@ -41,13 +41,13 @@ internal static class Docs
         }
     }
 
-    public static IEnumerable<string> Backward(MethodModel m, string primal, IReadOnlyList<(string Parameter, Expr Partial)>? partials)
+    public static IEnumerable<string> Backward(MethodModel m, string primal, IReadOnlyList<(string Parameter, Expr Partial)>? partials, bool taped)
     {
         yield return "<summary>";
         yield return $"The pullback of <see cref=\"{primal}\"/>: adds {m.SeedName} · ∂{m.Name}/∂p into the adjoint of each differentiated parameter p.";
         yield return "A differentiable caller calls this to push its adjoint through the call; adjoints accumulate, so start them at zero.";
         yield return "</summary>";
-        foreach (string line in Remarks(m, partials))
+        foreach (string line in Remarks(m, partials, taped))
         {
             yield return line;
         }
@@ -83,7 +83,7 @@ internal static class Docs
         yield return "<summary>";
         yield return $"The directional derivative of <see cref=\"{primal}\"/> by forward-mode differentiation: {Escape(string.Join(" + ", terms))}.";
         yield return "</summary>";
-        foreach (string line in Remarks(m, partials))
+        foreach (string line in Remarks(m, partials, taped: false))
         {
             yield return line;
         }
@@ -114,7 +114,8 @@ internal static class Docs
     private static IEnumerable<string> PrimalParams(MethodModel m) =>
         m.Params.Select(p => $"<param name=\"{p.Name}\">{(p.Differentiable ? "Argument" : "Constant argument")} of {m.Name}.</param>");
 
-    private static IEnumerable<string> Remarks(MethodModel m, IReadOnlyList<(string Parameter, Expr Partial)>? partials)
+    // taped: the method's reverse mode replays the body from the tape, which the remarks say.
+    private static IEnumerable<string> Remarks(MethodModel m, IReadOnlyList<(string Parameter, Expr Partial)>? partials, bool taped)
     {
         yield return "<remarks>";
         if (partials is not null && partials.Count > 0 && partials.All(p => Math(p.Partial).Length <= MaxFormulaLength))
@@ -130,7 +131,7 @@ internal static class Docs
         else
         {
             yield return $"The derivative follows the body of {m.Name} statement by statement; each step below names the source line it differentiates.";
-            if (!Symbolic.Strategy.TapeFree(m))
+            if (taped)
             {
                 yield return "The backward sweep replays the body in reverse: values the forward sweep overwrote, branch decisions and loop counts come back from this thread's tape (SymDiff.Generated.Tape), which is reused from call to call.";
             }

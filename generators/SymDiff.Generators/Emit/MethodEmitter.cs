@@ -57,11 +57,11 @@ internal static class MethodEmitter
         string scalar = m.Scalar;
         if (!m.ReturnsVoid)
         {
-            WriteMethod(w, m, Docs.Gradient(m, primal, partials), $"{scalar} {m.Name}Gradient", GradientParameters(m), gradient);
+            WriteMethod(w, m, Docs.Gradient(m, primal, partials, !tapeFree), $"{scalar} {m.Name}Gradient", GradientParameters(m), gradient);
             w.Line();
         }
 
-        WriteMethod(w, m, Docs.Backward(m, primal, partials), $"void {m.Name}Backward", BackwardParameters(m), backward);
+        WriteMethod(w, m, Docs.Backward(m, primal, partials, !tapeFree), $"void {m.Name}Backward", BackwardParameters(m), backward);
         w.Line();
         WriteMethod(w, m, Docs.Derivative(m, primal, partials), $"{(m.ReturnsVoid ? "void" : scalar)} {m.Name}Derivative", DerivativeParameters(m), derivative);
 

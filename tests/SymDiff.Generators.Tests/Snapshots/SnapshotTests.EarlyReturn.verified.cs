@@ -162,7 +162,6 @@ partial class C
     /// </summary>
     /// <remarks>
     /// The derivative follows the body of F statement by statement; each step below names the source line it differentiates.
-    /// The backward sweep replays the body in reverse: values the forward sweep overwrote, branch decisions and loop counts come back from this thread's tape (SymDiff.Generated.Tape), which is reused from call to call.
     /// </remarks>
     /// <param name="x">Argument of F.</param>
     /// <param name="y">Argument of F.</param>
