@@ -31,6 +31,38 @@ public class ActivationTests
 
     [Theory]
     [MemberData(nameof(All))]
+    public void SinglePrecisionPullbackMatchesCentralDifferences(Activation activation)
+    {
+        // The float overloads have their own generated Backward; check it in float, where a step
+        // of 1e-2 balances truncation (~h²) against rounding (~6e-8 / h).
+        const float h = 1e-2f;
+        foreach (double point in Numerical.Uniform(20 + (int)activation, 40, -6, 6).Where(z => Math.Abs(z) > 0.05))
+        {
+            float z = (float)point;
+            float[] a = new float[1], plus = new float[1], minus = new float[1], dZ = new float[1];
+            ActivationLayer.Forward<float>(activation, [z + h], plus);
+            ActivationLayer.Forward<float>(activation, [z - h], minus);
+            ActivationLayer.Backward<float>(activation, [z], [1f], dZ);
+            double numeric = ((double)plus[0] - minus[0]) / (2 * h);
+            Assert.True(Math.Abs(numeric - dZ[0]) <= 2e-3 * Math.Max(1, Math.Abs(numeric)), $"{activation}'({z}): {dZ[0]} vs {numeric}");
+
+            float forward = activation switch
+            {
+                Activation.Identity => Activations.IdentityDerivative(z, 1f),
+                Activation.Relu => Activations.ReluDerivative(z, 1f),
+                Activation.LeakyRelu => Activations.LeakyReluDerivative(z, 1f),
+                Activation.Sigmoid => Activations.SigmoidDerivative(z, 1f),
+                Activation.Tanh => Activations.TanhDerivative(z, 1f),
+                Activation.Gelu => Activations.GeluDerivative(z, 1f),
+                Activation.Silu => Activations.SiluDerivative(z, 1f),
+                _ => Activations.SoftplusDerivative(z, 1f),
+            };
+            Assert.Equal(dZ[0], forward, 5);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(All))]
     public void ForwardModeAgreesWithReverseMode(Activation activation)
     {
         foreach (double z in Numerical.Uniform(7, 10, -4, 4))
@@ -56,21 +88,21 @@ public class ActivationTests
     public void KnownSlopes()
     {
         // σ′(0) = ¼, tanh′(0) = 1, softplus′(0) = σ(0) = ½, ReLU′(0) = 0 by the tie rule, leaky slope 0.01.
-        Assert.Equal(0.25, Activations.SigmoidDerivative(0, 1), 15);
-        Assert.Equal(1.0, Activations.TanhDerivative(0, 1), 15);
-        Assert.Equal(0.5, Activations.SoftplusDerivative(0, 1), 15);
-        Assert.Equal(0.0, Activations.ReluDerivative(0, 1));
-        Assert.Equal(0.01, Activations.LeakyReluDerivative(-2, 1), 15);
-        Assert.Equal(0.5, Activations.GeluDerivative(0, 1), 15);
-        Assert.Equal(0.5, Activations.SiluDerivative(0, 1), 15);
+        Assert.Equal(0.25, Activations.SigmoidDerivative(0.0, 1.0), 15);
+        Assert.Equal(1.0, Activations.TanhDerivative(0.0, 1.0), 15);
+        Assert.Equal(0.5, Activations.SoftplusDerivative(0.0, 1.0), 15);
+        Assert.Equal(0.0, Activations.ReluDerivative(0.0, 1.0));
+        Assert.Equal(0.01, Activations.LeakyReluDerivative(-2.0, 1.0), 15);
+        Assert.Equal(0.5, Activations.GeluDerivative(0.0, 1.0), 15);
+        Assert.Equal(0.5, Activations.SiluDerivative(0.0, 1.0), 15);
     }
 
     [Fact]
     public void SoftplusIsStableForLargeInputs()
     {
-        Assert.Equal(800.0, Activations.Softplus(800), 9);
-        Assert.Equal(Math.Exp(-800), Activations.Softplus(-800));
-        Assert.Equal(1.0, Activations.SoftplusDerivative(800, 1), 12);
+        Assert.Equal(800.0, Activations.Softplus(800.0), 9);
+        Assert.Equal(Math.Exp(-800), Activations.Softplus(-800.0));
+        Assert.Equal(1.0, Activations.SoftplusDerivative(800.0, 1.0), 12);
     }
 
     [Theory]

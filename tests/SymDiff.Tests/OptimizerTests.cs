@@ -39,6 +39,46 @@ public class OptimizerTests
         Assert.Equal(0.7695, theta[0], 14);
     }
 
+    [Theory]
+    [InlineData(0.0, false)]
+    [InlineData(0.9, false)]
+    [InlineData(0.9, true)]
+    public void SgdOnLongArraysFollowsTheRuleInEveryLane(double momentum, bool nesterov)
+    {
+        // 37 elements: several SIMD vectors of float and of double, plus a scalar tail.
+        const int n = 37;
+        var random = new Random(5);
+        float[] theta = new float[n], grad = new float[n];
+        for (int i = 0; i < n; i++)
+        {
+            theta[i] = (float)(random.NextDouble() * 2 - 1);
+            grad[i] = (float)(random.NextDouble() * 2 - 1);
+        }
+
+        float[] expected = (float[])theta.Clone(), velocity = new float[n];
+        const float lr = 0.1f, wd = 0.01f;
+        float mu = (float)momentum;
+        var sgd = new Sgd<float>([new Parameter<float>("p", 1, theta, grad)], lr, momentum, nesterov, wd);
+        for (int step = 1; step <= 3; step++)
+        {
+            sgd.Step();
+            for (int i = 0; i < n; i++)
+            {
+                // PyTorch's SGD, element by element.
+                float g = grad[i] + wd * expected[i];
+                if (momentum > 0)
+                {
+                    velocity[i] = step == 1 ? g : mu * velocity[i] + g;
+                    g = nesterov ? g + mu * velocity[i] : velocity[i];
+                }
+
+                expected[i] -= lr * g;
+            }
+
+            Assert.Equal(expected, theta);
+        }
+    }
+
     [Fact]
     public void RmsPropStep()
     {

@@ -1,5 +1,6 @@
 using System;
 using System.Numerics;
+using System.Runtime.InteropServices;
 
 namespace SymDiff.Nn;
 
@@ -87,6 +88,18 @@ public static class ActivationLayer
         where TFn : struct, IScalarFunction
     {
         a = a.Slice(0, z.Length);
+        if (typeof(T) == typeof(float))
+        {
+            ReadOnlySpan<float> zf = MemoryMarshal.Cast<T, float>(z);
+            Span<float> af = MemoryMarshal.Cast<T, float>(a);
+            for (int i = 0; i < zf.Length; i++)
+            {
+                af[i] = TFn.Value(zf[i]);
+            }
+
+            return;
+        }
+
         for (int i = 0; i < z.Length; i++)
         {
             a[i] = T.CreateTruncating(TFn.Value(double.CreateTruncating(z[i])));
@@ -99,6 +112,20 @@ public static class ActivationLayer
     {
         dA = dA.Slice(0, z.Length);
         dZ = dZ.Slice(0, z.Length);
+        if (typeof(T) == typeof(float))
+        {
+            ReadOnlySpan<float> zf = MemoryMarshal.Cast<T, float>(z), dAf = MemoryMarshal.Cast<T, float>(dA);
+            Span<float> dZf = MemoryMarshal.Cast<T, float>(dZ);
+            for (int i = 0; i < zf.Length; i++)
+            {
+                float dz = 0;
+                TFn.Backward(zf[i], dAf[i], ref dz);
+                dZf[i] = dz;
+            }
+
+            return;
+        }
+
         for (int i = 0; i < z.Length; i++)
         {
             double dz = 0;
@@ -112,8 +139,12 @@ public static class ActivationLayer
     {
         static abstract double Value(double z);
 
-        // The generated pullback: adds dA · f'(z) to dz.
+        static abstract float Value(float z);
+
+        // The generated pullbacks: add dA · f'(z) to dz.
         static abstract void Backward(double z, double dA, ref double dz);
+
+        static abstract void Backward(float z, float dA, ref float dz);
     }
 
     private readonly struct Identity : IScalarFunction
@@ -121,6 +152,10 @@ public static class ActivationLayer
         public static double Value(double z) => Activations.Identity(z);
 
         public static void Backward(double z, double dA, ref double dz) => Activations.IdentityBackward(z, dA, ref dz);
+
+        public static float Value(float z) => Activations.Identity(z);
+
+        public static void Backward(float z, float dA, ref float dz) => Activations.IdentityBackward(z, dA, ref dz);
     }
 
     private readonly struct Relu : IScalarFunction
@@ -128,6 +163,10 @@ public static class ActivationLayer
         public static double Value(double z) => Activations.Relu(z);
 
         public static void Backward(double z, double dA, ref double dz) => Activations.ReluBackward(z, dA, ref dz);
+
+        public static float Value(float z) => Activations.Relu(z);
+
+        public static void Backward(float z, float dA, ref float dz) => Activations.ReluBackward(z, dA, ref dz);
     }
 
     private readonly struct LeakyRelu : IScalarFunction
@@ -135,6 +174,10 @@ public static class ActivationLayer
         public static double Value(double z) => Activations.LeakyRelu(z);
 
         public static void Backward(double z, double dA, ref double dz) => Activations.LeakyReluBackward(z, dA, ref dz);
+
+        public static float Value(float z) => Activations.LeakyRelu(z);
+
+        public static void Backward(float z, float dA, ref float dz) => Activations.LeakyReluBackward(z, dA, ref dz);
     }
 
     private readonly struct Sigmoid : IScalarFunction
@@ -142,6 +185,10 @@ public static class ActivationLayer
         public static double Value(double z) => Activations.Sigmoid(z);
 
         public static void Backward(double z, double dA, ref double dz) => Activations.SigmoidBackward(z, dA, ref dz);
+
+        public static float Value(float z) => Activations.Sigmoid(z);
+
+        public static void Backward(float z, float dA, ref float dz) => Activations.SigmoidBackward(z, dA, ref dz);
     }
 
     private readonly struct Tanh : IScalarFunction
@@ -149,6 +196,10 @@ public static class ActivationLayer
         public static double Value(double z) => Activations.Tanh(z);
 
         public static void Backward(double z, double dA, ref double dz) => Activations.TanhBackward(z, dA, ref dz);
+
+        public static float Value(float z) => Activations.Tanh(z);
+
+        public static void Backward(float z, float dA, ref float dz) => Activations.TanhBackward(z, dA, ref dz);
     }
 
     private readonly struct Gelu : IScalarFunction
@@ -156,6 +207,10 @@ public static class ActivationLayer
         public static double Value(double z) => Activations.Gelu(z);
 
         public static void Backward(double z, double dA, ref double dz) => Activations.GeluBackward(z, dA, ref dz);
+
+        public static float Value(float z) => Activations.Gelu(z);
+
+        public static void Backward(float z, float dA, ref float dz) => Activations.GeluBackward(z, dA, ref dz);
     }
 
     private readonly struct Silu : IScalarFunction
@@ -163,6 +218,10 @@ public static class ActivationLayer
         public static double Value(double z) => Activations.Silu(z);
 
         public static void Backward(double z, double dA, ref double dz) => Activations.SiluBackward(z, dA, ref dz);
+
+        public static float Value(float z) => Activations.Silu(z);
+
+        public static void Backward(float z, float dA, ref float dz) => Activations.SiluBackward(z, dA, ref dz);
     }
 
     private readonly struct Softplus : IScalarFunction
@@ -170,5 +229,9 @@ public static class ActivationLayer
         public static double Value(double z) => Activations.Softplus(z);
 
         public static void Backward(double z, double dA, ref double dz) => Activations.SoftplusBackward(z, dA, ref dz);
+
+        public static float Value(float z) => Activations.Softplus(z);
+
+        public static void Backward(float z, float dA, ref float dz) => Activations.SoftplusBackward(z, dA, ref dz);
     }
 }

@@ -158,38 +158,25 @@ public static class Gemm
         {
             int rows = Math.Min(MR, mc - ir);
             Span<T> panel = ap.AsSpan(ir * kc, MR * kc);
-            for (int r = 0; r < MR; r++)
+            if (rows < MR)
             {
-                if (r >= rows)
-                {
-                    for (int p = 0; p < kc; p++)
-                    {
-                        panel[p * MR + r] = T.Zero;
-                    }
-
-                    continue;
-                }
-
-                if (al.ColStride == 1)
-                {
-                    int at = (i0 + ir + r) * al.RowStride + p0;
-                    for (int p = 0; p < kc; p++)
-                    {
-                        panel[p * MR + r] = a[at + p];
-                    }
-                }
+                panel.Clear();
             }
 
-            if (al.ColStride != 1)
+            int at = (i0 + ir) * al.RowStride + p0 * al.ColStride;
+            if (al.ColStride == 1)
             {
-                // A transposed: the rows of a panel are adjacent in memory, so read them together.
-                for (int p = 0; p < kc; p++)
+                // A row-major: each row of the panel is a column of the block, a transpose.
+                Transpose(ref a[at], al.RowStride, rows, kc, ref panel[0], MR);
+                continue;
+            }
+
+            // A transposed: the rows of a panel are adjacent in memory, so read them together.
+            for (int p = 0; p < kc; p++)
+            {
+                for (int r = 0; r < rows; r++)
                 {
-                    int at = (i0 + ir) * al.RowStride + (p0 + p) * al.ColStride;
-                    for (int r = 0; r < rows; r++)
-                    {
-                        panel[p * MR + r] = a[at + r * al.RowStride];
-                    }
+                    panel[p * MR + r] = a[at + p * al.ColStride + r * al.RowStride];
                 }
             }
         }
@@ -215,21 +202,97 @@ public static class Gemm
                 continue;
             }
 
-            // B transposed (a weight matrix read as Wᵀ): walk each stored row contiguously.
+            // B transposed (a weight matrix read as Wᵀ): each stored row is a column of the panel.
             if (cols < nr)
             {
                 panel.Clear();
             }
 
+            int at = p0 * bl.RowStride + (j0 + jr) * bl.ColStride;
+            if (bl.RowStride == 1)
+            {
+                Transpose(ref b[at], bl.ColStride, cols, kc, ref panel[0], nr);
+                continue;
+            }
+
             for (int j = 0; j < cols; j++)
             {
-                int at = p0 * bl.RowStride + (j0 + jr + j) * bl.ColStride;
                 for (int p = 0; p < kc; p++)
                 {
-                    panel[p * nr + j] = b[at + p * bl.RowStride];
+                    panel[p * nr + j] = b[at + j * bl.ColStride + p * bl.RowStride];
                 }
             }
         }
+    }
+
+    // dst[c·dstStride + r] = src[r·srcStride + c] for r < rows, c < cols: 8×8 (float) or 4×4
+    // (double) blocks through AVX shuffles, the ragged edges element by element.
+    private static void Transpose<T>(ref T src, int srcStride, int rows, int cols, ref T dst, int dstStride)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int block = !Avx.IsSupported ? 1 : typeof(T) == typeof(float) ? 8 : 4;
+        int fullRows = rows / block * block, fullCols = cols / block * block;
+        if (block > 1)
+        {
+            for (int r = 0; r < fullRows; r += block)
+            {
+                for (int c = 0; c < fullCols; c += block)
+                {
+                    ref T from = ref Unsafe.Add(ref src, r * srcStride + c);
+                    ref T to = ref Unsafe.Add(ref dst, c * dstStride + r);
+                    if (typeof(T) == typeof(float))
+                    {
+                        Transpose8(ref Unsafe.As<T, float>(ref from), srcStride, ref Unsafe.As<T, float>(ref to), dstStride);
+                    }
+                    else
+                    {
+                        Transpose4(ref Unsafe.As<T, double>(ref from), srcStride, ref Unsafe.As<T, double>(ref to), dstStride);
+                    }
+                }
+            }
+        }
+
+        for (int r = 0; r < rows; r++)
+        {
+            // Columns the blocks left over in the blocked rows, every column in the rest.
+            for (int c = r < fullRows ? fullCols : 0; c < cols; c++)
+            {
+                Unsafe.Add(ref dst, c * dstStride + r) = Unsafe.Add(ref src, r * srcStride + c);
+            }
+        }
+    }
+
+    private static void Transpose8(ref float src, int srcStride, ref float dst, int dstStride)
+    {
+        Vector256<float> r0 = Vector256.LoadUnsafe(ref src), r1 = Vector256.LoadUnsafe(ref src, (nuint)srcStride);
+        Vector256<float> r2 = Vector256.LoadUnsafe(ref src, (nuint)(2 * srcStride)), r3 = Vector256.LoadUnsafe(ref src, (nuint)(3 * srcStride));
+        Vector256<float> r4 = Vector256.LoadUnsafe(ref src, (nuint)(4 * srcStride)), r5 = Vector256.LoadUnsafe(ref src, (nuint)(5 * srcStride));
+        Vector256<float> r6 = Vector256.LoadUnsafe(ref src, (nuint)(6 * srcStride)), r7 = Vector256.LoadUnsafe(ref src, (nuint)(7 * srcStride));
+
+        // Interleave pairs of rows, then pairs of pairs, then swap 128-bit halves.
+        Vector256<float> t0 = Avx.UnpackLow(r0, r1), t1 = Avx.UnpackHigh(r0, r1), t2 = Avx.UnpackLow(r2, r3), t3 = Avx.UnpackHigh(r2, r3);
+        Vector256<float> t4 = Avx.UnpackLow(r4, r5), t5 = Avx.UnpackHigh(r4, r5), t6 = Avx.UnpackLow(r6, r7), t7 = Avx.UnpackHigh(r6, r7);
+        Vector256<float> u0 = Avx.Shuffle(t0, t2, 0x44), u1 = Avx.Shuffle(t0, t2, 0xEE), u2 = Avx.Shuffle(t1, t3, 0x44), u3 = Avx.Shuffle(t1, t3, 0xEE);
+        Vector256<float> u4 = Avx.Shuffle(t4, t6, 0x44), u5 = Avx.Shuffle(t4, t6, 0xEE), u6 = Avx.Shuffle(t5, t7, 0x44), u7 = Avx.Shuffle(t5, t7, 0xEE);
+        Avx.Permute2x128(u0, u4, 0x20).StoreUnsafe(ref dst);
+        Avx.Permute2x128(u1, u5, 0x20).StoreUnsafe(ref dst, (nuint)dstStride);
+        Avx.Permute2x128(u2, u6, 0x20).StoreUnsafe(ref dst, (nuint)(2 * dstStride));
+        Avx.Permute2x128(u3, u7, 0x20).StoreUnsafe(ref dst, (nuint)(3 * dstStride));
+        Avx.Permute2x128(u0, u4, 0x31).StoreUnsafe(ref dst, (nuint)(4 * dstStride));
+        Avx.Permute2x128(u1, u5, 0x31).StoreUnsafe(ref dst, (nuint)(5 * dstStride));
+        Avx.Permute2x128(u2, u6, 0x31).StoreUnsafe(ref dst, (nuint)(6 * dstStride));
+        Avx.Permute2x128(u3, u7, 0x31).StoreUnsafe(ref dst, (nuint)(7 * dstStride));
+    }
+
+    private static void Transpose4(ref double src, int srcStride, ref double dst, int dstStride)
+    {
+        Vector256<double> r0 = Vector256.LoadUnsafe(ref src), r1 = Vector256.LoadUnsafe(ref src, (nuint)srcStride);
+        Vector256<double> r2 = Vector256.LoadUnsafe(ref src, (nuint)(2 * srcStride)), r3 = Vector256.LoadUnsafe(ref src, (nuint)(3 * srcStride));
+        Vector256<double> t0 = Avx.UnpackLow(r0, r1), t1 = Avx.UnpackHigh(r0, r1), t2 = Avx.UnpackLow(r2, r3), t3 = Avx.UnpackHigh(r2, r3);
+        Avx.Permute2x128(t0, t2, 0x20).StoreUnsafe(ref dst);
+        Avx.Permute2x128(t1, t3, 0x20).StoreUnsafe(ref dst, (nuint)dstStride);
+        Avx.Permute2x128(t0, t2, 0x31).StoreUnsafe(ref dst, (nuint)(2 * dstStride));
+        Avx.Permute2x128(t1, t3, 0x31).StoreUnsafe(ref dst, (nuint)(3 * dstStride));
     }
 
     // One MR × nr tile of C. A full tile goes straight to C; an edge tile through a scratch tile.

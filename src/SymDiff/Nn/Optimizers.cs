@@ -114,13 +114,36 @@ public sealed class Sgd<T> : Optimizer<T>
     protected override void Update(Parameter<T> parameter, int firstBuffer)
     {
         T lr = T.CreateTruncating(LearningRate), mu = T.CreateTruncating(Momentum), wd = T.CreateTruncating(WeightDecay);
-        T[] theta = parameter.Value, grad = parameter.Gradient;
-        T[]? v = Momentum > 0 ? Buffer(firstBuffer) : null;
+        Span<T> theta = parameter.Value, grad = parameter.Gradient;
+        Span<T> v = Momentum > 0 ? Buffer(firstBuffer) : default;
         bool first = Steps == 1;
-        for (int i = 0; i < theta.Length; i++)
+        int i = 0;
+
+        // The same rule, Vector<T>.Count elements at a time (the scalar loop below finishes the tail).
+        if (Vector.IsHardwareAccelerated)
+        {
+            var vLr = new Vector<T>(lr);
+            var vMu = new Vector<T>(mu);
+            var vWd = new Vector<T>(wd);
+            for (; i <= theta.Length - Vector<T>.Count; i += Vector<T>.Count)
+            {
+                var t = new Vector<T>(theta.Slice(i));
+                Vector<T> g = new Vector<T>(grad.Slice(i)) + vWd * t;
+                if (!v.IsEmpty)
+                {
+                    Vector<T> velocity = first ? g : vMu * new Vector<T>(v.Slice(i)) + g;
+                    velocity.CopyTo(v.Slice(i));
+                    g = Nesterov ? g + vMu * velocity : velocity;
+                }
+
+                (t - vLr * g).CopyTo(theta.Slice(i));
+            }
+        }
+
+        for (; i < theta.Length; i++)
         {
             T g = grad[i] + wd * theta[i];
-            if (v is not null)
+            if (!v.IsEmpty)
             {
                 v[i] = first ? g : mu * v[i] + g;
                 g = Nesterov ? g + mu * v[i] : v[i];
