@@ -111,7 +111,7 @@ public sealed class ModelFileTests : IDisposable
 
         public override IReadOnlyList<double> Settings => throw new InvalidOperationException("disk full (simulated)");
 
-        protected override void Update(Parameter<float> parameter, int firstBuffer)
+        protected override void Update(Parameter<float> parameter, int firstBuffer, int start, int end)
         {
         }
     }

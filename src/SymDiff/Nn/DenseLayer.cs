@@ -16,6 +16,8 @@ public sealed class DenseLayer<T>
     private T[] a = [];
     private T[] dZ = [];
     private T[] dInput = [];
+    private T[] dACopy = [];
+    private RowJob? rowJob;
 
     /// <summary>Creates a layer with zero weights.</summary>
     /// <param name="inputs">Inputs per example.</param>
@@ -52,10 +54,10 @@ public sealed class DenseLayer<T>
     /// <summary>b.</summary>
     public T[] Bias { get; }
 
-    /// <summary>∂L/∂W after <see cref="Backward"/>.</summary>
+    /// <summary>∂L/∂W after <see cref="Backward(T[], ReadOnlySpan{T}, bool)"/>.</summary>
     public T[] WeightGradient { get; }
 
-    /// <summary>∂L/∂b after <see cref="Backward"/>.</summary>
+    /// <summary>∂L/∂b after <see cref="Backward(T[], ReadOnlySpan{T}, bool)"/>.</summary>
     public T[] BiasGradient { get; }
 
     /// <summary>The pre-activations of the last forward pass, one row per example.</summary>
@@ -80,12 +82,7 @@ public sealed class DenseLayer<T>
         Grow(ref z, rows * Outputs);
         Grow(ref a, rows * Outputs);
         Gemm.Multiply(rows, Outputs, Inputs, input, Layout.RowMajor(Inputs), Weights, Layout.Transposed(Inputs), z, accumulate: false);
-        for (int r = 0; r < rows; r++)
-        {
-            Vectors.Add(z.AsSpan(r * Outputs, Outputs), Bias);
-        }
-
-        ActivationLayer.Forward<T>(Activation, Z, a);
+        RunRows(forward: true, []);
         return a;
     }
 
@@ -99,9 +96,27 @@ public sealed class DenseLayer<T>
     /// <returns>∂L/∂X (valid until the next backward pass), or null.</returns>
     public T[]? Backward(T[] input, ReadOnlySpan<T> dA, bool needInputGradient)
     {
+        int count = Rows * Outputs;
+        if (dA.Length < count)
+        {
+            throw new ArgumentException($"dA needs {count} values, not {dA.Length}.", nameof(dA));
+        }
+
+        Grow(ref dACopy, count);
+        dA.Slice(0, count).CopyTo(dACopy);
+        return Backward(input, dACopy, needInputGradient);
+    }
+
+    /// <summary><see cref="Backward(T[], ReadOnlySpan{T}, bool)"/> on an array the threads can share without a copy.</summary>
+    /// <param name="input">The input of the forward pass.</param>
+    /// <param name="dA">∂L/∂A, at least <see cref="Rows"/> × <see cref="Outputs"/> values.</param>
+    /// <param name="needInputGradient">Whether to compute ∂L/∂X.</param>
+    /// <returns>∂L/∂X, or null.</returns>
+    internal T[]? Backward(T[] input, T[] dA, bool needInputGradient)
+    {
         int rows = Rows;
         Grow(ref dZ, rows * Outputs);
-        ActivationLayer.Backward<T>(Activation, Z, dA, dZ);
+        RunRows(forward: false, dA);
         Gemm.Multiply(Outputs, Inputs, rows, dZ, Layout.Transposed(Outputs), input, Layout.RowMajor(Inputs), WeightGradient, accumulate: false);
         BiasGradient.AsSpan().Clear();
         for (int r = 0; r < rows; r++)
@@ -117,6 +132,56 @@ public sealed class DenseLayer<T>
         Grow(ref dInput, rows * Inputs);
         Gemm.Multiply(rows, Inputs, Outputs, dZ, Layout.RowMajor(Outputs), Weights, Layout.RowMajor(Inputs), dInput, accumulate: false);
         return dInput;
+    }
+
+    // The element-wise passes, by bands of rows: forward Z += b, A = σ(Z); backward dZ = dA ⊙ σ′(Z).
+    // Rows are independent, so a large batch is shared between threads with identical results.
+    private void RunRows(bool forward, T[] dA)
+    {
+        int parts = Workers.Parts((long)Rows * Outputs, 16 * 1024);
+        if (parts <= 1)
+        {
+            ElementWise(forward, dA, 0, Rows);
+            return;
+        }
+
+        rowJob ??= new RowJob(this);
+        rowJob.Forward = forward;
+        rowJob.DA = dA;
+        Workers.Run(rowJob, parts);
+        rowJob.DA = [];
+    }
+
+    private void ElementWise(bool forward, ReadOnlySpan<T> dA, int from, int to)
+    {
+        int at = from * Outputs, count = (to - from) * Outputs;
+        if (forward)
+        {
+            for (int r = from; r < to; r++)
+            {
+                Vectors.Add(z.AsSpan(r * Outputs, Outputs), Bias);
+            }
+
+            ActivationLayer.Forward<T>(Activation, z.AsSpan(at, count), a.AsSpan(at, count));
+        }
+        else
+        {
+            ActivationLayer.Backward<T>(Activation, z.AsSpan(at, count), dA.Slice(at, count), dZ.AsSpan(at, count));
+        }
+    }
+
+    private sealed class RowJob(DenseLayer<T> layer) : IParallelWork
+    {
+        public bool Forward { get; set; }
+
+        public T[] DA { get; set; } = [];
+
+        public void Execute(int part, int parts)
+        {
+            int chunk = (layer.Rows + parts - 1) / parts;
+            int from = Math.Min(layer.Rows, part * chunk), to = Math.Min(layer.Rows, from + chunk);
+            layer.ElementWise(Forward, DA, from, to);
+        }
     }
 
     private static void Grow(ref T[] buffer, int length)

@@ -4,7 +4,6 @@ using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
-using System.Threading.Tasks;
 
 namespace SymDiff.Nn;
 
@@ -32,8 +31,8 @@ public readonly record struct Layout(int RowStride, int ColStride)
 /// BLAS libraries do it: A and B are copied block by block into packed panels that the
 /// micro-kernel reads sequentially, and the micro-kernel keeps an 8-row × 2-vector tile of C
 /// in registers (<see cref="Vector512{T}"/> where the CPU has AVX-512, else <see cref="Vector256{T}"/>),
-/// one fused multiply-add per element pair. Blocks of C are shared between threads when the
-/// product is large enough to pay for it.
+/// one fused multiply-add per element pair. Bands of C are shared between the
+/// <see cref="Workers"/> threads when the product is large enough to pay for it.
 /// </summary>
 public static class Gemm
 {
@@ -42,8 +41,12 @@ public static class Gemm
     private const int MC = 64;
     private const int NC = 1024;
 
-    /// <summary>The number of threads a large product may use (default: the processor count).</summary>
-    public static int MaxThreads { get; set; } = Environment.ProcessorCount;
+    /// <summary>The number of threads a large product may use: the same setting as <see cref="Parallelism.MaxThreads"/>.</summary>
+    public static int MaxThreads
+    {
+        get => Parallelism.MaxThreads;
+        set => Parallelism.MaxThreads = value;
+    }
 
     /// <summary>C[m×n] = A[m×k]·B[k×n] (or C += A·B when <paramref name="accumulate"/>).</summary>
     /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
@@ -79,42 +82,73 @@ public static class Gemm
             return;
         }
 
-        // Threads pay off only for products of a few million multiply-adds and more.
-        int threads = Math.Min(MaxThreads, (int)Math.Min(8, (long)m * n * k / 4_000_000));
+        // A thread pays off for a few million multiply-adds (some tens of microseconds) or more.
+        int threads = Workers.Parts((long)m * n * k, 2_000_000);
         if (threads <= 1)
         {
             Run(0, m, 0, n, k, a, aLayout, b, bLayout, c, n, accumulate);
         }
         else
         {
-            Parallel(threads, m, n, k, a, aLayout, b, bLayout, c, accumulate);
+            Split<T>.Run(threads, m, n, k, a, aLayout, b, bLayout, c, accumulate);
         }
     }
 
-    // Split the larger dimension of C; each thread packs its own panels. (A separate method, so
-    // the single-threaded path allocates no closure.)
-    private static void Parallel<T>(int threads, int m, int n, int k, T[] a, Layout aLayout, T[] b, Layout bLayout, T[] c, bool accumulate)
+    // A product shared between threads: C is cut into bands of rows or of columns, whichever
+    // divides more evenly into whole micro-tiles (on a tie, the cut that repacks the smaller
+    // operand: a row cut makes every thread pack all of B, a column cut all of A). The bands are
+    // disjoint, so the result is the same as on one thread. The job object is reused per thread
+    // (no allocation per product).
+    private sealed class Split<T> : IParallelWork
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        bool splitRows = m >= n;
-        int extent = splitRows ? m : n;
-        int unit = splitRows ? MR : Width<T>() * 2;
-        int chunk = (extent / threads + unit - 1) / unit * unit;
-        System.Threading.Tasks.Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, t =>
+        [ThreadStatic]
+        private static Split<T>? cached;
+
+        private int m, n, k, chunk;
+        private T[] a = [], b = [], c = [];
+        private Layout al, bl;
+        private bool accumulate, byRows;
+
+        public static void Run(int threads, int m, int n, int k, T[] a, Layout al, T[] b, Layout bl, T[] c, bool accumulate)
         {
-            int start = t * chunk, end = Math.Min(extent, start + chunk);
-            if (start < end)
+            int rowChunk = RoundUp((m + threads - 1) / threads, MR), colChunk = RoundUp((n + threads - 1) / threads, Width<T>() * 2);
+            double rowWaste = (double)rowChunk * threads / m, colWaste = (double)colChunk * threads / n;
+            bool byRows = Math.Abs(rowWaste - colWaste) < 0.02 ? n < m : rowWaste < colWaste;
+            Split<T> job = cached ?? new Split<T>();
+            cached = null; // a product started inside a part (not done today) gets its own job
+            (job.m, job.n, job.k, job.a, job.al, job.b, job.bl, job.c, job.accumulate) = (m, n, k, a, al, b, bl, c, accumulate);
+            (job.byRows, job.chunk) = (byRows, byRows ? rowChunk : colChunk);
+            try
             {
-                if (splitRows)
-                {
-                    Run(start, end, 0, n, k, a, aLayout, b, bLayout, c, n, accumulate);
-                }
-                else
-                {
-                    Run(0, m, start, end, k, a, aLayout, b, bLayout, c, n, accumulate);
-                }
+                Workers.Run(job, threads);
             }
-        });
+            finally
+            {
+                (job.a, job.b, job.c) = ([], [], []);
+                cached = job;
+            }
+        }
+
+        public void Execute(int part, int parts)
+        {
+            int start = part * chunk, end = Math.Min(byRows ? m : n, start + chunk);
+            if (start >= end)
+            {
+                return;
+            }
+
+            if (byRows)
+            {
+                Gemm.Run(start, end, 0, n, k, a, al, b, bl, c, n, accumulate);
+            }
+            else
+            {
+                Gemm.Run(0, m, start, end, k, a, al, b, bl, c, n, accumulate);
+            }
+        }
+
+        private static int RoundUp(int value, int unit) => (value + unit - 1) / unit * unit;
     }
 
     private static int Width<T>() => Vector512.IsHardwareAccelerated ? Vector512<T>.Count : Vector256<T>.Count;

@@ -129,11 +129,13 @@ public sealed class Mlp<T>
     /// <param name="dOutputs">∂L/∂output, shaped like the output.</param>
     public void Backward(ReadOnlySpan<T> dOutputs)
     {
-        ReadOnlySpan<T> dA = dOutputs;
-        for (int l = layers.Length - 1; l >= 0; l--)
+        // The last layer copies the caller's span once; the layers below share arrays.
+        int last = layers.Length - 1;
+        T[]? dA = layers[last].Backward(last == 0 ? input : layers[last - 1].Output, dOutputs, needInputGradient: last > 0);
+        for (int l = last - 1; l >= 0; l--)
         {
             T[] x = l == 0 ? input : layers[l - 1].Output;
-            dA = layers[l].Backward(x, dA, needInputGradient: l > 0);
+            dA = layers[l].Backward(x, dA!, needInputGradient: l > 0);
         }
     }
 

@@ -13,6 +13,7 @@ public abstract class Optimizer<T>
     where T : unmanaged, IFloatingPointIeee754<T>
 {
     private readonly List<T[]> state = new();
+    private Slices? slices;
 
     /// <summary>Creates the optimizer for <paramref name="parameters"/> with <paramref name="buffersPerParameter"/> state arrays each.</summary>
     /// <param name="parameters">What it updates.</param>
@@ -61,19 +62,55 @@ public abstract class Optimizer<T>
         int buffers = Parameters.Count == 0 ? 0 : state.Count / Parameters.Count;
         for (int i = 0; i < Parameters.Count; i++)
         {
-            Update(Parameters[i], i * buffers);
+            Parameter<T> parameter = Parameters[i];
+            int parts = Workers.Parts(parameter.Value.Length, 64 * 1024);
+            if (parts <= 1)
+            {
+                Update(parameter, i * buffers, 0, parameter.Value.Length);
+            }
+            else
+            {
+                // Each element's update is independent, so threads take contiguous slices.
+                slices ??= new Slices(this);
+                slices.Parameter = parameter;
+                slices.FirstBuffer = i * buffers;
+                Workers.Run(slices, parts);
+                slices.Parameter = null;
+            }
         }
     }
 
-    /// <summary>Updates one parameter; its state arrays start at <c>State[firstBuffer]</c>.</summary>
+    /// <summary>
+    /// Updates elements <paramref name="start"/> to <paramref name="end"/> (exclusive) of one
+    /// parameter; its state arrays start at <c>State[firstBuffer]</c>. Large parameters are
+    /// updated in slices on several threads, so the rule must treat elements independently.
+    /// </summary>
     /// <param name="parameter">The parameter.</param>
     /// <param name="firstBuffer">Index of its first state array.</param>
-    protected abstract void Update(Parameter<T> parameter, int firstBuffer);
+    /// <param name="start">The first element to update.</param>
+    /// <param name="end">One past the last element to update.</param>
+    protected abstract void Update(Parameter<T> parameter, int firstBuffer, int start, int end);
 
     /// <summary>The state array at <paramref name="index"/>.</summary>
     /// <param name="index">The index.</param>
     /// <returns>The array.</returns>
     protected T[] Buffer(int index) => state[index];
+
+    // One parameter's update cut into contiguous slices of whole cache lines, one per thread.
+    private sealed class Slices(Optimizer<T> optimizer) : IParallelWork
+    {
+        public Parameter<T>? Parameter { get; set; }
+
+        public int FirstBuffer { get; set; }
+
+        public void Execute(int part, int parts)
+        {
+            int length = Parameter!.Value.Length;
+            int chunk = (length / parts + 63) / 64 * 64;
+            int start = Math.Min(length, part * chunk), end = part == parts - 1 ? length : Math.Min(length, start + chunk);
+            optimizer.Update(Parameter, FirstBuffer, start, end);
+        }
+    }
 }
 
 /// <summary>
@@ -111,11 +148,11 @@ public sealed class Sgd<T> : Optimizer<T>
     public override IReadOnlyList<double> Settings => [LearningRate, Momentum, Nesterov ? 1 : 0, WeightDecay];
 
     /// <inheritdoc/>
-    protected override void Update(Parameter<T> parameter, int firstBuffer)
+    protected override void Update(Parameter<T> parameter, int firstBuffer, int start, int end)
     {
         T lr = T.CreateTruncating(LearningRate), mu = T.CreateTruncating(Momentum), wd = T.CreateTruncating(WeightDecay);
-        Span<T> theta = parameter.Value, grad = parameter.Gradient;
-        Span<T> v = Momentum > 0 ? Buffer(firstBuffer) : default;
+        Span<T> theta = parameter.Value.AsSpan(start, end - start), grad = parameter.Gradient.AsSpan(start, end - start);
+        Span<T> v = Momentum > 0 ? Buffer(firstBuffer).AsSpan(start, end - start) : default;
         bool first = Steps == 1;
         int i = 0;
 
@@ -187,11 +224,11 @@ public sealed class RmsProp<T> : Optimizer<T>
     public override IReadOnlyList<double> Settings => [LearningRate, Alpha, Epsilon, WeightDecay];
 
     /// <inheritdoc/>
-    protected override void Update(Parameter<T> parameter, int firstBuffer)
+    protected override void Update(Parameter<T> parameter, int firstBuffer, int start, int end)
     {
         T lr = T.CreateTruncating(LearningRate), alpha = T.CreateTruncating(Alpha), eps = T.CreateTruncating(Epsilon), wd = T.CreateTruncating(WeightDecay);
         T[] theta = parameter.Value, grad = parameter.Gradient, s = Buffer(firstBuffer);
-        for (int i = 0; i < theta.Length; i++)
+        for (int i = start; i < end; i++)
         {
             T g = grad[i] + wd * theta[i];
             s[i] = alpha * s[i] + (T.One - alpha) * g * g;
@@ -246,14 +283,14 @@ public sealed class Adam<T> : Optimizer<T>
     public override IReadOnlyList<double> Settings => [LearningRate, Beta1, Beta2, Epsilon, WeightDecay];
 
     /// <inheritdoc/>
-    protected override void Update(Parameter<T> parameter, int firstBuffer)
+    protected override void Update(Parameter<T> parameter, int firstBuffer, int start, int end)
     {
         double c1 = 1 - Math.Pow(Beta1, Steps), c2 = 1 - Math.Pow(Beta2, Steps);
         T lr = T.CreateTruncating(LearningRate), b1 = T.CreateTruncating(Beta1), b2 = T.CreateTruncating(Beta2);
         T eps = T.CreateTruncating(Epsilon), wd = T.CreateTruncating(WeightDecay);
         T bias1 = T.CreateTruncating(c1), bias2 = T.CreateTruncating(c2);
         T[] theta = parameter.Value, grad = parameter.Gradient, m = Buffer(firstBuffer), v = Buffer(firstBuffer + 1);
-        for (int i = 0; i < theta.Length; i++)
+        for (int i = start; i < end; i++)
         {
             T g = grad[i];
             if (Decoupled)

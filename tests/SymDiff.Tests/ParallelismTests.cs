@@ -1,0 +1,129 @@
+using System;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.Linq;
+using SymDiff.Nn;
+
+namespace SymDiff.Tests;
+
+/// <summary>
+/// Threads split work into independent parts, so two threads must train bit-identically to one,
+/// and a failure on a helper thread must reach the caller.
+/// </summary>
+public class ParallelismTests
+{
+    [Theory]
+    [InlineData("sgd")]
+    [InlineData("adam")]
+    public void TwoThreadsTrainBitIdenticallyToOne(string optimizer)
+    {
+        // Large enough that every parallel path engages at two threads: the first layer's GEMMs
+        // (64·512·300 multiply-adds), its element-wise passes (64·512 values) and the optimizer's
+        // update of its 153,600 weights.
+        float[][] one = Train(1, optimizer), two = Train(2, optimizer);
+        for (int i = 0; i < one.Length; i++)
+        {
+            Assert.Equal(one[i], two[i]);
+        }
+    }
+
+    [Fact]
+    public void LargeParametersAreUpdatedInOneSlicePerThread()
+    {
+        int saved = Parallelism.MaxThreads;
+        try
+        {
+            Parallelism.MaxThreads = 2;
+            var recorder = new Recording([new Parameter<float>("w", 1, new float[200_000], new float[200_000])]);
+            recorder.Step();
+            var slices = recorder.Slices.OrderBy(s => s.Start).ToArray();
+
+            // Two contiguous slices covering every element once. (Both run on the caller's thread
+            // if another test holds the helper at that moment, so threads are not compared.)
+            Assert.Equal(2, slices.Length);
+            Assert.Equal(0, slices[0].Start);
+            Assert.Equal(200_000, slices[^1].End);
+            for (int i = 1; i < slices.Length; i++)
+            {
+                Assert.Equal(slices[i - 1].End, slices[i].Start);
+            }
+        }
+        finally
+        {
+            Parallelism.MaxThreads = saved;
+        }
+    }
+
+    [Fact]
+    public void AFailureOnAHelperThreadReachesTheCaller()
+    {
+        int saved = Parallelism.MaxThreads;
+        try
+        {
+            Parallelism.MaxThreads = 2;
+            var parameter = new Parameter<float>("w", 1, new float[200_000], new float[200_000]);
+            var failing = new Recording([parameter]) { FailFrom = 1 };
+            var error = Assert.Throws<InvalidOperationException>(failing.Step);
+            Assert.Contains("slice", error.Message);
+
+            // The helpers survive the failure: the next step runs normally.
+            var healthy = new Recording([parameter]);
+            healthy.Step();
+            Assert.Equal(200_000, healthy.Slices.Sum(s => s.End - s.Start));
+        }
+        finally
+        {
+            Parallelism.MaxThreads = saved;
+        }
+    }
+
+    private static float[][] Train(int threads, string optimizer)
+    {
+        int saved = Parallelism.MaxThreads;
+        try
+        {
+            Parallelism.MaxThreads = threads;
+            const int batch = 64;
+            var mlp = Mlp<float>.Create([300, 512, 10], Activation.Relu, Activation.Identity, seed: 7);
+            Optimizer<float> step = optimizer == "sgd"
+                ? new Sgd<float>(mlp.Parameters, 0.01, momentum: 0.9)
+                : new Adam<float>(mlp.Parameters, 0.001);
+            var random = new SeededRandom(3);
+            float[] x = Enumerable.Range(0, batch * 300).Select(_ => (float)random.NextDouble(-1, 1)).ToArray();
+            float[] y = Enumerable.Range(0, batch * 10).Select(_ => (float)random.NextDouble(-1, 1)).ToArray();
+            for (int i = 0; i < 3; i++)
+            {
+                mlp.ComputeGradients(x, y, batch, Loss.MeanSquaredError);
+                step.Step();
+            }
+
+            return mlp.Parameters.Select(p => (float[])p.Value.Clone()).ToArray();
+        }
+        finally
+        {
+            Parallelism.MaxThreads = saved;
+        }
+    }
+
+    // An optimizer that records the slices it is asked to update (and can fail on one).
+    private sealed class Recording(IReadOnlyList<Parameter<float>> parameters) : Optimizer<float>(parameters, 0.1, 0, 0)
+    {
+        public ConcurrentBag<(int Start, int End, int Thread)> Slices { get; } = [];
+
+        public int FailFrom { get; init; } = int.MaxValue;
+
+        public override string Name => "recording";
+
+        public override IReadOnlyList<double> Settings => [];
+
+        protected override void Update(Parameter<float> parameter, int firstBuffer, int start, int end)
+        {
+            if (start >= FailFrom)
+            {
+                throw new InvalidOperationException($"slice {start}..{end} failed");
+            }
+
+            Slices.Add((start, end, Environment.CurrentManagedThreadId));
+        }
+    }
+}
