@@ -39,21 +39,28 @@ public class GemmTests
         }
     }
 
-    [Fact]
-    public void OneThreadAndTwoThreadsGiveTheSameResult()
+    [Theory]
+    [InlineData(128, 256, 300, false)] // tall: the threads share one packed B and split the rows
+    [InlineData(256, 784, 128, true)]  // the 784-256-10 weight gradient, A transposed
+    [InlineData(130, 1100, 40, true)]  // several blocks of columns, ragged edges
+    [InlineData(16, 1100, 300, false)] // short and wide: the threads split the columns
+    public void OneThreadAndTwoThreadsGiveTheSameResult(int m, int n, int k, bool transposeA)
     {
-        const int m = 128, n = 256, k = 300;
         float[] a = Numerical.Uniform(1, m * k, -1, 1).Select(v => (float)v).ToArray();
         float[] b = Numerical.Uniform(2, k * n, -1, 1).Select(v => (float)v).ToArray();
+        Layout al = transposeA ? Layout.Transposed(m) : Layout.RowMajor(k);
         var one = new float[m * n];
         var two = new float[m * n];
         int saved = Gemm.MaxThreads;
         try
         {
+            // Overwrite, then accumulate on top, with each thread count.
             Gemm.MaxThreads = 1;
-            Gemm.Multiply(m, n, k, a, Layout.RowMajor(k), b, Layout.RowMajor(n), one, false);
+            Gemm.Multiply(m, n, k, a, al, b, Layout.RowMajor(n), one, false);
+            Gemm.Multiply(m, n, k, a, al, b, Layout.RowMajor(n), one, true);
             Gemm.MaxThreads = 2;
-            Gemm.Multiply(m, n, k, a, Layout.RowMajor(k), b, Layout.RowMajor(n), two, false);
+            Gemm.Multiply(m, n, k, a, al, b, Layout.RowMajor(n), two, false);
+            Gemm.Multiply(m, n, k, a, al, b, Layout.RowMajor(n), two, true);
         }
         finally
         {
@@ -61,6 +68,13 @@ public class GemmTests
         }
 
         Assert.Equal(one, two);
+        for (int i = 0; i < one.Length; i++)
+        {
+            one[i] /= 2;
+        }
+
+        double[] expected = Naive(m, n, k, a.Select(v => (double)v).ToArray(), al, b.Select(v => (double)v).ToArray(), Layout.RowMajor(n));
+        AssertClose(expected, one.Select(v => (double)v).ToArray(), 1e-4 * Math.Sqrt(k));
     }
 
     private static double[] Naive(int m, int n, int k, double[] a, Layout al, double[] b, Layout bl)

@@ -28,7 +28,7 @@ public class ParallelismTests
     }
 
     [Fact]
-    public void LargeParametersAreUpdatedInOneSlicePerThread()
+    public void LargeParametersAreUpdatedInContiguousSlices()
     {
         int saved = Parallelism.MaxThreads;
         try
@@ -38,9 +38,9 @@ public class ParallelismTests
             recorder.Step();
             var slices = recorder.Slices.OrderBy(s => s.Start).ToArray();
 
-            // Two contiguous slices covering every element once. (Both run on the caller's thread
-            // if another test holds the helper at that moment, so threads are not compared.)
-            Assert.Equal(2, slices.Length);
+            // Two contiguous slices covering every element once (one slice, on the caller's
+            // thread, if another test holds the helper at that moment).
+            Assert.InRange(slices.Length, 1, 2);
             Assert.Equal(0, slices[0].Start);
             Assert.Equal(200_000, slices[^1].End);
             for (int i = 1; i < slices.Length; i++)
@@ -62,7 +62,7 @@ public class ParallelismTests
         {
             Parallelism.MaxThreads = 2;
             var parameter = new Parameter<float>("w", 1, new float[200_000], new float[200_000]);
-            var failing = new Recording([parameter]) { FailFrom = 1 };
+            var failing = new Recording([parameter]) { FailWithLastElement = true };
             var error = Assert.Throws<InvalidOperationException>(failing.Step);
             Assert.Contains("slice", error.Message);
 
@@ -110,7 +110,8 @@ public class ParallelismTests
     {
         public ConcurrentBag<(int Start, int End, int Thread)> Slices { get; } = [];
 
-        public int FailFrom { get; init; } = int.MaxValue;
+        // The last slice runs on a helper thread when there is one.
+        public bool FailWithLastElement { get; init; }
 
         public override string Name => "recording";
 
@@ -118,7 +119,7 @@ public class ParallelismTests
 
         protected override void Update(Parameter<float> parameter, int firstBuffer, int start, int end)
         {
-            if (start >= FailFrom)
+            if (FailWithLastElement && end == parameter.Value.Length)
             {
                 throw new InvalidOperationException($"slice {start}..{end} failed");
             }

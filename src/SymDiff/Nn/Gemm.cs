@@ -86,73 +86,28 @@ public static class Gemm
         int threads = Workers.Parts((long)m * n * k, 2_000_000);
         if (threads <= 1)
         {
+            Buffers<T>.Ensure(MC * KC, NC * KC);
             Run(0, m, 0, n, k, a, aLayout, b, bLayout, c, n, accumulate);
         }
         else
         {
-            Split<T>.Run(threads, m, n, k, a, aLayout, b, bLayout, c, accumulate);
+            Team<T>.Run(threads, m, n, k, a, aLayout, b, bLayout, c, accumulate);
         }
-    }
-
-    // A product shared between threads: C is cut into bands of rows or of columns, whichever
-    // divides more evenly into whole micro-tiles (on a tie, the cut that repacks the smaller
-    // operand: a row cut makes every thread pack all of B, a column cut all of A). The bands are
-    // disjoint, so the result is the same as on one thread. The job object is reused per thread
-    // (no allocation per product).
-    private sealed class Split<T> : IParallelWork
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        [ThreadStatic]
-        private static Split<T>? cached;
-
-        private int m, n, k, chunk;
-        private T[] a = [], b = [], c = [];
-        private Layout al, bl;
-        private bool accumulate, byRows;
-
-        public static void Run(int threads, int m, int n, int k, T[] a, Layout al, T[] b, Layout bl, T[] c, bool accumulate)
-        {
-            int rowChunk = RoundUp((m + threads - 1) / threads, MR), colChunk = RoundUp((n + threads - 1) / threads, Width<T>() * 2);
-            double rowWaste = (double)rowChunk * threads / m, colWaste = (double)colChunk * threads / n;
-            bool byRows = Math.Abs(rowWaste - colWaste) < 0.02 ? n < m : rowWaste < colWaste;
-            Split<T> job = cached ?? new Split<T>();
-            cached = null; // a product started inside a part (not done today) gets its own job
-            (job.m, job.n, job.k, job.a, job.al, job.b, job.bl, job.c, job.accumulate) = (m, n, k, a, al, b, bl, c, accumulate);
-            (job.byRows, job.chunk) = (byRows, byRows ? rowChunk : colChunk);
-            try
-            {
-                Workers.Run(job, threads);
-            }
-            finally
-            {
-                (job.a, job.b, job.c) = ([], [], []);
-                cached = job;
-            }
-        }
-
-        public void Execute(int part, int parts)
-        {
-            int start = part * chunk, end = Math.Min(byRows ? m : n, start + chunk);
-            if (start >= end)
-            {
-                return;
-            }
-
-            if (byRows)
-            {
-                Gemm.Run(start, end, 0, n, k, a, al, b, bl, c, n, accumulate);
-            }
-            else
-            {
-                Gemm.Run(0, m, start, end, k, a, al, b, bl, c, n, accumulate);
-            }
-        }
-
-        private static int RoundUp(int value, int unit) => (value + unit - 1) / unit * unit;
     }
 
     private static int Width<T>() => Vector512.IsHardwareAccelerated ? Vector512<T>.Count : Vector256<T>.Count;
 
+    private static int RoundUp(int value, int unit) => (value + unit - 1) / unit * unit;
+
+    // Part `part` of `parts` of a band of whole units: [start, end) of `count` items.
+    private static (int Start, int End) Band(int count, int part, int parts, int unit)
+    {
+        int size = RoundUp((count + parts - 1) / parts, unit);
+        int start = Math.Min(count, part * size);
+        return (start, Math.Min(count, start + size));
+    }
+
+    // C[m0:m1, n0:n1] (+)= A·B, with this thread's packing buffers.
     private static void Run<T>(int m0, int m1, int n0, int n1, int k, T[] a, Layout al, T[] b, Layout bl, T[] c, int ldc, bool accumulate)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -182,6 +137,63 @@ public static class Gemm
                 }
             }
         }
+    }
+
+    // A product shared by a team of threads: C is cut into bands of rows or of columns, whichever
+    // divides more evenly into whole micro-tiles (on a tie, the cut that repacks the smaller
+    // operand: a row cut makes every thread pack all of B, a column cut all of A). The bands are
+    // disjoint, so the result is the same as on one thread. (Sharing one packed B between the
+    // threads measured slower here: half of every panel then comes from the other core's cache.)
+    // The job object is reused per calling thread, so a product allocates nothing.
+    private sealed class Team<T> : IParallelWork
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        [ThreadStatic]
+        private static Team<T>? cached;
+
+        private int m, n, k;
+        private T[] a = [], b = [], c = [];
+        private Layout al, bl;
+        private bool accumulate, byRows;
+
+        public static void Run(int threads, int m, int n, int k, T[] a, Layout al, T[] b, Layout bl, T[] c, bool accumulate)
+        {
+            Team<T> job = cached ?? new Team<T>();
+            cached = null; // a product started inside a part (not done today) gets its own job
+            (job.m, job.n, job.k, job.a, job.al, job.b, job.bl, job.c, job.accumulate) = (m, n, k, a, al, b, bl, c, accumulate);
+            double rowWaste = Waste(m, threads, MR), colWaste = Waste(n, threads, Width<T>() * 2);
+            job.byRows = Math.Abs(rowWaste - colWaste) < 0.02 ? n < m : rowWaste < colWaste;
+            try
+            {
+                Workers.Run(job, threads);
+            }
+            finally
+            {
+                (job.a, job.b, job.c) = ([], [], []);
+                cached = job;
+            }
+        }
+
+        public void Execute(int part, int parts)
+        {
+            (int start, int end) = Band(byRows ? m : n, part, parts, byRows ? MR : Width<T>() * 2);
+            if (start >= end)
+            {
+                return;
+            }
+
+            if (byRows)
+            {
+                Gemm.Run(start, end, 0, n, k, a, al, b, bl, c, n, accumulate);
+            }
+            else
+            {
+                Gemm.Run(0, m, start, end, k, a, al, b, bl, c, n, accumulate);
+            }
+        }
+
+        // How much longer the longest band is than an even share, in whole units.
+        private static double Waste(int count, int parts, int unit) => (double)RoundUp((count + parts - 1) / parts, unit) * parts / count;
     }
 
     // Ap holds MR-row panels: for each p, the MR values of column p (zero past the last row).

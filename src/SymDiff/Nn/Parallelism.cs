@@ -35,8 +35,9 @@ internal interface IParallelWork
 /// A fork/join pool of persistent helper threads for the short, frequent parallel regions of a
 /// training step (tens to hundreds of microseconds each), where <c>Parallel.For</c>'s scheduling
 /// and allocations cost more than they gain. The caller runs part 0 itself; each helper spins
-/// briefly for its next part, then sleeps. Only one caller uses the helpers at a time: a second
-/// concurrent caller runs its parts on its own thread.
+/// briefly for its next part, then sleeps. The parts of one job run at the same time, so they may
+/// wait for each other. Only one caller uses the helpers at a time: a second concurrent caller
+/// runs its job on its own thread, as a single part.
 /// </summary>
 internal static class Workers
 {
@@ -57,11 +58,9 @@ internal static class Workers
     {
         if (parts <= 1 || !Monitor.TryEnter(Gate))
         {
-            for (int p = 0; p < parts; p++)
-            {
-                work.Execute(p, parts);
-            }
-
+            // Alone (or the helpers are busy with another caller): all of it as a single part, so
+            // that a job whose parts wait for each other never waits for itself.
+            work.Execute(0, 1);
             return;
         }
 
