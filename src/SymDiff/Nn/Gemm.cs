@@ -82,8 +82,9 @@ public static class Gemm
             return;
         }
 
-        // A thread pays off for a few million multiply-adds (some tens of microseconds) or more.
-        int threads = Workers.Parts((long)m * n * k, 2_000_000);
+        // With the persistent pool a fork costs about a microsecond, so a thread pays off from
+        // about half a million multiply-adds (some microseconds of work) each.
+        int threads = Workers.Parts((long)m * n * k, 500_000);
         if (threads <= 1)
         {
             Buffers<T>.Ensure(MC * KC, NC * KC);

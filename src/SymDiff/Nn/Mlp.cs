@@ -24,6 +24,7 @@ public sealed class Mlp<T>
 {
     private readonly DenseLayer<T>[] layers;
     private T[] input = [];
+    private T[] source = [];
     private T[] dOutput = [];
 
     /// <summary>A network with zero weights: <paramref name="sizes"/> are the widths from input to output, one activation per layer.</summary>
@@ -105,38 +106,29 @@ public sealed class Mlp<T>
     /// <returns>The outputs, <paramref name="rows"/> × output width, valid until the next forward pass.</returns>
     public ReadOnlySpan<T> Forward(ReadOnlySpan<T> inputs, int rows)
     {
-        if (inputs.Length < rows * Sizes[0])
-        {
-            throw new ArgumentException($"{rows} examples of width {Sizes[0]} need {rows * Sizes[0]} values, not {inputs.Length}.", nameof(inputs));
-        }
-
+        RequireInputs(inputs.Length, rows);
         if (input.Length < rows * Sizes[0])
         {
             input = new T[rows * Sizes[0]];
         }
 
         inputs.Slice(0, rows * Sizes[0]).CopyTo(input);
-        T[] x = input;
-        foreach (DenseLayer<T> layer in layers)
-        {
-            x = layer.Forward(x, rows);
-        }
-
-        return layers[^1].A;
+        return Run(input, rows);
     }
 
     /// <summary>Back-propagates ∂L/∂output of the last forward pass into every <see cref="Parameter{T}.Gradient"/> (overwritten).</summary>
     /// <param name="dOutputs">∂L/∂output, shaped like the output.</param>
     public void Backward(ReadOnlySpan<T> dOutputs)
     {
-        // The last layer copies the caller's span once; the layers below share arrays.
-        int last = layers.Length - 1;
-        T[]? dA = layers[last].Backward(last == 0 ? input : layers[last - 1].Output, dOutputs, needInputGradient: last > 0);
-        for (int l = last - 1; l >= 0; l--)
+        int count = layers[^1].Rows * Sizes[^1];
+        if (dOutputs.Length < count)
         {
-            T[] x = l == 0 ? input : layers[l - 1].Output;
-            dA = layers[l].Backward(x, dA!, needInputGradient: l > 0);
+            throw new ArgumentException($"The output has {count} values, but dOutputs has {dOutputs.Length}.", nameof(dOutputs));
         }
+
+        GrowOutputGradient(count);
+        dOutputs.Slice(0, count).CopyTo(dOutput);
+        BackwardFrom(dOutput);
     }
 
     /// <summary>One forward and backward pass: the batch's loss, with every gradient filled in.</summary>
@@ -145,17 +137,70 @@ public sealed class Mlp<T>
     /// <param name="rows">The batch size.</param>
     /// <param name="loss">The objective.</param>
     /// <returns>The loss.</returns>
-    public double ComputeGradients(ReadOnlySpan<T> inputs, ReadOnlySpan<T> targets, int rows, Loss loss)
+    public double ComputeGradients(ReadOnlySpan<T> inputs, ReadOnlySpan<T> targets, int rows, Loss loss) =>
+        Gradients(Forward(inputs, rows), targets, rows, loss);
+
+    /// <summary>
+    /// <see cref="ComputeGradients(ReadOnlySpan{T}, ReadOnlySpan{T}, int, Loss)"/> on arrays: the
+    /// network reads <paramref name="inputs"/> in place instead of copying them, which saves the
+    /// copy and, with several threads, keeps the examples in every core's cache. A later
+    /// <see cref="Backward"/> without a new forward pass reads the same array.
+    /// </summary>
+    /// <param name="inputs">The examples.</param>
+    /// <param name="targets">Their targets.</param>
+    /// <param name="rows">The batch size.</param>
+    /// <param name="loss">The objective.</param>
+    /// <returns>The loss.</returns>
+    public double ComputeGradients(T[] inputs, T[] targets, int rows, Loss loss)
     {
-        ReadOnlySpan<T> output = Forward(inputs, rows);
-        if (dOutput.Length < output.Length)
+        RequireInputs(inputs.Length, rows);
+        return Gradients(Run(inputs, rows), targets, rows, loss);
+    }
+
+    private void RequireInputs(int length, int rows)
+    {
+        if (length < rows * Sizes[0])
         {
-            dOutput = new T[output.Length];
+            throw new ArgumentException($"{rows} examples of width {Sizes[0]} need {rows * Sizes[0]} values, not {length}.", "inputs");
+        }
+    }
+
+    private ReadOnlySpan<T> Run(T[] x, int rows)
+    {
+        source = x;
+        foreach (DenseLayer<T> layer in layers)
+        {
+            x = layer.Forward(x, rows);
         }
 
+        return layers[^1].A;
+    }
+
+    private double Gradients(ReadOnlySpan<T> output, ReadOnlySpan<T> targets, int rows, Loss loss)
+    {
+        GrowOutputGradient(output.Length);
         double value = LossFunction.Compute(loss, output, targets.Slice(0, output.Length), rows, dOutput.AsSpan(0, output.Length));
-        Backward(dOutput.AsSpan(0, output.Length));
+        BackwardFrom(dOutput);
         return value;
+    }
+
+    // The layers pass arrays down, so the threads of a layer share them without copies.
+    private void BackwardFrom(T[] dOut)
+    {
+        T[]? dA = dOut;
+        for (int l = layers.Length - 1; l >= 0; l--)
+        {
+            T[] x = l == 0 ? source : layers[l - 1].Output;
+            dA = layers[l].Backward(x, dA!, needInputGradient: l > 0);
+        }
+    }
+
+    private void GrowOutputGradient(int count)
+    {
+        if (dOutput.Length < count)
+        {
+            dOutput = new T[count];
+        }
     }
 
     /// <summary>The loss of a batch without gradients.</summary>

@@ -166,7 +166,7 @@ public static class Trainer
                 }
 
                 step++;
-                double loss = model.ComputeGradients(x.AsSpan(0, rows.Length * inWidth), y.AsSpan(0, rows.Length * outWidth), rows.Length, options.Loss);
+                double loss = model.ComputeGradients(x, y, rows.Length, options.Loss); // the batch buffers, read in place
                 CheckFinite(model, loss, epoch, step);
                 if (options.ClipNorm is double norm)
                 {
