@@ -82,9 +82,10 @@ public static class Gemm
             return;
         }
 
-        // With the persistent pool a fork costs about a microsecond, so a thread pays off from
-        // about half a million multiply-adds (some microseconds of work) each.
-        int threads = Workers.Parts((long)m * n * k, 500_000);
+        // A thread pays off from about two million multiply-adds (some tens of microseconds).
+        // Smaller products measured slower on two threads: the fork is cheap, but moving the
+        // operands and results between the cores' caches is not.
+        int threads = Workers.Parts((long)m * n * k, 2_000_000);
         if (threads <= 1)
         {
             Buffers<T>.Ensure(MC * KC, NC * KC);

@@ -141,10 +141,20 @@ internal static class Workers
 
         public ExceptionDispatchInfo? Join()
         {
+            // The helper is running its part: spin without yielding the core for a while (a
+            // yield can hand the core to another thread just as the part ends), then politely.
+            long until = System.Diagnostics.Stopwatch.GetTimestamp() + SpinTicks;
             var spin = default(SpinWait);
             while (job is not null)
             {
-                spin.SpinOnce(sleep1Threshold: -1);
+                if (System.Diagnostics.Stopwatch.GetTimestamp() < until)
+                {
+                    Thread.SpinWait(16);
+                }
+                else
+                {
+                    spin.SpinOnce(sleep1Threshold: -1);
+                }
             }
 
             return failure;
