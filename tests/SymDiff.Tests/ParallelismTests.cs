@@ -77,6 +77,28 @@ public class ParallelismTests
         }
     }
 
+    [Fact]
+    public void ParallelWorkInsideAPartRunsOnItsOwnThread()
+    {
+        // Each slice of the update multiplies a large product; the slices already hold the
+        // helper threads, so the products must run alone, and still be right.
+        int saved = Parallelism.MaxThreads;
+        try
+        {
+            Parallelism.MaxThreads = 2;
+            var nested = new Nested([new Parameter<float>("w", 1, new float[200_000], new float[200_000])]);
+            nested.Step();
+
+            // Two slices (one, if another test holds the helper at that moment).
+            Assert.InRange(nested.Products.Count, 1, 2);
+            Assert.All(nested.Products, product => Assert.Equal(nested.Expected, product));
+        }
+        finally
+        {
+            Parallelism.MaxThreads = saved;
+        }
+    }
+
     private static float[][] Train(int threads, string optimizer)
     {
         int saved = Parallelism.MaxThreads;
@@ -125,6 +147,40 @@ public class ParallelismTests
             }
 
             Slices.Add((start, end, Environment.CurrentManagedThreadId));
+        }
+    }
+
+    // An optimizer whose every slice computes the same 64×256·256×256 product.
+    private sealed class Nested(IReadOnlyList<Parameter<float>> parameters) : Optimizer<float>(parameters, 0.1, 0, 0)
+    {
+        private const int M = 64, N = 256, K = 256;
+        private readonly float[] a = Numerical.Uniform(1, M * K, -1, 1).Select(v => (float)v).ToArray();
+        private readonly float[] b = Numerical.Uniform(2, K * N, -1, 1).Select(v => (float)v).ToArray();
+
+        public ConcurrentBag<float[]> Products { get; } = [];
+
+        public float[] Expected
+        {
+            get
+            {
+                int saved = Parallelism.MaxThreads;
+                Parallelism.MaxThreads = 1;
+                var c = new float[M * N];
+                Gemm.Multiply(M, N, K, a, Layout.RowMajor(K), b, Layout.RowMajor(N), c, accumulate: false);
+                Parallelism.MaxThreads = saved;
+                return c;
+            }
+        }
+
+        public override string Name => "nested";
+
+        public override IReadOnlyList<double> Settings => [];
+
+        protected override void Update(Parameter<float> parameter, int firstBuffer, int start, int end)
+        {
+            var c = new float[M * N];
+            Gemm.Multiply(M, N, K, a, Layout.RowMajor(K), b, Layout.RowMajor(N), c, accumulate: false);
+            Products.Add(c);
         }
     }
 }

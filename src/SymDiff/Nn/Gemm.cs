@@ -31,8 +31,8 @@ public readonly record struct Layout(int RowStride, int ColStride)
 /// BLAS libraries do it: A and B are copied block by block into packed panels that the
 /// micro-kernel reads sequentially, and the micro-kernel keeps an 8-row × 2-vector tile of C
 /// in registers (<see cref="Vector512{T}"/> where the CPU has AVX-512, else <see cref="Vector256{T}"/>),
-/// one fused multiply-add per element pair. Bands of C are shared between the
-/// <see cref="Workers"/> threads when the product is large enough to pay for it.
+/// one fused multiply-add per element pair. Bands of C are shared between threads (up to
+/// <see cref="Parallelism.MaxThreads"/>) when the product is large enough to pay for it.
 /// </summary>
 public static class Gemm
 {
@@ -88,7 +88,6 @@ public static class Gemm
         int threads = Workers.Parts((long)m * n * k, 2_000_000);
         if (threads <= 1)
         {
-            Buffers<T>.Ensure(MC * KC, NC * KC);
             Run(0, m, 0, n, k, a, aLayout, b, bLayout, c, n, accumulate);
         }
         else

@@ -56,7 +56,8 @@ internal static class Workers
     /// <param name="parts">The number of parts.</param>
     public static void Run(IParallelWork work, int parts)
     {
-        if (parts <= 1 || !Monitor.TryEnter(Gate))
+        // A part that starts parallel work of its own runs it alone: its helpers are busy.
+        if (parts <= 1 || Monitor.IsEntered(Gate) || !Monitor.TryEnter(Gate))
         {
             // Alone (or the helpers are busy with another caller): all of it as a single part, so
             // that a job whose parts wait for each other never waits for itself.
