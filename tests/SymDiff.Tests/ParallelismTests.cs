@@ -2,6 +2,7 @@ using System;
 using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Linq;
+using System.Threading;
 using SymDiff.Nn;
 
 namespace SymDiff.Tests;
@@ -78,6 +79,31 @@ public class ParallelismTests
     }
 
     [Fact]
+    public void AFailureOnTheCallersPartStillWaitsForTheHelpers()
+    {
+        int saved = Parallelism.MaxThreads;
+        try
+        {
+            Parallelism.MaxThreads = 2;
+            var parameter = new Parameter<float>("w", 1, new float[200_000], new float[200_000]);
+
+            // The caller's slice fails at once while the helper's slice is still running.
+            var failing = new Recording([parameter]) { FailFirstSlice = true, SlowOtherSlices = true };
+            Assert.Throws<InvalidOperationException>(failing.Step);
+
+            // The pool is free again only once the helper is done: the next step must get it.
+            var healthy = new Recording([parameter]);
+            healthy.Step();
+            Assert.Equal(200_000, healthy.Slices.Sum(s => s.End - s.Start));
+            Assert.Equal(failing.Slices.Count, failing.Slices.Count(s => s.Start > 0));
+        }
+        finally
+        {
+            Parallelism.MaxThreads = saved;
+        }
+    }
+
+    [Fact]
     public void ParallelWorkInsideAPartRunsOnItsOwnThread()
     {
         // Each slice of the update multiplies a large product; the slices already hold the
@@ -135,12 +161,27 @@ public class ParallelismTests
         // The last slice runs on a helper thread when there is one.
         public bool FailWithLastElement { get; init; }
 
+        // The first slice runs on the caller's thread.
+        public bool FailFirstSlice { get; init; }
+
+        public bool SlowOtherSlices { get; init; }
+
         public override string Name => "recording";
 
         public override IReadOnlyList<double> Settings => [];
 
         protected override void Update(Parameter<float> parameter, int firstBuffer, int start, int end)
         {
+            if (FailFirstSlice && start == 0)
+            {
+                throw new InvalidOperationException("the first slice failed");
+            }
+
+            if (SlowOtherSlices && start > 0)
+            {
+                Thread.Sleep(100);
+            }
+
             if (FailWithLastElement && end == parameter.Value.Length)
             {
                 throw new InvalidOperationException($"slice {start}..{end} failed");

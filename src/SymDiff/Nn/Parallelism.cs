@@ -83,9 +83,11 @@ internal static class Workers
                 failure = ExceptionDispatchInfo.Capture(e);
             }
 
+            // Always wait for every helper, even after a failure: the pool is free only then.
             for (int p = 1; p < parts; p++)
             {
-                failure ??= pool[p - 1].Join();
+                ExceptionDispatchInfo? helperFailure = pool[p - 1].Join();
+                failure ??= helperFailure;
             }
 
             failure?.Throw();
