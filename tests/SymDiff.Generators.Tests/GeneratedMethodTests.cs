@@ -54,6 +54,8 @@ public class GeneratedMethodTests
         new("NestedCalls", "[Differentiable] public static double F(double x, double y) => Math.Exp(Math.Sin(x * y) + Math.Cos(Math.Tanh(x) / (1 + y * y)));", "F"),
         new("WrtSubset", "[Differentiable(nameof(y))] public static double F(double x, double y) => x * y * y + Math.Sin(x);", "F"),
         new("NoGradient", "[Differentiable] public static double F(double x, [NoGradient] double y) => x * y * y;", "F"),
+        new("SharedAcrossStatements", "[Differentiable] public static double F(double x, double y) => Math.Tanh(x * y) * x + Math.Tanh(x * y) * y;", "F"),
+        new("SharedThenReassigned", "[Differentiable] public static double F(double x, double y) { double a = Math.Sin(x) * Math.Sin(x) * y; x = x * y; double b = Math.Sin(x) * Math.Sin(x) + a; return b * x; }", "F"),
 
         // Loops and arrays.
         new("Dot", "[Differentiable] public static double F(double[] u, ReadOnlySpan<double> v) { double s = 0; for (int i = 0; i < u.Length; i++) s += u[i] * v[i]; return s; }", "F", [4, 4]),
@@ -77,6 +79,24 @@ public class GeneratedMethodTests
     ];
 
     public static IEnumerable<object[]> CaseData => Cases.Select(c => new object[] { c });
+
+    [Fact]
+    public void A_shared_call_is_computed_once_per_method_while_its_arguments_are_unchanged()
+    {
+        // Both adjoint statements of Backward need tanh(x·y): one local serves both, and
+        // Gradient's return value reuses it too.
+        string source = Sources.InClass(Cases.Single(c => c.Name == "SharedAcrossStatements").Members);
+        string generated = Harness.GeneratedSource(source, "Cases.C.F.g.cs");
+        foreach (string method in new[] { "FGradient(", "FBackward(" })
+        {
+            int start = generated.IndexOf("public static double " + method, StringComparison.Ordinal);
+            start = start >= 0 ? start : generated.IndexOf("public static void " + method, StringComparison.Ordinal);
+            int end = generated.IndexOf("\n    }", start, StringComparison.Ordinal);
+            // Code lines only: the comments quote the source, which calls Tanh twice.
+            string[] code = generated.Substring(start, end - start).Split('\n').Where(line => !line.TrimStart().StartsWith("//", StringComparison.Ordinal)).ToArray();
+            Assert.Equal(1, code.Sum(line => line.Split("Math.Tanh(").Length - 1));
+        }
+    }
 
     [Theory]
     [MemberData(nameof(CaseData))]

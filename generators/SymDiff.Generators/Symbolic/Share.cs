@@ -7,33 +7,50 @@ namespace SymDiff.Generators.Symbolic;
 
 /// <summary>
 /// Common subexpressions: a function call that a statement computes more than once is computed
-/// once into a named local just before it (<c>double expZ = Math.Exp(-z);</c>).
+/// once into a named local just before it (<c>double expZ = Math.Exp(-z);</c>), and later
+/// statements of the same block reuse that local while nothing it reads has been assigned.
 /// </summary>
 internal static class Share
 {
     public static List<Code> Run(IEnumerable<Code> code, HashSet<string> taken)
     {
         var result = new List<Code>();
+
+        // Calls already held in a local: key → (local, the names the call reads).
+        var held = new Dictionary<string, (string Local, HashSet<string> Reads)>();
         foreach (Code c in code)
         {
             switch (c)
             {
                 case Loop loop:
                     result.Add(loop with { Body = Run(loop.Body, taken) });
+                    held.Clear();
                     continue;
                 case Branch branch:
                     result.Add(branch with { Then = Run(branch.Then, taken), Else = Run(branch.Else, taken) });
+                    held.Clear();
                     continue;
                 case Repeat repeat:
                     result.Add(repeat with { Body = Run(repeat.Body, taken) });
+                    held.Clear();
+                    continue;
+                case Comment or Push:
+                    result.Add(c);
                     continue;
             }
 
             Expr? value = ValueOf(c);
             if (value is null)
             {
+                // Anything else (a pop, a call's pullback, raw code) may assign anything.
                 result.Add(c);
+                held.Clear();
                 continue;
+            }
+
+            foreach (KeyValuePair<string, (string Local, HashSet<string> Reads)> h in held)
+            {
+                value = Replace(value, h.Key, new Var(h.Value.Local, Ty.Double));
             }
 
             var counts = new Dictionary<string, (Fn Call, int Count)>();
@@ -43,13 +60,60 @@ internal static class Share
                 string name = Names.Fresh(NameOf(repeated.Value.Call), taken);
                 result.Add(new Let(name, Ty.Double, repeated.Value.Call));
                 value = Replace(value, repeated.Key, new Var(name, Ty.Double));
+                if (Reads(repeated.Value.Call) is HashSet<string> reads)
+                {
+                    held[repeated.Key] = (name, reads);
+                }
             }
 
             result.Add(WithValue(c, value));
+            if (TargetOf(c) is string target)
+            {
+                foreach (string stale in held.Where(h => h.Value.Reads.Contains(target) || h.Value.Local == target).Select(h => h.Key).ToList())
+                {
+                    held.Remove(stale);
+                }
+            }
         }
 
         return result;
     }
+
+    // The variables and arrays an expression reads, or null when it holds code text whose reads
+    // are unknown (such a call is shared within its statement only).
+    private static HashSet<string>? Reads(Expr e)
+    {
+        var names = new HashSet<string>();
+        return Collect(e, names) ? names : null;
+    }
+
+    private static bool Collect(Expr e, HashSet<string> names)
+    {
+        switch (e)
+        {
+            case Opaque:
+                return false;
+            case Var v:
+                names.Add(v.Name);
+                break;
+            case Elem el:
+                names.Add(el.Array);
+                break;
+        }
+
+        return E.Children(e).All(child => Collect(child, names));
+    }
+
+    private static string? TargetOf(Code c) => c switch
+    {
+        Let l => l.Name,
+        Set s => s.Name,
+        AddTo a => a.Name,
+        AddToElement a => a.Span,
+        StoreElement st => st.Array,
+        Update u => u.Name,
+        _ => null,
+    };
 
     private static string NameOf(Fn call)
     {

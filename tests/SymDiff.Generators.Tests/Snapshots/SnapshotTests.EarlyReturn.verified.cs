@@ -182,7 +182,7 @@ partial class C
         {
             double tanhX = Math.Tanh(x);
             dt = (1 - tanhX * tanhX) * dx;
-            t = Math.Tanh(x);
+            t = tanhX;
             if (t < 0)
             {
                 df = (dt * y + t * dy) * y + t * y * dy;

@@ -28,7 +28,7 @@ partial class Outer
             // back through line 8: => 1 / (1 + System.Math.Exp(-z))
             double expNegZ = Math.Exp(-z);
             dz = expNegZ / ((1 + expNegZ) * (1 + expNegZ));
-            return 1 / (1 + Math.Exp(-z));
+            return 1 / (1 + expNegZ);
         }
 
         /// <summary>

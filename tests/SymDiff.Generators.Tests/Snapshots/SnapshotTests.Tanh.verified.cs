@@ -26,7 +26,7 @@ partial class C
         // back through line 8: => Math.Tanh(x)
         double tanhX = Math.Tanh(x);
         dx = 1 - tanhX * tanhX;
-        return Math.Tanh(x);
+        return tanhX;
     }
 
     /// <summary>
