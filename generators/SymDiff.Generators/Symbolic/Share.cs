@@ -60,14 +60,11 @@ internal static class Share
                 string name = Names.Fresh(NameOf(repeated.Value.Call), taken);
                 result.Add(new Let(name, Ty.Double, repeated.Value.Call));
                 value = Replace(value, repeated.Key, new Var(name, Ty.Double));
-                if (Reads(repeated.Value.Call) is HashSet<string> reads)
-                {
-                    held[repeated.Key] = (name, reads);
-                }
+                held[repeated.Key] = (name, new HashSet<string>(Effects.VarsIn(repeated.Value.Call)));
             }
 
             result.Add(WithValue(c, value));
-            if (TargetOf(c) is string target)
+            foreach (string target in Effects.Writes(c))
             {
                 foreach (string stale in held.Where(h => h.Value.Reads.Contains(target) || h.Value.Local == target).Select(h => h.Key).ToList())
                 {
@@ -78,42 +75,6 @@ internal static class Share
 
         return result;
     }
-
-    // The variables and arrays an expression reads, or null when it holds code text whose reads
-    // are unknown (such a call is shared within its statement only).
-    private static HashSet<string>? Reads(Expr e)
-    {
-        var names = new HashSet<string>();
-        return Collect(e, names) ? names : null;
-    }
-
-    private static bool Collect(Expr e, HashSet<string> names)
-    {
-        switch (e)
-        {
-            case Opaque:
-                return false;
-            case Var v:
-                names.Add(v.Name);
-                break;
-            case Elem el:
-                names.Add(el.Array);
-                break;
-        }
-
-        return E.Children(e).All(child => Collect(child, names));
-    }
-
-    private static string? TargetOf(Code c) => c switch
-    {
-        Let l => l.Name,
-        Set s => s.Name,
-        AddTo a => a.Name,
-        AddToElement a => a.Span,
-        StoreElement st => st.Array,
-        Update u => u.Name,
-        _ => null,
-    };
 
     private static string NameOf(Fn call)
     {
