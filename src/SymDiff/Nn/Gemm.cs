@@ -203,29 +203,8 @@ public static class Gemm
     {
         for (int ir = 0; ir < mc; ir += MR)
         {
-            int rows = Math.Min(MR, mc - ir);
-            Span<T> panel = ap.AsSpan(ir * kc, MR * kc);
-            if (rows < MR)
-            {
-                panel.Clear();
-            }
-
-            int at = (i0 + ir) * al.RowStride + p0 * al.ColStride;
-            if (al.ColStride == 1)
-            {
-                // A row-major: each row of the panel is a column of the block, a transpose.
-                Transpose(ref a[at], al.RowStride, rows, kc, ref panel[0], MR);
-                continue;
-            }
-
-            // A transposed: the rows of a panel are adjacent in memory, so read them together.
-            for (int p = 0; p < kc; p++)
-            {
-                for (int r = 0; r < rows; r++)
-                {
-                    panel[p * MR + r] = a[at + p * al.ColStride + r * al.RowStride];
-                }
-            }
+            PackPanel(a, (i0 + ir) * al.RowStride + p0 * al.ColStride, al.RowStride, al.ColStride,
+                Math.Min(MR, mc - ir), kc, ap.AsSpan(ir * kc, MR * kc), MR);
         }
     }
 
@@ -235,39 +214,40 @@ public static class Gemm
     {
         for (int jr = 0; jr < nc; jr += nr)
         {
-            int cols = Math.Min(nr, nc - jr);
-            Span<T> panel = bp.AsSpan(jr * kc, nr * kc);
-            if (bl.ColStride == 1)
-            {
-                for (int p = 0; p < kc; p++)
-                {
-                    Span<T> row = panel.Slice(p * nr, nr);
-                    b.AsSpan((p0 + p) * bl.RowStride + j0 + jr, cols).CopyTo(row);
-                    row.Slice(cols).Clear();
-                }
+            PackPanel(b, p0 * bl.RowStride + (j0 + jr) * bl.ColStride, bl.ColStride, bl.RowStride,
+                Math.Min(nr, nc - jr), kc, bp.AsSpan(jr * kc, nr * kc), nr);
+        }
+    }
 
+    // One panel: panel[p·width + i] = src[at + i·across + p·along] for i < count, p < kc, zero for
+    // i ≥ count. A panel row is a slice across the stored matrix, so when the matrix is stored
+    // along p (a row-major A, a transposed B) the block is transposed; when it is stored across,
+    // each panel row is a contiguous copy.
+    private static void PackPanel<T>(T[] src, int at, int across, int along, int count, int kc, Span<T> panel, int width)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (count < width)
+        {
+            panel.Clear();
+        }
+
+        if (along == 1)
+        {
+            Transpose(ref src[at], across, count, kc, ref panel[0], width);
+            return;
+        }
+
+        for (int p = 0; p < kc; p++)
+        {
+            if (across == 1)
+            {
+                src.AsSpan(at + p * along, count).CopyTo(panel.Slice(p * width));
                 continue;
             }
 
-            // B transposed (a weight matrix read as Wᵀ): each stored row is a column of the panel.
-            if (cols < nr)
+            for (int i = 0; i < count; i++)
             {
-                panel.Clear();
-            }
-
-            int at = p0 * bl.RowStride + (j0 + jr) * bl.ColStride;
-            if (bl.RowStride == 1)
-            {
-                Transpose(ref b[at], bl.ColStride, cols, kc, ref panel[0], nr);
-                continue;
-            }
-
-            for (int j = 0; j < cols; j++)
-            {
-                for (int p = 0; p < kc; p++)
-                {
-                    panel[p * nr + j] = b[at + j * bl.ColStride + p * bl.RowStride];
-                }
+                panel[p * width + i] = src[at + i * across + p * along];
             }
         }
     }
