@@ -138,17 +138,10 @@ public sealed class DenseLayer<T>
     // Rows are independent, so a large batch is shared between threads with identical results.
     private void RunRows(bool forward, T[] dA)
     {
-        int parts = Workers.Parts((long)Rows * Outputs, 16 * 1024);
-        if (parts <= 1)
-        {
-            ElementWise(forward, dA, 0, Rows);
-            return;
-        }
-
         rowJob ??= new RowJob(this);
         rowJob.Forward = forward;
         rowJob.DA = dA;
-        Workers.Run(rowJob, parts);
+        Workers.Run(rowJob, Workers.Parts((long)Rows * Outputs, 16 * 1024));
         rowJob.DA = [];
     }
 

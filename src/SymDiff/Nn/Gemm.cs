@@ -85,15 +85,7 @@ public static class Gemm
         // A thread pays off from about two million multiply-adds (some tens of microseconds).
         // Smaller products measured slower on two threads: the fork is cheap, but moving the
         // operands and results between the cores' caches is not.
-        int threads = Workers.Parts((long)m * n * k, 2_000_000);
-        if (threads <= 1)
-        {
-            Run(0, m, 0, n, k, a, aLayout, b, bLayout, c, n, accumulate);
-        }
-        else
-        {
-            Team<T>.Run(threads, m, n, k, a, aLayout, b, bLayout, c, accumulate);
-        }
+        Team<T>.Run(Workers.Parts((long)m * n * k, 2_000_000), m, n, k, a, aLayout, b, bLayout, c, accumulate);
     }
 
     private static int Width<T>() => Vector512.IsHardwareAccelerated ? Vector512<T>.Count : Vector256<T>.Count;
@@ -140,9 +132,10 @@ public static class Gemm
         }
     }
 
-    // A product shared by a team of threads: C is cut into bands of rows or of columns, whichever
-    // divides more evenly into whole micro-tiles (on a tie, the cut that repacks the smaller
-    // operand: a row cut makes every thread pack all of B, a column cut all of A). The bands are
+    // A product shared by a team of threads (a team of one for a small product): C is cut into
+    // bands of rows or of columns, whichever divides more evenly into whole micro-tiles (on a
+    // tie, the cut that repacks the smaller operand: a row cut makes every thread pack all of B,
+    // a column cut all of A). The bands are
     // disjoint, so the result is the same as on one thread. (Sharing one packed B between the
     // threads measured slower here: half of every panel then comes from the other core's cache.)
     // The job object is reused per calling thread, so a product allocates nothing.

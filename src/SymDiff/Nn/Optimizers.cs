@@ -62,21 +62,13 @@ public abstract class Optimizer<T>
         int buffers = Parameters.Count == 0 ? 0 : state.Count / Parameters.Count;
         for (int i = 0; i < Parameters.Count; i++)
         {
-            Parameter<T> parameter = Parameters[i];
-            int parts = Workers.Parts(parameter.Value.Length, 64 * 1024);
-            if (parts <= 1)
-            {
-                Update(parameter, i * buffers, 0, parameter.Value.Length);
-            }
-            else
-            {
-                // Each element's update is independent, so threads take contiguous slices.
-                slices ??= new Slices(this);
-                slices.Parameter = parameter;
-                slices.FirstBuffer = i * buffers;
-                Workers.Run(slices, parts);
-                slices.Parameter = null;
-            }
+            // Each element's update is independent, so a large parameter is cut into contiguous
+            // slices, one per thread (a small one is one slice, on this thread).
+            slices ??= new Slices(this);
+            slices.Parameter = Parameters[i];
+            slices.FirstBuffer = i * buffers;
+            Workers.Run(slices, Workers.Parts(Parameters[i].Value.Length, 64 * 1024));
+            slices.Parameter = null;
         }
     }
 
