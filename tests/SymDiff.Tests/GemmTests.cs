@@ -51,20 +51,18 @@ public class GemmTests
         Layout al = transposeA ? Layout.Transposed(m) : Layout.RowMajor(k);
         var one = new float[m * n];
         var two = new float[m * n];
-        int saved = Gemm.MaxThreads;
-        try
+
+        // Overwrite, then accumulate on top, with each thread count.
+        using (ThreadLimit.Set(1))
         {
-            // Overwrite, then accumulate on top, with each thread count.
-            Gemm.MaxThreads = 1;
             Gemm.Multiply(m, n, k, a, al, b, Layout.RowMajor(n), one, false);
             Gemm.Multiply(m, n, k, a, al, b, Layout.RowMajor(n), one, true);
-            Gemm.MaxThreads = 2;
+        }
+
+        using (ThreadLimit.Set(2))
+        {
             Gemm.Multiply(m, n, k, a, al, b, Layout.RowMajor(n), two, false);
             Gemm.Multiply(m, n, k, a, al, b, Layout.RowMajor(n), two, true);
-        }
-        finally
-        {
-            Gemm.MaxThreads = saved;
         }
 
         Assert.Equal(one, two);

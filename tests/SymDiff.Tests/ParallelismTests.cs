@@ -31,76 +31,52 @@ public class ParallelismTests
     [Fact]
     public void LargeParametersAreUpdatedInContiguousSlices()
     {
-        int saved = Parallelism.MaxThreads;
-        try
-        {
-            Parallelism.MaxThreads = 2;
-            var recorder = new Recording([new Parameter<float>("w", 1, new float[200_000], new float[200_000])]);
-            recorder.Step();
-            var slices = recorder.Slices.OrderBy(s => s.Start).ToArray();
+        using var limit = ThreadLimit.Set(2);
+        var recorder = new Recording([new Parameter<float>("w", 1, new float[200_000], new float[200_000])]);
+        recorder.Step();
+        var slices = recorder.Slices.OrderBy(s => s.Start).ToArray();
 
-            // Two contiguous slices covering every element once (one slice, on the caller's
-            // thread, if another test holds the helper at that moment).
-            Assert.InRange(slices.Length, 1, 2);
-            Assert.Equal(0, slices[0].Start);
-            Assert.Equal(200_000, slices[^1].End);
-            for (int i = 1; i < slices.Length; i++)
-            {
-                Assert.Equal(slices[i - 1].End, slices[i].Start);
-            }
-        }
-        finally
+        // Two contiguous slices covering every element once (one slice, on the caller's
+        // thread, if another test holds the helper at that moment).
+        Assert.InRange(slices.Length, 1, 2);
+        Assert.Equal(0, slices[0].Start);
+        Assert.Equal(200_000, slices[^1].End);
+        for (int i = 1; i < slices.Length; i++)
         {
-            Parallelism.MaxThreads = saved;
+            Assert.Equal(slices[i - 1].End, slices[i].Start);
         }
     }
 
     [Fact]
     public void AFailureOnAHelperThreadReachesTheCaller()
     {
-        int saved = Parallelism.MaxThreads;
-        try
-        {
-            Parallelism.MaxThreads = 2;
-            var parameter = new Parameter<float>("w", 1, new float[200_000], new float[200_000]);
-            var failing = new Recording([parameter]) { FailWithLastElement = true };
-            var error = Assert.Throws<InvalidOperationException>(failing.Step);
-            Assert.Contains("slice", error.Message);
+        using var limit = ThreadLimit.Set(2);
+        var parameter = new Parameter<float>("w", 1, new float[200_000], new float[200_000]);
+        var failing = new Recording([parameter]) { FailWithLastElement = true };
+        var error = Assert.Throws<InvalidOperationException>(failing.Step);
+        Assert.Contains("slice", error.Message);
 
-            // The helpers survive the failure: the next step runs normally.
-            var healthy = new Recording([parameter]);
-            healthy.Step();
-            Assert.Equal(200_000, healthy.Slices.Sum(s => s.End - s.Start));
-        }
-        finally
-        {
-            Parallelism.MaxThreads = saved;
-        }
+        // The helpers survive the failure: the next step runs normally.
+        var healthy = new Recording([parameter]);
+        healthy.Step();
+        Assert.Equal(200_000, healthy.Slices.Sum(s => s.End - s.Start));
     }
 
     [Fact]
     public void AFailureOnTheCallersPartStillWaitsForTheHelpers()
     {
-        int saved = Parallelism.MaxThreads;
-        try
-        {
-            Parallelism.MaxThreads = 2;
-            var parameter = new Parameter<float>("w", 1, new float[200_000], new float[200_000]);
+        using var limit = ThreadLimit.Set(2);
+        var parameter = new Parameter<float>("w", 1, new float[200_000], new float[200_000]);
 
-            // The caller's slice fails at once while the helper's slice is still running.
-            var failing = new Recording([parameter]) { FailFirstSlice = true, SlowOtherSlices = true };
-            Assert.Throws<InvalidOperationException>(failing.Step);
+        // The caller's slice fails at once while the helper's slice is still running.
+        var failing = new Recording([parameter]) { FailFirstSlice = true, SlowOtherSlices = true };
+        Assert.Throws<InvalidOperationException>(failing.Step);
 
-            // The pool is free again only once the helper is done: the next step must get it.
-            var healthy = new Recording([parameter]);
-            healthy.Step();
-            Assert.Equal(200_000, healthy.Slices.Sum(s => s.End - s.Start));
-            Assert.Equal(failing.Slices.Count, failing.Slices.Count(s => s.Start > 0));
-        }
-        finally
-        {
-            Parallelism.MaxThreads = saved;
-        }
+        // The pool is free again only once the helper is done: the next step must get it.
+        var healthy = new Recording([parameter]);
+        healthy.Step();
+        Assert.Equal(200_000, healthy.Slices.Sum(s => s.End - s.Start));
+        Assert.Equal(failing.Slices.Count, failing.Slices.Count(s => s.Start > 0));
     }
 
     [Fact]
@@ -108,49 +84,33 @@ public class ParallelismTests
     {
         // Each slice of the update multiplies a large product; the slices already hold the
         // helper threads, so the products must run alone, and still be right.
-        int saved = Parallelism.MaxThreads;
-        try
-        {
-            Parallelism.MaxThreads = 2;
-            var nested = new Nested([new Parameter<float>("w", 1, new float[200_000], new float[200_000])]);
-            nested.Step();
+        using var limit = ThreadLimit.Set(2);
+        var nested = new Nested([new Parameter<float>("w", 1, new float[200_000], new float[200_000])]);
+        nested.Step();
 
-            // Two slices (one, if another test holds the helper at that moment).
-            Assert.InRange(nested.Products.Count, 1, 2);
-            Assert.All(nested.Products, product => Assert.Equal(nested.Expected, product));
-        }
-        finally
-        {
-            Parallelism.MaxThreads = saved;
-        }
+        // Two slices (one, if another test holds the helper at that moment).
+        Assert.InRange(nested.Products.Count, 1, 2);
+        Assert.All(nested.Products, product => Assert.Equal(nested.Expected, product));
     }
 
     private static float[][] Train(int threads, string optimizer)
     {
-        int saved = Parallelism.MaxThreads;
-        try
+        using var limit = ThreadLimit.Set(threads);
+        const int batch = 64;
+        var mlp = Mlp<float>.Create([300, 512, 10], Activation.Relu, Activation.Identity, seed: 7);
+        Optimizer<float> step = optimizer == "sgd"
+            ? new Sgd<float>(mlp.Parameters, 0.01, momentum: 0.9)
+            : new Adam<float>(mlp.Parameters, 0.001);
+        var random = new SeededRandom(3);
+        float[] x = Enumerable.Range(0, batch * 300).Select(_ => (float)random.NextDouble(-1, 1)).ToArray();
+        float[] y = Enumerable.Range(0, batch * 10).Select(_ => (float)random.NextDouble(-1, 1)).ToArray();
+        for (int i = 0; i < 3; i++)
         {
-            Parallelism.MaxThreads = threads;
-            const int batch = 64;
-            var mlp = Mlp<float>.Create([300, 512, 10], Activation.Relu, Activation.Identity, seed: 7);
-            Optimizer<float> step = optimizer == "sgd"
-                ? new Sgd<float>(mlp.Parameters, 0.01, momentum: 0.9)
-                : new Adam<float>(mlp.Parameters, 0.001);
-            var random = new SeededRandom(3);
-            float[] x = Enumerable.Range(0, batch * 300).Select(_ => (float)random.NextDouble(-1, 1)).ToArray();
-            float[] y = Enumerable.Range(0, batch * 10).Select(_ => (float)random.NextDouble(-1, 1)).ToArray();
-            for (int i = 0; i < 3; i++)
-            {
-                mlp.ComputeGradients(x, y, batch, Loss.MeanSquaredError);
-                step.Step();
-            }
+            mlp.ComputeGradients(x, y, batch, Loss.MeanSquaredError);
+            step.Step();
+        }
 
-            return mlp.Parameters.Select(p => (float[])p.Value.Clone()).ToArray();
-        }
-        finally
-        {
-            Parallelism.MaxThreads = saved;
-        }
+        return mlp.Parameters.Select(p => (float[])p.Value.Clone()).ToArray();
     }
 
     // An optimizer that records the slices it is asked to update (and can fail on one).
@@ -204,11 +164,9 @@ public class ParallelismTests
         {
             get
             {
-                int saved = Parallelism.MaxThreads;
-                Parallelism.MaxThreads = 1;
+                using var limit = ThreadLimit.Set(1);
                 var c = new float[M * N];
                 Gemm.Multiply(M, N, K, a, Layout.RowMajor(K), b, Layout.RowMajor(N), c, accumulate: false);
-                Parallelism.MaxThreads = saved;
                 return c;
             }
         }
