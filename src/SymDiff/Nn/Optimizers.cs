@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Numerics;
+using System.Runtime.InteropServices;
 
 namespace SymDiff.Nn;
 
@@ -148,24 +149,31 @@ public sealed class Sgd<T> : Optimizer<T>
         bool first = Steps == 1;
         int i = 0;
 
-        // The same rule, Vector<T>.Count elements at a time (the scalar loop below finishes the tail).
+        // The same rule, Vector<T>.Count elements at a time (the scalar loop below finishes the
+        // tail), through refs: with a span slice per load and store (a bounds check and a span
+        // each) the loop ran at about two thirds of this speed once the data fit in cache (the
+        // 200 k weights of 784-256-10: 24 µs → 17 µs per step on one thread).
         if (Vector.IsHardwareAccelerated)
         {
             var vLr = new Vector<T>(lr);
             var vMu = new Vector<T>(mu);
             var vWd = new Vector<T>(wd);
+            ref T t0 = ref MemoryMarshal.GetReference(theta);
+            ref T g0 = ref MemoryMarshal.GetReference(grad);
+            ref T v0 = ref MemoryMarshal.GetReference(v);
+            bool momentum = !v.IsEmpty;
             for (; i <= theta.Length - Vector<T>.Count; i += Vector<T>.Count)
             {
-                var t = new Vector<T>(theta.Slice(i));
-                Vector<T> g = new Vector<T>(grad.Slice(i)) + vWd * t;
-                if (!v.IsEmpty)
+                var t = Vector.LoadUnsafe(ref t0, (nuint)i);
+                Vector<T> g = Vector.LoadUnsafe(ref g0, (nuint)i) + vWd * t;
+                if (momentum)
                 {
-                    Vector<T> velocity = first ? g : vMu * new Vector<T>(v.Slice(i)) + g;
-                    velocity.CopyTo(v.Slice(i));
+                    Vector<T> velocity = first ? g : vMu * Vector.LoadUnsafe(ref v0, (nuint)i) + g;
+                    velocity.StoreUnsafe(ref v0, (nuint)i);
                     g = Nesterov ? g + vMu * velocity : velocity;
                 }
 
-                (t - vLr * g).CopyTo(theta.Slice(i));
+                (t - vLr * g).StoreUnsafe(ref t0, (nuint)i);
             }
         }
 
