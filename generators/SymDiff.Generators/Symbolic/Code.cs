@@ -75,6 +75,25 @@ internal sealed record Raw(string Text, string? Writes = null) : Code;
 /// <summary><c>return Value;</c></summary>
 internal sealed record ReturnValue(Expr Value) : Code;
 
+/// <summary>Operations on blocks of generated statements, at every depth of branches and loops.</summary>
+internal static class Blocks
+{
+    /// <summary>The statements that pass <paramref name="keep"/>, inside branches and loop bodies too.</summary>
+    /// <param name="code">The block.</param>
+    /// <param name="keep">Whether a statement stays; a branch or loop that stays is filtered inside.</param>
+    /// <returns>The filtered block.</returns>
+    public static List<Code> Keep(IEnumerable<Code> code, System.Func<Code, bool> keep) => code
+        .Where(keep)
+        .Select(c => c switch
+        {
+            Branch b => b with { Then = Keep(b.Then, keep), Else = Keep(b.Else, keep) },
+            Repeat r => r with { Body = Keep(r.Body, keep) },
+            Loop l => l with { Body = Keep(l.Body, keep) },
+            _ => c,
+        })
+        .ToList();
+}
+
 /// <summary>Reads and writes of generated statements.</summary>
 internal static class Effects
 {

@@ -57,16 +57,8 @@ internal static class Optimize
         _ => [c],
     });
 
-    private static List<Code> Without(IEnumerable<Code> code, HashSet<string> unread) => code
-        .Where(c => c is not (Let or Set or Update or AddTo) || !Effects.Writes(c).Any(unread.Contains))
-        .Select(c => c switch
-        {
-            Branch b => b with { Then = Without(b.Then, unread), Else = Without(b.Else, unread) },
-            Repeat r => r with { Body = Without(r.Body, unread) },
-            Loop l => l with { Body = Without(l.Body, unread) },
-            _ => c,
-        })
-        .ToList();
+    private static List<Code> Without(IEnumerable<Code> code, HashSet<string> unread) =>
+        Blocks.Keep(code, c => c is not (Let or Set or Update or AddTo) || !Effects.Writes(c).Any(unread.Contains));
 
     /// <summary>Removes statements whose results are never read; <paramref name="liveOut"/> are the outputs.</summary>
     public static List<Code> Prune(IReadOnlyList<Code> code, HashSet<string> liveOut)

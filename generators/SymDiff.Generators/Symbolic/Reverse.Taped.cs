@@ -408,14 +408,6 @@ internal sealed partial class Reverse
         }
     }
 
-    private static List<Code> Filter(IEnumerable<Code> code, HashSet<string> needed) => code
-        .Where(c => c is not Taped t || needed.Contains(t.Name))
-        .Select(c => c switch
-        {
-            Branch b => b with { Then = Filter(b.Then, needed), Else = Filter(b.Else, needed) },
-            Repeat r => r with { Body = Filter(r.Body, needed) },
-            Loop l => l with { Body = Filter(l.Body, needed) },
-            _ => c,
-        })
-        .ToList();
+    private static List<Code> Filter(IEnumerable<Code> code, HashSet<string> needed) =>
+        Blocks.Keep(code, c => c is not Taped t || needed.Contains(t.Name));
 }
