@@ -39,6 +39,31 @@ public class GemmTests
         }
     }
 
+    // Row-major operands are read in place (only their ragged edges are packed), so a view into a
+    // wider matrix must be read with its own row stride, not its width.
+    [Theory]
+    [InlineData(13, 37, 29)]
+    [InlineData(128, 784, 300)]
+    public void ReadsRowMajorViewsOfWiderMatricesWithTheirStride(int m, int n, int k)
+    {
+        var al = new Layout(k + 5, 1);
+        var bl = new Layout(n + 3, 1);
+        double[] a = Numerical.Uniform(m, m * al.RowStride, -1, 1), b = Numerical.Uniform(n, k * bl.RowStride, -1, 1);
+        double[] expected = Naive(m, n, k, a, al, b, bl);
+
+        foreach (int threads in new[] { 1, 2 })
+        {
+            using ThreadLimit limit = ThreadLimit.Set(threads);
+            double[] c = new double[m * n];
+            Gemm.Multiply(m, n, k, a, al, b, bl, c, accumulate: false);
+            AssertClose(expected, c, 1e-12);
+
+            float[] cf = new float[m * n];
+            Gemm.Multiply(m, n, k, a.Select(v => (float)v).ToArray(), al, b.Select(v => (float)v).ToArray(), bl, cf, accumulate: false);
+            AssertClose(expected, cf.Select(v => (double)v).ToArray(), 1e-4 * Math.Sqrt(k));
+        }
+    }
+
     [Theory]
     [InlineData(128, 256, 300, false)] // tall: the threads share one packed B and split the rows
     [InlineData(256, 784, 128, true)]  // the 784-256-10 weight gradient, A transposed
