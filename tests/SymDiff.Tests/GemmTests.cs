@@ -13,6 +13,7 @@ public class GemmTests
     [InlineData(64, 10, 300)]
     [InlineData(130, 70, 260)]
     [InlineData(3, 1100, 5)]
+    [InlineData(9, 45, 2050)] // k in three slices of 684, 684 and 682
     public void MatchesNaiveProductInEveryLayout(int m, int n, int k)
     {
         foreach (bool ta in new[] { false, true })

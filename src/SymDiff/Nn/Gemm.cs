@@ -38,7 +38,11 @@ public readonly record struct Layout(int RowStride, int ColStride)
 public static class Gemm
 {
     private const int MR = 8;
-    private const int KC = 256;
+    // The deepest slice of k one pass over C takes. k is cut into equal slices no deeper than
+    // this: on 784-256-10 one slice of 784 instead of 256 + 256 + 256 + 16 (four loads and
+    // stores of every element of C, the last pass for only 16 multiply-adds) took the first
+    // layer's forward product from 168 to 138 µs on two threads (float; 335 to 291 in double).
+    private const int KC = 1024;
     private const int MC = 64;
     private const int NC = 1024;
 
@@ -111,16 +115,17 @@ public static class Gemm
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int nr = Width<T>() * 2;
-        Buffers<T>.Ensure(MC * KC, NC * KC);
+        int slices = (k + KC - 1) / KC, depth = (k + slices - 1) / slices;
+        Buffers<T>.Ensure(MC * depth, RoundUp(Math.Min(NC, n1 - n0), nr) * depth);
         T[] ap = Buffers<T>.A!, bp = Buffers<T>.B!;
         bool directA = al.ColStride == 1, directB = bl.ColStride == 1;
         for (int jc = n0; jc < n1; jc += NC)
         {
             int nc = Math.Min(NC, n1 - jc);
             int inPlaceN = directB ? nc / nr * nr : 0;
-            for (int pc = 0; pc < k; pc += KC)
+            for (int pc = 0; pc < k; pc += depth)
             {
-                int kc = Math.Min(KC, k - pc);
+                int kc = Math.Min(depth, k - pc);
                 bool add = accumulate || pc > 0;
                 PackB(b, bl, pc, kc, jc + inPlaceN, nc - inPlaceN, nr, bp.AsSpan(inPlaceN * kc));
                 for (int ic = m0; ic < m1; ic += MC)
