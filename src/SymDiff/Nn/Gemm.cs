@@ -152,8 +152,8 @@ public static class Gemm
 
     // A product shared by a team of threads (a team of one for a small product): C is cut into
     // bands of rows or of columns, whichever divides more evenly into whole micro-tiles (on a
-    // tie, the cut that repacks the smaller operand: a row cut makes every thread pack all of B,
-    // a column cut all of A). The bands are
+    // tie, the cut that repeats the smaller operand: a row cut makes every thread read, and
+    // unless it is read in place pack, all of B; a column cut all of A). The bands are
     // disjoint, so the result is the same as on one thread. (Sharing one packed B between the
     // threads measured slower here: half of every panel then comes from the other core's cache.)
     // The job object is reused per calling thread, so a product allocates nothing.
