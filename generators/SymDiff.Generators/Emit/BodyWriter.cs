@@ -33,14 +33,7 @@ internal static class BodyWriter
                     w.Line(Accumulate($"{add.Span}[{ExprWriter.Write(add.Index)}]", add.Value, subtract: false));
                     break;
                 case Update update:
-                    w.Line(update.Op switch
-                    {
-                        AssignOp.Set => $"{update.Name} = {ExprWriter.Write(update.Value)};",
-                        AssignOp.Add => Accumulate(update.Name, update.Value, subtract: false),
-                        AssignOp.Sub => $"{update.Name} -= {ExprWriter.Write(update.Value)};",
-                        AssignOp.Mul => $"{update.Name} *= {ExprWriter.Write(update.Value)};",
-                        _ => $"{update.Name} /= {ExprWriter.Write(update.Value)};",
-                    });
+                    w.Line(Assign(update.Name, update.Op, update.Value));
                     break;
                 case Loop loop:
                     w.Open($"for ({loop.Header})");
@@ -73,15 +66,7 @@ internal static class BodyWriter
                     Write(w, [taped.Action]);
                     break;
                 case StoreElement store:
-                    string element = $"{store.Array}[{ExprWriter.Write(store.Index)}]";
-                    w.Line(store.Op switch
-                    {
-                        AssignOp.Set => $"{element} = {ExprWriter.Write(store.Value)};",
-                        AssignOp.Add => Accumulate(element, store.Value, subtract: false),
-                        AssignOp.Sub => $"{element} -= {ExprWriter.Write(store.Value)};",
-                        AssignOp.Mul => $"{element} *= {ExprWriter.Write(store.Value)};",
-                        _ => $"{element} /= {ExprWriter.Write(store.Value)};",
-                    });
+                    w.Line(Assign($"{store.Array}[{ExprWriter.Write(store.Index)}]", store.Op, store.Value));
                     break;
                 case Push push:
                     w.Line($"{push.Tape}.Push({ExprWriter.Write(push.Value)});");
@@ -124,6 +109,16 @@ internal static class BodyWriter
         Ty.Int => $"({pop.TypeCode}){pop.Tape}.PopLong()",
         _ when ExprWriter.Scalar == "float" => $"{pop.Tape}.PopFloat()",
         _ => $"{pop.Tape}.PopDouble()",
+    };
+
+    // A source statement's assignment (=, +=, -=, *=, /=) to a variable or an element.
+    private static string Assign(string target, AssignOp op, Expr value) => op switch
+    {
+        AssignOp.Set => $"{target} = {ExprWriter.Write(value)};",
+        AssignOp.Add => Accumulate(target, value, subtract: false),
+        AssignOp.Sub => $"{target} -= {ExprWriter.Write(value)};",
+        AssignOp.Mul => $"{target} *= {ExprWriter.Write(value)};",
+        _ => $"{target} /= {ExprWriter.Write(value)};",
     };
 
     private static string Accumulate(string target, Expr value, bool subtract)
