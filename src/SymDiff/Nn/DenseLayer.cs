@@ -79,8 +79,8 @@ public sealed class DenseLayer<T>
     public T[] Forward(T[] input, int rows)
     {
         Rows = rows;
-        Grow(ref z, rows * Outputs);
-        Grow(ref a, rows * Outputs);
+        Vectors.Grow(ref z, rows * Outputs);
+        Vectors.Grow(ref a, rows * Outputs);
         Gemm.Multiply(rows, Outputs, Inputs, input, Layout.RowMajor(Inputs), Weights, Layout.Transposed(Inputs), z, accumulate: false);
         RunRows(forward: true, []);
         return a;
@@ -102,7 +102,7 @@ public sealed class DenseLayer<T>
             throw new ArgumentException($"dA needs {count} values, not {dA.Length}.", nameof(dA));
         }
 
-        Grow(ref dACopy, count);
+        Vectors.Grow(ref dACopy, count);
         dA.Slice(0, count).CopyTo(dACopy);
         return Backward(input, dACopy, needInputGradient);
     }
@@ -115,7 +115,7 @@ public sealed class DenseLayer<T>
     internal T[]? Backward(T[] input, T[] dA, bool needInputGradient)
     {
         int rows = Rows;
-        Grow(ref dZ, rows * Outputs);
+        Vectors.Grow(ref dZ, rows * Outputs);
         RunRows(forward: false, dA);
         Gemm.Multiply(Outputs, Inputs, rows, dZ, Layout.Transposed(Outputs), input, Layout.RowMajor(Inputs), WeightGradient, accumulate: false);
         BiasGradient.AsSpan().Clear();
@@ -129,7 +129,7 @@ public sealed class DenseLayer<T>
             return null;
         }
 
-        Grow(ref dInput, rows * Inputs);
+        Vectors.Grow(ref dInput, rows * Inputs);
         Gemm.Multiply(rows, Inputs, Outputs, dZ, Layout.RowMajor(Outputs), Weights, Layout.RowMajor(Inputs), dInput, accumulate: false);
         return dInput;
     }
@@ -176,19 +176,20 @@ public sealed class DenseLayer<T>
             layer.ElementWise(Forward, DA, from, to);
         }
     }
+}
 
-    private static void Grow(ref T[] buffer, int length)
+/// <summary>Element-wise span arithmetic with <see cref="Vector{T}"/>, and the reused buffers it works in.</summary>
+internal static class Vectors
+{
+    /// <summary>Replaces <paramref name="buffer"/> with a larger array if it holds fewer than <paramref name="length"/> values (contents are not kept).</summary>
+    public static void Grow<T>(ref T[] buffer, int length)
     {
         if (buffer.Length < length)
         {
             buffer = new T[length];
         }
     }
-}
 
-/// <summary>Element-wise span arithmetic with <see cref="Vector{T}"/>.</summary>
-internal static class Vectors
-{
     /// <summary>x += y.</summary>
     public static void Add<T>(Span<T> x, ReadOnlySpan<T> y)
         where T : unmanaged, IFloatingPointIeee754<T>

@@ -107,11 +107,7 @@ public sealed class Mlp<T>
     public ReadOnlySpan<T> Forward(ReadOnlySpan<T> inputs, int rows)
     {
         RequireInputs(inputs.Length, rows);
-        if (input.Length < rows * Sizes[0])
-        {
-            input = new T[rows * Sizes[0]];
-        }
-
+        Vectors.Grow(ref input, rows * Sizes[0]);
         inputs.Slice(0, rows * Sizes[0]).CopyTo(input);
         return Run(input, rows);
     }
@@ -126,7 +122,7 @@ public sealed class Mlp<T>
             throw new ArgumentException($"The output has {count} values, but dOutputs has {dOutputs.Length}.", nameof(dOutputs));
         }
 
-        GrowOutputGradient(count);
+        Vectors.Grow(ref dOutput, count);
         dOutputs.Slice(0, count).CopyTo(dOutput);
         BackwardFrom(dOutput);
     }
@@ -178,7 +174,7 @@ public sealed class Mlp<T>
 
     private double Gradients(ReadOnlySpan<T> output, ReadOnlySpan<T> targets, int rows, Loss loss)
     {
-        GrowOutputGradient(output.Length);
+        Vectors.Grow(ref dOutput, output.Length);
         double value = LossFunction.Compute(loss, output, targets.Slice(0, output.Length), rows, dOutput.AsSpan(0, output.Length));
         BackwardFrom(dOutput);
         return value;
@@ -192,14 +188,6 @@ public sealed class Mlp<T>
         {
             T[] x = l == 0 ? source : layers[l - 1].Output;
             dA = layers[l].Backward(x, dA!, needInputGradient: l > 0);
-        }
-    }
-
-    private void GrowOutputGradient(int count)
-    {
-        if (dOutput.Length < count)
-        {
-            dOutput = new T[count];
         }
     }
 
