@@ -405,7 +405,9 @@ public static class Gemm
         return a * b + c;
     }
 
-    // C[8 × 2W] (+)= Ap[8 × kc] · Bp[kc × 2W], all 16 accumulators in registers.
+    // C[8 × 2W] (+)= A[8 × kc] · B[kc × 2W], all 16 accumulators in registers. A's element (i, p)
+    // is at a[p·aStep + i·aAcross] (a packed panel, or rows of A in place); row p of B is the 2W
+    // values at b[p·ldb] (a packed panel, or a run of a row-major B in place).
     private static void Kernel512<T>(ref T a, nint aStep, nint aAcross, ref T b, nint ldb, int kc, ref T c, int ldc, bool add)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
