@@ -29,22 +29,52 @@ public class ParallelismTests
     }
 
     [Fact]
-    public void LargeParametersAreUpdatedInContiguousSlices()
+    public void LargeParametersAreUpdatedInSlicesThatCoverEveryElementOnce()
     {
         using var limit = ThreadLimit.Set(2);
         var recorder = new Recording([new Parameter<float>("w", 1, new float[200_000], new float[200_000])]);
         recorder.Step();
         var slices = recorder.Slices.OrderBy(s => s.Start).ToArray();
 
-        // Two contiguous slices covering every element once (one slice, on the caller's
-        // thread, if another test holds the helper at that moment).
-        Assert.InRange(slices.Length, 1, 2);
+        // Slices of 4096 elements (16 KB of float, whole cache lines) and a ragged last one,
+        // each element in exactly one of them.
+        Assert.Equal(49, slices.Length);
         Assert.Equal(0, slices[0].Start);
         Assert.Equal(200_000, slices[^1].End);
         for (int i = 1; i < slices.Length; i++)
         {
             Assert.Equal(slices[i - 1].End, slices[i].Start);
+            Assert.Equal(4096, slices[i - 1].End - slices[i - 1].Start);
         }
+    }
+
+    [Fact]
+    public void OneThreadUpdatesAParameterInOneSlice()
+    {
+        using var limit = ThreadLimit.Set(1);
+        var recorder = new Recording([new Parameter<float>("w", 1, new float[200_000], new float[200_000])]);
+        recorder.Step();
+        Assert.Equal([(0, 200_000)], recorder.Slices.Select(s => (s.Start, s.End)));
+    }
+
+    [Fact]
+    public void AFasterThreadTakesOverTheSlicesOfASlowerOne()
+    {
+        // Every slice on the helper takes 5 ms, on the caller none: with even halves the caller
+        // would wait about 125 ms. It takes slices from the back of the helper's half instead.
+        using var limit = ThreadLimit.Set(2);
+        var recorder = new Recording([new Parameter<float>("w", 1, new float[200_000], new float[200_000])]) { SlowOnHelper = true };
+        recorder.Step();
+        var slices = recorder.Slices.OrderBy(s => s.Start).ToArray();
+
+        Assert.Equal(49, slices.Length);
+        Assert.Equal(200_000, slices.Sum(s => s.End - s.Start));
+        int caller = Environment.CurrentManagedThreadId;
+        Assert.Contains(slices, s => s.Thread == caller && s.Start >= 100_000);
+
+        // The caller starts at the front of its own half and goes on from the back of the other.
+        Assert.Equal(caller, slices[0].Thread);
+        Assert.Equal(caller, slices[^1].Thread);
     }
 
     [Fact]
@@ -52,9 +82,9 @@ public class ParallelismTests
     {
         using var limit = ThreadLimit.Set(2);
         var parameter = new Parameter<float>("w", 1, new float[200_000], new float[200_000]);
-        var failing = new Recording([parameter]) { FailWithLastElement = true };
+        var failing = new Recording([parameter]) { FailOnHelper = true };
         var error = Assert.Throws<InvalidOperationException>(failing.Step);
-        Assert.Contains("slice", error.Message);
+        Assert.Contains("on a helper thread", error.Message);
 
         // The helpers survive the failure: the next step runs normally.
         var healthy = new Recording([parameter]);
@@ -63,24 +93,28 @@ public class ParallelismTests
     }
 
     [Fact]
-    public void AFailureOnTheCallersPartStillWaitsForTheHelpers()
+    public void AFailureEndsTheJobButStillWaitsForTheSliceUnderWay()
     {
         using var limit = ThreadLimit.Set(2);
         var parameter = new Parameter<float>("w", 1, new float[200_000], new float[200_000]);
 
-        // The caller's slice fails at once while the helper's slice is still running.
+        // The caller's first slice fails at once while the helper's first slice is still running.
         var failing = new Recording([parameter]) { FailFirstSlice = true, SlowOtherSlices = true };
         Assert.Throws<InvalidOperationException>(failing.Step);
 
-        // The pool is free again only once the helper is done: the next step must get it.
+        // No thread took a slice after the failure (without that, the helper would have done all
+        // 48 others, 100 ms each): at most the one it had started, which finished before the
+        // caller returned, since the pool is free only once the helper is done and the next
+        // step must get it.
+        Assert.InRange(failing.Slices.Count, 0, 2);
+        Assert.All(failing.Slices, s => Assert.True(s.Start > 0));
         var healthy = new Recording([parameter]);
         healthy.Step();
         Assert.Equal(200_000, healthy.Slices.Sum(s => s.End - s.Start));
-        Assert.Equal(failing.Slices.Count, failing.Slices.Count(s => s.Start > 0));
     }
 
     [Fact]
-    public void ParallelWorkInsideAPartRunsOnItsOwnThread()
+    public void ParallelWorkInsideASliceRunsOnItsOwnThread()
     {
         // Each slice of the update multiplies a large product; the slices already hold the
         // helper threads, so the products must run alone, and still be right.
@@ -88,8 +122,7 @@ public class ParallelismTests
         var nested = new Nested([new Parameter<float>("w", 1, new float[200_000], new float[200_000])]);
         nested.Step();
 
-        // Two slices (one, if another test holds the helper at that moment).
-        Assert.InRange(nested.Products.Count, 1, 2);
+        Assert.Equal(49, nested.Products.Count);
         Assert.All(nested.Products, product => Assert.Equal(nested.Expected, product));
     }
 
@@ -116,15 +149,20 @@ public class ParallelismTests
     // An optimizer that records the slices it is asked to update (and can fail on one).
     private sealed class Recording(IReadOnlyList<Parameter<float>> parameters) : Optimizer<float>(parameters, 0.1, 0, 0)
     {
+        private readonly int caller = Environment.CurrentManagedThreadId;
+
         public ConcurrentBag<(int Start, int End, int Thread)> Slices { get; } = [];
 
-        // The last slice runs on a helper thread when there is one.
-        public bool FailWithLastElement { get; init; }
+        // Fails every slice on a helper thread; each slice takes a millisecond, so the helper
+        // is sure to get some before the caller has taken them all.
+        public bool FailOnHelper { get; init; }
 
         // The first slice runs on the caller's thread.
         public bool FailFirstSlice { get; init; }
 
         public bool SlowOtherSlices { get; init; }
+
+        public bool SlowOnHelper { get; init; }
 
         public override string Name => "recording";
 
@@ -132,6 +170,7 @@ public class ParallelismTests
 
         protected override void Update(Parameter<float> parameter, int firstBuffer, int start, int end)
         {
+            bool onHelper = Environment.CurrentManagedThreadId != caller;
             if (FailFirstSlice && start == 0)
             {
                 throw new InvalidOperationException("the first slice failed");
@@ -142,9 +181,18 @@ public class ParallelismTests
                 Thread.Sleep(100);
             }
 
-            if (FailWithLastElement && end == parameter.Value.Length)
+            if (SlowOnHelper && onHelper)
             {
-                throw new InvalidOperationException($"slice {start}..{end} failed");
+                Thread.Sleep(5);
+            }
+
+            if (FailOnHelper)
+            {
+                Thread.Sleep(1);
+                if (onHelper)
+                {
+                    throw new InvalidOperationException($"slice {start}..{end} failed on a helper thread");
+                }
             }
 
             Slices.Add((start, end, Environment.CurrentManagedThreadId));

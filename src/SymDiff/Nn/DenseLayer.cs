@@ -134,14 +134,15 @@ public sealed class DenseLayer<T>
         return dInput;
     }
 
-    // The element-wise passes, by bands of rows: forward Z += b, A = σ(Z); backward dZ = dA ⊙ σ′(Z).
+    // The element-wise passes, by chunks of rows: forward Z += b, A = σ(Z); backward dZ = dA ⊙ σ′(Z).
     // Rows are independent, so a large batch is shared between threads with identical results.
     private void RunRows(bool forward, T[] dA)
     {
         rowJob ??= new RowJob(this);
         rowJob.Forward = forward;
         rowJob.DA = dA;
-        Workers.Run(rowJob, Workers.Parts((long)Rows * Outputs, 16 * 1024));
+        rowJob.RowsPerChunk = Math.Max(1, 2048 / Outputs);
+        Workers.Run(rowJob, (Rows + rowJob.RowsPerChunk - 1) / rowJob.RowsPerChunk, Workers.Parts((long)Rows * Outputs, 16 * 1024));
         rowJob.DA = [];
     }
 
@@ -169,11 +170,12 @@ public sealed class DenseLayer<T>
 
         public T[] DA { get; set; } = [];
 
-        public void Execute(int part, int parts)
+        public int RowsPerChunk { get; set; } = 1;
+
+        public void Execute(int chunk)
         {
-            int chunk = (layer.Rows + parts - 1) / parts;
-            int from = Math.Min(layer.Rows, part * chunk), to = Math.Min(layer.Rows, from + chunk);
-            layer.ElementWise(Forward, DA, from, to);
+            int from = chunk * RowsPerChunk;
+            layer.ElementWise(Forward, DA, from, Math.Min(layer.Rows, from + RowsPerChunk));
         }
     }
 }

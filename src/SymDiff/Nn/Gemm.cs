@@ -152,18 +152,20 @@ public static class Gemm
 
     // A product shared by a team of threads (a team of one for a small product): C is cut into
     // bands of rows or of columns, whichever divides more evenly into whole micro-tiles (on a
-    // tie, the cut that repeats the smaller operand: a row cut makes every thread read, and
+    // tie, the cut that repeats the smaller operand: a row cut makes every band read, and
     // unless it is read in place pack, all of B; a column cut all of A). The bands are
-    // disjoint, so the result is the same as on one thread. (Sharing one packed B between the
-    // threads measured slower here: half of every panel then comes from the other core's cache.)
-    // The job object is reused per calling thread, so a product allocates nothing.
+    // disjoint, so the result is the same as on one thread. When the repeated operand is read
+    // in place, repeating it costs nothing, and C is cut into more bands than threads so that
+    // a faster core can take over some of a slower one's (see Workers). (Sharing one packed B
+    // between the threads measured slower here: half of every panel then comes from the other
+    // core's cache.) The job object is reused per calling thread, so a product allocates nothing.
     private sealed class Team<T> : IParallelWork
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         [ThreadStatic]
         private static Team<T>? cached;
 
-        private int m, n, k;
+        private int m, n, k, bands;
         private T[] a = [], b = [], c = [];
         private Layout al, bl;
         private bool accumulate, byRows;
@@ -171,13 +173,17 @@ public static class Gemm
         public static void Run(int threads, int m, int n, int k, T[] a, Layout al, T[] b, Layout bl, T[] c, bool accumulate)
         {
             Team<T> job = cached ?? new Team<T>();
-            cached = null; // a product started inside a part (not done today) gets its own job
+            cached = null; // a product started inside a band (not done today) gets its own job
             (job.m, job.n, job.k, job.a, job.al, job.b, job.bl, job.c, job.accumulate) = (m, n, k, a, al, b, bl, c, accumulate);
-            double rowWaste = Waste(m, threads, MR), colWaste = Waste(n, threads, Width<T>() * 2);
+            int nr = Width<T>() * 2;
+            double rowWaste = Waste(m, threads, MR), colWaste = Waste(n, threads, nr);
             job.byRows = Math.Abs(rowWaste - colWaste) < 0.02 ? n < m : rowWaste < colWaste;
+            bool repeatsInPlace = job.byRows ? bl.ColStride == 1 : al.ColStride == 1;
+            int units = job.byRows ? (m + MR - 1) / MR : (n + nr - 1) / nr;
+            job.bands = threads == 1 ? 1 : repeatsInPlace ? Math.Min(units, 4 * threads) : threads;
             try
             {
-                Workers.Run(job, threads);
+                Workers.Run(job, job.bands, threads);
             }
             finally
             {
@@ -186,9 +192,9 @@ public static class Gemm
             }
         }
 
-        public void Execute(int part, int parts)
+        public void Execute(int chunk)
         {
-            (int start, int end) = Band(byRows ? m : n, part, parts, byRows ? MR : Width<T>() * 2);
+            (int start, int end) = Band(byRows ? m : n, chunk, bands, byRows ? MR : Width<T>() * 2);
             if (start >= end)
             {
                 return;

@@ -63,12 +63,14 @@ public abstract class Optimizer<T>
         int buffers = Parameters.Count == 0 ? 0 : state.Count / Parameters.Count;
         for (int i = 0; i < Parameters.Count; i++)
         {
-            // Each element's update is independent, so a large parameter is cut into contiguous
-            // slices, one per thread (a small one is one slice, on this thread).
+            // Each element's update is independent, so a large parameter is cut into slices that
+            // threads share (a small one is one slice, on this thread).
+            int length = Parameters[i].Value.Length, threads = Workers.Parts(length, 64 * 1024);
             slices ??= new Slices(this);
             slices.Parameter = Parameters[i];
             slices.FirstBuffer = i * buffers;
-            Workers.Run(slices, Workers.Parts(Parameters[i].Value.Length, 64 * 1024));
+            slices.Size = threads == 1 ? length : Slices.Grain;
+            Workers.Run(slices, (length + slices.Size - 1) / slices.Size, threads);
             slices.Parameter = null;
         }
     }
@@ -89,19 +91,22 @@ public abstract class Optimizer<T>
     /// <returns>The array.</returns>
     protected T[] Buffer(int index) => state[index];
 
-    // One parameter's update cut into contiguous slices of whole cache lines, one per thread.
+    // One parameter's update cut into slices of whole cache lines.
     private sealed class Slices(Optimizer<T> optimizer) : IParallelWork
     {
+        // Elements per slice when threads share a parameter: 16 KB of float.
+        public const int Grain = 4096;
+
         public Parameter<T>? Parameter { get; set; }
 
         public int FirstBuffer { get; set; }
 
-        public void Execute(int part, int parts)
+        public int Size { get; set; } = Grain;
+
+        public void Execute(int chunk)
         {
-            int length = Parameter!.Value.Length;
-            int chunk = (length / parts + 63) / 64 * 64;
-            int start = Math.Min(length, part * chunk), end = part == parts - 1 ? length : Math.Min(length, start + chunk);
-            optimizer.Update(Parameter, FirstBuffer, start, end);
+            int start = chunk * Size;
+            optimizer.Update(Parameter!, FirstBuffer, start, Math.Min(Parameter!.Value.Length, start + Size));
         }
     }
 }

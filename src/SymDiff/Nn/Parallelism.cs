@@ -22,22 +22,27 @@ public static class Parallelism
     }
 }
 
-/// <summary>One piece of work split into independent parts.</summary>
+/// <summary>One piece of work cut into independent chunks.</summary>
 internal interface IParallelWork
 {
-    /// <summary>Does part <paramref name="part"/> of <paramref name="parts"/>.</summary>
-    /// <param name="part">Which part, from 0.</param>
-    /// <param name="parts">How many parts there are.</param>
-    void Execute(int part, int parts);
+    /// <summary>Does chunk <paramref name="chunk"/>. Any thread may do any chunk, in any order.</summary>
+    /// <param name="chunk">Which chunk, from 0.</param>
+    void Execute(int chunk);
 }
 
 /// <summary>
 /// A fork/join pool of persistent helper threads for the short, frequent parallel regions of a
 /// training step (tens to hundreds of microseconds each), where <c>Parallel.For</c>'s scheduling
-/// and allocations cost more than they gain. The caller runs part 0 itself; each helper spins
-/// briefly for its next part, then sleeps. The parts of one job run at the same time, so they may
-/// wait for each other. Only one caller uses the helpers at a time: a second concurrent caller
-/// runs its job on its own thread, as a single part.
+/// and allocations cost more than they gain. The caller is one of the threads; each helper spins
+/// briefly for its next job, then sleeps. Only one caller uses the helpers at a time: a second
+/// concurrent caller runs its job on its own thread.
+/// <para>
+/// A job's chunks are shared out in contiguous bands, one per thread, and a thread that finishes
+/// its band takes chunks from the back of another's. Cores are not equally fast: on the 2-vCPU
+/// VM the benchmarks run on, one vCPU did the same memory-bound share 1.5 to 2.5 times slower
+/// than the other, so even halves left the fast core waiting. Each chunk is computed the same
+/// way whichever thread takes it, so results do not depend on who did what.
+/// </para>
 /// </summary>
 internal static class Workers
 {
@@ -51,42 +56,40 @@ internal static class Workers
     public static int Parts(long work, long grain) =>
         (int)Math.Max(1, Math.Min(Parallelism.MaxThreads, work / Math.Max(1, grain)));
 
-    /// <summary>Runs parts 0 … <paramref name="parts"/> − 1 of <paramref name="work"/>, in parallel where it can, and returns when all are done.</summary>
+    /// <summary>Runs chunks 0 … <paramref name="chunks"/> − 1 of <paramref name="work"/> on up to <paramref name="threads"/> threads and returns when all are done.</summary>
     /// <param name="work">The work.</param>
-    /// <param name="parts">The number of parts.</param>
-    public static void Run(IParallelWork work, int parts)
+    /// <param name="chunks">The number of chunks.</param>
+    /// <param name="threads">The most threads worth using, the caller's included.</param>
+    public static void Run(IParallelWork work, int chunks, int threads)
     {
-        // A part that starts parallel work of its own runs it alone: its helpers are busy.
-        if (parts <= 1 || Monitor.IsEntered(Gate) || !Monitor.TryEnter(Gate))
+        threads = Math.Min(threads, chunks);
+
+        // A chunk that starts parallel work of its own runs it alone: its helpers are busy.
+        if (threads <= 1 || Monitor.IsEntered(Gate) || !Monitor.TryEnter(Gate))
         {
-            // Alone (or the helpers are busy with another caller): all of it as a single part, so
-            // that a job whose parts wait for each other never waits for itself.
-            work.Execute(0, 1);
+            for (int c = 0; c < chunks; c++)
+            {
+                work.Execute(c);
+            }
+
             return;
         }
 
         try
         {
-            Helper[] pool = Ensure(parts - 1);
-            for (int p = 1; p < parts; p++)
+            Helper[] pool = Ensure(threads - 1);
+            Claims.Share(chunks, threads);
+            for (int t = 1; t < threads; t++)
             {
-                pool[p - 1].Post(work, p, parts);
+                pool[t - 1].Post(work, t, threads);
             }
 
-            ExceptionDispatchInfo? failure = null;
-            try
-            {
-                work.Execute(0, parts);
-            }
-            catch (Exception e)
-            {
-                failure = ExceptionDispatchInfo.Capture(e);
-            }
+            ExceptionDispatchInfo? failure = Drain(work, 0, threads);
 
             // Always wait for every helper, even after a failure: the pool is free only then.
-            for (int p = 1; p < parts; p++)
+            for (int t = 1; t < threads; t++)
             {
-                ExceptionDispatchInfo? helperFailure = pool[p - 1].Join();
+                ExceptionDispatchInfo? helperFailure = pool[t - 1].Join();
                 failure ??= helperFailure;
             }
 
@@ -95,6 +98,26 @@ internal static class Workers
         finally
         {
             Monitor.Exit(Gate);
+        }
+    }
+
+    // One thread's share of a job: chunks until none are left. A failure ends the job: no
+    // thread takes another chunk, the ones under way finish, and the first failure is rethrown.
+    private static ExceptionDispatchInfo? Drain(IParallelWork work, int thread, int threads)
+    {
+        try
+        {
+            for (int c = Claims.Next(thread, threads); c >= 0; c = Claims.Next(thread, threads))
+            {
+                work.Execute(c);
+            }
+
+            return null;
+        }
+        catch (Exception e)
+        {
+            Claims.Share(0, threads);
+            return ExceptionDispatchInfo.Capture(e);
         }
     }
 
@@ -123,8 +146,8 @@ internal static class Workers
 
         private readonly ManualResetEventSlim wake = new(false);
         private volatile IParallelWork? job;
-        private int part;
-        private int parts;
+        private int thread;
+        private int threads;
         private ExceptionDispatchInfo? failure;
 
         public Helper(int index)
@@ -133,10 +156,10 @@ internal static class Workers
             thread.Start();
         }
 
-        public void Post(IParallelWork work, int part, int parts)
+        public void Post(IParallelWork work, int thread, int threads)
         {
-            this.part = part;
-            this.parts = parts;
+            this.thread = thread;
+            this.threads = threads;
             failure = null;
             job = work;
             wake.Set();
@@ -144,7 +167,7 @@ internal static class Workers
 
         public ExceptionDispatchInfo? Join()
         {
-            // The helper is running its part: spin without yielding the core for a while (a
+            // The helper is running its chunks: spin without yielding the core for a while (a
             // yield can hand the core to another thread just as the part ends), then politely.
             long until = System.Diagnostics.Stopwatch.GetTimestamp() + SpinTicks;
             var spin = default(SpinWait);
@@ -167,16 +190,7 @@ internal static class Workers
         {
             while (true)
             {
-                IParallelWork work = Next();
-                try
-                {
-                    work.Execute(part, parts);
-                }
-                catch (Exception e)
-                {
-                    failure = ExceptionDispatchInfo.Capture(e);
-                }
-
+                failure = Drain(Next(), thread, threads);
                 job = null;
             }
         }
@@ -207,6 +221,66 @@ internal static class Workers
 
                 wake.Wait();
                 until = System.Diagnostics.Stopwatch.GetTimestamp() + SpinTicks;
+            }
+        }
+    }
+
+    // Who takes which chunk. Thread t's band is chunks [t·n/T, (t+1)·n/T): it takes them from the
+    // front, in order (so it mostly works on data it touched in the previous job, which was cut
+    // the same way), then takes from the back of the other bands. A band's state is one long:
+    // the next chunk from the front in the low half, one past the last unclaimed chunk in the
+    // high half, claimed by compare-and-swap; each band has a cache line of its own.
+    private static class Claims
+    {
+        private const int Stride = 8;
+        private static long[] bands = new long[Stride * 2];
+
+        public static void Share(int chunks, int threads)
+        {
+            if (bands.Length < Stride * (threads + 1))
+            {
+                bands = new long[Stride * (threads + 1)];
+            }
+
+            for (int t = 0; t < threads; t++)
+            {
+                long front = (long)chunks * t / threads, back = (long)chunks * (t + 1) / threads;
+                Volatile.Write(ref State(t), (back << 32) | front);
+            }
+        }
+
+        public static int Next(int thread, int threads)
+        {
+            int chunk = Take(thread, fromFront: true);
+            for (int i = 1; chunk < 0 && i < threads; i++)
+            {
+                chunk = Take((thread + i) % threads, fromFront: false);
+            }
+
+            return chunk;
+        }
+
+        // Band t's state, a cache line away from the array's length (which every bounds check
+        // reads) and from the other bands.
+        private static ref long State(int band) => ref bands[(band + 1) * Stride];
+
+        private static int Take(int band, bool fromFront)
+        {
+            ref long state = ref State(band);
+            while (true)
+            {
+                long seen = Volatile.Read(ref state);
+                int front = (int)seen, back = (int)(seen >> 32);
+                if (front >= back)
+                {
+                    return -1;
+                }
+
+                long next = fromFront ? (seen & ~0xFFFFFFFFL) | (uint)(front + 1) : ((long)(back - 1) << 32) | (uint)front;
+                if (Interlocked.CompareExchange(ref state, next, seen) == seen)
+                {
+                    return fromFront ? front : back - 1;
+                }
             }
         }
     }
