@@ -38,10 +38,11 @@ internal interface IParallelWork
 /// concurrent caller runs its job on its own thread.
 /// <para>
 /// A job's chunks are shared out in contiguous bands, one per thread, and a thread that finishes
-/// its band takes chunks from the back of another's. Cores are not equally fast: on the 2-vCPU
-/// VM the benchmarks run on, one vCPU did the same memory-bound share 1.5 to 2.5 times slower
-/// than the other, so even halves left the fast core waiting. Each chunk is computed the same
-/// way whichever thread takes it, so results do not depend on who did what.
+/// its band takes chunks from the back of another's. Cores are not always equally fast: on the
+/// 2-vCPU VM the benchmarks run on, one vCPU at times took 1.2 times as long as the other for
+/// the same share of a product and up to 2.5 times as long for a memory-bound pass, and even
+/// halves left the fast core waiting (bench/RESULTS.md, session 7). Each chunk is computed the
+/// same way whichever thread takes it, so results do not depend on who did what.
 /// </para>
 /// </summary>
 internal static class Workers
