@@ -57,6 +57,17 @@ public class ParallelismTests
         Assert.Equal([(0, 200_000)], recorder.Slices.Select(s => (s.Start, s.End)));
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void AnEmptyParameterIsUpdatedWithoutASlice(int threads)
+    {
+        using var limit = ThreadLimit.Set(threads);
+        var recorder = new Recording([new Parameter<float>("empty", 1, [], [])]);
+        recorder.Step();
+        Assert.Empty(recorder.Slices);
+    }
+
     [Fact]
     public void AFasterThreadTakesOverTheSlicesOfASlowerOne()
     {

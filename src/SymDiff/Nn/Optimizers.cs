@@ -69,7 +69,7 @@ public abstract class Optimizer<T>
             slices ??= new Slices(this);
             slices.Parameter = Parameters[i];
             slices.FirstBuffer = i * buffers;
-            slices.Size = threads == 1 ? length : Slices.Grain;
+            slices.Size = threads == 1 ? Math.Max(1, length) : Slices.Grain;
             Workers.Run(slices, (length + slices.Size - 1) / slices.Size, threads);
             slices.Parameter = null;
         }
