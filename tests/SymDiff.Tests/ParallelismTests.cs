@@ -32,7 +32,7 @@ public class ParallelismTests
     public void LargeParametersAreUpdatedInSlicesThatCoverEveryElementOnce()
     {
         using var limit = ThreadLimit.Set(2);
-        var recorder = new Recording([new Parameter<float>("w", 1, new float[200_000], new float[200_000])]);
+        var recorder = new Recording([Large()]);
         recorder.Step();
         var slices = recorder.Slices.OrderBy(s => s.Start).ToArray();
 
@@ -52,7 +52,7 @@ public class ParallelismTests
     public void OneThreadUpdatesAParameterInOneSlice()
     {
         using var limit = ThreadLimit.Set(1);
-        var recorder = new Recording([new Parameter<float>("w", 1, new float[200_000], new float[200_000])]);
+        var recorder = new Recording([Large()]);
         recorder.Step();
         Assert.Equal([(0, 200_000)], recorder.Slices.Select(s => (s.Start, s.End)));
     }
@@ -74,7 +74,7 @@ public class ParallelismTests
         // Every slice on the helper takes 5 ms, on the caller none: with even halves the caller
         // would wait about 125 ms. It takes slices from the back of the helper's half instead.
         using var limit = ThreadLimit.Set(2);
-        var recorder = new Recording([new Parameter<float>("w", 1, new float[200_000], new float[200_000])]) { SlowOnHelper = true };
+        var recorder = new Recording([Large()]) { SlowOnHelper = true };
         recorder.Step();
         var slices = recorder.Slices.OrderBy(s => s.Start).ToArray();
 
@@ -92,22 +92,20 @@ public class ParallelismTests
     public void AFailureOnAHelperThreadReachesTheCaller()
     {
         using var limit = ThreadLimit.Set(2);
-        var parameter = new Parameter<float>("w", 1, new float[200_000], new float[200_000]);
+        var parameter = Large();
         var failing = new Recording([parameter]) { FailOnHelper = true };
         var error = Assert.Throws<InvalidOperationException>(failing.Step);
         Assert.Contains("on a helper thread", error.Message);
 
         // The helpers survive the failure: the next step runs normally.
-        var healthy = new Recording([parameter]);
-        healthy.Step();
-        Assert.Equal(200_000, healthy.Slices.Sum(s => s.End - s.Start));
+        AssertAWholeStepRuns(parameter);
     }
 
     [Fact]
     public void AFailureEndsTheJobButStillWaitsForTheSliceUnderWay()
     {
         using var limit = ThreadLimit.Set(2);
-        var parameter = new Parameter<float>("w", 1, new float[200_000], new float[200_000]);
+        var parameter = Large();
 
         // The caller's first slice fails at once while the helper's first slice is still running.
         var failing = new Recording([parameter]) { FailFirstSlice = true, SlowOtherSlices = true };
@@ -119,9 +117,7 @@ public class ParallelismTests
         // step must get it.
         Assert.InRange(failing.Slices.Count, 0, 2);
         Assert.All(failing.Slices, s => Assert.True(s.Start > 0));
-        var healthy = new Recording([parameter]);
-        healthy.Step();
-        Assert.Equal(200_000, healthy.Slices.Sum(s => s.End - s.Start));
+        AssertAWholeStepRuns(parameter);
     }
 
     [Fact]
@@ -130,11 +126,22 @@ public class ParallelismTests
         // Each slice of the update multiplies a large product; the slices already hold the
         // helper threads, so the products must run alone, and still be right.
         using var limit = ThreadLimit.Set(2);
-        var nested = new Nested([new Parameter<float>("w", 1, new float[200_000], new float[200_000])]);
+        var nested = new Nested([Large()]);
         nested.Step();
 
         Assert.Equal(49, nested.Products.Count);
         Assert.All(nested.Products, product => Assert.Equal(nested.Expected, product));
+    }
+
+    // A parameter large enough to be shared between two threads.
+    private static Parameter<float> Large() => new("w", 1, new float[200_000], new float[200_000]);
+
+    // After a failure the pool is free and whole: the next step updates every element.
+    private static void AssertAWholeStepRuns(Parameter<float> parameter)
+    {
+        var healthy = new Recording([parameter]);
+        healthy.Step();
+        Assert.Equal(200_000, healthy.Slices.Sum(s => s.End - s.Start));
     }
 
     private static float[][] Train(int threads, string optimizer)
