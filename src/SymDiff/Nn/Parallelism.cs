@@ -176,7 +176,7 @@ internal static class Workers
             {
                 if (System.Diagnostics.Stopwatch.GetTimestamp() < until)
                 {
-                    Thread.SpinWait(16);
+                    Thread.SpinWait(1);
                 }
                 else
                 {
@@ -209,7 +209,7 @@ internal static class Workers
 
                 if (System.Diagnostics.Stopwatch.GetTimestamp() < until)
                 {
-                    Thread.SpinWait(20);
+                    Thread.SpinWait(1);
                     continue;
                 }
 
