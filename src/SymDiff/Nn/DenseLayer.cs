@@ -4,9 +4,21 @@ using System.Numerics;
 namespace SymDiff.Nn;
 
 /// <summary>
-/// A fully connected layer a = σ(z), z = W·x + b, over a mini-batch: rows of the input, Z and A
-/// are examples (row-major), W is <see cref="Outputs"/> × <see cref="Inputs"/> (row-major, like
-/// PyTorch's <c>nn.Linear</c>).
+/// A fully connected layer a = σ(z), z = W·x + b, over a mini-batch. W is <see cref="Outputs"/> ×
+/// <see cref="Inputs"/> (row-major, like PyTorch's <c>nn.Linear</c>). The public methods and
+/// properties take and give examples as rows (row-major, one row per example).
+/// <para>
+/// Inside, Z, A and dZ are kept unit by unit: row o holds unit o's values for every example of the
+/// batch (<see cref="Outputs"/> × <see cref="Rows"/>), and <see cref="Mlp{T}"/> passes the layers
+/// their inputs and ∂L/∂A that way too. Then everything a unit needs is one contiguous run, so the
+/// threads share a layer by bands of units and each finds its band in its own cache from the
+/// forward product to the optimizer: the forward product computes the band's rows of Z, the
+/// element-wise passes work on them, the ∂L/∂W product reads them in place and writes the band's
+/// rows of ∂L/∂W, and the optimizer updates the rows of W that the next forward product reads.
+/// Kept example by example, Z came out of the product in bands of columns while the element-wise
+/// passes, which need whole rows, took bands of rows: on the 2-vCPU VM of bench/RESULTS.md the data
+/// crossing the cores cost more than the passes themselves.
+/// </para>
 /// </summary>
 /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
 public sealed class DenseLayer<T>
@@ -16,8 +28,11 @@ public sealed class DenseLayer<T>
     private T[] a = [];
     private T[] dZ = [];
     private T[] dInput = [];
-    private T[] dACopy = [];
-    private RowJob? rowJob;
+    private T[] dInputExamples = [];
+    private T[] examples = [];
+    private T[] zExamples = [];
+    private T[] aExamples = [];
+    private UnitJob? unitJob;
 
     /// <summary>Creates a layer with zero weights.</summary>
     /// <param name="inputs">Inputs per example.</param>
@@ -60,13 +75,13 @@ public sealed class DenseLayer<T>
     /// <summary>∂L/∂b after <see cref="Backward(T[], ReadOnlySpan{T}, bool)"/>.</summary>
     public T[] BiasGradient { get; }
 
-    /// <summary>The pre-activations of the last forward pass, one row per example.</summary>
-    public ReadOnlySpan<T> Z => z.AsSpan(0, Rows * Outputs);
+    /// <summary>The pre-activations of the last forward pass, one row per example (a copy made on each read).</summary>
+    public ReadOnlySpan<T> Z => ByExample(z, ref zExamples);
 
-    /// <summary>The activations of the last forward pass, one row per example.</summary>
-    public ReadOnlySpan<T> A => a.AsSpan(0, Rows * Outputs);
+    /// <summary>The activations of the last forward pass, one row per example (a copy made on each read).</summary>
+    public ReadOnlySpan<T> A => ByExample(a, ref aExamples);
 
-    /// <summary>The activation buffer (its first <see cref="Rows"/> rows are <see cref="A"/>), the next layer's input.</summary>
+    /// <summary>The activations unit by unit (<see cref="Outputs"/> × <see cref="Rows"/>), the next layer's input.</summary>
     internal T[] Output => a;
 
     /// <summary>The number of examples in the last forward pass.</summary>
@@ -75,14 +90,27 @@ public sealed class DenseLayer<T>
     /// <summary>Z = X·Wᵀ + b, A = σ(Z) for <paramref name="rows"/> examples.</summary>
     /// <param name="input">The examples, <paramref name="rows"/> × <see cref="Inputs"/>.</param>
     /// <param name="rows">The batch size.</param>
-    /// <returns>A, valid until the next forward pass.</returns>
+    /// <returns>A, one row per example, valid until the next forward pass.</returns>
     public T[] Forward(T[] input, int rows)
+    {
+        Forward(input, byUnit: false, rows);
+        _ = A;
+        return aExamples;
+    }
+
+    /// <summary>Z = W·X + b, A = σ(Z), kept unit by unit.</summary>
+    /// <param name="input">The input: one row per example, or (<paramref name="byUnit"/>) one row per input unit.</param>
+    /// <param name="byUnit">How <paramref name="input"/> is laid out.</param>
+    /// <param name="rows">The batch size.</param>
+    /// <returns>A, unit by unit.</returns>
+    internal T[] Forward(T[] input, bool byUnit, int rows)
     {
         Rows = rows;
         Vectors.Grow(ref z, rows * Outputs);
         Vectors.Grow(ref a, rows * Outputs);
-        Gemm.Multiply(rows, Outputs, Inputs, input, Layout.RowMajor(Inputs), Weights, Layout.Transposed(Inputs), z, accumulate: false);
-        RunRows(forward: true, []);
+        Gemm.Multiply(Outputs, rows, Inputs, Weights, Layout.RowMajor(Inputs), input, byUnit ? Layout.RowMajor(rows) : Layout.Transposed(Inputs), z, accumulate: false,
+            UnitBands(Outputs, rows, Inputs));
+        RunUnits(forward: true, []);
         return a;
     }
 
@@ -90,10 +118,10 @@ public sealed class DenseLayer<T>
     /// The backward pass in matrix form: dZ = dA ⊙ σ′(Z), ∂L/∂W = dZᵀ·X, ∂L/∂b = Σ rows of dZ,
     /// and (unless <paramref name="needInputGradient"/> is false) ∂L/∂X = dZ·W.
     /// </summary>
-    /// <param name="input">The input of the forward pass.</param>
-    /// <param name="dA">∂L/∂A.</param>
+    /// <param name="input">The input of the forward pass, one row per example.</param>
+    /// <param name="dA">∂L/∂A, one row per example.</param>
     /// <param name="needInputGradient">Whether to compute ∂L/∂X (not needed for the first layer).</param>
-    /// <returns>∂L/∂X (valid until the next backward pass), or null.</returns>
+    /// <returns>∂L/∂X, one row per example (valid until the next backward pass), or null.</returns>
     public T[]? Backward(T[] input, ReadOnlySpan<T> dA, bool needInputGradient)
     {
         int count = Rows * Outputs;
@@ -102,58 +130,76 @@ public sealed class DenseLayer<T>
             throw new ArgumentException($"dA needs {count} values, not {dA.Length}.", nameof(dA));
         }
 
-        Vectors.Grow(ref dACopy, count);
-        dA.Slice(0, count).CopyTo(dACopy);
-        return Backward(input, dACopy, needInputGradient);
+        T[] dAByUnit = ByUnit(dA, Rows, Outputs);
+        T[]? dX = Backward(input, byUnit: false, dAByUnit, needInputGradient);
+        if (dX is null)
+        {
+            return null;
+        }
+
+        Vectors.Grow(ref dInputExamples, Rows * Inputs);
+        Gemm.Transpose<T>(dX, Inputs, Rows, dInputExamples);
+        return dInputExamples;
     }
 
-    /// <summary><see cref="Backward(T[], ReadOnlySpan{T}, bool)"/> on an array the threads can share without a copy.</summary>
-    /// <param name="input">The input of the forward pass.</param>
-    /// <param name="dA">∂L/∂A, at least <see cref="Rows"/> × <see cref="Outputs"/> values.</param>
+    /// <summary>The backward pass with ∂L/∂A and ∂L/∂X unit by unit.</summary>
+    /// <param name="input">The input of the forward pass, laid out as it was then.</param>
+    /// <param name="byUnit">How <paramref name="input"/> is laid out.</param>
+    /// <param name="dA">∂L/∂A, <see cref="Outputs"/> × <see cref="Rows"/>.</param>
     /// <param name="needInputGradient">Whether to compute ∂L/∂X.</param>
-    /// <returns>∂L/∂X, or null.</returns>
-    internal T[]? Backward(T[] input, T[] dA, bool needInputGradient)
+    /// <returns>∂L/∂X unit by unit (<see cref="Inputs"/> × <see cref="Rows"/>), or null.</returns>
+    internal T[]? Backward(T[] input, bool byUnit, T[] dA, bool needInputGradient)
     {
         int rows = Rows;
         Vectors.Grow(ref dZ, rows * Outputs);
-        RunRows(forward: false, dA);
-        Gemm.Multiply(Outputs, Inputs, rows, dZ, Layout.Transposed(Outputs), input, Layout.RowMajor(Inputs), WeightGradient, accumulate: false);
-        BiasGradient.AsSpan().Clear();
-        for (int r = 0; r < rows; r++)
-        {
-            Vectors.Add(BiasGradient, dZ.AsSpan(r * Outputs, Outputs));
-        }
-
+        RunUnits(forward: false, dA);
+        Gemm.Multiply(Outputs, Inputs, rows, dZ, Layout.RowMajor(rows), input, byUnit ? Layout.Transposed(rows) : Layout.RowMajor(Inputs), WeightGradient, accumulate: false);
         if (!needInputGradient)
         {
             return null;
         }
 
         Vectors.Grow(ref dInput, rows * Inputs);
-        Gemm.Multiply(rows, Inputs, Outputs, dZ, Layout.RowMajor(Outputs), Weights, Layout.RowMajor(Inputs), dInput, accumulate: false);
+        Gemm.Multiply(Inputs, rows, Outputs, Weights, Layout.Transposed(Inputs), dZ, Layout.RowMajor(rows), dInput, accumulate: false,
+            UnitBands(Inputs, rows, Outputs));
         return dInput;
     }
 
-    // The element-wise passes, by chunks of rows: forward Z += b, A = σ(Z); backward dZ = dA ⊙ σ′(Z).
-    // Rows are independent, so a large batch is shared between threads with identical results.
-    private void RunRows(bool forward, T[] dA)
+    // The threads that share the element-wise passes of `units` units over `rows` examples, each
+    // a band of whole units (RunUnits).
+    private static int UnitThreads(int units, int rows) => Workers.Parts((long)units * rows, 16 * 1024);
+
+    // A product whose result is `units` × `rows`, unit by unit, that is too small to share by
+    // itself (a 10-output layer's ∂L/∂X over 256 hidden units) is still cut into the bands of
+    // units the element-wise passes over that result use, so that each thread writes the units
+    // it reads next; a larger product is cut as products are best cut (null).
+    private static GemmSplit? UnitBands(int units, int rows, int k)
     {
-        rowJob ??= new RowJob(this);
-        rowJob.Forward = forward;
-        rowJob.DA = dA;
-        rowJob.RowsPerChunk = Math.Max(1, 2048 / Outputs);
-        Workers.Run(rowJob, (Rows + rowJob.RowsPerChunk - 1) / rowJob.RowsPerChunk, Workers.Parts((long)Rows * Outputs, 16 * 1024));
-        rowJob.DA = [];
+        int threads = UnitThreads(units, rows);
+        return threads > 1 && Workers.Parts((long)units * rows * k, Gemm.ThreadWork) == 1 ? Gemm.RowBands(threads) : null;
+    }
+
+    // The element-wise passes, by chunks of whole units: forward Z += b, A = σ(Z); backward
+    // dZ = dA ⊙ σ′(Z) and ∂L/∂b. Units are independent, so threads share a large pass with
+    // identical results.
+    private void RunUnits(bool forward, T[] dA)
+    {
+        unitJob ??= new UnitJob(this);
+        unitJob.Forward = forward;
+        unitJob.DA = dA;
+        unitJob.UnitsPerChunk = Math.Max(1, 2048 / Math.Max(1, Rows));
+        Workers.Run(unitJob, (Outputs + unitJob.UnitsPerChunk - 1) / unitJob.UnitsPerChunk, UnitThreads(Outputs, Rows));
+        unitJob.DA = [];
     }
 
     private void ElementWise(bool forward, ReadOnlySpan<T> dA, int from, int to)
     {
-        int at = from * Outputs, count = (to - from) * Outputs;
+        int rows = Rows, at = from * rows, count = (to - from) * rows;
         if (forward)
         {
-            for (int r = from; r < to; r++)
+            for (int o = from; o < to; o++)
             {
-                Vectors.Add(z.AsSpan(r * Outputs, Outputs), Bias);
+                Vectors.Add(z.AsSpan(o * rows, rows), Bias[o]);
             }
 
             ActivationLayer.Forward<T>(Activation, z.AsSpan(at, count), a.AsSpan(at, count));
@@ -161,21 +207,42 @@ public sealed class DenseLayer<T>
         else
         {
             ActivationLayer.Backward<T>(Activation, z.AsSpan(at, count), dA.Slice(at, count), dZ.AsSpan(at, count));
+            for (int o = from; o < to; o++)
+            {
+                BiasGradient[o] = Vectors.Sum<T>(dZ.AsSpan(o * rows, rows));
+            }
         }
     }
 
-    private sealed class RowJob(DenseLayer<T> layer) : IParallelWork
+    // Values kept unit by unit, one row per example: a copy.
+    private ReadOnlySpan<T> ByExample(T[] byUnit, ref T[] copy)
+    {
+        int count = Rows * Outputs;
+        Vectors.Grow(ref copy, count);
+        Gemm.Transpose<T>(byUnit.AsSpan(0, count), Outputs, Rows, copy);
+        return copy.AsSpan(0, count);
+    }
+
+    // Values one row per example, unit by unit: a copy in a buffer of this layer.
+    private T[] ByUnit(ReadOnlySpan<T> byExample, int rows, int width)
+    {
+        Vectors.Grow(ref examples, rows * width);
+        Gemm.Transpose(byExample, rows, width, examples);
+        return examples;
+    }
+
+    private sealed class UnitJob(DenseLayer<T> layer) : IParallelWork
     {
         public bool Forward { get; set; }
 
         public T[] DA { get; set; } = [];
 
-        public int RowsPerChunk { get; set; } = 1;
+        public int UnitsPerChunk { get; set; } = 1;
 
         public void Execute(int chunk)
         {
-            int from = chunk * RowsPerChunk;
-            layer.ElementWise(Forward, DA, from, Math.Min(layer.Rows, from + RowsPerChunk));
+            int from = chunk * UnitsPerChunk;
+            layer.ElementWise(Forward, DA, from, Math.Min(layer.Outputs, from + UnitsPerChunk));
         }
     }
 }
@@ -209,6 +276,54 @@ internal static class Vectors
         {
             x[i] += y[i];
         }
+    }
+
+    /// <summary>x += c.</summary>
+    public static void Add<T>(Span<T> x, T c)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int i = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            var vc = new Vector<T>(c);
+            for (; i + Vector<T>.Count <= x.Length; i += Vector<T>.Count)
+            {
+                (new Vector<T>(x.Slice(i)) + vc).CopyTo(x.Slice(i));
+            }
+        }
+
+        for (; i < x.Length; i++)
+        {
+            x[i] += c;
+        }
+    }
+
+    /// <summary>Σ xᵢ: <see cref="Vector{T}"/>-wide partial sums added lane by lane, then the tail, always in that order.</summary>
+    public static T Sum<T>(ReadOnlySpan<T> x)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int i = 0;
+        T sum = T.Zero;
+        if (Vector.IsHardwareAccelerated && x.Length >= Vector<T>.Count)
+        {
+            Vector<T> partial = Vector<T>.Zero;
+            for (; i + Vector<T>.Count <= x.Length; i += Vector<T>.Count)
+            {
+                partial += new Vector<T>(x.Slice(i));
+            }
+
+            for (int lane = 0; lane < Vector<T>.Count; lane++)
+            {
+                sum += partial[lane];
+            }
+        }
+
+        for (; i < x.Length; i++)
+        {
+            sum += x[i];
+        }
+
+        return sum;
     }
 
     /// <summary>Σ xᵢ², in double.</summary>

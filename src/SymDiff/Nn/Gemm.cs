@@ -65,6 +65,11 @@ public static class Gemm
     /// <param name="c">C, row-major with <paramref name="n"/> columns.</param>
     /// <param name="accumulate">Add to C instead of overwriting it.</param>
     public static void Multiply<T>(int m, int n, int k, T[] a, Layout aLayout, T[] b, Layout bLayout, T[] c, bool accumulate)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        Multiply(m, n, k, a, aLayout, b, bLayout, c, accumulate, null);
+
+    /// <summary>The same product, shared between threads as <paramref name="split"/> says (null: as <see cref="Split"/> says).</summary>
+    internal static void Multiply<T>(int m, int n, int k, T[] a, Layout aLayout, T[] b, Layout bLayout, T[] c, bool accumulate, GemmSplit? split)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (typeof(T) != typeof(float) && typeof(T) != typeof(double))
@@ -87,18 +92,51 @@ public static class Gemm
             return;
         }
 
-        // A thread pays off from about two million multiply-adds (some tens of microseconds).
-        // Smaller products measured slower on two threads: the fork is cheap, but moving the
-        // operands and results between the cores' caches is not.
-        Team<T>.Run(Workers.Parts((long)m * n * k, 2_000_000), m, n, k, a, aLayout, b, bLayout, c, accumulate);
+        Team<T>.Run(split ?? Split<T>(m, n, k, aLayout, bLayout), m, n, k, a, aLayout, b, bLayout, c, accumulate);
     }
+
+    /// <summary>
+    /// The multiply-adds worth a thread: about two million (some tens of microseconds). Smaller
+    /// products measured slower on two threads: the fork is cheap, but moving the operands and
+    /// results between the cores' caches is not.
+    /// </summary>
+    internal const long ThreadWork = 2_000_000;
+
+    /// <summary>C cut into <paramref name="threads"/> bands of whole micro-tile rows, one per thread.</summary>
+    internal static GemmSplit RowBands(int threads) => new(threads, true, threads, MR);
+
+    /// <summary>How <see cref="Multiply{T}(int, int, int, T[], Layout, T[], Layout, T[], bool)"/> shares C[m×n] = A[m×k]·B[k×n] between threads.</summary>
+    internal static GemmSplit Split<T>(int m, int n, int k, Layout aLayout, Layout bLayout)
+    {
+        int threads = Workers.Parts((long)m * n * k, ThreadWork);
+        int nr = Width<T>() * 2;
+
+        // C is cut into bands of rows or of columns, whichever divides more evenly into whole
+        // micro-tiles (on a tie, the cut that repeats the smaller operand: a row cut makes every
+        // band read, and unless it is read in place pack, all of B; a column cut all of A). The
+        // bands are disjoint, so the result is the same as on one thread. When the repeated
+        // operand is read in place, repeating it costs nothing, and C is cut into more bands than
+        // threads so that a faster core can take over some of a slower one's (see Workers).
+        // (Sharing one packed B between the threads measured slower here: half of every panel
+        // then comes from the other core's cache.)
+        double rowWaste = Waste(m, threads, MR), colWaste = Waste(n, threads, nr);
+        bool byRows = Math.Abs(rowWaste - colWaste) < 0.02 ? n < m : rowWaste < colWaste;
+        bool repeatsInPlace = byRows ? bLayout.ColStride == 1 : aLayout.ColStride == 1;
+        int unit = byRows ? MR : nr;
+        int units = ((byRows ? m : n) + unit - 1) / unit;
+        int bands = threads == 1 ? 1 : repeatsInPlace ? Math.Min(units, 4 * threads) : threads;
+        return new GemmSplit(threads, byRows, bands, unit);
+    }
+
+    // How much longer the longest band is than an even share, in whole units.
+    private static double Waste(int count, int parts, int unit) => (double)RoundUp((count + parts - 1) / parts, unit) * parts / count;
 
     private static int Width<T>() => Vector512.IsHardwareAccelerated ? Vector512<T>.Count : Vector256<T>.Count;
 
     private static int RoundUp(int value, int unit) => (value + unit - 1) / unit * unit;
 
     // Part `part` of `parts` of a band of whole units: [start, end) of `count` items.
-    private static (int Start, int End) Band(int count, int part, int parts, int unit)
+    internal static (int Start, int End) Band(int count, int part, int parts, int unit)
     {
         int size = RoundUp((count + parts - 1) / parts, unit);
         int start = Math.Min(count, part * size);
@@ -150,40 +188,28 @@ public static class Gemm
         }
     }
 
-    // A product shared by a team of threads (a team of one for a small product): C is cut into
-    // bands of rows or of columns, whichever divides more evenly into whole micro-tiles (on a
-    // tie, the cut that repeats the smaller operand: a row cut makes every band read, and
-    // unless it is read in place pack, all of B; a column cut all of A). The bands are
-    // disjoint, so the result is the same as on one thread. When the repeated operand is read
-    // in place, repeating it costs nothing, and C is cut into more bands than threads so that
-    // a faster core can take over some of a slower one's (see Workers). (Sharing one packed B
-    // between the threads measured slower here: half of every panel then comes from the other
-    // core's cache.) The job object is reused per calling thread, so a product allocates nothing.
+    // A product shared by a team of threads (a team of one for a small product), cut as Split
+    // says. The job object is reused per calling thread, so a product allocates nothing.
     private sealed class Team<T> : IParallelWork
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         [ThreadStatic]
         private static Team<T>? cached;
 
-        private int m, n, k, bands;
+        private int m, n, k;
         private T[] a = [], b = [], c = [];
         private Layout al, bl;
-        private bool accumulate, byRows;
+        private bool accumulate;
+        private GemmSplit split;
 
-        public static void Run(int threads, int m, int n, int k, T[] a, Layout al, T[] b, Layout bl, T[] c, bool accumulate)
+        public static void Run(GemmSplit split, int m, int n, int k, T[] a, Layout al, T[] b, Layout bl, T[] c, bool accumulate)
         {
             Team<T> job = cached ?? new Team<T>();
             cached = null; // a product started inside a band (not done today) gets its own job
-            (job.m, job.n, job.k, job.a, job.al, job.b, job.bl, job.c, job.accumulate) = (m, n, k, a, al, b, bl, c, accumulate);
-            int nr = Width<T>() * 2;
-            double rowWaste = Waste(m, threads, MR), colWaste = Waste(n, threads, nr);
-            job.byRows = Math.Abs(rowWaste - colWaste) < 0.02 ? n < m : rowWaste < colWaste;
-            bool repeatsInPlace = job.byRows ? bl.ColStride == 1 : al.ColStride == 1;
-            int units = job.byRows ? (m + MR - 1) / MR : (n + nr - 1) / nr;
-            job.bands = threads == 1 ? 1 : repeatsInPlace ? Math.Min(units, 4 * threads) : threads;
+            (job.m, job.n, job.k, job.a, job.al, job.b, job.bl, job.c, job.accumulate, job.split) = (m, n, k, a, al, b, bl, c, accumulate, split);
             try
             {
-                Workers.Run(job, job.bands, threads);
+                Workers.Run(job, split.Bands, split.Threads);
             }
             finally
             {
@@ -194,13 +220,13 @@ public static class Gemm
 
         public void Execute(int chunk)
         {
-            (int start, int end) = Band(byRows ? m : n, chunk, bands, byRows ? MR : Width<T>() * 2);
+            (int start, int end) = split.Band(split.ByRows ? m : n, chunk);
             if (start >= end)
             {
                 return;
             }
 
-            if (byRows)
+            if (split.ByRows)
             {
                 Gemm.Run(start, end, 0, n, k, a, al, b, bl, c, n, accumulate);
             }
@@ -209,9 +235,6 @@ public static class Gemm
                 Gemm.Run(0, m, start, end, k, a, al, b, bl, c, n, accumulate);
             }
         }
-
-        // How much longer the longest band is than an even share, in whole units.
-        private static double Waste(int count, int parts, int unit) => (double)RoundUp((count + parts - 1) / parts, unit) * parts / count;
     }
 
     // Ap holds MR-row panels: for each p, the MR values of column p (zero past the last row).
@@ -267,6 +290,23 @@ public static class Gemm
                 panel[p * width + i] = src[at + i * across + p * along];
             }
         }
+    }
+
+    /// <summary>dst = srcᵀ: <paramref name="src"/> is <paramref name="rows"/> × <paramref name="cols"/>, row-major; <paramref name="dst"/> becomes <paramref name="cols"/> × <paramref name="rows"/>.</summary>
+    internal static void Transpose<T>(ReadOnlySpan<T> src, int rows, int cols, Span<T> dst)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (rows == 0 || cols == 0)
+        {
+            return;
+        }
+
+        if (src.Length < rows * cols || dst.Length < rows * cols)
+        {
+            throw new ArgumentException("The matrices are too short.");
+        }
+
+        Transpose(ref MemoryMarshal.GetReference(src), cols, rows, cols, ref MemoryMarshal.GetReference(dst), rows);
     }
 
     // dst[c·dstStride + r] = src[r·srcStride + c] for r < rows, c < cols: 8×8 (float) or 4×4
@@ -539,4 +579,15 @@ public static class Gemm
             }
         }
     }
+}
+
+/// <summary>How a product's C is shared between threads: <see cref="Bands"/> bands of whole rows or columns.</summary>
+/// <param name="Threads">The threads worth using, the caller's included.</param>
+/// <param name="ByRows">Bands of rows (else of columns).</param>
+/// <param name="Bands">The number of bands (chunks for <see cref="Workers"/>; thread t starts on the t-th share of them).</param>
+/// <param name="Unit">Every band but the last is a whole number of this many rows or columns.</param>
+internal readonly record struct GemmSplit(int Threads, bool ByRows, int Bands, int Unit)
+{
+    /// <summary>Band <paramref name="band"/> of <paramref name="count"/> rows or columns: [start, end), empty past the end.</summary>
+    public (int Start, int End) Band(int count, int band) => Gemm.Band(count, band, Bands, Unit);
 }

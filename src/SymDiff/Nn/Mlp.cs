@@ -26,6 +26,7 @@ public sealed class Mlp<T>
     private T[] input = [];
     private T[] source = [];
     private T[] dOutput = [];
+    private T[] dOutputByUnit = [];
 
     /// <summary>A network with zero weights: <paramref name="sizes"/> are the widths from input to output, one activation per layer.</summary>
     /// <param name="sizes">Input width, hidden widths, output width (at least two entries).</param>
@@ -164,9 +165,9 @@ public sealed class Mlp<T>
     private ReadOnlySpan<T> Run(T[] x, int rows)
     {
         source = x;
-        foreach (DenseLayer<T> layer in layers)
+        for (int l = 0; l < layers.Length; l++)
         {
-            x = layer.Forward(x, rows);
+            x = layers[l].Forward(x, byUnit: l > 0, rows);
         }
 
         return layers[^1].A;
@@ -180,14 +181,18 @@ public sealed class Mlp<T>
         return value;
     }
 
-    // The layers pass arrays down, so the threads of a layer share them without copies.
+    // The layers pass arrays down, unit by unit (see DenseLayer), so the threads of a layer share
+    // them without copies.
     private void BackwardFrom(T[] dOut)
     {
-        T[]? dA = dOut;
+        DenseLayer<T> last = layers[^1];
+        Vectors.Grow(ref dOutputByUnit, last.Rows * last.Outputs);
+        Gemm.Transpose<T>(dOut.AsSpan(0, last.Rows * last.Outputs), last.Rows, last.Outputs, dOutputByUnit);
+        T[]? dA = dOutputByUnit;
         for (int l = layers.Length - 1; l >= 0; l--)
         {
             T[] x = l == 0 ? source : layers[l - 1].Output;
-            dA = layers[l].Backward(x, dA!, needInputGradient: l > 0);
+            dA = layers[l].Backward(x, byUnit: l > 0, dA!, needInputGradient: l > 0);
         }
     }
 
