@@ -153,7 +153,8 @@ public sealed class DenseLayer<T>
         int rows = Rows;
         Vectors.Grow(ref dZ, rows * Outputs);
         RunUnits(forward: false, dA);
-        Gemm.Multiply(Outputs, Inputs, rows, dZ, Layout.RowMajor(rows), input, byUnit ? Layout.Transposed(rows) : Layout.RowMajor(Inputs), WeightGradient, accumulate: false);
+        Gemm.Multiply(Outputs, Inputs, rows, dZ, Layout.RowMajor(rows), input, byUnit ? Layout.Transposed(rows) : Layout.RowMajor(Inputs), WeightGradient, accumulate: false,
+            byUnit ? InputBands(rows) : null);
         if (!needInputGradient)
         {
             return null;
@@ -177,6 +178,15 @@ public sealed class DenseLayer<T>
     {
         int threads = UnitThreads(units, rows);
         return threads > 1 && Workers.Parts((long)units * rows * k, Gemm.ThreadWork) == 1 ? Gemm.RowBands(threads) : null;
+    }
+
+    // ∂L/∂W's columns are the input units: a product too small to share by itself (a 10-output
+    // layer over 256 hidden units) is still cut into the previous layer's bands of units, so that
+    // each thread reads (and packs) the rows of X that its threads made.
+    private GemmSplit? InputBands(int rows)
+    {
+        int threads = UnitThreads(Inputs, rows);
+        return threads > 1 && Workers.Parts((long)Outputs * Inputs * rows, Gemm.ThreadWork) == 1 ? Gemm.ColumnBands<T>(threads) : null;
     }
 
     // The element-wise passes, by chunks of whole units: forward Z += b, A = σ(Z); backward

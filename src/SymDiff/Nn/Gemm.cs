@@ -105,6 +105,9 @@ public static class Gemm
     /// <summary>C cut into <paramref name="threads"/> bands of whole micro-tile rows, one per thread.</summary>
     internal static GemmSplit RowBands(int threads) => new(threads, true, threads, MR);
 
+    /// <summary>C cut into <paramref name="threads"/> bands of whole micro-tile columns, one per thread.</summary>
+    internal static GemmSplit ColumnBands<T>(int threads) => new(threads, false, threads, Width<T>() * 2);
+
     /// <summary>How <see cref="Multiply{T}(int, int, int, T[], Layout, T[], Layout, T[], bool)"/> shares C[m×n] = A[m×k]·B[k×n] between threads.</summary>
     internal static GemmSplit Split<T>(int m, int n, int k, Layout aLayout, Layout bLayout)
     {
