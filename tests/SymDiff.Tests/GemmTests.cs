@@ -65,6 +65,63 @@ public class GemmTests
         }
     }
 
+    // A block inside a larger matrix, in place (row-major) or packed (transposed), on one and two
+    // threads: the view starts at its offset, and nothing outside it is read.
+    [Theory]
+    [InlineData(10, 128, 128, false)] // a 10-output layer over half of 256 hidden units, unit by unit
+    [InlineData(10, 128, 128, true)]
+    [InlineData(37, 300, 29, false)]
+    [InlineData(37, 300, 29, true)]
+    public void ReadsBlocksOfLargerMatricesFromTheirOffsets(int m, int n, int k, bool transposed)
+    {
+        // A is the columns [k, 2k) of an m × 2k matrix (or of its transpose); B the rows [k, 2k) of a 2k × n one.
+        Layout al = transposed ? Layout.Transposed(m) with { Offset = k * m } : Layout.RowMajor(2 * k) with { Offset = k };
+        Layout bl = transposed ? Layout.Transposed(2 * k) with { Offset = k } : Layout.RowMajor(n) with { Offset = k * n };
+        double[] a = Numerical.Uniform(m, 2 * m * k, -1, 1), b = Numerical.Uniform(n, 2 * k * n, -1, 1);
+        double[] expected = Naive(m, n, k, a, al, b, bl);
+
+        // The same values with everything outside the views made NaN: a read outside would show.
+        double[] aOnlyView = Enumerable.Repeat(double.NaN, a.Length).ToArray(), bOnlyView = Enumerable.Repeat(double.NaN, b.Length).ToArray();
+        for (int i = 0; i < m; i++)
+        {
+            for (int p = 0; p < k; p++)
+            {
+                int at = al.Offset + (i * al.RowStride) + (p * al.ColStride);
+                aOnlyView[at] = a[at];
+            }
+        }
+
+        for (int p = 0; p < k; p++)
+        {
+            for (int j = 0; j < n; j++)
+            {
+                int at = bl.Offset + (p * bl.RowStride) + (j * bl.ColStride);
+                bOnlyView[at] = b[at];
+            }
+        }
+
+        foreach (int threads in new[] { 1, 2 })
+        {
+            using ThreadLimit limit = ThreadLimit.Set(threads);
+            double[] c = new double[m * n];
+            Gemm.Multiply(m, n, k, aOnlyView, al, bOnlyView, bl, c, accumulate: false);
+            AssertClose(expected, c, 1e-12);
+        }
+    }
+
+    [Fact]
+    public void RejectsOperandsTooShortForTheirLayout()
+    {
+        double[] a = new double[6 * 4], b = new double[4 * 5], c = new double[6 * 5];
+        Gemm.Multiply(6, 5, 4, a, Layout.RowMajor(4), b, Layout.RowMajor(5), c, accumulate: false);
+
+        var tooShort = Assert.Throws<ArgumentException>(() => Gemm.Multiply(6, 5, 4, new double[23], Layout.RowMajor(4), b, Layout.RowMajor(5), c, accumulate: false));
+        Assert.Equal("a", tooShort.ParamName);
+        Assert.Throws<ArgumentException>(() => Gemm.Multiply(6, 5, 4, a, Layout.RowMajor(4) with { Offset = 1 }, b, Layout.RowMajor(5), c, accumulate: false));
+        Assert.Throws<ArgumentException>(() => Gemm.Multiply(6, 5, 4, a, Layout.RowMajor(4), b, new Layout(6, 1), c, accumulate: false));
+        Assert.Throws<ArgumentException>(() => Gemm.Multiply(6, 5, 4, a, Layout.RowMajor(4), b, Layout.RowMajor(5), new double[29], accumulate: false));
+    }
+
     [Theory]
     [InlineData(128, 256, 300, false)] // tall: the threads share one packed B and split the rows
     [InlineData(256, 784, 128, true)]  // the 784-256-10 weight gradient, A transposed
@@ -111,7 +168,7 @@ public class GemmTests
                 double sum = 0;
                 for (int p = 0; p < k; p++)
                 {
-                    sum += a[i * al.RowStride + p * al.ColStride] * b[p * bl.RowStride + j * bl.ColStride];
+                    sum += a[al.Offset + (i * al.RowStride) + (p * al.ColStride)] * b[bl.Offset + (p * bl.RowStride) + (j * bl.ColStride)];
                 }
 
                 c[i * n + j] = sum;

@@ -15,6 +15,16 @@ namespace SymDiff.Nn;
 /// <param name="ColStride">Distance between columns.</param>
 public readonly record struct Layout(int RowStride, int ColStride)
 {
+    /// <summary>Where element (0, 0) is: a view of a block inside a larger matrix (default 0).</summary>
+    public int Offset { get; init; }
+
+    /// <summary>One past the last element a <paramref name="rows"/> × <paramref name="columns"/> matrix laid out this way touches (0 when it is empty).</summary>
+    /// <param name="rows">The number of rows.</param>
+    /// <param name="columns">The number of columns.</param>
+    /// <returns>The least storage length.</returns>
+    public long Extent(int rows, int columns) =>
+        rows == 0 || columns == 0 ? 0 : Offset + ((long)(rows - 1) * RowStride) + ((long)(columns - 1) * ColStride) + 1;
+
     /// <summary>A row-major matrix with <paramref name="columns"/> columns.</summary>
     /// <param name="columns">The number of columns.</param>
     /// <returns>The layout.</returns>
@@ -77,6 +87,14 @@ public static class Gemm
             throw new NotSupportedException("Gemm supports float and double.");
         }
 
+        if (m < 0 || n < 0 || k < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(m), $"A {m} × {k} by {k} × {n} product has a negative size.");
+        }
+
+        Require(nameof(a), a.Length, aLayout, m, k);
+        Require(nameof(b), b.Length, bLayout, k, n);
+        Require(nameof(c), c.Length, Layout.RowMajor(n), m, n);
         if (m == 0 || n == 0)
         {
             return;
@@ -93,6 +111,16 @@ public static class Gemm
         }
 
         Team<T>.Run(split ?? Split<T>(m, n, k, aLayout, bLayout), m, n, k, a, aLayout, b, bLayout, c, accumulate);
+    }
+
+    // The kernels read through refs without bounds checks: an operand too short for its layout
+    // would be read past its end, so that is an error up front.
+    private static void Require(string name, int length, Layout layout, int rows, int columns)
+    {
+        if (layout.Offset < 0 || layout.RowStride < 0 || layout.ColStride < 0 || layout.Extent(rows, columns) > length)
+        {
+            throw new ArgumentException($"A {rows} × {columns} matrix laid out as {layout} needs {layout.Extent(rows, columns)} values; {name} has {length}.", name);
+        }
     }
 
     /// <summary>
@@ -176,11 +204,11 @@ public static class Gemm
                     PackA(a, al, ic + inPlaceM, mc - inPlaceM, pc, kc, ap.AsSpan(inPlaceM * kc));
                     for (int jr = 0; jr < nc; jr += nr)
                     {
-                        (T[] bArr, int bAt, int ldb) = jr < inPlaceN ? (b, pc * bl.RowStride + jc + jr, bl.RowStride) : (bp, jr * kc, nr);
+                        (T[] bArr, int bAt, int ldb) = jr < inPlaceN ? (b, bl.Offset + (pc * bl.RowStride) + jc + jr, bl.RowStride) : (bp, jr * kc, nr);
                         for (int ir = 0; ir < mc; ir += MR)
                         {
                             (T[] aArr, int aAt, int aStep, int aAcross) = ir < inPlaceM
-                                ? (a, (ic + ir) * al.RowStride + pc, 1, al.RowStride)
+                                ? (a, al.Offset + ((ic + ir) * al.RowStride) + pc, 1, al.RowStride)
                                 : (ap, ir * kc, MR, 1);
                             Tile(aArr, aAt, aStep, aAcross, bArr, bAt, ldb, kc, c, (ic + ir) * ldc + jc + jr, ldc,
                                 Math.Min(MR, mc - ir), Math.Min(nr, nc - jr), add);
@@ -246,7 +274,7 @@ public static class Gemm
     {
         for (int ir = 0; ir < mc; ir += MR)
         {
-            PackPanel(a, (i0 + ir) * al.RowStride + p0 * al.ColStride, al.RowStride, al.ColStride,
+            PackPanel(a, al.Offset + ((i0 + ir) * al.RowStride) + (p0 * al.ColStride), al.RowStride, al.ColStride,
                 Math.Min(MR, mc - ir), kc, ap.Slice(ir * kc, MR * kc), MR);
         }
     }
@@ -257,7 +285,7 @@ public static class Gemm
     {
         for (int jr = 0; jr < nc; jr += nr)
         {
-            PackPanel(b, p0 * bl.RowStride + (j0 + jr) * bl.ColStride, bl.ColStride, bl.RowStride,
+            PackPanel(b, bl.Offset + (p0 * bl.RowStride) + ((j0 + jr) * bl.ColStride), bl.ColStride, bl.RowStride,
                 Math.Min(nr, nc - jr), kc, bp.Slice(jr * kc, nr * kc), nr);
         }
     }
