@@ -29,7 +29,7 @@ public sealed class DenseLayer<T>
     private T[] dZ = [];
     private T[] dInput = [];
     private T[] dInputExamples = [];
-    private T[] examples = [];
+    private T[] dAByUnit = [];
     private T[] zExamples = [];
     private T[] aExamples = [];
     private UnitJob? unitJob;
@@ -94,7 +94,7 @@ public sealed class DenseLayer<T>
     public T[] Forward(T[] input, int rows)
     {
         Forward(input, byUnit: false, rows);
-        _ = A;
+        ByExample(a, ref aExamples);
         return aExamples;
     }
 
@@ -130,7 +130,8 @@ public sealed class DenseLayer<T>
             throw new ArgumentException($"dA needs {count} values, not {dA.Length}.", nameof(dA));
         }
 
-        T[] dAByUnit = ByUnit(dA, Rows, Outputs);
+        Vectors.Grow(ref dAByUnit, count);
+        Gemm.Transpose(dA, Rows, Outputs, dAByUnit);
         T[]? dX = Backward(input, byUnit: false, dAByUnit, needInputGradient);
         if (dX is null)
         {
@@ -231,14 +232,6 @@ public sealed class DenseLayer<T>
         Vectors.Grow(ref copy, count);
         Gemm.Transpose<T>(byUnit.AsSpan(0, count), Outputs, Rows, copy);
         return copy.AsSpan(0, count);
-    }
-
-    // Values one row per example, unit by unit: a copy in a buffer of this layer.
-    private T[] ByUnit(ReadOnlySpan<T> byExample, int rows, int width)
-    {
-        Vectors.Grow(ref examples, rows * width);
-        Gemm.Transpose(byExample, rows, width, examples);
-        return examples;
     }
 
     private sealed class UnitJob(DenseLayer<T> layer) : IParallelWork
