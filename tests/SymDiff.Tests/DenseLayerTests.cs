@@ -58,6 +58,34 @@ public class DenseLayerTests
         }
     }
 
+    // A small layer over a wide one (10 outputs over 256 hidden units, batch 128) sums its product
+    // by blocks of the hidden units, on one thread as on two: the sums are those of the formula.
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void ASmallLayerOverAWideOneGivesTheFormulasOutput(int threads)
+    {
+        using ThreadLimit limit = ThreadLimit.Set(threads);
+        const int batch = 128;
+        int[] sizes = [64, 256, 10];
+        var mlp = Mlp<double>.Create(sizes, Activation.Relu, Activation.Identity, seed: 5);
+        var random = new SeededRandom(9);
+        double[] x = Enumerable.Range(0, batch * sizes[0]).Select(_ => random.NextDouble(-1, 1)).ToArray();
+
+        double[] output = mlp.Forward(x, batch).ToArray();
+
+        DenseLayer<double> hidden = mlp.Layers[0], top = mlp.Layers[1];
+        for (int r = 0; r < batch; r++)
+        {
+            double[] h = Enumerable.Range(0, sizes[1]).Select(j => Math.Max(0, hidden.Bias[j] + Enumerable.Range(0, sizes[0]).Sum(i => x[(r * sizes[0]) + i] * hidden.Weights[(j * sizes[0]) + i]))).ToArray();
+            for (int o = 0; o < sizes[2]; o++)
+            {
+                double expected = top.Bias[o] + Enumerable.Range(0, sizes[1]).Sum(j => h[j] * top.Weights[(o * sizes[1]) + j]);
+                Assert.Equal(expected, output[(r * sizes[2]) + o], 10);
+            }
+        }
+    }
+
     private static (DenseLayer<double> Layer, double[] X) Layer()
     {
         var layer = new DenseLayer<double>(Inputs, Outputs, Activation.Tanh);

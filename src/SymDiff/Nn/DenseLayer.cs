@@ -32,7 +32,9 @@ public sealed class DenseLayer<T>
     private T[] dAByUnit = [];
     private T[] zExamples = [];
     private T[] aExamples = [];
+    private T[][] partials = [];
     private UnitJob? unitJob;
+    private InputBlockJob? blockJob;
 
     /// <summary>Creates a layer with zero weights.</summary>
     /// <param name="inputs">Inputs per example.</param>
@@ -108,10 +110,58 @@ public sealed class DenseLayer<T>
         Rows = rows;
         Vectors.Grow(ref z, rows * Outputs);
         Vectors.Grow(ref a, rows * Outputs);
-        Gemm.Multiply(Outputs, rows, Inputs, Weights, Layout.RowMajor(Inputs), input, byUnit ? Layout.RowMajor(rows) : Layout.Transposed(Inputs), z, accumulate: false,
-            UnitBands(Outputs, rows, Inputs));
+        int blocks = byUnit ? InputBlocks(rows) : 1;
+        if (blocks > 1)
+        {
+            ForwardByInputBlocks(input, rows, blocks);
+        }
+        else
+        {
+            Gemm.Multiply(Outputs, rows, Inputs, Weights, Layout.RowMajor(Inputs), input, byUnit ? Layout.RowMajor(rows) : Layout.Transposed(Inputs), z, accumulate: false,
+                UnitBands(Outputs, rows, Inputs));
+        }
+
         RunUnits(forward: true, []);
         return a;
+    }
+
+    // A small product over a wide layer's units (a 10-output layer over 256 hidden units) reads
+    // every row of X, which the previous layer's threads made in bands of units. Cut by those
+    // units instead, each block of units is a product that one thread does on its own rows of X,
+    // and the blocks' partial sums are added in order: one thread or several, the same sums. The
+    // number of blocks depends on the sizes only, never on the threads.
+    private int InputBlocks(int rows) =>
+        (long)Outputs * rows * Inputs >= Gemm.ThreadWork ? 1 : (int)Math.Clamp((long)Inputs * rows / (16 * 1024), 1, Math.Max(1, Inputs / 8));
+
+    private void ForwardByInputBlocks(T[] input, int rows, int blocks)
+    {
+        if (partials.Length < blocks)
+        {
+            Array.Resize(ref partials, blocks);
+        }
+
+        for (int b = 1; b < blocks; b++)
+        {
+            partials[b] ??= [];
+            Vectors.Grow(ref partials[b], rows * Outputs);
+        }
+
+        blockJob ??= new InputBlockJob(this);
+        (blockJob.Input, blockJob.Rows, blockJob.Blocks) = (input, rows, blocks);
+        Workers.Run(blockJob, blocks, UnitThreads(Inputs, rows));
+        blockJob.Input = [];
+        for (int b = 1; b < blocks; b++)
+        {
+            Vectors.Add(z.AsSpan(0, rows * Outputs), partials[b].AsSpan(0, rows * Outputs));
+        }
+    }
+
+    // Z's partial sum over the input units of block `block` (into Z itself for the first).
+    private void ForwardBlock(T[] input, int rows, int block, int blocks)
+    {
+        (int from, int to) = Gemm.Band(Inputs, block, blocks, 8);
+        Gemm.Multiply(Outputs, rows, to - from, Weights, Layout.RowMajor(Inputs) with { Offset = from }, input, Layout.RowMajor(rows) with { Offset = from * rows },
+            block == 0 ? z : partials[block], accumulate: false, Gemm.RowBands(1));
     }
 
     /// <summary>
@@ -232,6 +282,17 @@ public sealed class DenseLayer<T>
         Vectors.Grow(ref copy, count);
         Gemm.Transpose<T>(byUnit.AsSpan(0, count), Outputs, Rows, copy);
         return copy.AsSpan(0, count);
+    }
+
+    private sealed class InputBlockJob(DenseLayer<T> layer) : IParallelWork
+    {
+        public T[] Input { get; set; } = [];
+
+        public int Rows { get; set; }
+
+        public int Blocks { get; set; }
+
+        public void Execute(int chunk) => layer.ForwardBlock(Input, Rows, chunk, Blocks);
     }
 
     private sealed class UnitJob(DenseLayer<T> layer) : IParallelWork
