@@ -96,8 +96,7 @@ public sealed class DenseLayer<T>
     public T[] Forward(T[] input, int rows)
     {
         Forward(input, byUnit: false, rows);
-        ByExample(a, ref aExamples);
-        return aExamples;
+        return Vectors.Transpose<T>(a, Outputs, rows, ref aExamples);
     }
 
     /// <summary>Z = W·X + b, A = σ(Z), kept unit by unit.</summary>
@@ -180,17 +179,8 @@ public sealed class DenseLayer<T>
             throw new ArgumentException($"dA needs {count} values, not {dA.Length}.", nameof(dA));
         }
 
-        Vectors.Grow(ref dAByUnit, count);
-        Gemm.Transpose(dA, Rows, Outputs, dAByUnit);
-        T[]? dX = Backward(input, byUnit: false, dAByUnit, needInputGradient);
-        if (dX is null)
-        {
-            return null;
-        }
-
-        Vectors.Grow(ref dInputExamples, Rows * Inputs);
-        Gemm.Transpose<T>(dX, Inputs, Rows, dInputExamples);
-        return dInputExamples;
+        T[]? dX = Backward(input, byUnit: false, Vectors.Transpose(dA, Rows, Outputs, ref dAByUnit), needInputGradient);
+        return dX is null ? null : Vectors.Transpose<T>(dX, Inputs, Rows, ref dInputExamples);
     }
 
     /// <summary>The backward pass with ∂L/∂A and ∂L/∂X unit by unit.</summary>
@@ -276,13 +266,8 @@ public sealed class DenseLayer<T>
     }
 
     // Values kept unit by unit, one row per example: a copy.
-    private ReadOnlySpan<T> ByExample(T[] byUnit, ref T[] copy)
-    {
-        int count = Rows * Outputs;
-        Vectors.Grow(ref copy, count);
-        Gemm.Transpose<T>(byUnit.AsSpan(0, count), Outputs, Rows, copy);
-        return copy.AsSpan(0, count);
-    }
+    private ReadOnlySpan<T> ByExample(T[] byUnit, ref T[] copy) =>
+        Vectors.Transpose<T>(byUnit, Outputs, Rows, ref copy).AsSpan(0, Rows * Outputs);
 
     private sealed class InputBlockJob(DenseLayer<T> layer) : IParallelWork
     {
@@ -321,6 +306,16 @@ internal static class Vectors
         {
             buffer = new T[length];
         }
+    }
+
+    /// <summary>The transpose of <paramref name="src"/> (<paramref name="rows"/> × <paramref name="cols"/>, row-major) in <paramref name="buffer"/>, grown when short.</summary>
+    /// <returns><paramref name="buffer"/>: its first <paramref name="cols"/> × <paramref name="rows"/> values, row-major, are srcᵀ.</returns>
+    public static T[] Transpose<T>(ReadOnlySpan<T> src, int rows, int cols, ref T[] buffer)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        Grow(ref buffer, rows * cols);
+        Gemm.Transpose(src, rows, cols, buffer);
+        return buffer;
     }
 
     /// <summary>x += y.</summary>

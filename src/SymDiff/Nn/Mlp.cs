@@ -186,9 +186,7 @@ public sealed class Mlp<T>
     private void BackwardFrom(T[] dOut)
     {
         DenseLayer<T> last = layers[^1];
-        Vectors.Grow(ref dOutputByUnit, last.Rows * last.Outputs);
-        Gemm.Transpose<T>(dOut.AsSpan(0, last.Rows * last.Outputs), last.Rows, last.Outputs, dOutputByUnit);
-        T[]? dA = dOutputByUnit;
+        T[]? dA = Vectors.Transpose<T>(dOut, last.Rows, last.Outputs, ref dOutputByUnit);
         for (int l = layers.Length - 1; l >= 0; l--)
         {
             T[] x = l == 0 ? source : layers[l - 1].Output;
