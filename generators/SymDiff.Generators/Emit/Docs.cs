@@ -146,7 +146,7 @@ internal static class Docs
         return names.Count == 0 ? "nothing" : string.Join(", ", names);
     }
 
-    private static string Math(Expr e) => ExprWriter.Write(e).Replace(" * ", "·").Replace("MathF.", string.Empty).Replace("Math.", string.Empty);
+    private static string Math(Expr e) => ExprWriter.Formula(e).Replace(" * ", "·").Replace("MathF.", string.Empty).Replace("Math.", string.Empty);
 
     private static string Escape(string text) => text.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;");
 }

@@ -14,6 +14,9 @@ internal static class ExprWriter
     [ThreadStatic]
     private static bool single;
 
+    [ThreadStatic]
+    private static bool notation;
+
     /// <summary>Writes <c>float</c> code (MathF, <c>f</c> literals) until the returned scope is disposed.</summary>
     public static IDisposable Float(bool isFloat)
     {
@@ -26,6 +29,21 @@ internal static class ExprWriter
     public static string Scalar => single ? "float" : "double";
 
     public static string Write(Expr e) => Write(e, 0);
+
+    /// <summary>Writes <paramref name="e"/> as a formula for the doc comments: conditionals stay <c>?:</c>.</summary>
+    public static string Formula(Expr e)
+    {
+        bool saved = notation;
+        notation = true;
+        try
+        {
+            return Write(e);
+        }
+        finally
+        {
+            notation = saved;
+        }
+    }
 
     private static string Write(Expr e, int context)
     {
@@ -43,11 +61,36 @@ internal static class ExprWriter
         Neg n => Negation(n.Operand),
         Not n => ("!" + Write(n.Operand, Unary), Unary),
         Binary b => BinaryText(b),
+        Cond c when !notation && IsPlain(c.WhenTrue) && IsPlain(c.WhenFalse) => Select(c),
         Cond c => ($"{Write(c.Test, Comparison)} ? {Write(c.WhenTrue, Conditional + 1)} : {Write(c.WhenFalse, Conditional)}", Conditional),
         Fn f => ($"{(single ? "MathF" : "Math")}.{Rules.CSharpName(f.Function)}({string.Join(", ", f.Args.Select(a => Write(a)))})", Primary),
         Call c => ($"{c.Callee.Qualified(string.Empty)}({string.Join(", ", c.Args.Select(a => Write(a)))})", Primary),
         DerivativeCall d => ($"{d.Callee.Qualified("Derivative")}({string.Join(", ", d.Args.Concat(d.Tangents).Select(a => Write(a)))})", Primary),
         _ => throw new InvalidOperationException("Unknown expression " + e.GetType().Name),
+    };
+
+    // A conditional between two plain values is written as a select, which computes both and
+    // does not jump: a jump on the sign of a layer's values is mispredicted about half the time
+    // (see SymDiff.Branchless). Two literals are written as reals, so that the overload is the
+    // method's own precision.
+    private static (string, int) Select(Cond c)
+    {
+        bool literals = c.WhenTrue is Num && c.WhenFalse is Num;
+        string Arm(Expr arm) => literals ? Number(((Num)arm).Value, forceReal: true).Text : Write(arm);
+        return ($"global::SymDiff.Branchless.Select({Write(c.Test)}, {Arm(c.WhenTrue)}, {Arm(c.WhenFalse)})", Primary);
+    }
+
+    // A value that is cheap and safe to compute when it is not chosen: literals, floating-point
+    // locals and constants, and up to a few arithmetic operations on them. No calls (they may
+    // cost more than a mispredicted jump) and no element reads (the index may be out of range).
+    private static bool IsPlain(Expr e) => Nodes(e) <= 8;
+
+    private static int Nodes(Expr e) => e switch
+    {
+        Num or Var { VarType: Ty.Double } or Opaque { CodeType: Ty.Double, Atomic: true } => 1,
+        Neg n => 1 + Nodes(n.Operand),
+        Binary { Op: BinOp.Add or BinOp.Sub or BinOp.Mul or BinOp.Div } b => 1 + Nodes(b.Left) + Nodes(b.Right),
+        _ => int.MaxValue / 4,
     };
 
     private static (string, int) Negation(Expr operand)

@@ -319,7 +319,7 @@ partial class C
                 dz += dW1[(j * inputs) + k] * x[k];
                 z += W1[(j * inputs) + k] * x[k];
             }
-            da[j] = z > 0 ? dz : 0;
+            da[j] = global::SymDiff.Branchless.Select(z > 0, dz, 0);
             a[j] = Math.Max(0, z);
         }
         double dLoss = 0;
