@@ -41,6 +41,30 @@ public class BranchFreeTests
     }
 
     [Fact]
+    public void A_conditional_with_many_element_reads_stays_a_conditional_expression()
+    {
+        // Eight element reads, nested three deep: counting them must not wrap around to "plain".
+        const string deep = """
+                [Differentiable]
+                public static double Deep(double x, [NoGradient] double[] a) =>
+                    x > 0 ? x * ((a[0] * a[1] + a[2] * a[3]) * (a[4] * a[5] + a[6] * a[7])) : x;
+            """;
+        string[] code = CodeLines(Harness.GeneratedSource(Sources.InClass(deep), "Cases.C.Deep.g.cs"));
+
+        Assert.Contains(code, l => l.Contains("x > 0 ? ", StringComparison.Ordinal) && l.Contains("a[7]", StringComparison.Ordinal));
+        Assert.DoesNotContain(code.SelectMany(SelectCalls), call => call.Contains("a[", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void The_selects_match_central_differences()
+    {
+        var probe = Probe.For("Cases.C", "Hinge", Sources.InClass(Plain));
+
+        // Away from the kink at x = 0, where the one-sided slopes differ.
+        Check.AtRandomPoints(probe, accept: (s, _) => Math.Abs(s[0]) > 0.01);
+    }
+
+    [Fact]
     public void Doc_formulas_keep_the_conditional_expression()
     {
         const string relu = """
@@ -67,6 +91,23 @@ public class BranchFreeTests
             Assert.Equal(x > 0 ? x * y : -y, value);
             Assert.Equal(x > 0 ? y : 0, (double)args[2]!);
             Assert.Equal(x > 0 ? x : -1, (double)args[3]!);
+        }
+    }
+
+    // The text of each Branchless.Select(...) call on a line, up to its closing parenthesis.
+    private static System.Collections.Generic.IEnumerable<string> SelectCalls(string line)
+    {
+        const string call = "Branchless.Select(";
+        for (int at = line.IndexOf(call, StringComparison.Ordinal); at >= 0; at = line.IndexOf(call, at + 1, StringComparison.Ordinal))
+        {
+            int depth = 0, end = at + call.Length - 1;
+            do
+            {
+                depth += line[end] == '(' ? 1 : line[end] == ')' ? -1 : 0;
+                end++;
+            }
+            while (depth > 0);
+            yield return line.Substring(at, end - at);
         }
     }
 

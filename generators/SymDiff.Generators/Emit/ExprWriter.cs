@@ -83,14 +83,20 @@ internal static class ExprWriter
     // A value that is cheap and safe to compute when it is not chosen: literals, floating-point
     // locals and constants, and up to a few arithmetic operations on them. No calls (they may
     // cost more than a mispredicted jump) and no element reads (the index may be out of range).
-    private static bool IsPlain(Expr e) => Nodes(e) <= 8;
-
-    private static int Nodes(Expr e) => e switch
+    private static bool IsPlain(Expr e)
     {
-        Num or Var { VarType: Ty.Double } or Opaque { CodeType: Ty.Double, Atomic: true } => 1,
-        Neg n => 1 + Nodes(n.Operand),
-        Binary { Op: BinOp.Add or BinOp.Sub or BinOp.Mul or BinOp.Div } b => 1 + Nodes(b.Left) + Nodes(b.Right),
-        _ => int.MaxValue / 4,
+        int budget = 8;
+        return Fits(e, ref budget);
+    }
+
+    // Whether `e` is plain and has no more nodes than `budget`, which it uses up; stops at the
+    // first node that is not plain or over the budget.
+    private static bool Fits(Expr e, ref int budget) => --budget >= 0 && e switch
+    {
+        Num or Var { VarType: Ty.Double } or Opaque { CodeType: Ty.Double, Atomic: true } => true,
+        Neg n => Fits(n.Operand, ref budget),
+        Binary { Op: BinOp.Add or BinOp.Sub or BinOp.Mul or BinOp.Div } b => Fits(b.Left, ref budget) && Fits(b.Right, ref budget),
+        _ => false,
     };
 
     private static (string, int) Negation(Expr operand)
