@@ -13,47 +13,68 @@ public class DenseLayerTests
 {
     private const int Rows = 3, Inputs = 4, Outputs = 5;
 
-    [Fact]
-    public void ForwardGivesOneRowPerExample()
-    {
-        (DenseLayer<double> layer, double[] x) = Layer();
-        double[] returned = layer.Forward(x, Rows);
+    // Sums of up to 300 products, in another order than the formulas'.
+    private const double Tolerance = 1e-11;
 
-        double[] z = ExpectedZ(layer, x);
-        for (int i = 0; i < Rows * Outputs; i++)
+    [Fact]
+    public void ForwardGivesOneRowPerExample() => AssertForward(Rows, Inputs, Outputs);
+
+    [Fact]
+    public void BackwardTakesAndGivesOneRowPerExample() => AssertBackward(Rows, Inputs, Outputs);
+
+    // A layer whose products are shared between threads by bands of its units does its
+    // element-wise passes band by band with them (forward: bias and activation after the band's
+    // rows of Z; backward: dZ and ∂L/∂b before the band's rows of ∂L/∂W): the results are the
+    // formulas', on one thread as on two.
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void PassesDoneWithTheProductsGiveTheFormulas(int threads)
+    {
+        using ThreadLimit limit = ThreadLimit.Set(threads);
+        AssertForward(96, 300, 256);
+        AssertBackward(96, 300, 256);
+    }
+
+    private static void AssertForward(int rows, int inputs, int outputs)
+    {
+        (DenseLayer<double> layer, double[] x) = Layer(rows, inputs, outputs);
+        double[] returned = layer.Forward(x, rows);
+
+        double[] z = ExpectedZ(layer, x, rows);
+        for (int i = 0; i < rows * outputs; i++)
         {
-            Assert.Equal(z[i], layer.Z[i], 12);
-            Assert.Equal(Math.Tanh(z[i]), layer.A[i], 12);
-            Assert.Equal(Math.Tanh(z[i]), returned[i], 12);
+            Assert.Equal(z[i], layer.Z[i], Tolerance);
+            Assert.Equal(Math.Tanh(z[i]), layer.A[i], Tolerance);
+            Assert.Equal(Math.Tanh(z[i]), returned[i], Tolerance);
         }
     }
 
-    [Fact]
-    public void BackwardTakesAndGivesOneRowPerExample()
+    private static void AssertBackward(int rows, int inputs, int outputs)
     {
-        (DenseLayer<double> layer, double[] x) = Layer();
-        layer.Forward(x, Rows);
+        (DenseLayer<double> layer, double[] x) = Layer(rows, inputs, outputs);
+        layer.Forward(x, rows);
         var random = new SeededRandom(7);
-        double[] dA = Enumerable.Range(0, Rows * Outputs).Select(_ => random.NextDouble(-1, 1)).ToArray();
+        double[] dA = Enumerable.Range(0, rows * outputs).Select(_ => random.NextDouble(-1, 1)).ToArray();
 
         double[] dX = layer.Backward(x, dA, needInputGradient: true)!;
 
-        double[] z = ExpectedZ(layer, x);
+        double[] z = ExpectedZ(layer, x, rows);
         double[] dZ = z.Select((v, i) => dA[i] * (1 - (Math.Tanh(v) * Math.Tanh(v)))).ToArray();
-        for (int o = 0; o < Outputs; o++)
+        for (int o = 0; o < outputs; o++)
         {
-            Assert.Equal(Enumerable.Range(0, Rows).Sum(r => dZ[(r * Outputs) + o]), layer.BiasGradient[o], 12);
-            for (int i = 0; i < Inputs; i++)
+            Assert.Equal(Enumerable.Range(0, rows).Sum(r => dZ[(r * outputs) + o]), layer.BiasGradient[o], Tolerance);
+            for (int i = 0; i < inputs; i++)
             {
-                Assert.Equal(Enumerable.Range(0, Rows).Sum(r => dZ[(r * Outputs) + o] * x[(r * Inputs) + i]), layer.WeightGradient[(o * Inputs) + i], 12);
+                Assert.Equal(Enumerable.Range(0, rows).Sum(r => dZ[(r * outputs) + o] * x[(r * inputs) + i]), layer.WeightGradient[(o * inputs) + i], Tolerance);
             }
         }
 
-        for (int r = 0; r < Rows; r++)
+        for (int r = 0; r < rows; r++)
         {
-            for (int i = 0; i < Inputs; i++)
+            for (int i = 0; i < inputs; i++)
             {
-                Assert.Equal(Enumerable.Range(0, Outputs).Sum(o => dZ[(r * Outputs) + o] * layer.Weights[(o * Inputs) + i]), dX[(r * Inputs) + i], 12);
+                Assert.Equal(Enumerable.Range(0, outputs).Sum(o => dZ[(r * outputs) + o] * layer.Weights[(o * inputs) + i]), dX[(r * inputs) + i], Tolerance);
             }
         }
     }
@@ -86,32 +107,33 @@ public class DenseLayerTests
         }
     }
 
-    private static (DenseLayer<double> Layer, double[] X) Layer()
+    private static (DenseLayer<double> Layer, double[] X) Layer(int rows, int inputs, int outputs)
     {
-        var layer = new DenseLayer<double>(Inputs, Outputs, Activation.Tanh);
+        var layer = new DenseLayer<double>(inputs, outputs, Activation.Tanh);
         var random = new SeededRandom(3);
         for (int i = 0; i < layer.Weights.Length; i++)
         {
-            layer.Weights[i] = random.NextDouble(-1, 1);
+            layer.Weights[i] = random.NextDouble(-1, 1) / Math.Sqrt(inputs);
         }
 
-        for (int o = 0; o < Outputs; o++)
+        for (int o = 0; o < outputs; o++)
         {
             layer.Bias[o] = random.NextDouble(-1, 1);
         }
 
-        return (layer, Enumerable.Range(0, Rows * Inputs).Select(_ => random.NextDouble(-1, 1)).ToArray());
+        return (layer, Enumerable.Range(0, rows * inputs).Select(_ => random.NextDouble(-1, 1)).ToArray());
     }
 
     // z[r, o] = Σᵢ x[r, i]·W[o, i] + b[o], one row per example.
-    private static double[] ExpectedZ(DenseLayer<double> layer, double[] x)
+    private static double[] ExpectedZ(DenseLayer<double> layer, double[] x, int rows)
     {
-        var z = new double[Rows * Outputs];
-        for (int r = 0; r < Rows; r++)
+        int inputs = layer.Inputs, outputs = layer.Outputs;
+        var z = new double[rows * outputs];
+        for (int r = 0; r < rows; r++)
         {
-            for (int o = 0; o < Outputs; o++)
+            for (int o = 0; o < outputs; o++)
             {
-                z[(r * Outputs) + o] = layer.Bias[o] + Enumerable.Range(0, Inputs).Sum(i => x[(r * Inputs) + i] * layer.Weights[(o * Inputs) + i]);
+                z[(r * outputs) + o] = layer.Bias[o] + Enumerable.Range(0, inputs).Sum(i => x[(r * inputs) + i] * layer.Weights[(o * inputs) + i]);
             }
         }
 

@@ -116,8 +116,15 @@ public sealed class DenseLayer<T>
         }
         else
         {
-            Gemm.Multiply(Outputs, rows, Inputs, Weights, Layout.RowMajor(Inputs), input, byUnit ? Layout.RowMajor(rows) : Layout.Transposed(Inputs), z, accumulate: false,
-                UnitBands(Outputs, rows, Inputs));
+            Layout xLayout = byUnit ? Layout.RowMajor(rows) : Layout.Transposed(Inputs);
+            GemmSplit split = UnitBands(Outputs, rows, Inputs) ?? Gemm.Split<T>(Outputs, rows, Inputs, Layout.RowMajor(Inputs), xLayout);
+            if (WithProduct(split, forward: true, []) is { } units)
+            {
+                Gemm.Multiply(Outputs, rows, Inputs, Weights, Layout.RowMajor(Inputs), input, xLayout, z, accumulate: false, split, units);
+                return a;
+            }
+
+            Gemm.Multiply(Outputs, rows, Inputs, Weights, Layout.RowMajor(Inputs), input, xLayout, z, accumulate: false, split);
         }
 
         RunUnits(forward: true, []);
@@ -193,9 +200,19 @@ public sealed class DenseLayer<T>
     {
         int rows = Rows;
         Vectors.Grow(ref dZ, rows * Outputs);
-        RunUnits(forward: false, dA);
-        Gemm.Multiply(Outputs, Inputs, rows, dZ, Layout.RowMajor(rows), input, byUnit ? Layout.Transposed(rows) : Layout.RowMajor(Inputs), WeightGradient, accumulate: false,
-            byUnit ? InputBands(rows) : null);
+        Layout xLayout = byUnit ? Layout.Transposed(rows) : Layout.RowMajor(Inputs);
+        GemmSplit split = (byUnit ? InputBands(rows) : null) ?? Gemm.Split<T>(Outputs, Inputs, rows, Layout.RowMajor(rows), xLayout);
+        if (WithProduct(split, forward: false, dA) is { } units)
+        {
+            Gemm.Multiply(Outputs, Inputs, rows, dZ, Layout.RowMajor(rows), input, xLayout, WeightGradient, accumulate: false, split, units);
+            unitJob!.DA = [];
+        }
+        else
+        {
+            RunUnits(forward: false, dA);
+            Gemm.Multiply(Outputs, Inputs, rows, dZ, Layout.RowMajor(rows), input, xLayout, WeightGradient, accumulate: false, split);
+        }
+
         if (!needInputGradient)
         {
             return null;
@@ -228,6 +245,24 @@ public sealed class DenseLayer<T>
     {
         int threads = UnitThreads(Inputs, rows);
         return threads > 1 && Workers.Parts((long)Outputs * Inputs * rows, Gemm.ThreadWork) == 1 ? Gemm.ColumnBands<T>(threads) : null;
+    }
+
+    // The element-wise passes done by the product whose rows are the layer's units, band by band
+    // (forward: after the product made Z's rows; backward: before ∂L/∂W's product reads dZ's),
+    // when the product is shared by rows among at least as many threads as a pass of its own
+    // would be: each thread then works on its rows while they are in its cache, and there is one
+    // parallel region fewer to join. Null when the passes must run on their own.
+    private UnitJob? WithProduct(GemmSplit split, bool forward, T[] dA)
+    {
+        if (!split.ByRows || split.Threads < UnitThreads(Outputs, Rows))
+        {
+            return null;
+        }
+
+        unitJob ??= new UnitJob(this);
+        unitJob.Forward = forward;
+        unitJob.DA = dA;
+        return unitJob;
     }
 
     // The element-wise passes, by chunks of whole units: forward Z += b, A = σ(Z); backward
@@ -280,7 +315,7 @@ public sealed class DenseLayer<T>
         public void Execute(int chunk) => layer.ForwardBlock(Input, Rows, chunk, Blocks);
     }
 
-    private sealed class UnitJob(DenseLayer<T> layer) : IParallelWork
+    private sealed class UnitJob(DenseLayer<T> layer) : IParallelWork, IRowBandWork
     {
         public bool Forward { get; set; }
 
@@ -292,6 +327,22 @@ public sealed class DenseLayer<T>
         {
             int from = chunk * UnitsPerChunk;
             layer.ElementWise(Forward, DA, from, Math.Min(layer.Outputs, from + UnitsPerChunk));
+        }
+
+        public void BeforeRows(int start, int end)
+        {
+            if (!Forward)
+            {
+                layer.ElementWise(forward: false, DA, start, end);
+            }
+        }
+
+        public void AfterRows(int start, int end)
+        {
+            if (Forward)
+            {
+                layer.ElementWise(forward: true, DA, start, end);
+            }
         }
     }
 }

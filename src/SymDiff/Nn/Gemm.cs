@@ -80,8 +80,22 @@ public static class Gemm
 
     /// <summary>The same product, shared between threads as <paramref name="split"/> says (null: as <see cref="Split"/> says).</summary>
     internal static void Multiply<T>(int m, int n, int k, T[] a, Layout aLayout, T[] b, Layout bLayout, T[] c, bool accumulate, GemmSplit? split)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        Multiply(m, n, k, a, aLayout, b, bLayout, c, accumulate, split, null);
+
+    /// <summary>
+    /// The same product, with <paramref name="rows"/>' work on each band of C's rows done by the
+    /// thread that computes the band, just before and just after it. The split must cut C into
+    /// bands of rows.
+    /// </summary>
+    internal static void Multiply<T>(int m, int n, int k, T[] a, Layout aLayout, T[] b, Layout bLayout, T[] c, bool accumulate, GemmSplit? split, IRowBandWork? rows)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
+        if (rows is not null && split is not { ByRows: true })
+        {
+            throw new ArgumentException("Work on bands of rows needs a product cut into bands of rows.", nameof(split));
+        }
+
         if (typeof(T) != typeof(float) && typeof(T) != typeof(double))
         {
             throw new NotSupportedException("Gemm supports float and double.");
@@ -95,22 +109,19 @@ public static class Gemm
         Require(nameof(a), a.Length, aLayout, m, k);
         Require(nameof(b), b.Length, bLayout, k, n);
         Require(nameof(c), c.Length, Layout.RowMajor(n), m, n);
-        if (m == 0 || n == 0)
+        if (m == 0 || n == 0 || k == 0)
         {
-            return;
-        }
-
-        if (k == 0)
-        {
-            if (!accumulate)
+            rows?.BeforeRows(0, m);
+            if (k == 0 && !accumulate)
             {
                 c.AsSpan(0, m * n).Clear();
             }
 
+            rows?.AfterRows(0, m);
             return;
         }
 
-        Team<T>.Run(split ?? Split<T>(m, n, k, aLayout, bLayout), m, n, k, a, aLayout, b, bLayout, c, accumulate);
+        Team<T>.Run(split ?? Split<T>(m, n, k, aLayout, bLayout), m, n, k, a, aLayout, b, bLayout, c, accumulate, rows);
     }
 
     // The kernels read through refs without bounds checks: an operand too short for its layout
@@ -232,19 +243,20 @@ public static class Gemm
         private Layout al, bl;
         private bool accumulate;
         private GemmSplit split;
+        private IRowBandWork? rows;
 
-        public static void Run(GemmSplit split, int m, int n, int k, T[] a, Layout al, T[] b, Layout bl, T[] c, bool accumulate)
+        public static void Run(GemmSplit split, int m, int n, int k, T[] a, Layout al, T[] b, Layout bl, T[] c, bool accumulate, IRowBandWork? rows)
         {
             Team<T> job = cached ?? new Team<T>();
             cached = null; // a product started inside a band (not done today) gets its own job
-            (job.m, job.n, job.k, job.a, job.al, job.b, job.bl, job.c, job.accumulate, job.split) = (m, n, k, a, al, b, bl, c, accumulate, split);
+            (job.m, job.n, job.k, job.a, job.al, job.b, job.bl, job.c, job.accumulate, job.split, job.rows) = (m, n, k, a, al, b, bl, c, accumulate, split, rows);
             try
             {
                 Workers.Run(job, split.Bands, split.Threads);
             }
             finally
             {
-                (job.a, job.b, job.c) = ([], [], []);
+                (job.a, job.b, job.c, job.rows) = ([], [], [], null);
                 cached = job;
             }
         }
@@ -259,7 +271,9 @@ public static class Gemm
 
             if (split.ByRows)
             {
+                rows?.BeforeRows(start, end);
                 Gemm.Run(start, end, 0, n, k, a, al, b, bl, c, n, accumulate);
+                rows?.AfterRows(start, end);
             }
             else
             {
@@ -610,6 +624,21 @@ public static class Gemm
             }
         }
     }
+}
+
+/// <summary>
+/// Work on a band of a product's rows that belongs with the product: preparing the rows of A
+/// that the band reads, or finishing the rows of C that it wrote. The thread that computes the
+/// band does it, while those rows are in its cache, instead of a separate pass that every
+/// thread joins and waits for.
+/// </summary>
+internal interface IRowBandWork
+{
+    /// <summary>Runs before rows [<paramref name="start"/>, <paramref name="end"/>) of C are computed.</summary>
+    void BeforeRows(int start, int end);
+
+    /// <summary>Runs after rows [<paramref name="start"/>, <paramref name="end"/>) of C are computed.</summary>
+    void AfterRows(int start, int end);
 }
 
 /// <summary>How a product's C is shared between threads: <see cref="Bands"/> bands of whole rows or columns.</summary>
