@@ -118,13 +118,12 @@ public sealed class DenseLayer<T>
         {
             Layout xLayout = byUnit ? Layout.RowMajor(rows) : Layout.Transposed(Inputs);
             GemmSplit split = UnitBands(Outputs, rows, Inputs) ?? Gemm.Split<T>(Outputs, rows, Inputs, Layout.RowMajor(Inputs), xLayout);
-            if (WithProduct(split, forward: true, []) is { } units)
+            UnitJob? units = WithProduct(split, forward: true, []);
+            Gemm.Multiply(Outputs, rows, Inputs, Weights, Layout.RowMajor(Inputs), input, xLayout, z, accumulate: false, split, units);
+            if (units is not null)
             {
-                Gemm.Multiply(Outputs, rows, Inputs, Weights, Layout.RowMajor(Inputs), input, xLayout, z, accumulate: false, split, units);
                 return a;
             }
-
-            Gemm.Multiply(Outputs, rows, Inputs, Weights, Layout.RowMajor(Inputs), input, xLayout, z, accumulate: false, split);
         }
 
         RunUnits(forward: true, []);
@@ -202,15 +201,16 @@ public sealed class DenseLayer<T>
         Vectors.Grow(ref dZ, rows * Outputs);
         Layout xLayout = byUnit ? Layout.Transposed(rows) : Layout.RowMajor(Inputs);
         GemmSplit split = (byUnit ? InputBands(rows) : null) ?? Gemm.Split<T>(Outputs, Inputs, rows, Layout.RowMajor(rows), xLayout);
-        if (WithProduct(split, forward: false, dA) is { } units)
-        {
-            Gemm.Multiply(Outputs, Inputs, rows, dZ, Layout.RowMajor(rows), input, xLayout, WeightGradient, accumulate: false, split, units);
-            unitJob!.DA = [];
-        }
-        else
+        UnitJob? units = WithProduct(split, forward: false, dA);
+        if (units is null)
         {
             RunUnits(forward: false, dA);
-            Gemm.Multiply(Outputs, Inputs, rows, dZ, Layout.RowMajor(rows), input, xLayout, WeightGradient, accumulate: false, split);
+        }
+
+        Gemm.Multiply(Outputs, Inputs, rows, dZ, Layout.RowMajor(rows), input, xLayout, WeightGradient, accumulate: false, split, units);
+        if (units is not null)
+        {
+            units.DA = [];
         }
 
         if (!needInputGradient)
@@ -254,11 +254,12 @@ public sealed class DenseLayer<T>
     // parallel region fewer to join. Null when the passes must run on their own.
     private UnitJob? WithProduct(GemmSplit split, bool forward, T[] dA)
     {
-        if (!split.ByRows || split.Threads < UnitThreads(Outputs, Rows))
-        {
-            return null;
-        }
+        return !split.ByRows || split.Threads < UnitThreads(Outputs, Rows) ? null : Units(forward, dA);
+    }
 
+    // The layer's job for its element-wise passes, set for one of them.
+    private UnitJob Units(bool forward, T[] dA)
+    {
         unitJob ??= new UnitJob(this);
         unitJob.Forward = forward;
         unitJob.DA = dA;
@@ -270,12 +271,10 @@ public sealed class DenseLayer<T>
     // identical results.
     private void RunUnits(bool forward, T[] dA)
     {
-        unitJob ??= new UnitJob(this);
-        unitJob.Forward = forward;
-        unitJob.DA = dA;
-        unitJob.UnitsPerChunk = Math.Max(1, 2048 / Math.Max(1, Rows));
-        Workers.Run(unitJob, (Outputs + unitJob.UnitsPerChunk - 1) / unitJob.UnitsPerChunk, UnitThreads(Outputs, Rows));
-        unitJob.DA = [];
+        UnitJob units = Units(forward, dA);
+        units.UnitsPerChunk = Math.Max(1, 2048 / Math.Max(1, Rows));
+        Workers.Run(units, (Outputs + units.UnitsPerChunk - 1) / units.UnitsPerChunk, UnitThreads(Outputs, Rows));
+        units.DA = [];
     }
 
     private void ElementWise(bool forward, ReadOnlySpan<T> dA, int from, int to)
