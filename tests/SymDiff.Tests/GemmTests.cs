@@ -158,6 +158,28 @@ public class GemmTests
         AssertClose(expected, one.Select(v => (double)v).ToArray(), 1e-4 * Math.Sqrt(k));
     }
 
+    // The first layer's forward product of 784-256-10: B is the batch, transposed, so it is packed;
+    // on two threads each packs it once for the several bands it takes. The next product, with
+    // another batch of the same shape in the same threads' buffers, must pack its own.
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void APackedOperandServesOnlyItsOwnProduct(int threads)
+    {
+        const int units = 256, rows = 128, inputs = 784;
+        float[] w = Numerical.Uniform(3, units * inputs, -1, 1).Select(v => (float)v).ToArray();
+        float[][] batches = [.. new[] { 4, 5 }.Select(seed => Numerical.Uniform(seed, rows * inputs, -1, 1).Select(v => (float)v).ToArray())];
+        Layout wl = Layout.RowMajor(inputs), xl = Layout.Transposed(inputs);
+        using var limit = ThreadLimit.Set(threads);
+        foreach (float[] x in batches)
+        {
+            var z = new float[units * rows];
+            Gemm.Multiply(units, rows, inputs, w, wl, x, xl, z, accumulate: false);
+            double[] expected = Naive(units, rows, inputs, w.Select(v => (double)v).ToArray(), wl, x.Select(v => (double)v).ToArray(), xl);
+            AssertClose(expected, z.Select(v => (double)v).ToArray(), 1e-4 * Math.Sqrt(inputs));
+        }
+    }
+
     private static double[] Naive(int m, int n, int k, double[] a, Layout al, double[] b, Layout bl)
     {
         var c = new double[m * n];

@@ -4,6 +4,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
+using System.Threading;
 
 namespace SymDiff.Nn;
 
@@ -157,8 +158,14 @@ public static class Gemm
         // micro-tiles (on a tie, the cut that repeats the smaller operand: a row cut makes every
         // band read, and unless it is read in place pack, all of B; a column cut all of A). The
         // bands are disjoint, so the result is the same as on one thread. When the repeated
-        // operand is read in place, repeating it costs nothing, and C is cut into more bands than
-        // threads so that a faster core can take over some of a slower one's (see Workers).
+        // operand is read in place, repeating it costs nothing, and when B is packed in one block
+        // a thread packs it once for all the bands it takes (see Run): then C is cut into more
+        // bands than threads so that a faster core can take over some of a slower one's (see
+        // Workers). That takes a packed B small enough to stay in the core's cache from band to
+        // band: on 784-256-10 the first layer's forward product (B is the batch, packed: 401 KB
+        // in float) went from one band per thread to four, and a two-thread training step from
+        // 372 to 366 and 376 to 370 µs (in-process alternation); in double (802 KB) four bands
+        // cost 6 µs (702 → 708), so there it stays one band per thread.
         // (Sharing one packed B between the threads measured slower here: half of every panel
         // then comes from the other core's cache.)
         double rowWaste = Waste(m, threads, MR), colWaste = Waste(n, threads, nr);
@@ -166,9 +173,13 @@ public static class Gemm
         bool repeatsInPlace = byRows ? bLayout.ColStride == 1 : aLayout.ColStride == 1;
         int unit = byRows ? MR : nr;
         int units = ((byRows ? m : n) + unit - 1) / unit;
-        int bands = threads == 1 ? 1 : repeatsInPlace ? Math.Min(units, 4 * threads) : threads;
+        bool packedOnce = byRows && k <= KC && n <= NC && (long)RoundUp(n, nr) * k * Unsafe.SizeOf<T>() <= PackedOnceBytes;
+        int bands = threads == 1 ? 1 : repeatsInPlace || packedOnce ? Math.Min(units, 4 * threads) : threads;
         return new GemmSplit(threads, byRows, bands, unit);
     }
+
+    // The largest packed B that a thread keeps for all its bands of a product (see Split).
+    private const long PackedOnceBytes = 512 * 1024;
 
     // How much longer the longest band is than an even share, in whole units.
     private static double Waste(int count, int parts, int unit) => (double)RoundUp((count + parts - 1) / parts, unit) * parts / count;
@@ -191,12 +202,19 @@ public static class Gemm
     // edge is packed. Packing such an operand is a copy that the threads would each make of all
     // of it: on 784-256-10 (batch 128) reading in place took the first layer's products from
     // 275 to 265 µs on one thread and from about 350 to 310 µs on two (float).
-    private static void Run<T>(int m0, int m1, int n0, int n1, int k, T[] a, Layout al, T[] b, Layout bl, T[] c, int ldc, bool accumulate)
+    //
+    // `product` names the product this band belongs to (0: none). When all of B is one packed
+    // block, the thread's buffer remembers which product it holds, and the thread's next band of
+    // the same product reads it instead of packing it again.
+    private static void Run<T>(int m0, int m1, int n0, int n1, int k, T[] a, Layout al, T[] b, Layout bl, T[] c, int ldc, bool accumulate, long product = 0)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int nr = Width<T>() * 2;
         int slices = (k + KC - 1) / KC, depth = (k + slices - 1) / slices;
         Buffers<T>.Ensure(MC * depth, RoundUp(Math.Min(NC, n1 - n0), nr) * depth);
+        bool oneBlock = product != 0 && slices == 1 && n1 - n0 <= NC;
+        bool packed = oneBlock && Buffers<T>.PackedFor == product;
+        Buffers<T>.PackedFor = oneBlock ? product : 0;
         T[] ap = Buffers<T>.A!, bp = Buffers<T>.B!;
         bool directA = al.ColStride == 1, directB = bl.ColStride == 1;
         for (int jc = n0; jc < n1; jc += NC)
@@ -207,7 +225,10 @@ public static class Gemm
             {
                 int kc = Math.Min(depth, k - pc);
                 bool add = accumulate || pc > 0;
-                PackB(b, bl, pc, kc, jc + inPlaceN, nc - inPlaceN, nr, bp.AsSpan(inPlaceN * kc));
+                if (!packed)
+                {
+                    PackB(b, bl, pc, kc, jc + inPlaceN, nc - inPlaceN, nr, bp.AsSpan(inPlaceN * kc));
+                }
                 for (int ic = m0; ic < m1; ic += MC)
                 {
                     int mc = Math.Min(MC, m1 - ic);
@@ -244,12 +265,17 @@ public static class Gemm
         private bool accumulate;
         private GemmSplit split;
         private IRowBandWork? rows;
+        private long product;
+
+        // Products started so far, in every thread: each gets its own number.
+        private static long products;
 
         public static void Run(GemmSplit split, int m, int n, int k, T[] a, Layout al, T[] b, Layout bl, T[] c, bool accumulate, IRowBandWork? rows)
         {
             Team<T> job = cached ?? new Team<T>();
             cached = null; // a product started inside a band (not done today) gets its own job
             (job.m, job.n, job.k, job.a, job.al, job.b, job.bl, job.c, job.accumulate, job.split, job.rows) = (m, n, k, a, al, b, bl, c, accumulate, split, rows);
+            job.product = Interlocked.Increment(ref products);
             try
             {
                 Workers.Run(job, split.Bands, split.Threads);
@@ -272,7 +298,7 @@ public static class Gemm
             if (split.ByRows)
             {
                 rows?.BeforeRows(start, end);
-                Gemm.Run(start, end, 0, n, k, a, al, b, bl, c, n, accumulate);
+                Gemm.Run(start, end, 0, n, k, a, al, b, bl, c, n, accumulate, product);
                 rows?.AfterRows(start, end);
             }
             else
@@ -611,6 +637,10 @@ public static class Gemm
         [ThreadStatic]
         public static T[]? B;
 
+        // The product whose whole packed B is in B (0: none, or not all of it).
+        [ThreadStatic]
+        public static long PackedFor;
+
         public static void Ensure(int a, int b)
         {
             if (A is null || A.Length < a)
@@ -620,6 +650,7 @@ public static class Gemm
 
             if (B is null || B.Length < b)
             {
+                PackedFor = 0;
                 B = new T[b];
             }
         }
