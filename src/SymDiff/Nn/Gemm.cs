@@ -79,17 +79,13 @@ public static class Gemm
         where T : unmanaged, IFloatingPointIeee754<T> =>
         Multiply(m, n, k, a, aLayout, b, bLayout, c, accumulate, null);
 
-    /// <summary>The same product, shared between threads as <paramref name="split"/> says (null: as <see cref="Split"/> says).</summary>
-    internal static void Multiply<T>(int m, int n, int k, T[] a, Layout aLayout, T[] b, Layout bLayout, T[] c, bool accumulate, GemmSplit? split)
-        where T : unmanaged, IFloatingPointIeee754<T> =>
-        Multiply(m, n, k, a, aLayout, b, bLayout, c, accumulate, split, null);
-
     /// <summary>
-    /// The same product, with <paramref name="rows"/>' work on each band of C's rows done by the
-    /// thread that computes the band, just before and just after it. The split must cut C into
-    /// bands of rows.
+    /// The same product, shared between threads as <paramref name="split"/> says (null: as
+    /// <see cref="Split"/> says), with <paramref name="rows"/>' work (if any) on each band of C's
+    /// rows done by the thread that computes the band, just before and just after it; that work
+    /// needs a split that cuts C into bands of rows.
     /// </summary>
-    internal static void Multiply<T>(int m, int n, int k, T[] a, Layout aLayout, T[] b, Layout bLayout, T[] c, bool accumulate, GemmSplit? split, IRowBandWork? rows)
+    internal static void Multiply<T>(int m, int n, int k, T[] a, Layout aLayout, T[] b, Layout bLayout, T[] c, bool accumulate, GemmSplit? split, IRowBandWork? rows = null)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (rows is not null && split is not { ByRows: true })
