@@ -131,6 +131,65 @@ public class MlpTests
         Assert.Throws<ArgumentException>(() => a.ComputeGradients(new double[19], y, 5, Loss.MeanSquaredError));
     }
 
+    public static TheoryData<int, int, Activation, Loss> OutputLayerSteps => new()
+    {
+        // A small output layer over a wide hidden one is trained in blocks of hidden units
+        // (DenseLayer.TrainOutput): 512 hidden units × 64 examples make two blocks, 1024 four.
+        { 512, 1, Activation.Identity, Loss.MeanSquaredError },
+        { 512, 2, Activation.Identity, Loss.MeanSquaredError },
+        { 512, 2, Activation.Sigmoid, Loss.BinaryCrossEntropyWithLogits },
+        { 1024, 1, Activation.Tanh, Loss.SoftmaxCrossEntropy },
+        { 1024, 2, Activation.Tanh, Loss.SoftmaxCrossEntropy },
+    };
+
+    [Theory]
+    [MemberData(nameof(OutputLayerSteps))]
+    public void TheOutputLayerTrainedInBlocksGivesWhatItsSeparatePassesGive(int hidden, int threads, Activation output, Loss loss)
+    {
+        using var limit = ThreadLimit.Set(threads);
+        const int batch = 64;
+        int[] sizes = [20, hidden, 3];
+        double[] x = Numerical.Uniform(21, batch * 20, -1, 1), y = Numerical.Uniform(22, batch * 3, 0, 1);
+        Mlp<double> oneStep = Mlp<double>.Create(sizes, Activation.Relu, output, seed: 4);
+        Mlp<double> fromSpans = Mlp<double>.Create(sizes, Activation.Relu, output, seed: 4);
+        Mlp<double> passes = Mlp<double>.Create(sizes, Activation.Relu, output, seed: 4);
+
+        double stepLoss = oneStep.ComputeGradients(x, y, batch, loss);
+        double spanLoss = fromSpans.ComputeGradients((ReadOnlySpan<double>)x, y, batch, loss);
+        ReadOnlySpan<double> outputs = passes.Forward(x, batch);
+        var dOutput = new double[outputs.Length];
+        double passLoss = LossFunction.Compute(loss, outputs, y, batch, dOutput);
+        passes.Backward(dOutput);
+
+        Assert.Equal(passLoss, stepLoss);
+        Assert.Equal(passLoss, spanLoss);
+        Assert.Equal(passes.Layers[1].Z.ToArray(), oneStep.Layers[1].Z.ToArray());
+        Assert.Equal(passes.Layers[1].A.ToArray(), oneStep.Layers[1].A.ToArray());
+        for (int i = 0; i < passes.Parameters.Count; i++)
+        {
+            Assert.Equal(passes.Parameters[i].Gradient, oneStep.Parameters[i].Gradient);
+            Assert.Equal(passes.Parameters[i].Gradient, fromSpans.Parameters[i].Gradient);
+        }
+
+        // And the gradients are right: central differences on a sample of each parameter.
+        var random = new SeededRandom(5);
+        foreach (Parameter<double> parameter in oneStep.Parameters)
+        {
+            for (int s = 0; s < 6; s++)
+            {
+                int at = (int)(random.NextDouble(0, 1) * parameter.Value.Length);
+                double saved = parameter.Value[at], h = 1e-5 * Math.Max(1, Math.Abs(saved));
+                parameter.Value[at] = saved + h;
+                double plus = oneStep.Evaluate(x, y, batch, loss);
+                parameter.Value[at] = saved - h;
+                double minus = oneStep.Evaluate(x, y, batch, loss);
+                parameter.Value[at] = saved;
+                double numeric = (plus - minus) / (2 * h);
+                Assert.True(Math.Abs(numeric - parameter.Gradient[at]) <= 1e-6 + (1e-4 * Math.Abs(numeric)), $"{parameter.Name}[{at}]: {parameter.Gradient[at]} against {numeric}");
+            }
+        }
+    }
+
     [Fact]
     public void SameSeedGivesBitIdenticalWeights()
     {

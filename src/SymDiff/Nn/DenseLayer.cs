@@ -35,6 +35,7 @@ public sealed class DenseLayer<T>
     private T[][] partials = [];
     private UnitJob? unitJob;
     private InputBlockJob? blockJob;
+    private OutputStep? outputStep;
 
     /// <summary>Creates a layer with zero weights.</summary>
     /// <param name="inputs">Inputs per example.</param>
@@ -140,17 +141,7 @@ public sealed class DenseLayer<T>
 
     private void ForwardByInputBlocks(T[] input, int rows, int blocks)
     {
-        if (partials.Length < blocks)
-        {
-            Array.Resize(ref partials, blocks);
-        }
-
-        for (int b = 1; b < blocks; b++)
-        {
-            partials[b] ??= [];
-            Vectors.Grow(ref partials[b], rows * Outputs);
-        }
-
+        GrowPartials(1, blocks, rows);
         blockJob ??= new InputBlockJob(this);
         (blockJob.Input, blockJob.Rows, blockJob.Blocks) = (input, rows, blocks);
         Workers.Run(blockJob, blocks, UnitThreads(Inputs, rows));
@@ -161,12 +152,66 @@ public sealed class DenseLayer<T>
         }
     }
 
-    // Z's partial sum over the input units of block `block` (into Z itself for the first).
-    private void ForwardBlock(T[] input, int rows, int block, int blocks)
+    // Z's partial sum over the input units of block `block`, into `sum`.
+    private void ForwardBlock(T[] input, int rows, int block, int blocks, T[] sum)
     {
         (int from, int to) = Gemm.Band(Inputs, block, blocks, 8);
         Gemm.Multiply(Outputs, rows, to - from, Weights, Layout.RowMajor(Inputs) with { Offset = from }, input, Layout.RowMajor(rows) with { Offset = from * rows },
-            block == 0 ? z : partials[block], accumulate: false, Gemm.RowBands(1));
+            sum, accumulate: false, Gemm.RowBands(1));
+    }
+
+    // Room for the partial sums of blocks `first` … `blocks` − 1.
+    private void GrowPartials(int first, int blocks, int rows)
+    {
+        if (partials.Length < blocks)
+        {
+            Array.Resize(ref partials, blocks);
+        }
+
+        for (int b = first; b < blocks; b++)
+        {
+            partials[b] ??= [];
+            Vectors.Grow(ref partials[b], rows * Outputs);
+        }
+    }
+
+    /// <summary>Whether <see cref="TrainOutput"/> applies: the layer's input is laid out unit by unit and its forward product is cut into blocks of input units.</summary>
+    /// <param name="rows">The batch size.</param>
+    internal bool TrainsInBlocks(int rows) => InputBlocks(rows) > 1;
+
+    /// <summary>
+    /// The output layer's share of a training step, for an input laid out unit by unit whose
+    /// forward product is cut into blocks of input units (<see cref="TrainsInBlocks"/>): Z, A,
+    /// the loss and its gradient, dZ, ∂L/∂b, ∂L/∂W and ∂L/∂X, in one parallel job of two
+    /// phases (see <see cref="OutputStep"/>). The results are those of <see cref="Forward(T[], bool, int)"/>,
+    /// <see cref="LossFunction.Compute"/> and <see cref="Backward(T[], bool, T[], bool)"/>, bit for bit.
+    /// </summary>
+    /// <param name="input">The input, unit by unit (<see cref="Inputs"/> × <paramref name="rows"/>).</param>
+    /// <param name="rows">The batch size.</param>
+    /// <param name="loss">The objective.</param>
+    /// <param name="targets">The targets, one row per example.</param>
+    /// <returns>The loss, and ∂L/∂X unit by unit.</returns>
+    internal (double Loss, T[] DInput) TrainOutput(T[] input, int rows, Loss loss, T[] targets)
+    {
+        Rows = rows;
+        int blocks = InputBlocks(rows), count = rows * Outputs;
+        Vectors.Grow(ref z, count);
+        Vectors.Grow(ref a, count);
+        Vectors.Grow(ref dZ, count);
+        Vectors.Grow(ref dInput, rows * Inputs);
+        GrowPartials(0, blocks, rows);
+        int threads = UnitThreads(Inputs, rows);
+        outputStep ??= new OutputStep(this);
+        outputStep.Prepare(input, targets, loss, blocks, threads);
+        try
+        {
+            Workers.Run(outputStep, blocks, blocks, threads);
+            return (outputStep.Value, dInput);
+        }
+        finally
+        {
+            (outputStep.Input, outputStep.Targets) = ([], []);
+        }
     }
 
     /// <summary>
@@ -311,7 +356,116 @@ public sealed class DenseLayer<T>
 
         public int Blocks { get; set; }
 
-        public void Execute(int chunk) => layer.ForwardBlock(Input, Rows, chunk, Blocks);
+        public void Execute(int chunk) => layer.ForwardBlock(Input, Rows, chunk, Blocks, chunk == 0 ? layer.z : layer.partials[chunk]);
+    }
+
+    // The output layer's share of a training step (TrainOutput), in two phases over the blocks of
+    // input units that the previous layer's threads made. First, block by block: Z's partial sum
+    // over the block. Between, on every thread, its own copy of what needs all of Z and is small
+    // (10 × 128 on 784-256-10): Z = the partial sums in block order + b, A = σ(Z), the loss and
+    // ∂L/∂A, dZ = ∂L/∂A ⊙ σ′(Z). Second, block by block: the block's columns of ∂L/∂W = dZ·Xᵀ and
+    // its rows of ∂L/∂X = Wᵀ·dZ, which the previous layer's backward pass reads on the same
+    // thread. One fork and join instead of three parallel regions with a serial step between,
+    // and only the partial sums cross between the cores. On the 2-vCPU VM of bench/RESULTS.md
+    // small arrays crossing cost more than the arithmetic: in the separate passes, the helper's
+    // half of ∂L/∂X took 9.5 µs against the caller's 4.2, reading dZ and W from the caller's cache.
+    private sealed class OutputStep(DenseLayer<T> layer) : IPhasedWork
+    {
+        private Copy[] copies = [];
+
+        public T[] Input { get; set; } = [];
+
+        public T[] Targets { get; set; } = [];
+
+        public Loss Loss { get; private set; }
+
+        public int Blocks { get; private set; }
+
+        // The caller's loss (every thread computes the same).
+        public double Value { get; private set; }
+
+        // Set before the job starts: each thread then touches only its own copy.
+        public void Prepare(T[] input, T[] targets, Loss loss, int blocks, int threads)
+        {
+            (Input, Targets, Loss, Blocks) = (input, targets, loss, blocks);
+            if (copies.Length < threads)
+            {
+                Array.Resize(ref copies, threads);
+            }
+
+            for (int t = 0; t < threads; t++)
+            {
+                copies[t] ??= new Copy();
+            }
+        }
+
+        public void First(int chunk) => layer.ForwardBlock(Input, layer.Rows, chunk, Blocks, layer.partials[chunk]);
+
+        public void Between(int thread)
+        {
+            int rows = layer.Rows, count = rows * layer.Outputs;
+            Copy own = Own(thread, count);
+            Span<T> z = own.Z.AsSpan(0, count);
+            layer.partials[0].AsSpan(0, count).CopyTo(z);
+            for (int b = 1; b < Blocks; b++)
+            {
+                Vectors.Add(z, layer.partials[b].AsSpan(0, count));
+            }
+
+            for (int o = 0; o < layer.Outputs; o++)
+            {
+                Vectors.Add(z.Slice(o * rows, rows), layer.Bias[o]);
+            }
+
+            ActivationLayer.Forward<T>(layer.Activation, z, own.A.AsSpan(0, count));
+            Gemm.Transpose<T>(own.A.AsSpan(0, count), layer.Outputs, rows, own.Examples.AsSpan(0, count));
+            double value = LossFunction.Compute<T>(Loss, own.Examples.AsSpan(0, count), Targets.AsSpan(0, count), rows, own.DExamples.AsSpan(0, count));
+            Gemm.Transpose<T>(own.DExamples.AsSpan(0, count), rows, layer.Outputs, own.DA.AsSpan(0, count));
+            ActivationLayer.Backward<T>(layer.Activation, z, own.DA.AsSpan(0, count), own.DZ.AsSpan(0, count));
+            if (thread == 0)
+            {
+                Value = value;
+                for (int o = 0; o < layer.Outputs; o++)
+                {
+                    layer.BiasGradient[o] = Vectors.Sum<T>(own.DZ.AsSpan(o * rows, rows));
+                }
+            }
+        }
+
+        public void Second(int chunk, int thread)
+        {
+            int rows = layer.Rows, inputs = layer.Inputs, outputs = layer.Outputs;
+            T[] dZ = copies[thread].DZ;
+            (int from, int to) = Gemm.Band(inputs, chunk, Blocks, 8);
+            Gemm.MultiplyBlock(outputs, inputs, rows, dZ, Layout.RowMajor(rows), Input, Layout.Transposed(rows), layer.WeightGradient, accumulate: false, (0, outputs), (from, to));
+            Gemm.MultiplyBlock(inputs, rows, outputs, layer.Weights, Layout.Transposed(inputs), dZ, Layout.RowMajor(rows), layer.dInput, accumulate: false, (from, to), (0, rows));
+        }
+
+        // The thread's buffers: the layer's own Z, A and dZ for the caller, copies for the others.
+        private Copy Own(int thread, int count)
+        {
+            Copy own = copies[thread];
+            if (thread == 0)
+            {
+                (own.Z, own.A, own.DZ) = (layer.z, layer.a, layer.dZ);
+            }
+            else
+            {
+                Vectors.Grow(ref own.Z, count);
+                Vectors.Grow(ref own.A, count);
+                Vectors.Grow(ref own.DZ, count);
+            }
+
+            Vectors.Grow(ref own.Examples, count);
+            Vectors.Grow(ref own.DExamples, count);
+            Vectors.Grow(ref own.DA, count);
+            return own;
+        }
+
+        private sealed class Copy
+        {
+            public T[] Z = [], A = [], DZ = [], Examples = [], DExamples = [], DA = [];
+        }
     }
 
     private sealed class UnitJob(DenseLayer<T> layer) : IParallelWork, IRowBandWork

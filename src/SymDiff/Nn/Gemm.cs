@@ -121,6 +121,46 @@ public static class Gemm
         Team<T>.Run(split ?? Split<T>(m, n, k, aLayout, bLayout), m, n, k, a, aLayout, b, bLayout, c, accumulate, rows);
     }
 
+    /// <summary>
+    /// Rows <paramref name="rows"/> and columns <paramref name="columns"/> (start inclusive, end
+    /// exclusive) of C[m×n] = A[m×k]·B[k×n] (or C += A·B), on the calling thread: one block of a
+    /// product whose other blocks other threads compute. Every element is the same sum as in the
+    /// whole product.
+    /// </summary>
+    internal static void MultiplyBlock<T>(int m, int n, int k, T[] a, Layout aLayout, T[] b, Layout bLayout, T[] c, bool accumulate, (int Start, int End) rows, (int Start, int End) columns)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (typeof(T) != typeof(float) && typeof(T) != typeof(double))
+        {
+            throw new NotSupportedException("Gemm supports float and double.");
+        }
+
+        if (m < 0 || n < 0 || k < 0 || rows.Start < 0 || rows.End > m || columns.Start < 0 || columns.End > n)
+        {
+            throw new ArgumentOutOfRangeException(nameof(rows), $"Rows {rows} and columns {columns} are not a block of a {m} × {n} product.");
+        }
+
+        Require(nameof(a), a.Length, aLayout, m, k);
+        Require(nameof(b), b.Length, bLayout, k, n);
+        Require(nameof(c), c.Length, Layout.RowMajor(n), m, n);
+        if (rows.Start >= rows.End || columns.Start >= columns.End)
+        {
+            return;
+        }
+
+        if (k == 0)
+        {
+            for (int i = rows.Start; !accumulate && i < rows.End; i++)
+            {
+                c.AsSpan((i * n) + columns.Start, columns.End - columns.Start).Clear();
+            }
+
+            return;
+        }
+
+        Run(rows.Start, rows.End, columns.Start, columns.End, k, a, aLayout, b, bLayout, c, n, accumulate);
+    }
+
     // The kernels read through refs without bounds checks: an operand too short for its layout
     // would be read past its end, so that is an error up front.
     private static void Require(string name, int length, Layout layout, int rows, int columns)

@@ -27,6 +27,7 @@ public sealed class Mlp<T>
     private T[] source = [];
     private T[] dOutput = [];
     private T[] dOutputByUnit = [];
+    private T[] targetCopy = [];
 
     /// <summary>A network with zero weights: <paramref name="sizes"/> are the widths from input to output, one activation per layer.</summary>
     /// <param name="sizes">Input width, hidden widths, output width (at least two entries).</param>
@@ -134,8 +135,13 @@ public sealed class Mlp<T>
     /// <param name="rows">The batch size.</param>
     /// <param name="loss">The objective.</param>
     /// <returns>The loss.</returns>
-    public double ComputeGradients(ReadOnlySpan<T> inputs, ReadOnlySpan<T> targets, int rows, Loss loss) =>
-        Gradients(Forward(inputs, rows), targets, rows, loss);
+    public double ComputeGradients(ReadOnlySpan<T> inputs, ReadOnlySpan<T> targets, int rows, Loss loss)
+    {
+        RequireInputs(inputs.Length, rows);
+        Vectors.Grow(ref input, rows * Sizes[0]);
+        inputs.Slice(0, rows * Sizes[0]).CopyTo(input);
+        return Train(input, rows, targets, null, loss);
+    }
 
     /// <summary>
     /// <see cref="ComputeGradients(ReadOnlySpan{T}, ReadOnlySpan{T}, int, Loss)"/> on arrays: the
@@ -151,7 +157,38 @@ public sealed class Mlp<T>
     public double ComputeGradients(T[] inputs, T[] targets, int rows, Loss loss)
     {
         RequireInputs(inputs.Length, rows);
-        return Gradients(Run(inputs, rows), targets, rows, loss);
+        return Train(inputs, rows, targets, targets, loss);
+    }
+
+    // A forward and backward pass reading the batch in place from `x`; `targetArray`, when not
+    // null, holds `targets` (the output layer's threads then read it in place too).
+    private double Train(T[] x, int rows, ReadOnlySpan<T> targets, T[]? targetArray, Loss loss)
+    {
+        DenseLayer<T> last = layers[^1];
+        if (layers.Length == 1 || !last.TrainsInBlocks(rows))
+        {
+            return Gradients(Run(x, rows), targets, rows, loss);
+        }
+
+        // A small output layer over a wide hidden one (784-256-10): its forward pass, the loss
+        // and its backward pass are one job of the hidden layer's threads (see DenseLayer.TrainOutput).
+        source = x;
+        for (int l = 0; l < layers.Length - 1; l++)
+        {
+            x = layers[l].Forward(x, byUnit: l > 0, rows);
+        }
+
+        int count = rows * last.Outputs;
+        ReadOnlySpan<T> batchTargets = targets.Slice(0, count);
+        if (targetArray is null)
+        {
+            Vectors.Grow(ref targetCopy, count);
+            batchTargets.CopyTo(targetCopy);
+        }
+
+        (double value, T[] dA) = last.TrainOutput(x, rows, loss, targetArray ?? targetCopy);
+        BackwardThrough(layers.Length - 2, dA);
+        return value;
     }
 
     private void RequireInputs(int length, int rows)
@@ -186,8 +223,14 @@ public sealed class Mlp<T>
     private void BackwardFrom(T[] dOut)
     {
         DenseLayer<T> last = layers[^1];
-        T[]? dA = Vectors.Transpose<T>(dOut, last.Rows, last.Outputs, ref dOutputByUnit);
-        for (int l = layers.Length - 1; l >= 0; l--)
+        BackwardThrough(layers.Length - 1, Vectors.Transpose<T>(dOut, last.Rows, last.Outputs, ref dOutputByUnit));
+    }
+
+    // Layers `top` down to the first, from ∂L/∂A of layer `top`, unit by unit.
+    private void BackwardThrough(int top, T[] dOut)
+    {
+        T[]? dA = dOut;
+        for (int l = top; l >= 0; l--)
         {
             T[] x = l == 0 ? source : layers[l - 1].Output;
             dA = layers[l].Backward(x, byUnit: l > 0, dA!, needInputGradient: l > 0);

@@ -31,6 +31,29 @@ internal interface IParallelWork
 }
 
 /// <summary>
+/// Work in two phases of independent chunks, where the second needs all of the first: every
+/// chunk of the first phase is done before any thread starts the second, and in between each
+/// thread that goes on to the second phase does <see cref="Between"/>, its own copy of the small
+/// work that joins the two (so that no thread waits while one does it, and its results stay in
+/// that thread's cache).
+/// </summary>
+internal interface IPhasedWork
+{
+    /// <summary>Does chunk <paramref name="chunk"/> of the first phase. Any thread may do any chunk, in any order.</summary>
+    /// <param name="chunk">Which chunk, from 0.</param>
+    void First(int chunk);
+
+    /// <summary>The work between the phases, done by every thread that goes on to the second (always by the caller).</summary>
+    /// <param name="thread">Which thread: 0 is the caller, the others count from 1.</param>
+    void Between(int thread);
+
+    /// <summary>Does chunk <paramref name="chunk"/> of the second phase, after <see cref="Between"/> on the same thread.</summary>
+    /// <param name="chunk">Which chunk, from 0.</param>
+    /// <param name="thread">The thread, as <see cref="Between"/> was told.</param>
+    void Second(int chunk, int thread);
+}
+
+/// <summary>
 /// A fork/join pool of persistent helper threads for the short, frequent parallel regions of a
 /// training step (tens to hundreds of microseconds each), where <c>Parallel.For</c>'s scheduling
 /// and allocations cost more than they gain. The caller is one of the threads; each helper spins
@@ -48,6 +71,8 @@ internal interface IParallelWork
 internal static class Workers
 {
     private static readonly object Gate = new();
+    private static readonly Claims First = new(), Second = new();
+    private static readonly PhasedJob Phases = new();
     private static Helper[] helpers = [];
 
     /// <summary>The number of parts worth making: at most <see cref="Parallelism.MaxThreads"/>.</summary>
@@ -76,16 +101,55 @@ internal static class Workers
             return;
         }
 
-        try
+        Fork(work, threads, chunks, 0);
+    }
+
+    /// <summary>
+    /// Runs both phases of <paramref name="work"/> on up to <paramref name="threads"/> threads
+    /// and returns when all are done: one fork and join for both, and no thread waits for a
+    /// serial step between them.
+    /// </summary>
+    /// <param name="work">The work.</param>
+    /// <param name="firstChunks">The number of chunks of the first phase.</param>
+    /// <param name="secondChunks">The number of chunks of the second phase.</param>
+    /// <param name="threads">The most threads worth using, the caller's included.</param>
+    public static void Run(IPhasedWork work, int firstChunks, int secondChunks, int threads)
+    {
+        threads = Math.Min(threads, Math.Max(firstChunks, secondChunks));
+        if (threads <= 1 || Monitor.IsEntered(Gate) || !Monitor.TryEnter(Gate))
         {
-            Helper[] pool = Ensure(threads - 1);
-            Claims.Share(chunks, threads);
-            for (int t = 1; t < threads; t++)
+            for (int c = 0; c < firstChunks; c++)
             {
-                pool[t - 1].Post(work, t, threads);
+                work.First(c);
             }
 
-            ExceptionDispatchInfo? failure = Drain(work, 0, threads);
+            work.Between(0);
+            for (int c = 0; c < secondChunks; c++)
+            {
+                work.Second(c, 0);
+            }
+
+            return;
+        }
+
+        Phases.Start(work, firstChunks);
+        Fork(Phases, threads, firstChunks, secondChunks);
+    }
+
+    // Runs a job on `threads` threads: the caller, who holds Gate, and threads − 1 helpers.
+    private static void Fork(object job, int threads, int firstChunks, int secondChunks)
+    {
+        try
+        {
+            First.Share(firstChunks, threads);
+            Second.Share(secondChunks, threads);
+            Helper[] pool = Ensure(threads - 1);
+            for (int t = 1; t < threads; t++)
+            {
+                pool[t - 1].Post(job, t, threads);
+            }
+
+            ExceptionDispatchInfo? failure = Drain(job, 0, threads);
 
             // Always wait for every helper, even after a failure: the pool is free only then.
             for (int t = 1; t < threads; t++)
@@ -94,6 +158,7 @@ internal static class Workers
                 failure ??= helperFailure;
             }
 
+            Phases.Start(null, 0);
             failure?.Throw();
         }
         finally
@@ -104,20 +169,30 @@ internal static class Workers
 
     // One thread's share of a job: chunks until none are left. A failure ends the job: no
     // thread takes another chunk, the ones under way finish, and the first failure is rethrown.
-    private static ExceptionDispatchInfo? Drain(IParallelWork work, int thread, int threads)
+    private static ExceptionDispatchInfo? Drain(object job, int thread, int threads)
     {
         try
         {
-            for (int c = Claims.Next(thread, threads); c >= 0; c = Claims.Next(thread, threads))
+            if (job is PhasedJob phased)
             {
-                work.Execute(c);
+                phased.Drain(thread, threads);
+            }
+            else
+            {
+                var work = (IParallelWork)job;
+                for (int c = First.Next(thread, threads); c >= 0; c = First.Next(thread, threads))
+                {
+                    work.Execute(c);
+                }
             }
 
             return null;
         }
         catch (Exception e)
         {
-            Claims.Share(0, threads);
+            First.Share(0, threads);
+            Second.Share(0, threads);
+            Phases.Fail();
             return ExceptionDispatchInfo.Capture(e);
         }
     }
@@ -143,10 +218,10 @@ internal static class Workers
     {
         // How long an idle helper spins before it sleeps: longer than the gaps between the
         // parallel regions of one training step, far shorter than a human notices.
-        private static readonly long SpinTicks = System.Diagnostics.Stopwatch.Frequency / 2000;
+        public static readonly long SpinTicks = System.Diagnostics.Stopwatch.Frequency / 2000;
 
         private readonly ManualResetEventSlim wake = new(false);
-        private volatile IParallelWork? job;
+        private volatile object? job;
         private int thread;
         private int threads;
         private ExceptionDispatchInfo? failure;
@@ -157,7 +232,7 @@ internal static class Workers
             thread.Start();
         }
 
-        public void Post(IParallelWork work, int thread, int threads)
+        public void Post(object work, int thread, int threads)
         {
             this.thread = thread;
             this.threads = threads;
@@ -196,12 +271,12 @@ internal static class Workers
             }
         }
 
-        private IParallelWork Next()
+        private object Next()
         {
             long until = System.Diagnostics.Stopwatch.GetTimestamp() + SpinTicks;
             while (true)
             {
-                IParallelWork? work = job;
+                object? work = job;
                 if (work is not null)
                 {
                     return work;
@@ -226,17 +301,80 @@ internal static class Workers
         }
     }
 
+    // How the threads run an IPhasedWork job: each takes chunks of the first phase until none
+    // are left and waits until all are done (each was taken by a thread that is running it, so
+    // the wait ends); then, unless nothing of the second phase is left to take, it does the work
+    // between the phases and takes chunks of the second. The caller always does the work
+    // between, so its results are there when the job returns.
+    private sealed class PhasedJob
+    {
+        private IPhasedWork? work;
+        private int firstChunks;
+        private int done;
+        private volatile bool failed;
+
+        public void Start(IPhasedWork? work, int firstChunks)
+        {
+            (this.work, this.firstChunks, done, failed) = (work, firstChunks, 0, false);
+        }
+
+        public void Fail() => failed = true;
+
+        public void Drain(int thread, int threads)
+        {
+            IPhasedWork phases = work!;
+            for (int c = First.Next(thread, threads); c >= 0; c = First.Next(thread, threads))
+            {
+                try
+                {
+                    phases.First(c);
+                }
+                finally
+                {
+                    Interlocked.Increment(ref done);
+                }
+            }
+
+            // The other threads are finishing chunks: spin without yielding the core for a
+            // while, then politely (as Helper.Join does).
+            long until = System.Diagnostics.Stopwatch.GetTimestamp() + Helper.SpinTicks;
+            var spin = default(SpinWait);
+            while (Volatile.Read(ref done) < firstChunks && !failed)
+            {
+                if (System.Diagnostics.Stopwatch.GetTimestamp() < until)
+                {
+                    Thread.SpinWait(1);
+                }
+                else
+                {
+                    spin.SpinOnce(sleep1Threshold: -1);
+                }
+            }
+
+            if (failed || (thread > 0 && !Second.AnyLeft(threads)))
+            {
+                return;
+            }
+
+            phases.Between(thread);
+            for (int c = Second.Next(thread, threads); c >= 0; c = Second.Next(thread, threads))
+            {
+                phases.Second(c, thread);
+            }
+        }
+    }
+
     // Who takes which chunk. Thread t's band is chunks [t·n/T, (t+1)·n/T): it takes them from the
     // front, in order (so it mostly works on data it touched in the previous job, which was cut
     // the same way), then takes from the back of the other bands. A band's state is one long:
     // the next chunk from the front in the low half, one past the last unclaimed chunk in the
     // high half, claimed by compare-and-swap; each band has a cache line of its own.
-    private static class Claims
+    private sealed class Claims
     {
         private const int Stride = 8;
-        private static long[] bands = new long[Stride * 2];
+        private long[] bands = new long[Stride * 2];
 
-        public static void Share(int chunks, int threads)
+        public void Share(int chunks, int threads)
         {
             if (bands.Length < Stride * (threads + 1))
             {
@@ -250,7 +388,21 @@ internal static class Workers
             }
         }
 
-        public static int Next(int thread, int threads)
+        public bool AnyLeft(int threads)
+        {
+            for (int t = 0; t < threads; t++)
+            {
+                long seen = Volatile.Read(ref State(t));
+                if ((int)seen < (int)(seen >> 32))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        public int Next(int thread, int threads)
         {
             int chunk = Take(thread, fromFront: true);
             for (int i = 1; chunk < 0 && i < threads; i++)
@@ -263,9 +415,9 @@ internal static class Workers
 
         // Band t's state, a cache line away from the array's length (which every bounds check
         // reads) and from the other bands.
-        private static ref long State(int band) => ref bands[(band + 1) * Stride];
+        private ref long State(int band) => ref bands[(band + 1) * Stride];
 
-        private static int Take(int band, bool fromFront)
+        private int Take(int band, bool fromFront)
         {
             ref long state = ref State(band);
             while (true)
