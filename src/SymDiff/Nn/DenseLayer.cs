@@ -146,10 +146,7 @@ public sealed class DenseLayer<T>
         (blockJob.Input, blockJob.Rows, blockJob.Blocks) = (input, rows, blocks);
         Workers.Run(blockJob, blocks, UnitThreads(Inputs, rows));
         blockJob.Input = [];
-        for (int b = 1; b < blocks; b++)
-        {
-            Vectors.Add(z.AsSpan(0, rows * Outputs), partials[b].AsSpan(0, rows * Outputs));
-        }
+        AddPartials(z, blocks);
     }
 
     // Z's partial sum over the input units of block `block`, into `sum`.
@@ -324,23 +321,47 @@ public sealed class DenseLayer<T>
 
     private void ElementWise(bool forward, ReadOnlySpan<T> dA, int from, int to)
     {
-        int rows = Rows, at = from * rows, count = (to - from) * rows;
         if (forward)
         {
-            for (int o = from; o < to; o++)
-            {
-                Vectors.Add(z.AsSpan(o * rows, rows), Bias[o]);
-            }
-
-            ActivationLayer.Forward<T>(Activation, z.AsSpan(at, count), a.AsSpan(at, count));
+            Activate(z, a, from, to);
         }
         else
         {
+            int at = from * Rows, count = (to - from) * Rows;
             ActivationLayer.Backward<T>(Activation, z.AsSpan(at, count), dA.Slice(at, count), dZ.AsSpan(at, count));
-            for (int o = from; o < to; o++)
-            {
-                BiasGradient[o] = Vectors.Sum<T>(dZ.AsSpan(o * rows, rows));
-            }
+            SumBiasGradient(dZ, from, to);
+        }
+    }
+
+    // Z += b, A = σ(Z) on units [from, to) of `z` and `a`, the layer's own or a thread's copies.
+    private void Activate(T[] z, T[] a, int from, int to)
+    {
+        int rows = Rows, at = from * rows, count = (to - from) * rows;
+        for (int o = from; o < to; o++)
+        {
+            Vectors.Add(z.AsSpan(o * rows, rows), Bias[o]);
+        }
+
+        ActivationLayer.Forward<T>(Activation, z.AsSpan(at, count), a.AsSpan(at, count));
+    }
+
+    // ∂L/∂b for units [from, to): each unit's row sum of `dZ`.
+    private void SumBiasGradient(T[] dZ, int from, int to)
+    {
+        for (int o = from; o < to; o++)
+        {
+            BiasGradient[o] = Vectors.Sum<T>(dZ.AsSpan(o * Rows, Rows));
+        }
+    }
+
+    // Z = the partial sums of the input blocks, added in block order, into `z` (which holds the
+    // first block's already).
+    private void AddPartials(T[] z, int blocks)
+    {
+        int count = Rows * Outputs;
+        for (int b = 1; b < blocks; b++)
+        {
+            Vectors.Add(z.AsSpan(0, count), partials[b].AsSpan(0, count));
         }
     }
 
@@ -407,17 +428,8 @@ public sealed class DenseLayer<T>
             Copy own = Own(thread, count);
             Span<T> z = own.Z.AsSpan(0, count);
             layer.partials[0].AsSpan(0, count).CopyTo(z);
-            for (int b = 1; b < Blocks; b++)
-            {
-                Vectors.Add(z, layer.partials[b].AsSpan(0, count));
-            }
-
-            for (int o = 0; o < layer.Outputs; o++)
-            {
-                Vectors.Add(z.Slice(o * rows, rows), layer.Bias[o]);
-            }
-
-            ActivationLayer.Forward<T>(layer.Activation, z, own.A.AsSpan(0, count));
+            layer.AddPartials(own.Z, Blocks);
+            layer.Activate(own.Z, own.A, 0, layer.Outputs);
             Gemm.Transpose<T>(own.A.AsSpan(0, count), layer.Outputs, rows, own.Examples.AsSpan(0, count));
             double value = LossFunction.Compute<T>(Loss, own.Examples.AsSpan(0, count), Targets.AsSpan(0, count), rows, own.DExamples.AsSpan(0, count));
             Gemm.Transpose<T>(own.DExamples.AsSpan(0, count), rows, layer.Outputs, own.DA.AsSpan(0, count));
@@ -425,10 +437,7 @@ public sealed class DenseLayer<T>
             if (thread == 0)
             {
                 Value = value;
-                for (int o = 0; o < layer.Outputs; o++)
-                {
-                    layer.BiasGradient[o] = Vectors.Sum<T>(own.DZ.AsSpan(o * rows, rows));
-                }
+                layer.SumBiasGradient(own.DZ, 0, layer.Outputs);
             }
         }
 

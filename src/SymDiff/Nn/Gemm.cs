@@ -93,19 +93,7 @@ public static class Gemm
             throw new ArgumentException("Work on bands of rows needs a product cut into bands of rows.", nameof(split));
         }
 
-        if (typeof(T) != typeof(float) && typeof(T) != typeof(double))
-        {
-            throw new NotSupportedException("Gemm supports float and double.");
-        }
-
-        if (m < 0 || n < 0 || k < 0)
-        {
-            throw new ArgumentOutOfRangeException(nameof(m), $"A {m} × {k} by {k} × {n} product has a negative size.");
-        }
-
-        Require(nameof(a), a.Length, aLayout, m, k);
-        Require(nameof(b), b.Length, bLayout, k, n);
-        Require(nameof(c), c.Length, Layout.RowMajor(n), m, n);
+        Validate(m, n, k, a, aLayout, b, bLayout, c);
         if (m == 0 || n == 0 || k == 0)
         {
             rows?.BeforeRows(0, m);
@@ -130,19 +118,12 @@ public static class Gemm
     internal static void MultiplyBlock<T>(int m, int n, int k, T[] a, Layout aLayout, T[] b, Layout bLayout, T[] c, bool accumulate, (int Start, int End) rows, (int Start, int End) columns)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        if (typeof(T) != typeof(float) && typeof(T) != typeof(double))
-        {
-            throw new NotSupportedException("Gemm supports float and double.");
-        }
-
-        if (m < 0 || n < 0 || k < 0 || rows.Start < 0 || rows.End > m || columns.Start < 0 || columns.End > n)
+        Validate(m, n, k, a, aLayout, b, bLayout, c);
+        if (rows.Start < 0 || rows.End > m || columns.Start < 0 || columns.End > n)
         {
             throw new ArgumentOutOfRangeException(nameof(rows), $"Rows {rows} and columns {columns} are not a block of a {m} × {n} product.");
         }
 
-        Require(nameof(a), a.Length, aLayout, m, k);
-        Require(nameof(b), b.Length, bLayout, k, n);
-        Require(nameof(c), c.Length, Layout.RowMajor(n), m, n);
         if (rows.Start >= rows.End || columns.Start >= columns.End)
         {
             return;
@@ -159,6 +140,25 @@ public static class Gemm
         }
 
         Run(rows.Start, rows.End, columns.Start, columns.End, k, a, aLayout, b, bLayout, c, n, accumulate);
+    }
+
+    // The element type, the sizes and every operand's length for its layout, checked before any
+    // product or block of one.
+    private static void Validate<T>(int m, int n, int k, T[] a, Layout aLayout, T[] b, Layout bLayout, T[] c)
+    {
+        if (typeof(T) != typeof(float) && typeof(T) != typeof(double))
+        {
+            throw new NotSupportedException("Gemm supports float and double.");
+        }
+
+        if (m < 0 || n < 0 || k < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(m), $"A {m} × {k} by {k} × {n} product has a negative size.");
+        }
+
+        Require(nameof(a), a.Length, aLayout, m, k);
+        Require(nameof(b), b.Length, bLayout, k, n);
+        Require(nameof(c), c.Length, Layout.RowMajor(n), m, n);
     }
 
     // The kernels read through refs without bounds checks: an operand too short for its layout

@@ -106,13 +106,7 @@ public sealed class Mlp<T>
     /// <param name="inputs">The examples, <paramref name="rows"/> × input width, row-major.</param>
     /// <param name="rows">The batch size.</param>
     /// <returns>The outputs, <paramref name="rows"/> × output width, valid until the next forward pass.</returns>
-    public ReadOnlySpan<T> Forward(ReadOnlySpan<T> inputs, int rows)
-    {
-        RequireInputs(inputs.Length, rows);
-        Vectors.Grow(ref input, rows * Sizes[0]);
-        inputs.Slice(0, rows * Sizes[0]).CopyTo(input);
-        return Run(input, rows);
-    }
+    public ReadOnlySpan<T> Forward(ReadOnlySpan<T> inputs, int rows) => Run(CopyInputs(inputs, rows), rows);
 
     /// <summary>Back-propagates ∂L/∂output of the last forward pass into every <see cref="Parameter{T}.Gradient"/> (overwritten).</summary>
     /// <param name="dOutputs">∂L/∂output, shaped like the output.</param>
@@ -135,13 +129,8 @@ public sealed class Mlp<T>
     /// <param name="rows">The batch size.</param>
     /// <param name="loss">The objective.</param>
     /// <returns>The loss.</returns>
-    public double ComputeGradients(ReadOnlySpan<T> inputs, ReadOnlySpan<T> targets, int rows, Loss loss)
-    {
-        RequireInputs(inputs.Length, rows);
-        Vectors.Grow(ref input, rows * Sizes[0]);
-        inputs.Slice(0, rows * Sizes[0]).CopyTo(input);
-        return Train(input, rows, targets, null, loss);
-    }
+    public double ComputeGradients(ReadOnlySpan<T> inputs, ReadOnlySpan<T> targets, int rows, Loss loss) =>
+        Train(CopyInputs(inputs, rows), rows, targets, null, loss);
 
     /// <summary>
     /// <see cref="ComputeGradients(ReadOnlySpan{T}, ReadOnlySpan{T}, int, Loss)"/> on arrays: the
@@ -172,12 +161,7 @@ public sealed class Mlp<T>
 
         // A small output layer over a wide hidden one (784-256-10): its forward pass, the loss
         // and its backward pass are one job of the hidden layer's threads (see DenseLayer.TrainOutput).
-        source = x;
-        for (int l = 0; l < layers.Length - 1; l++)
-        {
-            x = layers[l].Forward(x, byUnit: l > 0, rows);
-        }
-
+        x = ForwardThrough(x, rows, layers.Length - 1);
         int count = rows * last.Outputs;
         ReadOnlySpan<T> batchTargets = targets.Slice(0, count);
         if (targetArray is null)
@@ -191,6 +175,15 @@ public sealed class Mlp<T>
         return value;
     }
 
+    // The batch copied into the network's own input buffer.
+    private T[] CopyInputs(ReadOnlySpan<T> inputs, int rows)
+    {
+        RequireInputs(inputs.Length, rows);
+        Vectors.Grow(ref input, rows * Sizes[0]);
+        inputs.Slice(0, rows * Sizes[0]).CopyTo(input);
+        return input;
+    }
+
     private void RequireInputs(int length, int rows)
     {
         if (length < rows * Sizes[0])
@@ -201,13 +194,20 @@ public sealed class Mlp<T>
 
     private ReadOnlySpan<T> Run(T[] x, int rows)
     {
+        ForwardThrough(x, rows, layers.Length);
+        return layers[^1].A;
+    }
+
+    // The first `count` layers' forward passes from the batch `x`; the last one's A, unit by unit.
+    private T[] ForwardThrough(T[] x, int rows, int count)
+    {
         source = x;
-        for (int l = 0; l < layers.Length; l++)
+        for (int l = 0; l < count; l++)
         {
             x = layers[l].Forward(x, byUnit: l > 0, rows);
         }
 
-        return layers[^1].A;
+        return x;
     }
 
     private double Gradients(ReadOnlySpan<T> output, ReadOnlySpan<T> targets, int rows, Loss loss)

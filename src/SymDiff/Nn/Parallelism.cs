@@ -89,9 +89,7 @@ internal static class Workers
     public static void Run(IParallelWork work, int chunks, int threads)
     {
         threads = Math.Min(threads, chunks);
-
-        // A chunk that starts parallel work of its own runs it alone: its helpers are busy.
-        if (threads <= 1 || Monitor.IsEntered(Gate) || !Monitor.TryEnter(Gate))
+        if (!TakePool(threads))
         {
             for (int c = 0; c < chunks; c++)
             {
@@ -116,7 +114,7 @@ internal static class Workers
     public static void Run(IPhasedWork work, int firstChunks, int secondChunks, int threads)
     {
         threads = Math.Min(threads, Math.Max(firstChunks, secondChunks));
-        if (threads <= 1 || Monitor.IsEntered(Gate) || !Monitor.TryEnter(Gate))
+        if (!TakePool(threads))
         {
             for (int c = 0; c < firstChunks; c++)
             {
@@ -134,6 +132,25 @@ internal static class Workers
 
         Phases.Start(work, firstChunks);
         Fork(Phases, threads, firstChunks, secondChunks);
+    }
+
+    // Whether a job for `threads` threads gets the helpers (then the caller holds Gate until
+    // Fork releases it). Otherwise the caller runs it alone: one thread is enough, or a chunk
+    // that starts parallel work of its own finds its helpers busy, or another caller has them.
+    private static bool TakePool(int threads) => threads > 1 && !Monitor.IsEntered(Gate) && Monitor.TryEnter(Gate);
+
+    // Waits one pause while `until` has not passed, without yielding the core (a yield can hand
+    // the core to another thread just as the awaited work ends), then politely.
+    private static void Pause(long until, ref SpinWait spin)
+    {
+        if (System.Diagnostics.Stopwatch.GetTimestamp() < until)
+        {
+            Thread.SpinWait(1);
+        }
+        else
+        {
+            spin.SpinOnce(sleep1Threshold: -1);
+        }
     }
 
     // Runs a job on `threads` threads: the caller, who holds Gate, and threads − 1 helpers.
@@ -243,20 +260,12 @@ internal static class Workers
 
         public ExceptionDispatchInfo? Join()
         {
-            // The helper is running its chunks: spin without yielding the core for a while (a
-            // yield can hand the core to another thread just as the part ends), then politely.
+            // The helper is running its chunks.
             long until = System.Diagnostics.Stopwatch.GetTimestamp() + SpinTicks;
             var spin = default(SpinWait);
             while (job is not null)
             {
-                if (System.Diagnostics.Stopwatch.GetTimestamp() < until)
-                {
-                    Thread.SpinWait(1);
-                }
-                else
-                {
-                    spin.SpinOnce(sleep1Threshold: -1);
-                }
+                Pause(until, ref spin);
             }
 
             return failure;
@@ -335,20 +344,12 @@ internal static class Workers
                 }
             }
 
-            // The other threads are finishing chunks: spin without yielding the core for a
-            // while, then politely (as Helper.Join does).
+            // The other threads are finishing chunks.
             long until = System.Diagnostics.Stopwatch.GetTimestamp() + Helper.SpinTicks;
             var spin = default(SpinWait);
             while (Volatile.Read(ref done) < firstChunks && !failed)
             {
-                if (System.Diagnostics.Stopwatch.GetTimestamp() < until)
-                {
-                    Thread.SpinWait(1);
-                }
-                else
-                {
-                    spin.SpinOnce(sleep1Threshold: -1);
-                }
+                Pause(until, ref spin);
             }
 
             if (failed || (thread > 0 && !Second.AnyLeft(threads)))
