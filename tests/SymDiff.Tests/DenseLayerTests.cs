@@ -9,6 +9,7 @@ namespace SymDiff.Tests;
 /// layer keeps its values unit by unit inside: checked against the matrix formulas written as
 /// plain loops, on a batch and widths where the two layouts differ.
 /// </summary>
+[Collection(nameof(ThreadLimit))]
 public class DenseLayerTests
 {
     private const int Rows = 3, Inputs = 4, Outputs = 5;

@@ -4,6 +4,7 @@ using SymDiff.Nn;
 
 namespace SymDiff.Tests;
 
+[Collection(nameof(ThreadLimit))]
 public class GemmTests
 {
     [Theory]

@@ -4,6 +4,7 @@ using SymDiff.Nn;
 
 namespace SymDiff.Tests;
 
+[Collection(nameof(ThreadLimit))]
 public class MlpTests
 {
     /// <summary>The seed article's 3-2-2 network with its weights (W row-major, outputs × inputs).</summary>

@@ -11,6 +11,7 @@ namespace SymDiff.Tests;
 /// Threads split work into independent parts, so two threads must train bit-identically to one,
 /// and a failure on a helper thread must reach the caller.
 /// </summary>
+[Collection(nameof(ThreadLimit))]
 public class ParallelismTests
 {
     [Theory]
@@ -171,8 +172,11 @@ public class ParallelismTests
 
         public ConcurrentBag<(int Start, int End, int Thread)> Slices { get; } = [];
 
-        // Fails every slice on a helper thread; each slice takes a millisecond, so the helper
-        // is sure to get some before the caller has taken them all.
+        private volatile bool helperStarted;
+        private bool callerWaited;
+
+        // Fails every slice on a helper thread; the caller's slices wait for the helper's
+        // first, so the helper is sure to get one before the caller has taken them all.
         public bool FailOnHelper { get; init; }
 
         // The first slice runs on the caller's thread.
@@ -206,10 +210,18 @@ public class ParallelismTests
 
             if (FailOnHelper)
             {
-                Thread.Sleep(1);
                 if (onHelper)
                 {
+                    helperStarted = true;
                     throw new InvalidOperationException($"slice {start}..{end} failed on a helper thread");
+                }
+
+                // In its first slice the caller waits for the helper to start one (if no helper
+                // comes in ten seconds, the caller takes them all and the test fails).
+                if (!callerWaited)
+                {
+                    callerWaited = true;
+                    SpinWait.SpinUntil(() => helperStarted, TimeSpan.FromSeconds(10));
                 }
             }
 
