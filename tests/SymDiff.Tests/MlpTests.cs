@@ -191,6 +191,121 @@ public class MlpTests
         }
     }
 
+    public static TheoryData<string, int, string> TrainingSteps()
+    {
+        var cases = new TheoryData<string, int, string>();
+        foreach (int threads in new[] { 1, 2 })
+        {
+            // 784-256-10: the first layer's update follows its ∂L/∂W product band by band (by
+            // two threads in eight bands, or one thread in one), the output layer's its job.
+            foreach (string optimizer in new[] { "sgd", "momentum", "nesterov", "rmsprop", "adam", "adamw" })
+            {
+                cases.Add("784-256-10", threads, optimizer);
+            }
+
+            // Three layers: the upper two are updated after their ∂L/∂X, the first with its product.
+            cases.Add("30-300-40-5", threads, "adam");
+            cases.Add("30-300-40-5", threads, "nesterov");
+
+            // An input width that is not a whole number of vectors, in bands of 512 units.
+            cases.Add("301-512-10", threads, "adamw");
+            cases.Add("301-512-10", threads, "momentum");
+        }
+
+        return cases;
+    }
+
+    [Theory]
+    [MemberData(nameof(TrainingSteps))]
+    public void ATrainingStepGivesWhatGradientsAndThenAnOptimizerStepGive(string shape, int threads, string optimizer)
+    {
+        using var limit = ThreadLimit.Set(threads);
+        int[] sizes = shape.Split('-').Select(int.Parse).ToArray();
+        int batch = sizes[0] == 784 ? 128 : 24;
+        float[] x = Floats(31, batch * sizes[0]), y = Floats(32, batch * sizes[^1]);
+        Mlp<float> fused = Mlp<float>.Create(sizes, Activation.Relu, Activation.Identity, seed: 6);
+        Mlp<float> separate = Mlp<float>.Create(sizes, Activation.Relu, Activation.Identity, seed: 6);
+        Optimizer<float> fusedOptimizer = MakeOptimizer(optimizer, fused.Parameters);
+        Optimizer<float> separateOptimizer = MakeOptimizer(optimizer, separate.Parameters);
+
+        // Three steps: momentum's and Adam's first step differ from the later ones.
+        for (int step = 0; step < 3; step++)
+        {
+            double fusedLoss = step == 1
+                ? fused.TrainStep((ReadOnlySpan<float>)x, y, batch, Loss.MeanSquaredError, fusedOptimizer)
+                : fused.TrainStep(x, y, batch, Loss.MeanSquaredError, fusedOptimizer);
+            double separateLoss = separate.ComputeGradients(x, y, batch, Loss.MeanSquaredError);
+            separateOptimizer.Step();
+            Assert.Equal(separateLoss, fusedLoss);
+        }
+
+        Assert.Equal(3, fusedOptimizer.Steps);
+        for (int i = 0; i < fused.Parameters.Count; i++)
+        {
+            Assert.Equal(separate.Parameters[i].Value, fused.Parameters[i].Value);
+            Assert.Equal(separate.Parameters[i].Gradient, fused.Parameters[i].Gradient);
+        }
+
+        for (int i = 0; i < fusedOptimizer.State.Count; i++)
+        {
+            Assert.Equal(separateOptimizer.State[i], fusedOptimizer.State[i]);
+        }
+
+        // The step trained: the weights moved from where the seed put them.
+        Mlp<float> initial = Mlp<float>.Create(sizes, Activation.Relu, Activation.Identity, seed: 6);
+        Assert.NotEqual(initial.Parameters[0].Value, fused.Parameters[0].Value);
+    }
+
+    [Fact]
+    public void ATrainingStepUpdatesOnlyWhatItsOptimizerUpdatesAndChecksItFirst()
+    {
+        using var limit = ThreadLimit.Set(2);
+        int[] sizes = [784, 256, 10];
+        float[] x = Floats(33, 128 * 784), y = Floats(34, 128 * 10);
+        Mlp<float> fused = Mlp<float>.Create(sizes, Activation.Relu, Activation.Identity, seed: 7);
+        Mlp<float> separate = Mlp<float>.Create(sizes, Activation.Relu, Activation.Identity, seed: 7);
+        Mlp<float> other = Mlp<float>.Create(sizes, Activation.Relu, Activation.Identity, seed: 7);
+
+        // An optimizer of the weights only, listed last layer first.
+        var weightsOnly = new Sgd<float>([fused.Parameters[2], fused.Parameters[0]], 0.05, momentum: 0.9);
+        var separateWeights = new Sgd<float>([separate.Parameters[2], separate.Parameters[0]], 0.05, momentum: 0.9);
+        fused.TrainStep(x, y, 128, Loss.MeanSquaredError, weightsOnly);
+        separate.ComputeGradients(x, y, 128, Loss.MeanSquaredError);
+        separateWeights.Step();
+        for (int i = 0; i < fused.Parameters.Count; i++)
+        {
+            Assert.Equal(separate.Parameters[i].Value, fused.Parameters[i].Value);
+        }
+
+        Assert.Equal(other.Parameters[1].Value, fused.Parameters[1].Value);
+
+        // Another network's parameters, a parameter listed twice, or too few targets: nothing
+        // changes, not even the optimizer's step count.
+        float[] before = fused.Parameters[0].Value.ToArray();
+        var foreign = new Sgd<float>(other.Parameters, 0.05);
+        var twice = new Sgd<float>([fused.Parameters[0], fused.Parameters[0]], 0.05);
+        var error = Assert.Throws<ArgumentException>(() => fused.TrainStep(x, y, 128, Loss.MeanSquaredError, foreign));
+        Assert.Contains("'layer 1 weights' is not one of this network's", error.Message);
+        error = Assert.Throws<ArgumentException>(() => fused.TrainStep(x, y, 128, Loss.MeanSquaredError, twice));
+        Assert.Contains("is listed twice", error.Message);
+        Assert.Throws<ArgumentException>(() => fused.TrainStep(x, new float[10], 128, Loss.MeanSquaredError, weightsOnly));
+        Assert.Equal(1, weightsOnly.Steps);
+        Assert.Equal(0, foreign.Steps);
+        Assert.Equal(before, fused.Parameters[0].Value);
+    }
+
+    private static Optimizer<float> MakeOptimizer(string name, System.Collections.Generic.IReadOnlyList<Parameter<float>> parameters) => name switch
+    {
+        "sgd" => new Sgd<float>(parameters, 0.05),
+        "momentum" => new Sgd<float>(parameters, 0.05, momentum: 0.9),
+        "nesterov" => new Sgd<float>(parameters, 0.05, momentum: 0.9, nesterov: true, weightDecay: 0.01),
+        "rmsprop" => new RmsProp<float>(parameters, 0.01, weightDecay: 0.01),
+        "adam" => new Adam<float>(parameters, 0.01),
+        _ => new Adam<float>(parameters, 0.01, weightDecay: 0.05, decoupled: true),
+    };
+
+    private static float[] Floats(int seed, int count) => Numerical.Uniform(seed, count, -1, 1).Select(v => (float)v).ToArray();
+
     [Fact]
     public void SameSeedGivesBitIdenticalWeights()
     {

@@ -36,6 +36,7 @@ public sealed class DenseLayer<T>
     private UnitJob? unitJob;
     private InputBlockJob? blockJob;
     private OutputStep? outputStep;
+    private bool updatedWithProduct;
 
     /// <summary>Creates a layer with zero weights.</summary>
     /// <param name="inputs">Inputs per example.</param>
@@ -172,6 +173,16 @@ public sealed class DenseLayer<T>
         }
     }
 
+    /// <summary>
+    /// When set (by <see cref="Mlp{T}.TrainStep(T[], T[], int, Loss, Optimizer{T})"/>), the
+    /// backward pass, or <see cref="TrainOutput"/>, also updates the layer's parameters once
+    /// their gradients are final and nothing later in the pass reads them. Without ∂L/∂X (the
+    /// first layer) and with ∂L/∂W's product cut into bands of units, each band's update follows
+    /// its product on the same thread, while that band of ∂L/∂W is in the core's cache;
+    /// otherwise the whole update follows ∂L/∂X.
+    /// </summary>
+    internal IUnitUpdate? ParameterUpdate { get; set; }
+
     /// <summary>Whether <see cref="TrainOutput"/> applies: the layer's input is laid out unit by unit and its forward product is cut into blocks of input units.</summary>
     /// <param name="rows">The batch size.</param>
     internal bool TrainsInBlocks(int rows) => InputBlocks(rows) > 1;
@@ -203,6 +214,7 @@ public sealed class DenseLayer<T>
         try
         {
             Workers.Run(outputStep, blocks, blocks, threads);
+            ParameterUpdate?.All();
             return (outputStep.Value, dInput);
         }
         finally
@@ -249,6 +261,9 @@ public sealed class DenseLayer<T>
             RunUnits(forward: false, dA);
         }
 
+        // Without ∂L/∂X nothing reads W after ∂L/∂W's product, so each band's update can follow it
+        // (UnitJob.AfterRows).
+        updatedWithProduct = units is not null && !needInputGradient && ParameterUpdate is not null;
         Gemm.Multiply(Outputs, Inputs, rows, dZ, Layout.RowMajor(rows), input, xLayout, WeightGradient, accumulate: false, split, units);
         if (units is not null)
         {
@@ -257,12 +272,18 @@ public sealed class DenseLayer<T>
 
         if (!needInputGradient)
         {
+            if (!updatedWithProduct)
+            {
+                ParameterUpdate?.All();
+            }
+
             return null;
         }
 
         Vectors.Grow(ref dInput, rows * Inputs);
         Gemm.Multiply(Inputs, rows, Outputs, Weights, Layout.Transposed(Inputs), dZ, Layout.RowMajor(rows), dInput, accumulate: false,
             UnitBands(Inputs, rows, Outputs));
+        ParameterUpdate?.All();
         return dInput;
     }
 
@@ -505,8 +526,24 @@ public sealed class DenseLayer<T>
             {
                 layer.ElementWise(forward: true, DA, start, end);
             }
+            else if (layer.updatedWithProduct)
+            {
+                layer.ParameterUpdate!.Units(start, end);
+            }
         }
     }
+}
+
+/// <summary>Updates one layer's parameters during the training step that computed their gradients (see <see cref="DenseLayer{T}.ParameterUpdate"/>).</summary>
+internal interface IUnitUpdate
+{
+    /// <summary>Updates units [<paramref name="start"/>, <paramref name="end"/>): their rows of W and their entries of b.</summary>
+    /// <param name="start">The first unit.</param>
+    /// <param name="end">One past the last unit.</param>
+    void Units(int start, int end);
+
+    /// <summary>Updates every unit, with as many threads as the optimizer uses.</summary>
+    void All();
 }
 
 /// <summary>Element-wise span arithmetic with <see cref="Vector{T}"/>, and the reused buffers it works in.</summary>

@@ -28,6 +28,7 @@ public sealed class Mlp<T>
     private T[] dOutput = [];
     private T[] dOutputByUnit = [];
     private T[] targetCopy = [];
+    private (Optimizer<T>? Optimizer, LayerUpdate[] Layers) updates = (null, []);
 
     /// <summary>A network with zero weights: <paramref name="sizes"/> are the widths from input to output, one activation per layer.</summary>
     /// <param name="sizes">Input width, hidden widths, output width (at least two entries).</param>
@@ -149,6 +150,101 @@ public sealed class Mlp<T>
         return Train(inputs, rows, targets, targets, loss);
     }
 
+    /// <summary>
+    /// One training step: <see cref="ComputeGradients(ReadOnlySpan{T}, ReadOnlySpan{T}, int, Loss)"/>
+    /// and then <paramref name="optimizer"/>'s <see cref="Optimizer{T}.Step"/>, with the same
+    /// parameters, optimizer state and gradients after it, bit for bit. Each layer's parameters
+    /// are updated as soon as nothing else in the step reads them, and in the first layer each
+    /// band of weights just after its gradient was computed, while it is in the core's cache. Use
+    /// the two calls instead when the gradients must be looked at (or clipped) before the update.
+    /// </summary>
+    /// <param name="inputs">The examples.</param>
+    /// <param name="targets">Their targets.</param>
+    /// <param name="rows">The batch size.</param>
+    /// <param name="loss">The objective.</param>
+    /// <param name="optimizer">An optimizer of this network's parameters (of all or some of them).</param>
+    /// <returns>The loss before the update.</returns>
+    public double TrainStep(ReadOnlySpan<T> inputs, ReadOnlySpan<T> targets, int rows, Loss loss, Optimizer<T> optimizer)
+    {
+        T[] x = CopyInputs(inputs, rows);
+        return Step(x, rows, targets, null, loss, optimizer);
+    }
+
+    /// <summary>
+    /// <see cref="TrainStep(ReadOnlySpan{T}, ReadOnlySpan{T}, int, Loss, Optimizer{T})"/> on
+    /// arrays, read in place as <see cref="ComputeGradients(T[], T[], int, Loss)"/> reads them.
+    /// </summary>
+    /// <param name="inputs">The examples.</param>
+    /// <param name="targets">Their targets.</param>
+    /// <param name="rows">The batch size.</param>
+    /// <param name="loss">The objective.</param>
+    /// <param name="optimizer">An optimizer of this network's parameters (of all or some of them).</param>
+    /// <returns>The loss before the update.</returns>
+    public double TrainStep(T[] inputs, T[] targets, int rows, Loss loss, Optimizer<T> optimizer)
+    {
+        RequireInputs(inputs.Length, rows);
+        return Step(inputs, rows, targets, targets, loss, optimizer);
+    }
+
+    private double Step(T[] x, int rows, ReadOnlySpan<T> targets, T[]? targetArray, Loss loss, Optimizer<T> optimizer)
+    {
+        if (targets.Length < rows * Sizes[^1])
+        {
+            throw new ArgumentException($"{rows} examples of width {Sizes[^1]} need {rows * Sizes[^1]} targets, not {targets.Length}.", nameof(targets));
+        }
+
+        LayerUpdate[] layerUpdates = UpdatesBy(optimizer);
+        optimizer.StartStep();
+        for (int l = 0; l < layers.Length; l++)
+        {
+            layers[l].ParameterUpdate = layerUpdates[l];
+        }
+
+        try
+        {
+            return Train(x, rows, targets, targetArray, loss);
+        }
+        finally
+        {
+            foreach (DenseLayer<T> layer in layers)
+            {
+                layer.ParameterUpdate = null;
+            }
+        }
+    }
+
+    // Which of each layer's parameters `optimizer` updates, and where they are in its list.
+    private LayerUpdate[] UpdatesBy(Optimizer<T> optimizer)
+    {
+        if (ReferenceEquals(updates.Optimizer, optimizer))
+        {
+            return updates.Layers;
+        }
+
+        int[] index = new int[Parameters.Count];
+        Array.Fill(index, -1);
+        for (int i = 0; i < optimizer.Parameters.Count; i++)
+        {
+            int mine = -1;
+            for (int p = 0; p < Parameters.Count && mine < 0; p++)
+            {
+                mine = ReferenceEquals(Parameters[p].Value, optimizer.Parameters[i].Value) ? p : -1;
+            }
+
+            if (mine < 0 || index[mine] >= 0)
+            {
+                string why = mine < 0 ? "is not one of this network's" : "is listed twice";
+                throw new ArgumentException($"The optimizer's parameter '{optimizer.Parameters[i].Name}' {why}: TrainStep needs an optimizer of this network's parameters.", nameof(optimizer));
+            }
+
+            index[mine] = i;
+        }
+
+        LayerUpdate[] byLayer = layers.Select((layer, l) => new LayerUpdate(optimizer, index[2 * l], index[2 * l + 1], layer.Inputs)).ToArray();
+        updates = (optimizer, byLayer);
+        return byLayer;
+    }
+
     // A forward and backward pass reading the batch in place from `x`; `targetArray`, when not
     // null, holds `targets` (the output layer's threads then read it in place too).
     private double Train(T[] x, int rows, ReadOnlySpan<T> targets, T[]? targetArray, Loss loss)
@@ -247,5 +343,35 @@ public sealed class Mlp<T>
     {
         ReadOnlySpan<T> output = Forward(inputs, rows);
         return LossFunction.Compute<T>(loss, output, targets.Slice(0, output.Length), rows, default);
+    }
+
+    // One layer's parameters as the optimizer updates them (index −1: not updated).
+    private sealed class LayerUpdate(Optimizer<T> optimizer, int weights, int biases, int inputs) : IUnitUpdate
+    {
+        public void Units(int start, int end)
+        {
+            if (weights >= 0)
+            {
+                optimizer.UpdateRange(weights, start * inputs, end * inputs);
+            }
+
+            if (biases >= 0)
+            {
+                optimizer.UpdateRange(biases, start, end);
+            }
+        }
+
+        public void All()
+        {
+            if (weights >= 0)
+            {
+                optimizer.UpdateWhole(weights);
+            }
+
+            if (biases >= 0)
+            {
+                optimizer.UpdateWhole(biases);
+            }
+        }
     }
 }

@@ -60,20 +60,35 @@ public abstract class Optimizer<T>
     public void Step()
     {
         Steps++;
-        int buffers = Parameters.Count == 0 ? 0 : state.Count / Parameters.Count;
         for (int i = 0; i < Parameters.Count; i++)
         {
-            // Each element's update is independent, so a large parameter is cut into slices that
-            // threads share (a small one is one slice, on this thread).
-            int length = Parameters[i].Value.Length, threads = Workers.Parts(length, 64 * 1024);
-            slices ??= new Slices(this);
-            slices.Parameter = Parameters[i];
-            slices.FirstBuffer = i * buffers;
-            slices.Size = threads == 1 ? Math.Max(1, length) : Slices.Grain;
-            Workers.Run(slices, (length + slices.Size - 1) / slices.Size, threads);
-            slices.Parameter = null;
+            UpdateWhole(i);
         }
     }
+
+    // A step taken parameter by parameter, as each gradient is ready (Mlp.TrainStep): StartStep,
+    // then UpdateWhole or UpdateRange on every element of every parameter exactly once, gives
+    // the same parameters and state as Step.
+    internal void StartStep() => Steps++;
+
+    // Parameter `index` updated whole: a large one cut into slices that threads share (a small
+    // one is one slice, on this thread); each element's update is independent.
+    internal void UpdateWhole(int index)
+    {
+        Parameter<T> parameter = Parameters[index];
+        int length = parameter.Value.Length, threads = Workers.Parts(length, 64 * 1024);
+        slices ??= new Slices(this);
+        slices.Parameter = parameter;
+        slices.FirstBuffer = index * BuffersPerParameter;
+        slices.Size = threads == 1 ? Math.Max(1, length) : Slices.Grain;
+        Workers.Run(slices, (length + slices.Size - 1) / slices.Size, threads);
+        slices.Parameter = null;
+    }
+
+    // Elements [start, end) of parameter `index`, on this thread.
+    internal void UpdateRange(int index, int start, int end) => Update(Parameters[index], index * BuffersPerParameter, start, end);
+
+    private int BuffersPerParameter => Parameters.Count == 0 ? 0 : state.Count / Parameters.Count;
 
     /// <summary>
     /// Updates elements <paramref name="start"/> to <paramref name="end"/> (exclusive) of one
