@@ -178,8 +178,9 @@ public sealed class DenseLayer<T>
     /// backward pass, or <see cref="TrainOutput"/>, also updates the layer's parameters once
     /// their gradients are final and nothing later in the pass reads them. Without ∂L/∂X (the
     /// first layer) and with ∂L/∂W's product cut into bands of units, each band's update follows
-    /// its product on the same thread, while that band of ∂L/∂W is in the core's cache;
-    /// otherwise the whole update follows ∂L/∂X.
+    /// its product on the same thread, while that band of ∂L/∂W is in the core's cache; in
+    /// <see cref="TrainOutput"/>, each block of W's columns is updated after its ∂L/∂W and ∂L/∂X
+    /// by the thread that made them; otherwise the whole update follows ∂L/∂X.
     /// </summary>
     internal IUnitUpdate? ParameterUpdate { get; set; }
 
@@ -214,7 +215,7 @@ public sealed class DenseLayer<T>
         try
         {
             Workers.Run(outputStep, blocks, blocks, threads);
-            ParameterUpdate?.All();
+            ParameterUpdate?.Bias();
             return (outputStep.Value, dInput);
         }
         finally
@@ -469,6 +470,11 @@ public sealed class DenseLayer<T>
             (int from, int to) = Gemm.Band(inputs, chunk, Blocks, 8);
             Gemm.MultiplyBlock(outputs, inputs, rows, dZ, Layout.RowMajor(rows), Input, Layout.Transposed(rows), layer.WeightGradient, accumulate: false, (0, outputs), (from, to));
             Gemm.MultiplyBlock(inputs, rows, outputs, layer.Weights, Layout.Transposed(inputs), dZ, Layout.RowMajor(rows), layer.dInput, accumulate: false, (from, to), (0, rows));
+
+            // Nothing else in the step reads these columns of W: they are updated here, on the
+            // thread that reads them in the next step's first phase (b, which every thread reads
+            // between the phases, after the job).
+            layer.ParameterUpdate?.Inputs(from, to);
         }
 
         // The thread's buffers: the layer's own Z, A and dZ for the caller, copies for the others.
@@ -541,6 +547,14 @@ internal interface IUnitUpdate
     /// <param name="start">The first unit.</param>
     /// <param name="end">One past the last unit.</param>
     void Units(int start, int end);
+
+    /// <summary>Updates the columns of W for inputs [<paramref name="start"/>, <paramref name="end"/>), in every unit's row.</summary>
+    /// <param name="start">The first input.</param>
+    /// <param name="end">One past the last input.</param>
+    void Inputs(int start, int end);
+
+    /// <summary>Updates b.</summary>
+    void Bias();
 
     /// <summary>Updates every unit, with as many threads as the optimizer uses.</summary>
     void All();

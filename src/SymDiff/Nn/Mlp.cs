@@ -240,7 +240,7 @@ public sealed class Mlp<T>
             index[mine] = i;
         }
 
-        LayerUpdate[] byLayer = layers.Select((layer, l) => new LayerUpdate(optimizer, index[2 * l], index[2 * l + 1], layer.Inputs)).ToArray();
+        LayerUpdate[] byLayer = layers.Select((layer, l) => new LayerUpdate(optimizer, index[2 * l], index[2 * l + 1], layer.Inputs, layer.Outputs)).ToArray();
         updates = (optimizer, byLayer);
         return byLayer;
     }
@@ -346,7 +346,7 @@ public sealed class Mlp<T>
     }
 
     // One layer's parameters as the optimizer updates them (index −1: not updated).
-    private sealed class LayerUpdate(Optimizer<T> optimizer, int weights, int biases, int inputs) : IUnitUpdate
+    private sealed class LayerUpdate(Optimizer<T> optimizer, int weights, int biases, int inputs, int outputs) : IUnitUpdate
     {
         public void Units(int start, int end)
         {
@@ -358,6 +358,22 @@ public sealed class Mlp<T>
             if (biases >= 0)
             {
                 optimizer.UpdateRange(biases, start, end);
+            }
+        }
+
+        public void Inputs(int start, int end)
+        {
+            for (int o = 0; weights >= 0 && o < outputs; o++)
+            {
+                optimizer.UpdateRange(weights, (o * inputs) + start, (o * inputs) + end);
+            }
+        }
+
+        public void Bias()
+        {
+            if (biases >= 0)
+            {
+                optimizer.UpdateRange(biases, 0, outputs);
             }
         }
 
