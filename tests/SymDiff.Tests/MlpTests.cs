@@ -207,6 +207,9 @@ public class MlpTests
             cases.Add("30-300-40-5", threads, "adam");
             cases.Add("30-300-40-5", threads, "nesterov");
 
+            // One layer, which is both the first and the last.
+            cases.Add("12-4", threads, "rmsprop");
+
             // An input width that is not a whole number of vectors, in bands of 512 units.
             cases.Add("301-512-10", threads, "adamw");
             cases.Add("301-512-10", threads, "momentum");

@@ -154,9 +154,11 @@ public sealed class Mlp<T>
     /// One training step: <see cref="ComputeGradients(ReadOnlySpan{T}, ReadOnlySpan{T}, int, Loss)"/>
     /// and then <paramref name="optimizer"/>'s <see cref="Optimizer{T}.Step"/>, with the same
     /// parameters, optimizer state and gradients after it, bit for bit. Each layer's parameters
-    /// are updated as soon as nothing else in the step reads them, and in the first layer each
-    /// band of weights just after its gradient was computed, while it is in the core's cache. Use
-    /// the two calls instead when the gradients must be looked at (or clipped) before the update.
+    /// are updated as soon as nothing else in the step reads them, by the thread whose cache
+    /// holds them: in the first layer each band of weights just after its gradient was computed,
+    /// in a small output layer over a wide hidden one each block of columns inside the layer's
+    /// parallel job (see <see cref="DenseLayer{T}.ParameterUpdate"/>). Use the two calls instead
+    /// when the gradients must be looked at (or clipped) before the update.
     /// </summary>
     /// <param name="inputs">The examples.</param>
     /// <param name="targets">Their targets.</param>
