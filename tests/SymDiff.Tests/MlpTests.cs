@@ -297,6 +297,46 @@ public class MlpTests
         Assert.Equal(before, fused.Parameters[0].Value);
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void TrainingStepsAllocateNothing(int threads)
+    {
+        using var limit = ThreadLimit.Set(threads);
+        foreach (int[] sizes in new[] { new[] { 784, 256, 10 }, new[] { 30, 300, 40, 5 } })
+        {
+            int batch = sizes[0] == 784 ? 128 : 24;
+            float[] x = Floats(35, batch * sizes[0]), y = Floats(36, batch * sizes[^1]);
+            Mlp<float> mlp = Mlp<float>.Create(sizes, Activation.Relu, Activation.Identity, seed: 8);
+            var adam = new Adam<float>(mlp.Parameters, 0.01);
+
+            // The first steps size the buffers; after them a step allocates nothing, either way.
+            for (int i = 0; i < 2; i++)
+            {
+                mlp.TrainStep(x, y, batch, Loss.MeanSquaredError, adam);
+                mlp.ComputeGradients(x, y, batch, Loss.MeanSquaredError);
+                adam.Step();
+            }
+
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < 3; i++)
+            {
+                mlp.TrainStep(x, y, batch, Loss.MeanSquaredError, adam);
+            }
+
+            long afterTrainSteps = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < 3; i++)
+            {
+                mlp.ComputeGradients(x, y, batch, Loss.MeanSquaredError);
+                adam.Step();
+            }
+
+            long afterSeparateSteps = GC.GetAllocatedBytesForCurrentThread();
+            Assert.Equal(0, afterTrainSteps - before);
+            Assert.Equal(0, afterSeparateSteps - afterTrainSteps);
+        }
+    }
+
     private static Optimizer<float> MakeOptimizer(string name, System.Collections.Generic.IReadOnlyList<Parameter<float>> parameters) => name switch
     {
         "sgd" => new Sgd<float>(parameters, 0.05),

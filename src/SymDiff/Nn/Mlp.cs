@@ -215,14 +215,21 @@ public sealed class Mlp<T>
         }
     }
 
-    // Which of each layer's parameters `optimizer` updates, and where they are in its list.
+    // Which of each layer's parameters `optimizer` updates, and where they are in its list:
+    // worked out once per optimizer (in a method of its own, whose lambda would otherwise cost
+    // an allocation on every call).
     private LayerUpdate[] UpdatesBy(Optimizer<T> optimizer)
     {
-        if (ReferenceEquals(updates.Optimizer, optimizer))
+        if (!ReferenceEquals(updates.Optimizer, optimizer))
         {
-            return updates.Layers;
+            updates = (optimizer, LayerUpdates(optimizer));
         }
 
+        return updates.Layers;
+    }
+
+    private LayerUpdate[] LayerUpdates(Optimizer<T> optimizer)
+    {
         int[] index = new int[Parameters.Count];
         Array.Fill(index, -1);
         for (int i = 0; i < optimizer.Parameters.Count; i++)
@@ -242,9 +249,7 @@ public sealed class Mlp<T>
             index[mine] = i;
         }
 
-        LayerUpdate[] byLayer = layers.Select((layer, l) => new LayerUpdate(optimizer, index[2 * l], index[2 * l + 1], layer.Inputs, layer.Outputs)).ToArray();
-        updates = (optimizer, byLayer);
-        return byLayer;
+        return layers.Select((layer, l) => new LayerUpdate(optimizer, index[2 * l], index[2 * l + 1], layer.Inputs, layer.Outputs)).ToArray();
     }
 
     // A forward and backward pass reading the batch in place from `x`; `targetArray`, when not
