@@ -36,7 +36,6 @@ public sealed class DenseLayer<T>
     private UnitJob? unitJob;
     private InputBlockJob? blockJob;
     private OutputStep? outputStep;
-    private bool updatedWithProduct;
 
     /// <summary>Creates a layer with zero weights.</summary>
     /// <param name="inputs">Inputs per example.</param>
@@ -263,29 +262,32 @@ public sealed class DenseLayer<T>
         }
 
         // Without ∂L/∂X nothing reads W after ∂L/∂W's product, so each band's update can follow it
-        // (UnitJob.AfterRows).
-        updatedWithProduct = units is not null && !needInputGradient && ParameterUpdate is not null;
+        // (UnitJob.AfterRows); otherwise the whole update follows ∂L/∂X.
+        bool updateWithProduct = units is not null && !needInputGradient;
+        if (updateWithProduct)
+        {
+            units!.Update = ParameterUpdate;
+        }
+
         Gemm.Multiply(Outputs, Inputs, rows, dZ, Layout.RowMajor(rows), input, xLayout, WeightGradient, accumulate: false, split, units);
         if (units is not null)
         {
-            units.DA = [];
+            (units.DA, units.Update) = ([], null);
         }
 
-        if (!needInputGradient)
+        if (needInputGradient)
         {
-            if (!updatedWithProduct)
-            {
-                ParameterUpdate?.All();
-            }
-
-            return null;
+            Vectors.Grow(ref dInput, rows * Inputs);
+            Gemm.Multiply(Inputs, rows, Outputs, Weights, Layout.Transposed(Inputs), dZ, Layout.RowMajor(rows), dInput, accumulate: false,
+                UnitBands(Inputs, rows, Outputs));
         }
 
-        Vectors.Grow(ref dInput, rows * Inputs);
-        Gemm.Multiply(Inputs, rows, Outputs, Weights, Layout.Transposed(Inputs), dZ, Layout.RowMajor(rows), dInput, accumulate: false,
-            UnitBands(Inputs, rows, Outputs));
-        ParameterUpdate?.All();
-        return dInput;
+        if (!updateWithProduct)
+        {
+            ParameterUpdate?.All();
+        }
+
+        return needInputGradient ? dInput : null;
     }
 
     // The threads that share the element-wise passes of `units` units over `rows` examples, each
@@ -510,6 +512,9 @@ public sealed class DenseLayer<T>
 
         public T[] DA { get; set; } = [];
 
+        // In a backward pass, the update of each band's parameters after its ∂L/∂W (null: none).
+        public IUnitUpdate? Update { get; set; }
+
         public int UnitsPerChunk { get; set; } = 1;
 
         public void Execute(int chunk)
@@ -532,9 +537,9 @@ public sealed class DenseLayer<T>
             {
                 layer.ElementWise(forward: true, DA, start, end);
             }
-            else if (layer.updatedWithProduct)
+            else
             {
-                layer.ParameterUpdate!.Units(start, end);
+                Update?.Units(start, end);
             }
         }
     }

@@ -190,11 +190,7 @@ public sealed class Mlp<T>
 
     private double Step(T[] x, int rows, ReadOnlySpan<T> targets, T[]? targetArray, Loss loss, Optimizer<T> optimizer)
     {
-        if (targets.Length < rows * Sizes[^1])
-        {
-            throw new ArgumentException($"{rows} examples of width {Sizes[^1]} need {rows * Sizes[^1]} targets, not {targets.Length}.", nameof(targets));
-        }
-
+        RequireRows(targets.Length, rows, Sizes[^1], nameof(targets));
         LayerUpdate[] layerUpdates = UpdatesBy(optimizer);
         optimizer.StartStep();
         for (int l = 0; l < layers.Length; l++)
@@ -287,11 +283,14 @@ public sealed class Mlp<T>
         return input;
     }
 
-    private void RequireInputs(int length, int rows)
+    private void RequireInputs(int length, int rows) => RequireRows(length, rows, Sizes[0], "inputs");
+
+    // That `length` values hold `rows` examples of `width` values each.
+    private static void RequireRows(int length, int rows, int width, string parameter)
     {
-        if (length < rows * Sizes[0])
+        if (length < rows * width)
         {
-            throw new ArgumentException($"{rows} examples of width {Sizes[0]} need {rows * Sizes[0]} values, not {length}.", "inputs");
+            throw new ArgumentException($"{rows} examples of width {width} need {rows * width} values, not {length}.", parameter);
         }
     }
 

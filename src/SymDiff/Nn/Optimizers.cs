@@ -59,7 +59,7 @@ public abstract class Optimizer<T>
     /// <summary>Applies one update to every parameter.</summary>
     public void Step()
     {
-        Steps++;
+        StartStep();
         for (int i = 0; i < Parameters.Count; i++)
         {
             UpdateWhole(i);
