@@ -201,7 +201,11 @@ public static class Gemm
         // band: on 784-256-10 the first layer's forward product (B is the batch, packed: 401 KB
         // in float) went from one band per thread to four, and a two-thread training step from
         // 372 to 366 and 376 to 370 µs (in-process alternation); in double (802 KB) four bands
-        // cost 6 µs (702 → 708), so there it stays one band per thread.
+        // cost 6 µs (702 → 708), so there it stays one band per thread. Eight bands per thread
+        // left less to wait for at the end, when one core ran behind: float's two-thread speed-up
+        // on that step, as the median of paired one- and two-thread runs (bench ThreadScaling),
+        // went from 1.62× (1.48–1.68 over five runs) to 1.70× (1.66–1.72 over eight); sixteen
+        // cost double 0.05–0.15×.
         // (Sharing one packed B between the threads measured slower here: half of every panel
         // then comes from the other core's cache.)
         double rowWaste = Waste(m, threads, MR), colWaste = Waste(n, threads, nr);
@@ -210,7 +214,7 @@ public static class Gemm
         int unit = byRows ? MR : nr;
         int units = ((byRows ? m : n) + unit - 1) / unit;
         bool packedOnce = byRows && k <= KC && n <= NC && (long)RoundUp(n, nr) * k * Unsafe.SizeOf<T>() <= PackedOnceBytes;
-        int bands = threads == 1 ? 1 : repeatsInPlace || packedOnce ? Math.Min(units, 4 * threads) : threads;
+        int bands = threads == 1 ? 1 : repeatsInPlace || packedOnce ? Math.Min(units, 8 * threads) : threads;
         return new GemmSplit(threads, byRows, bands, unit);
     }
 

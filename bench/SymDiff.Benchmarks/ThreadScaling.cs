@@ -1,0 +1,137 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Linq;
+using System.Numerics;
+using SymDiff.Nn;
+
+namespace SymDiff.Benchmarks;
+
+/// <summary>
+/// Two threads against one on 784-256-10 (batch 128, the TrainingThroughput "c" step), measured
+/// in pairs: each round times a block of steps on one thread and a block on two, back to back
+/// in one process (in alternating order), and the speed-up is the median of the rounds' ratios.
+/// <para>
+/// BenchmarkDotNet times one thread and two threads in separate processes minutes apart. On the
+/// shared 2-vCPU VM of bench/RESULTS.md the same two-thread step measured from 317 to 417 µs in
+/// processes a few seconds apart (and one thread from 596 to 757 µs), so a ratio of two such
+/// runs says as much about the moment as about the code. A pair of blocks 0.2 s apart sees the
+/// same machine; the quartiles of the ratios show how much the pairs still vary.
+/// </para>
+/// Run with <c>dotnet run -c Release -- --scaling [rounds]</c>.
+/// </summary>
+internal static class ThreadScaling
+{
+    private const int Steps = 200;
+
+    public static void Run(int rounds)
+    {
+        Console.WriteLine($"# Thread scaling, 784-256-10 batch 128, {rounds} rounds of {Steps} steps per thread count");
+        Console.WriteLine($"{DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} logical CPUs, {Cpu()}, .NET {Environment.Version}");
+        Console.WriteLine();
+        Console.WriteLine("| precision | step | 1 thread (median µs) | 2 threads (median µs) | speed-up: median of pairs | quartiles | lowest, highest |");
+        Console.WriteLine("| --- | --- | ---: | ---: | ---: | ---: | ---: |");
+        Measure<float>("float", rounds);
+        Measure<double>("double", rounds);
+    }
+
+    private static void Measure<T>(string precision, int rounds)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int[] sizes = [784, 256, 10];
+        const int batch = 128;
+        var mlp = Mlp<T>.Create(sizes, Activation.Relu, Activation.Identity, seed: 1);
+        var sgd = new Sgd<T>(mlp.Parameters, 0.01);
+        var random = new SeededRandom(2);
+        T[] x = Enumerable.Range(0, batch * sizes[0]).Select(_ => T.CreateTruncating(random.NextDouble(-1, 1))).ToArray();
+        T[] y = Enumerable.Range(0, batch * sizes[^1]).Select(_ => T.CreateTruncating(random.NextDouble(-1, 1))).ToArray();
+        var steps = new (string Name, Action Step)[]
+        {
+            ("TrainStep", () => mlp.TrainStep(x, y, batch, Loss.MeanSquaredError, sgd)),
+            ("ComputeGradients + Step", () =>
+            {
+                mlp.ComputeGradients(x, y, batch, Loss.MeanSquaredError);
+                sgd.Step();
+            }),
+        };
+
+        int saved = Parallelism.MaxThreads;
+        try
+        {
+            foreach ((string name, Action step) in steps)
+            {
+                // Warm-up: the JIT's tiers and both threads' caches.
+                Time(step, 1, 5 * Steps);
+                Time(step, 2, 5 * Steps);
+                var one = new List<double>();
+                var two = new List<double>();
+                var ratios = new List<double>();
+                for (int r = 0; r < rounds; r++)
+                {
+                    double t1, t2;
+                    if (r % 2 == 0)
+                    {
+                        t1 = Time(step, 1, Steps);
+                        t2 = Time(step, 2, Steps);
+                    }
+                    else
+                    {
+                        t2 = Time(step, 2, Steps);
+                        t1 = Time(step, 1, Steps);
+                    }
+
+                    one.Add(t1);
+                    two.Add(t2);
+                    ratios.Add(t1 / t2);
+                }
+
+                Console.WriteLine($"| {precision} | {name} | {Quantile(one, 0.5):F0} | {Quantile(two, 0.5):F0} | {Quantile(ratios, 0.5):F2}× | " +
+                    $"{Quantile(ratios, 0.25):F2}–{Quantile(ratios, 0.75):F2} | {ratios.Min():F2}, {ratios.Max():F2} |");
+            }
+        }
+        finally
+        {
+            Parallelism.MaxThreads = saved;
+        }
+    }
+
+    // Microseconds per step over `count` steps on `threads` threads, after a few untimed steps
+    // that wake the helper thread.
+    private static double Time(Action step, int threads, int count)
+    {
+        Parallelism.MaxThreads = threads;
+        for (int i = 0; i < 5; i++)
+        {
+            step();
+        }
+
+        long start = Stopwatch.GetTimestamp();
+        for (int i = 0; i < count; i++)
+        {
+            step();
+        }
+
+        return Stopwatch.GetElapsedTime(start).TotalMicroseconds / count;
+    }
+
+    private static double Quantile(List<double> values, double q)
+    {
+        double[] sorted = values.Order().ToArray();
+        double at = q * (sorted.Length - 1);
+        int low = (int)Math.Floor(at), high = (int)Math.Ceiling(at);
+        return sorted[low] + ((sorted[high] - sorted[low]) * (at - low));
+    }
+
+    private static string Cpu()
+    {
+        try
+        {
+            string? model = System.IO.File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal));
+            return model is null ? "CPU unknown" : model[(model.IndexOf(':') + 1)..].Trim();
+        }
+        catch (System.IO.IOException)
+        {
+            return "CPU unknown";
+        }
+    }
+}
