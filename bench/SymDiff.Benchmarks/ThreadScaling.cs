@@ -31,31 +31,23 @@ internal static class ThreadScaling
         Console.WriteLine();
         Console.WriteLine("| precision | step | 1 thread (median µs) | 2 threads (median µs) | speed-up: median of pairs | quartiles | lowest, highest |");
         Console.WriteLine("| --- | --- | ---: | ---: | ---: | ---: | ---: |");
-        Measure<float>("float", rounds);
-        Measure<double>("double", rounds);
+        Measure(new TrainingThroughputFloat(), "float", rounds);
+        Measure(new TrainingThroughputDouble(), "double", rounds);
     }
 
-    private static void Measure<T>(string precision, int rounds)
+    // The benchmark's own "c" steps, so that the pairs time exactly what BenchmarkDotNet times.
+    private static void Measure<T>(TrainingThroughput<T> benchmark, string precision, int rounds)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        int[] sizes = [784, 256, 10];
-        const int batch = 128;
-        var mlp = Mlp<T>.Create(sizes, Activation.Relu, Activation.Identity, seed: 1);
-        var sgd = new Sgd<T>(mlp.Parameters, 0.01);
-        var random = new SeededRandom(2);
-        T[] x = Enumerable.Range(0, batch * sizes[0]).Select(_ => T.CreateTruncating(random.NextDouble(-1, 1))).ToArray();
-        T[] y = Enumerable.Range(0, batch * sizes[^1]).Select(_ => T.CreateTruncating(random.NextDouble(-1, 1))).ToArray();
+        int saved = Parallelism.MaxThreads;
+        benchmark.Config = "c";
+        benchmark.Setup();
         var steps = new (string Name, Action Step)[]
         {
-            ("TrainStep", () => mlp.TrainStep(x, y, batch, Loss.MeanSquaredError, sgd)),
-            ("ComputeGradients + Step", () =>
-            {
-                mlp.ComputeGradients(x, y, batch, Loss.MeanSquaredError);
-                sgd.Step();
-            }),
+            ("TrainStep", () => benchmark.SymDiffTrainStep()),
+            ("ComputeGradients + Step", () => benchmark.SymDiffMlp()),
         };
 
-        int saved = Parallelism.MaxThreads;
         try
         {
             foreach ((string name, Action step) in steps)

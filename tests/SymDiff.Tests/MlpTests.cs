@@ -197,7 +197,7 @@ public class MlpTests
         foreach (int threads in new[] { 1, 2 })
         {
             // 784-256-10: the first layer's update follows its ∂L/∂W product band by band (by
-            // two threads in eight bands, or one thread in one), the output layer's its job.
+            // two threads in sixteen bands, or one thread in one), the output layer's its job.
             foreach (string optimizer in new[] { "sgd", "momentum", "nesterov", "rmsprop", "adam", "adamw" })
             {
                 cases.Add("784-256-10", threads, optimizer);

@@ -411,9 +411,10 @@ public sealed class DenseLayer<T>
     // ∂L/∂A, dZ = ∂L/∂A ⊙ σ′(Z). Second, block by block: the block's columns of ∂L/∂W = dZ·Xᵀ and
     // its rows of ∂L/∂X = Wᵀ·dZ, which the previous layer's backward pass reads on the same
     // thread. One fork and join instead of three parallel regions with a serial step between,
-    // and only the partial sums cross between the cores. On the 2-vCPU VM of bench/RESULTS.md
-    // small arrays crossing cost more than the arithmetic: in the separate passes, the helper's
-    // half of ∂L/∂X took 9.5 µs against the caller's 4.2, reading dZ and W from the caller's cache.
+    // and only the partial sums cross between the cores. (On the 2-vCPU VM of bench/RESULTS.md
+    // the job still takes longer on two threads than on one: the block of ∂L/∂X's rows 128–255
+    // runs at a third of one-thread speed on whichever thread computes it, with copies of dZ and
+    // W of its own too; the cause is not found, see session 14 there.)
     private sealed class OutputStep(DenseLayer<T> layer) : IPhasedWork
     {
         private Copy[] copies = [];
