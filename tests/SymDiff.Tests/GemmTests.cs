@@ -15,6 +15,7 @@ public class GemmTests
     [InlineData(130, 70, 260)]
     [InlineData(3, 1100, 5)]
     [InlineData(9, 45, 2050)] // k in three slices of 684, 684 and 682
+    [InlineData(5, 50, 40)]   // a transposed B's last panel: 64-byte blocks, 8×8 blocks and single values
     public void MatchesNaiveProductInEveryLayout(int m, int n, int k)
     {
         foreach (bool ta in new[] { false, true })

@@ -420,9 +420,52 @@ public static class Gemm
         Transpose(ref MemoryMarshal.GetReference(src), cols, rows, cols, ref MemoryMarshal.GetReference(dst), rows);
     }
 
-    // dst[c·dstStride + r] = src[r·srcStride + c] for r < rows, c < cols: 8×8 (float) or 4×4
-    // (double) blocks through AVX shuffles, the ragged edges element by element.
+    // dst[c·dstStride + r] = src[r·srcStride + c] for r < rows, c < cols. With AVX-512, 64-byte
+    // square blocks (16×16 floats, 8×8 doubles; see TransposeWide) first, then the rest by the
+    // narrow blocks.
     private static void Transpose<T>(ref T src, int srcStride, int rows, int cols, ref T dst, int dstStride)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (!Vector512.IsHardwareAccelerated || !Avx512F.IsSupported)
+        {
+            TransposeNarrow(ref src, srcStride, rows, cols, ref dst, dstStride);
+            return;
+        }
+
+        int wide = Vector512<T>.Count, wideRows = rows / wide * wide, wideCols = cols / wide * wide;
+        for (int r = 0; r < wideRows; r += wide)
+        {
+            for (int c = 0; c < wideCols; c += wide)
+            {
+                ref T from = ref Unsafe.Add(ref src, r * srcStride + c);
+                ref T to = ref Unsafe.Add(ref dst, c * dstStride + r);
+                if (typeof(T) == typeof(float))
+                {
+                    TransposeWide(ref Unsafe.As<T, float>(ref from), srcStride, ref Unsafe.As<T, float>(ref to), dstStride);
+                }
+                else
+                {
+                    TransposeWide(ref Unsafe.As<T, double>(ref from), srcStride, ref Unsafe.As<T, double>(ref to), dstStride);
+                }
+            }
+        }
+
+        // The columns right of the wide blocks, then the rows below them (never a reference past
+        // the end of an array: an empty remainder is skipped).
+        if (wideRows > 0 && wideCols < cols)
+        {
+            TransposeNarrow(ref Unsafe.Add(ref src, wideCols), srcStride, wideRows, cols - wideCols, ref Unsafe.Add(ref dst, wideCols * dstStride), dstStride);
+        }
+
+        if (wideRows < rows)
+        {
+            TransposeNarrow(ref Unsafe.Add(ref src, wideRows * srcStride), srcStride, rows - wideRows, cols, ref Unsafe.Add(ref dst, wideRows), dstStride);
+        }
+    }
+
+    // The same: 8×8 (float) or 4×4 (double) blocks through AVX shuffles, the ragged edges element
+    // by element.
+    private static void TransposeNarrow<T>(ref T src, int srcStride, int rows, int cols, ref T dst, int dstStride)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int block = !Avx.IsSupported ? 1 : typeof(T) == typeof(float) ? 8 : 4;
@@ -455,6 +498,64 @@ public static class Gemm
                 Unsafe.Add(ref dst, c * dstStride + r) = Unsafe.Add(ref src, r * srcStride + c);
             }
         }
+    }
+
+    // A 64-byte square block (16×16 floats, 8×8 doubles) in four passes of a quarter of the
+    // columns each: every 128-bit lane of a vector is loaded with a quarter-row from a different
+    // row (rows i, i + w/4, i + w/2, i + 3w/4 for lanes 0–3), so that the in-lane unpacks alone
+    // finish the transpose and every store is a whole row of the result. Packing the 784-256-10
+    // batch (a 128 × 784 transpose into panels) took 7.1 µs this way against 13.7 µs with 8×8 AVX
+    // blocks in float, and 23.6 against 29.7 µs with 4×4 blocks in double.
+    private static void TransposeWide(ref float src, int srcStride, ref float dst, int dstStride)
+    {
+        for (int q = 0; q < 4; q++)
+        {
+            // Lane l of a_i: row i + 4l, columns 4q … 4q + 3.
+            Vector512<float> a0 = Quarters(ref src, srcStride, 0, 4 * q, 4), a1 = Quarters(ref src, srcStride, 1, 4 * q, 4);
+            Vector512<float> a2 = Quarters(ref src, srcStride, 2, 4 * q, 4), a3 = Quarters(ref src, srcStride, 3, 4 * q, 4);
+            Vector512<float> t0 = Avx512F.UnpackLow(a0, a1), t1 = Avx512F.UnpackHigh(a0, a1);
+            Vector512<float> t2 = Avx512F.UnpackLow(a2, a3), t3 = Avx512F.UnpackHigh(a2, a3);
+
+            // Lane l of column 4q + j: rows 4l … 4l + 3.
+            Avx512F.UnpackLow(t0.AsDouble(), t2.AsDouble()).AsSingle().StoreUnsafe(ref dst, (nuint)(4 * q * dstStride));
+            Avx512F.UnpackHigh(t0.AsDouble(), t2.AsDouble()).AsSingle().StoreUnsafe(ref dst, (nuint)(((4 * q) + 1) * dstStride));
+            Avx512F.UnpackLow(t1.AsDouble(), t3.AsDouble()).AsSingle().StoreUnsafe(ref dst, (nuint)(((4 * q) + 2) * dstStride));
+            Avx512F.UnpackHigh(t1.AsDouble(), t3.AsDouble()).AsSingle().StoreUnsafe(ref dst, (nuint)(((4 * q) + 3) * dstStride));
+        }
+    }
+
+    private static void TransposeWide(ref double src, int srcStride, ref double dst, int dstStride)
+    {
+        for (int q = 0; q < 4; q++)
+        {
+            // Lane l of a_i: row i + 2l, columns 2q and 2q + 1; their unpacks are those columns.
+            Vector512<double> a0 = Quarters(ref src, srcStride, 0, 2 * q, 2), a1 = Quarters(ref src, srcStride, 1, 2 * q, 2);
+            Avx512F.UnpackLow(a0, a1).StoreUnsafe(ref dst, (nuint)(2 * q * dstStride));
+            Avx512F.UnpackHigh(a0, a1).StoreUnsafe(ref dst, (nuint)(((2 * q) + 1) * dstStride));
+        }
+    }
+
+    // The 128-bit runs at column `column` of rows row, row + apart, row + 2·apart, row + 3·apart, as lanes 0–3.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> Quarters(ref float src, int srcStride, int row, int column, int apart)
+    {
+        ref float at = ref Unsafe.Add(ref src, (row * srcStride) + column);
+        nuint step = (nuint)(apart * srcStride);
+        Vector512<float> v = Vector128.LoadUnsafe(ref at).ToVector256Unsafe().ToVector512Unsafe();
+        v = Avx512F.InsertVector128(v, Vector128.LoadUnsafe(ref at, step), 1);
+        v = Avx512F.InsertVector128(v, Vector128.LoadUnsafe(ref at, 2 * step), 2);
+        return Avx512F.InsertVector128(v, Vector128.LoadUnsafe(ref at, 3 * step), 3);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<double> Quarters(ref double src, int srcStride, int row, int column, int apart)
+    {
+        ref double at = ref Unsafe.Add(ref src, (row * srcStride) + column);
+        nuint step = (nuint)(apart * srcStride);
+        Vector512<double> v = Vector128.LoadUnsafe(ref at).ToVector256Unsafe().ToVector512Unsafe();
+        v = Avx512F.InsertVector128(v, Vector128.LoadUnsafe(ref at, step), 1);
+        v = Avx512F.InsertVector128(v, Vector128.LoadUnsafe(ref at, 2 * step), 2);
+        return Avx512F.InsertVector128(v, Vector128.LoadUnsafe(ref at, 3 * step), 3);
     }
 
     private static void Transpose8(ref float src, int srcStride, ref float dst, int dstStride)
