@@ -24,11 +24,10 @@ internal static class Stalls
 
     public static void Run(double seconds)
     {
-        Console.WriteLine($"# Stalls of busy threads, {seconds:F1} s per run, gaps of {GapMicroseconds} µs or more");
-        Console.WriteLine($"{DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} logical CPUs, .NET {Environment.Version}");
-        Console.WriteLine();
-        Console.WriteLine("| busy threads | thread | stalls per second | time stalled | median stall (µs) | 90th percentile (µs) | longest (µs) |");
-        Console.WriteLine("| ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+        Report.Header(
+            $"Stalls of busy threads, {seconds:F1} s per run, gaps of {GapMicroseconds} µs or more",
+            [],
+            ["busy threads", "thread", "stalls per second", "time stalled", "median stall (µs)", "90th percentile (µs)", "longest (µs)"]);
         for (int threads = 1; threads <= Math.Min(2, Environment.ProcessorCount); threads++)
         {
             List<double>[] gaps = Measure(threads, seconds);

@@ -26,11 +26,10 @@ internal static class ThreadScaling
 
     public static void Run(int rounds)
     {
-        Console.WriteLine($"# Thread scaling, 784-256-10 batch 128, {rounds} rounds of {Steps} steps per thread count");
-        Console.WriteLine($"{DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} logical CPUs, {Cpu()}, .NET {Environment.Version}");
-        Console.WriteLine();
-        Console.WriteLine("| precision | step | 1 thread (median µs) | 2 threads (median µs) | speed-up: median of pairs | quartiles | lowest, highest | fastest tenth of steps: 1 thread, 2 threads (µs), speed-up |");
-        Console.WriteLine("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |");
+        Report.Header(
+            $"Thread scaling, 784-256-10 batch 128, {rounds} rounds of {Steps} steps per thread count",
+            ["precision", "step"],
+            ["1 thread (median µs)", "2 threads (median µs)", "speed-up: median of pairs", "quartiles", "lowest, highest", "fastest tenth of steps: 1 thread, 2 threads (µs), speed-up"]);
         Measure(new TrainingThroughputFloat(), "float", rounds);
         Measure(new TrainingThroughputDouble(), "double", rounds);
     }
@@ -121,18 +120,5 @@ internal static class ThreadScaling
         double at = q * (sorted.Length - 1);
         int low = (int)Math.Floor(at), high = (int)Math.Ceiling(at);
         return sorted[low] + ((sorted[high] - sorted[low]) * (at - low));
-    }
-
-    private static string Cpu()
-    {
-        try
-        {
-            string? model = System.IO.File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal));
-            return model is null ? "CPU unknown" : model[(model.IndexOf(':') + 1)..].Trim();
-        }
-        catch (System.IO.IOException)
-        {
-            return "CPU unknown";
-        }
     }
 }

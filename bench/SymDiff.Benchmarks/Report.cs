@@ -1,0 +1,31 @@
+using System;
+using System.Linq;
+
+namespace SymDiff.Benchmarks;
+
+/// <summary>The opening of the markdown tables that the bench's own measurements (--scaling, --stalls) print.</summary>
+internal static class Report
+{
+    /// <summary>The title, when and on what, and a table's header: <paramref name="labels"/> left-aligned, then <paramref name="figures"/> right-aligned.</summary>
+    public static void Header(string title, string[] labels, string[] figures)
+    {
+        Console.WriteLine($"# {title}");
+        Console.WriteLine($"{DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} logical CPUs, {Cpu()}, .NET {Environment.Version}");
+        Console.WriteLine();
+        Console.WriteLine($"| {string.Join(" | ", labels.Concat(figures))} |");
+        Console.WriteLine($"| {string.Join(" | ", labels.Select(_ => "---").Concat(figures.Select(_ => "---:")))} |");
+    }
+
+    private static string Cpu()
+    {
+        try
+        {
+            string? model = System.IO.File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal));
+            return model is null ? "CPU unknown" : model[(model.IndexOf(':') + 1)..].Trim();
+        }
+        catch (System.IO.IOException)
+        {
+            return "CPU unknown";
+        }
+    }
+}
