@@ -52,11 +52,13 @@ internal static class ThreadScaling
             foreach ((string name, Action step) in steps)
             {
                 // Warm-up: the JIT's tiers and both threads' caches.
-                var oneSteps = new List<double>();
-                var twoSteps = new List<double>();
-                Time(step, 1, 5 * Steps, oneSteps);
-                Time(step, 2, 5 * Steps, twoSteps);
-                (oneSteps, twoSteps) = (new List<double>(), new List<double>());
+                var warmUp = new List<double>(10 * Steps);
+                Time(step, 1, 5 * Steps, warmUp);
+                Time(step, 2, 5 * Steps, warmUp);
+
+                // Sized up front, so that no list grows (and allocates) between timed steps.
+                var oneSteps = new List<double>(rounds * Steps);
+                var twoSteps = new List<double>(rounds * Steps);
                 var one = new List<double>();
                 var two = new List<double>();
                 var ratios = new List<double>();

@@ -470,8 +470,8 @@ public static class Gemm
         }
     }
 
-    // The square blocks of side `block` (16 or 8 floats, 8 or 4 doubles) of a rows × cols region,
-    // both multiples of it, each by its kernel.
+    // The square blocks of side `block` of a rows × cols region, both multiples of it: 64-byte
+    // blocks (a Vector512's count) by TransposeWide, smaller ones (8 floats, 4 doubles) by the AVX kernels.
     private static void Blocks<T>(ref T src, int srcStride, int rows, int cols, int block, ref T dst, int dstStride)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -484,7 +484,7 @@ public static class Gemm
                 if (typeof(T) == typeof(float))
                 {
                     ref float f = ref Unsafe.As<T, float>(ref from), g = ref Unsafe.As<T, float>(ref to);
-                    if (block == 16)
+                    if (block == Vector512<float>.Count)
                     {
                         TransposeWide(ref f, srcStride, ref g, dstStride);
                     }
@@ -496,7 +496,7 @@ public static class Gemm
                 else
                 {
                     ref double f = ref Unsafe.As<T, double>(ref from), g = ref Unsafe.As<T, double>(ref to);
-                    if (block == 8)
+                    if (block == Vector512<double>.Count)
                     {
                         TransposeWide(ref f, srcStride, ref g, dstStride);
                     }
