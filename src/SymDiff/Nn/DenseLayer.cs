@@ -412,9 +412,10 @@ public sealed class DenseLayer<T>
     // its rows of ∂L/∂X = Wᵀ·dZ, which the previous layer's backward pass reads on the same
     // thread. One fork and join instead of three parallel regions with a serial step between,
     // and only the partial sums cross between the cores. (On the 2-vCPU VM of bench/RESULTS.md
-    // the job still takes longer on two threads than on one: the block of ∂L/∂X's rows 128–255
-    // runs at a third of one-thread speed on whichever thread computes it, with copies of dZ and
-    // W of its own too; the cause is not found, see session 14 there.)
+    // the job takes no less time on two threads than on one: each of its blocks runs at about half
+    // its one-thread speed, and the block of ∂L/∂X's rows 128–255 at a third, on whichever thread
+    // computes it, with copies of dZ and W of its own too; the cause is not found, see sessions 14
+    // and 16 there.)
     private sealed class OutputStep(DenseLayer<T> layer) : IPhasedWork
     {
         private Copy[] copies = [];
