@@ -29,8 +29,6 @@ public class DiagnosticTests
     [InlineData("SD0013", "public static partial class C { [Differentiable([|\"n\"|])] public static double F(double x, int n) => x * n; }")]
     [InlineData("SD0014", "public static partial class C { [Differentiable] public static double F([|ref double x|]) => x; }")]
     [InlineData("SD0015", "public static partial class C { static double field; [Differentiable] public static double F(double x) { [|field|] = x; return x; } }")]
-    [InlineData("SD0016", "public static partial class C { [Differentiable] public static double F(double x) { double [|dx = x|]; return dx; } }")]
-    [InlineData("SD0016", "public static partial class C { [Differentiable] public static double F(double x, [|double dx|]) => x * dx; }")]
     [InlineData("SD0017", "public static partial class C { [Differentiable(nameof(a))] public static double G(double a, double b) => a * b; [Differentiable] public static double F(double x) => G(1, [|x|]); }")]
     [InlineData("SD0018", "public static partial class C { [Differentiable] public static double F(double x) => x < 1 ? x : [|F(x - 1)|] * x; }")]
     [InlineData("SD0019", "public static partial class C { [Differentiable] public static double F(double x) { again: x = x * 2; if (x < 1) [|goto again;|] return x; } }")]
@@ -41,6 +39,8 @@ public class DiagnosticTests
     [InlineData("SD0024", "public static partial class C { [Differentiable] public static double F(double x) { [|Console.WriteLine(x);|] return x; } }")]
     [InlineData("SD0024", "public static partial class C { static int Bump(ref double v) { v *= 2; return 1; } [Differentiable] public static double F(double x) => x * [|Bump(ref x)|]; }")]
     [InlineData("SD0025", "public static partial class C { [[|CustomDerivative(nameof(B), nameof(D))|]] public static double F(double x) => x; public static void B(double x, double dF, double dx) { } public static double D(double x, double dx) => dx; }")]
+    [InlineData("SD0026", "public static partial class C { public static double LossGradient(double w, out double dw) { dw = 1; return w; } [Differentiable] public static double [|Loss|](double w) => w * w; }")]
+    [InlineData("SD0003", "public static partial class C { [Differentiable] public static [|double|] F(double x, [Output] Span<double> z) { z[0] = x; return x; } }")]
     public void Each_diagnostic_is_reported_at_its_construct(string id, string marked)
     {
         int start = marked.IndexOf("[|", System.StringComparison.Ordinal);

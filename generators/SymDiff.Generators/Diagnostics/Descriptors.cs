@@ -68,10 +68,6 @@ internal static class Descriptors
         "SD0015", "Write not supported",
         "Writing to {0} is not supported in a [Differentiable] method: assign to a local instead");
 
-    public static readonly DiagnosticDescriptor NameClash = Error(
-        "SD0016", "Name clashes with a generated name",
-        "'{0}' has the name SymDiff gives to the derivative of parameter '{1}': rename it");
-
     public static readonly DiagnosticDescriptor ConstantParameterGetsActiveArgument = Error(
         "SD0017", "Derivative would be lost through a constant parameter",
         "The argument '{0}' depends on differentiated values, but '{1}' does not differentiate its parameter '{2}' (it is [NoGradient] or left out of its [Differentiable] list), so the derivative through it would be lost; differentiate '{1}' with respect to '{2}' or pass a constant");
@@ -108,6 +104,10 @@ internal static class Descriptors
         "SD0025", "Custom derivative does not match",
         "The custom derivative of '{0}' is wrong: {1}");
 
+    public static readonly DiagnosticDescriptor GeneratedNameTaken = Error(
+        "SD0026", "A generated method's name and parameters are taken",
+        "SymDiff would generate '{0}' for '{1}', but the type already has {2} with the same parameter types: rename one of the methods");
+
     public static readonly DiagnosticDescriptor InternalError = Error(
         "SD0099", "Internal error in the SymDiff generator",
         "SymDiff could not process '{0}' ({1}: {2}); please report this with the method's source");
@@ -115,8 +115,8 @@ internal static class Descriptors
     private static readonly Dictionary<string, DiagnosticDescriptor> All = Index(
         TypeNotPartial, MutableReceiver, UnsupportedReturnType, UnsupportedParameterType, UnknownWrtName, UnsupportedCall,
         UnsupportedStatement, UnsupportedExpression, UnsupportedLocalType, MixedPrecision, NoBody, Generic,
-        WrtNotDifferentiable, RefParameter, UnsupportedWrite, NameClash, ConstantParameterGetsActiveArgument,
-        Recursion, Goto, ExceptionHandling, FunctionValue, Dynamic, Unsafe, SideEffectCall, BadCustomDerivative, InternalError);
+        WrtNotDifferentiable, RefParameter, UnsupportedWrite, ConstantParameterGetsActiveArgument,
+        Recursion, Goto, ExceptionHandling, FunctionValue, Dynamic, Unsafe, SideEffectCall, BadCustomDerivative, GeneratedNameTaken, InternalError);
 
     public static DiagnosticDescriptor ById(string id) => All[id];
 

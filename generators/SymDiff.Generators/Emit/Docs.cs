@@ -37,7 +37,7 @@ internal static class Docs
         yield return $"<returns>The value of {m.Name}.</returns>";
         if (m.Params.Any(p => p.Differentiable && p.IsArray))
         {
-            yield return "<exception cref=\"ArgumentException\">An array adjoint has the wrong length.</exception>";
+            yield return "<exception cref=\"global::System.ArgumentException\">An array adjoint has the wrong length.</exception>";
         }
     }
 
@@ -112,7 +112,7 @@ internal static class Docs
     }
 
     private static IEnumerable<string> PrimalParams(MethodModel m) =>
-        m.Params.Select(p => $"<param name=\"{p.Name}\">{(p.Differentiable ? "Argument" : "Constant argument")} of {m.Name}.</param>");
+        m.Params.Select(p => $"<param name=\"{Parsing.Names.Plain(p.Name)}\">{(p.Differentiable ? "Argument" : "Constant argument")} of {m.Name}.</param>");
 
     // taped: the method's reverse mode replays the body from the tape, which the remarks say.
     private static IEnumerable<string> Remarks(MethodModel m, IReadOnlyList<(string Parameter, Expr Partial)>? partials, bool taped)
@@ -146,7 +146,7 @@ internal static class Docs
         return names.Count == 0 ? "nothing" : string.Join(", ", names);
     }
 
-    private static string Math(Expr e) => ExprWriter.Formula(e).Replace(" * ", "·").Replace("MathF.", string.Empty).Replace("Math.", string.Empty);
+    private static string Math(Expr e) => ExprWriter.Formula(e).Replace(" * ", "·").Replace("global::System.", string.Empty).Replace("MathF.", string.Empty).Replace("Math.", string.Empty);
 
     private static string Escape(string text) => text.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;");
 }

@@ -63,10 +63,24 @@ internal static class ExprWriter
         Binary b => BinaryText(b),
         Cond c when !notation && IsPlain(c.WhenTrue) && IsPlain(c.WhenFalse) => Select(c),
         Cond c => ($"{Write(c.Test, Comparison)} ? {Write(c.WhenTrue, Conditional + 1)} : {Write(c.WhenFalse, Conditional)}", Conditional),
-        Fn f => ($"{(single ? "MathF" : "Math")}.{Rules.CSharpName(f.Function)}({string.Join(", ", f.Args.Select(a => Write(a)))})", Primary),
+        Fn f => ($"{MathClass(f.Function)}.{Rules.CSharpName(f.Function)}({string.Join(", ", f.Args.Select(Argument))})", Primary),
         Call c => ($"{c.Callee.Qualified(string.Empty)}({string.Join(", ", c.Args.Select(a => Write(a)))})", Primary),
         DerivativeCall d => ($"{d.Callee.Qualified("Derivative")}({string.Join(", ", d.Args.Concat(d.Tangents).Select(a => Write(a)))})", Primary),
         _ => throw new InvalidOperationException("Unknown expression " + e.GetType().Name),
+    };
+
+    // MathF has every function of the table but Clamp, whose float overload is Math's.
+    private static string MathClass(MathFn function) =>
+        single && function != MathFn.Clamp ? "global::System.MathF" : "global::System.Math";
+
+    // An argument of a math function has the method's floating type, so the overload is the one
+    // the source chose: a literal is written as a real (Truncate(3.0), not the ambiguous
+    // Truncate(3)), an integer value is converted.
+    private static string Argument(Expr a) => a switch
+    {
+        Num n => Number(n.Value, forceReal: true).Text,
+        { Type: Ty.Int } => $"({Scalar})" + Write(a, Primary),
+        _ => Write(a),
     };
 
     // A conditional between two plain values is written as a select, which computes both and
@@ -132,12 +146,13 @@ internal static class ExprWriter
             _ => "||",
         };
 
-        // Keep floating arithmetic floating: 1 / n must not become integer division.
+        // Keep floating arithmetic floating: 1 / n must not become integer division, nor 1 / 0 a
+        // division of integer constants.
         bool arithmetic = precedence >= Additive;
-        string left = arithmetic && b.Left is Num ln && b.Right.Type == Ty.Int
+        string left = arithmetic && b.Left is Num ln && b.Right is { Type: Ty.Int } or Num
             ? Number(ln.Value, forceReal: true).Text
             : Write(b.Left, precedence);
-        string right = arithmetic && b.Right is Num rn && b.Left.Type == Ty.Int
+        string right = arithmetic && b.Right is Num rn && b.Left is { Type: Ty.Int } or Num
             ? Number(rn.Value, forceReal: true).Text
             : Write(b.Right, precedence + 1);
         if (arithmetic && b.Left.Type == Ty.Int && b.Right.Type == Ty.Int)

@@ -40,8 +40,6 @@ internal static class MethodEmitter
          .Line($"// SymDiff generated the derivatives of {string.Join(".", m.Types.Select(t => t.Name))}.{m.Name} ({m.FileName}, line {m.Line}).")
          .Line($"// Edit {m.Name} itself: this file is rewritten on every build.")
          .Line("#nullable enable")
-         .Line()
-         .Line("using System;")
          .Line();
         if (m.Namespace is not null)
         {
@@ -91,15 +89,15 @@ internal static class MethodEmitter
     private static IEnumerable<ParamModel> Differentiable(MethodModel m) => m.Params.Where(p => p.Differentiable);
 
     private static IEnumerable<string> GradientParameters(MethodModel m) =>
-        Primal(m).Concat(Differentiable(m).Select(p => p.IsArray ? $"Span<{m.Scalar}> {p.DerivativeName}" : $"out {m.Scalar} {p.DerivativeName}"));
+        Primal(m).Concat(Differentiable(m).Select(p => p.IsArray ? $"global::System.Span<{m.Scalar}> {p.DerivativeName}" : $"out {m.Scalar} {p.DerivativeName}"));
 
     // Backward takes the seed: the result's adjoint, or each output's adjoint span.
     private static IEnumerable<string> BackwardParameters(MethodModel m) =>
-        Primal(m).Concat(m.ReturnsVoid ? m.Outputs.Select(o => $"ReadOnlySpan<{m.Scalar}> {o.DerivativeName}") : [$"{m.Scalar} {m.SeedName}"])
-            .Concat(Differentiable(m).Select(p => p.IsArray ? $"Span<{m.Scalar}> {p.DerivativeName}" : $"ref {m.Scalar} {p.DerivativeName}"));
+        Primal(m).Concat(m.ReturnsVoid ? m.Outputs.Select(o => $"global::System.ReadOnlySpan<{m.Scalar}> {o.DerivativeName}") : [$"{m.Scalar} {m.SeedName}"])
+            .Concat(Differentiable(m).Select(p => p.IsArray ? $"global::System.Span<{m.Scalar}> {p.DerivativeName}" : $"ref {m.Scalar} {p.DerivativeName}"));
 
     // Derivative takes the inputs' tangents and, for a method with outputs, writes theirs last.
     private static IEnumerable<string> DerivativeParameters(MethodModel m) =>
-        Primal(m).Concat(Differentiable(m).Select(p => p.IsArray ? $"ReadOnlySpan<{m.Scalar}> {p.DerivativeName}" : $"{m.Scalar} {p.DerivativeName}"))
-            .Concat(m.Outputs.Select(o => $"Span<{m.Scalar}> {o.DerivativeName}"));
+        Primal(m).Concat(Differentiable(m).Select(p => p.IsArray ? $"global::System.ReadOnlySpan<{m.Scalar}> {p.DerivativeName}" : $"{m.Scalar} {p.DerivativeName}"))
+            .Concat(m.Outputs.Select(o => $"global::System.Span<{m.Scalar}> {o.DerivativeName}"));
 }

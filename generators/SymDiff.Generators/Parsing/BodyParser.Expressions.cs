@@ -40,10 +40,9 @@ internal sealed partial class BodyParser
         switch (op)
         {
             case ILocalReferenceOperation local when Signature.IsFloating(local.Local.Type):
-                UsedNames.Add(local.Local.Name);
-                return new Var(local.Local.Name, Ty.Double);
+                return new Var(Local(local.Local), Ty.Double);
             case IParameterReferenceOperation p when Signature.IsFloating(p.Parameter.Type):
-                return new Var(p.Parameter.Name, Ty.Double);
+                return new Var(NameOf(p.Parameter), Ty.Double);
             case IFieldReferenceOperation field when Signature.IsFloating(field.Type) && MemberRead(field.Field, field.Instance) is { } fieldCode:
                 return new Opaque(fieldCode, Ty.Double, Atomic: true);
             case IPropertyReferenceOperation { Property.Parameters.Length: 0 } property when Signature.IsFloating(property.Type) && MemberRead(property.Property, property.Instance) is { } propertyCode:
@@ -125,7 +124,7 @@ internal sealed partial class BodyParser
     private string? MemberRead(ISymbol member, IOperation? instance) => instance switch
     {
         null when member.IsStatic => MemberCode(member),
-        IInstanceReferenceOperation when !method.IsStatic => "this." + member.Name,
+        IInstanceReferenceOperation when !method.IsStatic => "this." + NameOf(member),
         _ => null,
     };
 
@@ -135,9 +134,9 @@ internal sealed partial class BodyParser
         switch (array)
         {
             case IParameterReferenceOperation p when Signature.Classify(p.Parameter.Type) is ParamKind.DoubleArray or ParamKind.ReadOnlySpan or ParamKind.Span:
-                return i is null ? null : new Elem(p.Parameter.Name, i, IsParameter: true);
-            case ILocalReferenceOperation l when localArrays.Contains(l.Local.Name):
-                return i is null ? null : new Elem(l.Local.Name, i, IsParameter: true);
+                return i is null ? null : new Elem(NameOf(p.Parameter), i, IsParameter: true);
+            case ILocalReferenceOperation l when localArrays.Contains(Local(l.Local)):
+                return i is null ? null : new Elem(Local(l.Local), i, IsParameter: true);
             case IFieldReferenceOperation f when MemberRead(f.Field, f.Instance) is { } code:
                 return i is null ? null : new Elem(code, i, IsParameter: false);
             case IPropertyReferenceOperation { Property.Parameters.Length: 0 } p when MemberRead(p.Property, p.Instance) is { } code:
@@ -173,6 +172,13 @@ internal sealed partial class BodyParser
 
         if (Signature.CalleeOf(target, method.ContainingType) is { } callee)
         {
+            if (!CustomDerivatives.IsValid(target))
+            {
+                // SD0025 already says what is wrong with the registration: generate nothing that calls it.
+                CallsBrokenCustomDerivative = true;
+                return null;
+            }
+
             if (!target.IsStatic && (invocation.Instance is not IInstanceReferenceOperation || !SymbolEqualityComparer.Default.Equals(target.ContainingType, method.ContainingType)))
             {
                 Report(Descriptors.UnsupportedCall, invocation.Syntax, $"{target.ContainingType?.Name}.{target.Name} on another object");
@@ -217,7 +223,7 @@ internal sealed partial class BodyParser
         switch (inner)
         {
             case IParameterReferenceOperation p when Signature.Classify(p.Parameter.Type) is ParamKind.DoubleArray or ParamKind.ReadOnlySpan or ParamKind.Span:
-                return new ArrayRef(p.Parameter.Name, IsParameter: true);
+                return new ArrayRef(NameOf(p.Parameter), IsParameter: true);
             case IFieldReferenceOperation { Field.IsStatic: true } f:
                 return new ArrayRef(MemberCode(f.Field), IsParameter: false);
             default:
@@ -268,10 +274,9 @@ internal sealed partial class BodyParser
         switch (op)
         {
             case ILocalReferenceOperation l when Signature.IsConstantType(l.Type):
-                UsedNames.Add(l.Local.Name);
-                return l.Local.Name;
+                return Local(l.Local);
             case IParameterReferenceOperation p when Signature.IsConstantType(p.Type):
-                return p.Parameter.Name;
+                return NameOf(p.Parameter);
             case IFieldReferenceOperation f when Signature.IsConstantType(f.Type) && MemberRead(f.Field, f.Instance) is { } fieldCode:
                 return fieldCode;
             case IPropertyReferenceOperation { Property.Parameters.Length: 0 } p when Signature.IsConstantType(p.Type) && p.Property.Name is not ("Length" or "Count") && MemberRead(p.Property, p.Instance) is { } propertyCode:
@@ -279,8 +284,8 @@ internal sealed partial class BodyParser
             case IPropertyReferenceOperation { Property.Name: "Length" or "Count", Instance: { } instance }:
                 string? receiver = instance switch
                 {
-                    IParameterReferenceOperation p => p.Parameter.Name,
-                    ILocalReferenceOperation l when localArrays.Contains(l.Local.Name) => l.Local.Name,
+                    IParameterReferenceOperation p => NameOf(p.Parameter),
+                    ILocalReferenceOperation l when localArrays.Contains(Local(l.Local)) => Local(l.Local),
                     IFieldReferenceOperation f => MemberRead(f.Field, f.Instance),
                     _ => null,
                 };
@@ -358,17 +363,43 @@ internal sealed partial class BodyParser
         return $"{receiver}.{target.Name}({string.Join(", ", args)})";
     }
 
-    // A floating argument of a constant call: simple names only, so later renaming stays exact.
+    // A floating argument of a constant call (Math.Sign(x * y)), read and not differentiated. A
+    // literal keeps its own type (0.75f stays float, 3.0 stays double), so the call binds to the
+    // overload the source chose; the names in it are renamed with the variables they read.
     private string? FloatingCode(IOperation op)
     {
-        IOperation inner = op is IConversionOperation { IsImplicit: true } c ? c.Operand : op;
-        return inner switch
+        IOperation inner = op is IConversionOperation { IsImplicit: true } c && Signature.IsFloating(c.Operand.Type) ? c.Operand : op;
+        bool single = inner.Type?.SpecialType == SpecialType.System_Single;
+        if (inner.ConstantValue is { HasValue: true, Value: { } constant })
         {
-            ILocalReferenceOperation l => l.Local.Name,
-            IParameterReferenceOperation p => p.Parameter.Name,
-            { ConstantValue: { HasValue: true, Value: IFormattable f } } => f.ToString("R", CultureInfo.InvariantCulture),
-            _ => null,
-        };
+            return Literal(Convert.ToDouble(constant, CultureInfo.InvariantCulture), single);
+        }
+
+        if (Expression(inner) is not { } expression)
+        {
+            return null;
+        }
+
+        using IDisposable dialect = Emit.ExprWriter.Float(scalar == "float");
+        string code = Emit.ExprWriter.Write(expression);
+        return single == (scalar == "float") ? code : $"({(single ? "float" : "double")})({code})";
+    }
+
+    private static string Literal(double value, bool single)
+    {
+        string type = single ? "float" : "double";
+        if (double.IsNaN(value))
+        {
+            return type + ".NaN";
+        }
+
+        if (double.IsInfinity(value))
+        {
+            return value > 0 ? type + ".PositiveInfinity" : type + ".NegativeInfinity";
+        }
+
+        string text = single ? ((float)value).ToString("R", CultureInfo.InvariantCulture) : value.ToString("R", CultureInfo.InvariantCulture);
+        return single ? text + "f" : text.IndexOfAny(['.', 'E']) < 0 ? text + ".0" : text;
     }
 
     private static string Wrap(string code, bool atomic) => atomic ? code : "(" + code + ")";
@@ -412,12 +443,12 @@ internal sealed partial class BodyParser
         {
             if (SymbolEqualityComparer.Default.Equals(t, member.ContainingType))
             {
-                UsedNames.Add(member.Name);
-                return member.Name;
+                UsedNames.Add(NameOf(member));
+                return NameOf(member);
             }
         }
 
-        return member.ContainingType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat) + "." + member.Name;
+        return member.ContainingType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat) + "." + NameOf(member);
     }
 
     private static bool Reads(Expr e, string name) => e switch

@@ -33,7 +33,7 @@ internal sealed partial class BodyParser
         this.scalar = scalar;
         foreach (IParameterSymbol p in method.Parameters.Where(p => Signature.HasAttribute(p, Signature.OutputAttribute)))
         {
-            writableArrays.Add(p.Name);
+            writableArrays.Add(Names.Escape(p.Name));
         }
     }
 
@@ -46,8 +46,44 @@ internal sealed partial class BodyParser
     /// <summary>Every call to another differentiable method, with its syntax, for the activity check.</summary>
     public List<(Call Call, SyntaxNode Syntax)> Calls { get; } = new();
 
-    /// <summary>Where each local is declared, for name-clash diagnostics.</summary>
-    public Dictionary<string, Location> LocalLocations { get; } = new();
+    // The name each local has in the generated code: its own, unless C# let the user declare the
+    // same name twice (in sibling blocks, or in two loops' headers), which the flattened generated
+    // code cannot: then the later one gets a fresh name.
+    private readonly Dictionary<ILocalSymbol, string> localNames = new(SymbolEqualityComparer.Default);
+    private readonly HashSet<string> flatNames = new(), counterNames = new();
+
+    /// <summary>The generated-code name of a local (escaped when it is a keyword).</summary>
+    private string Local(ILocalSymbol local) => localNames.TryGetValue(local, out string? name) ? name : DeclareLocal(local, counter: false);
+
+    private string DeclareLocal(ILocalSymbol local, bool counter)
+    {
+        if (localNames.TryGetValue(local, out string? known))
+        {
+            return known;
+        }
+
+        string name = Names.Escape(local.Name);
+        bool clash = flatNames.Contains(name) || (!counter && counterNames.Contains(name));
+        if (clash)
+        {
+            var taken = new HashSet<string>(UsedNames);
+            taken.UnionWith(AllIdentifiers);
+            name = Names.Fresh(Names.Plain(name), taken);
+        }
+
+        (counter ? counterNames : flatNames).Add(name);
+        UsedNames.Add(name);
+        localNames[local] = name;
+        return name;
+    }
+
+    /// <summary>True when the body calls a method whose [CustomDerivative] is reported as wrong (SD0025).</summary>
+    public bool CallsBrokenCustomDerivative { get; private set; }
+
+    /// <summary>Every identifier written anywhere in the method, so fresh names never shadow one.</summary>
+    public HashSet<string> AllIdentifiers { get; } = new();
+
+    private static string NameOf(ISymbol symbol) => Names.Escape(symbol.Name);
 
     public List<Stmt> ParseBody(IBlockOperation block)
     {
@@ -163,8 +199,7 @@ internal sealed partial class BodyParser
     private void ParseDeclarator(IVariableDeclaratorOperation declarator, IVariableDeclarationOperation declaration, IOperation statement, List<Stmt> output)
     {
         ILocalSymbol local = declarator.Symbol;
-        UsedNames.Add(local.Name);
-        LocalLocations[local.Name] = declarator.Syntax.GetLocation();
+        string name = DeclareLocal(local, counter: false);
         IOperation? initializer = declarator.Initializer?.Value ?? declaration.Initializer?.Value;
         if (local.RefKind != RefKind.None)
         {
@@ -204,7 +239,7 @@ internal sealed partial class BodyParser
         }
 
         string? typeCode = type == Ty.Int && local.Type.SpecialType != SpecialType.System_Int32 ? local.Type.ToDisplayString() : null;
-        output.Add(new Decl(local.Name, type.Value, init, LineOf(statement), SourceOf(statement), typeCode));
+        output.Add(new Decl(name, type.Value, init, LineOf(statement), SourceOf(statement), typeCode));
     }
 
     private Expr? Typed(IOperation op, Ty type) => type switch
@@ -218,7 +253,8 @@ internal sealed partial class BodyParser
     private void ParseLocalArray(ILocalSymbol local, IOperation? initializer, SyntaxNode at, IOperation statement, List<Stmt> output)
     {
         IOperation? init = initializer is IConversionOperation { IsImplicit: true } c ? c.Operand : initializer;
-        localArrays.Add(local.Name);
+        string name = Local(local);
+        localArrays.Add(name);
         if (nesting > 0 || switchDepth > 0)
         {
             Report(Descriptors.UnsupportedStatement, at, $"The local array '{local.Name}' declared inside a branch or loop", "declare local arrays at the top level of the method, before its loops and branches, and reuse them");
@@ -227,9 +263,8 @@ internal sealed partial class BodyParser
 
         if (init is IArrayCreationOperation { DimensionSizes.Length: 1, Initializer: null } creation && IntExpression(creation.DimensionSizes[0]) is { } length)
         {
-            localArrays.Add(local.Name);
-            writableArrays.Add(local.Name);
-            output.Add(new NewArray(local.Name, length, LineOf(statement), SourceOf(statement)));
+            writableArrays.Add(name);
+            output.Add(new NewArray(name, length, LineOf(statement), SourceOf(statement)));
             return;
         }
 
@@ -272,7 +307,7 @@ internal sealed partial class BodyParser
 
         ISymbol? symbol = target switch
         {
-            ILocalReferenceOperation l => l.Local,
+            ILocalReferenceOperation reference => reference.Local,
             IParameterReferenceOperation p => p.Parameter,
             _ => null,
         };
@@ -289,7 +324,8 @@ internal sealed partial class BodyParser
             return;
         }
 
-        UsedNames.Add(symbol.Name);
+        string name = symbol is ILocalSymbol l ? Local(l) : NameOf(symbol);
+        UsedNames.Add(name);
         Expr? value = valueOperation is null ? (ty == Ty.Int ? new Opaque("1", Ty.Int, true) : Num.One) : Typed(valueOperation, ty.Value);
         if (value is null)
         {
@@ -303,14 +339,14 @@ internal sealed partial class BodyParser
         }
 
         // x = x + e  →  x += e;   x = e + x  →  x += e;   x = x - e  →  x -= e
-        var self = new Var(symbol.Name, Ty.Double);
+        var self = new Var(name, Ty.Double);
         if (ty == Ty.Double && op == AssignOp.Set && value is Binary { Op: BinOp.Add or BinOp.Sub } binary)
         {
-            if (binary.Left == self && !Reads(binary.Right, symbol.Name))
+            if (binary.Left == self && !Reads(binary.Right, name))
             {
                 (op, value) = (binary.Op == BinOp.Add ? AssignOp.Add : AssignOp.Sub, binary.Right);
             }
-            else if (binary.Op == BinOp.Add && binary.Right == self && !Reads(binary.Left, symbol.Name))
+            else if (binary.Op == BinOp.Add && binary.Right == self && !Reads(binary.Left, name))
             {
                 (op, value) = (AssignOp.Add, binary.Left);
             }
@@ -320,22 +356,22 @@ internal sealed partial class BodyParser
         {
             value = op switch
             {
-                AssignOp.Mul => new Opaque($"{symbol.Name} * {Wrap(((Opaque)value).Code, ((Opaque)value).Atomic)}", Ty.Int, false),
-                AssignOp.Div => new Opaque($"{symbol.Name} / {Wrap(((Opaque)value).Code, ((Opaque)value).Atomic)}", Ty.Int, false),
+                AssignOp.Mul => new Opaque($"{name} * {Wrap(((Opaque)value).Code, ((Opaque)value).Atomic)}", Ty.Int, false),
+                AssignOp.Div => new Opaque($"{name} / {Wrap(((Opaque)value).Code, ((Opaque)value).Atomic)}", Ty.Int, false),
                 _ => value,
             };
             op = op is AssignOp.Mul or AssignOp.Div ? AssignOp.Set : op;
         }
 
-        output.Add(new Assign(symbol.Name, op, value, LineOf(statement), SourceOf(statement)));
+        output.Add(new Assign(name, op, value, LineOf(statement), SourceOf(statement)));
     }
 
     private void ParseStore(IOperation array, IOperation indexOperation, AssignOp op, IOperation? valueOperation, IOperation statement, List<Stmt> output, IOperation target)
     {
         string? name = array switch
         {
-            ILocalReferenceOperation l => l.Local.Name,
-            IParameterReferenceOperation p => p.Parameter.Name,
+            ILocalReferenceOperation l => Local(l.Local),
+            IParameterReferenceOperation p => NameOf(p.Parameter),
             _ => null,
         };
         if (name is null || !writableArrays.Contains(name))
@@ -397,16 +433,16 @@ internal sealed partial class BodyParser
             && !WritesTo(loop.Body, counter);
         if (counted)
         {
-            UsedNames.Add(counter!.Name);
+            string counterName = DeclareLocal(counter!, counter: true);
             var declarator = loop.Before[0] is IVariableDeclarationGroupOperation g ? g.Declarations.SelectMany(d => d.Declarators).FirstOrDefault() : null;
             Expr? start = declarator?.Initializer?.Value is { } init ? IntExpression(init) : null;
             Expr? condition = IntExpression(loop.Condition!);
-            string? step = Step(loop.AtLoopBottom[0], counter);
+            string? step = Step(loop.AtLoopBottom[0], counter!);
             if (start is Opaque s && condition is Opaque c && step is not null)
             {
                 List<Stmt> body = LoopBody(loop.Body);
-                string initCode = $"{counter.Type.ToDisplayString()} {counter.Name} = {s.Code}";
-                output.Add(new For(counter.Name, initCode, c.Code, step, body.ToEquatableArray(), LineOf(loop), $"for ({initCode}; {c.Code}; {step})"));
+                string initCode = $"{counter!.Type.ToDisplayString()} {counterName} = {s.Code}";
+                output.Add(new For(counterName, initCode, c.Code, step, body.ToEquatableArray(), LineOf(loop), $"for ({initCode}; {c.Code}; {step})"));
                 return;
             }
         }
@@ -522,10 +558,10 @@ internal sealed partial class BodyParser
         switch (op)
         {
             case IIncrementOrDecrementOperation { Target: ILocalReferenceOperation t } inc when SymbolEqualityComparer.Default.Equals(t.Local, counter):
-                return counter.Name + (inc.Kind == OperationKind.Increment ? "++" : "--");
+                return Local(counter) + (inc.Kind == OperationKind.Increment ? "++" : "--");
             case ICompoundAssignmentOperation { Target: ILocalReferenceOperation t, OperatorKind: BinaryOperatorKind.Add or BinaryOperatorKind.Subtract } ca
                 when SymbolEqualityComparer.Default.Equals(t.Local, counter) && IntExpression(ca.Value) is Opaque k:
-                return $"{counter.Name} {(ca.OperatorKind == BinaryOperatorKind.Add ? "+=" : "-=")} {k.Code}";
+                return $"{Local(counter)} {(ca.OperatorKind == BinaryOperatorKind.Add ? "+=" : "-=")} {k.Code}";
             default:
                 return null;
         }

@@ -20,6 +20,17 @@ internal static class CustomDerivatives
         var method = (IMethodSymbol)context.TargetSymbol;
         AttributeData attribute = context.Attributes[0];
         Location? at = attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken).GetLocation();
+        return Problems(method, attribute)
+            .Select(p => new DiagnosticInfo(Descriptors.BadCustomDerivative.Id, LocationInfo.From(at), new[] { method.Name, p }.ToEquatableArray()))
+            .ToEquatableArray();
+    }
+
+    /// <summary>True when a call to <paramref name="method"/> can use its registered derivatives (else SD0025 reports why, once).</summary>
+    public static bool IsValid(IMethodSymbol method) =>
+        Signature.Attribute(method, Signature.CustomDerivativeAttribute) is not { } attribute || Problems(method, attribute).Count == 0;
+
+    private static List<string> Problems(IMethodSymbol method, AttributeData attribute)
+    {
         var problems = new List<string>();
         string? scalar = Signature.FloatingElement(method.ReturnType);
         var kinds = method.Parameters.Select(p => Signature.Classify(p.Type)).ToList();
@@ -43,9 +54,7 @@ internal static class CustomDerivatives
             Check(method, forward, scalar, $"{primal}{tangents}".TrimStart(',', ' '), problems);
         }
 
-        return problems
-            .Select(p => new DiagnosticInfo(Descriptors.BadCustomDerivative.Id, LocationInfo.From(at), new[] { method.Name, p }.ToEquatableArray()))
-            .ToEquatableArray();
+        return problems;
     }
 
     private static void Check(IMethodSymbol primal, string name, string returns, string parameters, List<string> problems)

@@ -46,6 +46,13 @@ internal static class MethodParser
     private static ParseResult ParseCore(GeneratorAttributeSyntaxContext context, MethodDeclarationSyntax syntax, CancellationToken ct)
     {
         var method = (IMethodSymbol)context.TargetSymbol;
+
+        // While the user is typing, the compiler's own errors are enough: no diagnostic and no code of ours.
+        if (context.SemanticModel.GetDiagnostics(syntax.Span, ct).Any(d => d.Severity == DiagnosticSeverity.Error))
+        {
+            return new ParseResult(null, EquatableArray<DiagnosticInfo>.Empty);
+        }
+
         var diagnostics = new List<DiagnosticInfo>();
         void Report(DiagnosticDescriptor d, Location? at, params string[] args) =>
             diagnostics.Add(new DiagnosticInfo(d.Id, LocationInfo.From(at), args.ToEquatableArray()));
@@ -63,7 +70,7 @@ internal static class MethodParser
         }
 
         bool hasOutputs = method.Parameters.Any(p => Signature.HasAttribute(p, Signature.OutputAttribute));
-        if (!(Signature.IsFloating(method.ReturnType) || (method.ReturnsVoid && hasOutputs)))
+        if (hasOutputs ? !method.ReturnsVoid : !Signature.IsFloating(method.ReturnType))
         {
             Report(Descriptors.UnsupportedReturnType, syntax.ReturnType.GetLocation(), method.Name, method.ReturnType.ToDisplayString());
         }
@@ -100,20 +107,47 @@ internal static class MethodParser
         }
 
         var body = new BodyParser(method, scalar, diagnostics, ct);
+        foreach (SyntaxToken token in syntax.DescendantTokens())
+        {
+            if (token.IsKind(SyntaxKind.IdentifierToken))
+            {
+                body.AllIdentifiers.Add(Names.Escape(token.ValueText));
+            }
+        }
+
         List<Stmt> statements = body.ParseBody(block);
-        CheckNameClashes(parameters, body, syntax, Report);
         CheckCallArguments(parameters, statements, body, Report);
+        if (body.CallsBrokenCustomDerivative)
+        {
+            // SD0025 at the registration is the one diagnostic for this cause.
+            return new ParseResult(null, EquatableArray<DiagnosticInfo>.Empty);
+        }
+
+        if (diagnostics.Count == 0)
+        {
+            CheckGeneratedNames(method, nameLocation, Report);
+        }
 
         if (diagnostics.Count > 0)
         {
             return new ParseResult(null, diagnostics.ToEquatableArray());
         }
 
+        // Generated names never take a name the user's code uses: dx for x unless the body has
+        // its own dx (then dx2), dDt for dt, and so on.
         var reserved = new HashSet<string>(body.UsedNames);
+        reserved.UnionWith(body.AllIdentifiers);
         reserved.UnionWith(parameters.Select(p => p.Name));
-        reserved.UnionWith(parameters.Where(p => p.Differentiable).Select(p => p.DerivativeName));
+        for (int i = 0; i < parameters.Count; i++)
+        {
+            if (parameters[i].Differentiable || parameters[i].IsOutput)
+            {
+                parameters[i] = parameters[i] with { DerivativeName = Names.Fresh(Names.Derivative(parameters[i].Name), reserved) };
+            }
+        }
+
         string seedName = method.ReturnsVoid
-            ? Names.Derivative(parameters.First(p => p.IsOutput).Name)
+            ? parameters.First(p => p.IsOutput).DerivativeName
             : Names.Fresh(Names.Derivative(method.Name), reserved);
 
         string ns = method.ContainingNamespace.IsGlobalNamespace ? string.Empty : method.ContainingNamespace.ToDisplayString();
@@ -195,12 +229,12 @@ internal static class MethodParser
             string typeCode = kind.Value switch
             {
                 ParamKind.DoubleArray => element + "[]",
-                ParamKind.ReadOnlySpan => $"ReadOnlySpan<{element}>",
-                ParamKind.Span => $"Span<{element}>",
+                ParamKind.ReadOnlySpan => $"global::System.ReadOnlySpan<{element}>",
+                ParamKind.Span => $"global::System.Span<{element}>",
                 ParamKind.Double => element,
                 _ => p.Type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat),
             };
-            parameters.Add(new ParamModel(p.Name, typeCode, kind.Value, differentiable, Names.Derivative(p.Name), output));
+            parameters.Add(new ParamModel(Names.Escape(p.Name), typeCode, kind.Value, differentiable, Names.Derivative(p.Name), output));
         }
 
         return parameters;
@@ -248,21 +282,6 @@ internal static class MethodParser
         }
     }
 
-    private static void CheckNameClashes(List<ParamModel> parameters, BodyParser body, MethodDeclarationSyntax syntax, Action<DiagnosticDescriptor, Location?, string[]> report)
-    {
-        foreach (ParamModel p in parameters.Where(p => p.Differentiable))
-        {
-            if (body.LocalLocations.TryGetValue(p.DerivativeName, out Location? at))
-            {
-                report(Descriptors.NameClash, at, new[] { p.DerivativeName, p.Name });
-            }
-            else if (syntax.ParameterList.Parameters.FirstOrDefault(q => q.Identifier.ValueText == p.DerivativeName) is { } clash)
-            {
-                report(Descriptors.NameClash, clash.GetLocation(), new[] { p.DerivativeName, p.Name });
-            }
-        }
-    }
-
     // An active argument bound to a parameter the callee does not differentiate would lose its
     // derivative without a word: refuse it.
     private static void CheckCallArguments(List<ParamModel> parameters, List<Stmt> statements, BodyParser body, Action<DiagnosticDescriptor, Location?, string[]> report)
@@ -277,6 +296,34 @@ internal static class MethodParser
                 {
                     SyntaxNode at = syntax is InvocationExpressionSyntax inv && i < inv.ArgumentList.Arguments.Count ? inv.ArgumentList.Arguments[i] : syntax;
                     report(Descriptors.ConstantParameterGetsActiveArgument, at.GetLocation(), new[] { at.ToString(), call.Callee.Name, p.Name });
+                }
+            }
+        }
+    }
+
+    // A generated method must not have the name and parameter types of a method the type already
+    // has, or of another [Differentiable] overload's generated method (reported on the later one).
+    private static void CheckGeneratedNames(IMethodSymbol method, Location at, Action<DiagnosticDescriptor, Location?, string[]> report)
+    {
+        foreach ((string name, string key) in Signature.GeneratedSignatures(method))
+        {
+            foreach (IMethodSymbol other in method.ContainingType.GetMembers(name).OfType<IMethodSymbol>())
+            {
+                if (Signature.Key(other) == key)
+                {
+                    report(Descriptors.GeneratedNameTaken, at, new[] { $"{name}({key})", method.Name, $"the method '{other.Name}'" });
+                    return;
+                }
+            }
+
+            foreach (IMethodSymbol overload in method.ContainingType.GetMembers(method.Name).OfType<IMethodSymbol>())
+            {
+                bool earlier = overload.Locations.FirstOrDefault()?.SourceSpan.Start < method.Locations.FirstOrDefault()?.SourceSpan.Start;
+                if (earlier && Signature.HasAttribute(overload, Signature.DifferentiableAttribute)
+                    && Signature.GeneratedSignatures(overload).Any(g => g.Name == name && g.Key == key))
+                {
+                    report(Descriptors.GeneratedNameTaken, at, new[] { $"{name}({key})", method.Name, $"'{name}' generated for another overload of '{method.Name}'" });
+                    return;
                 }
             }
         }

@@ -2,15 +2,41 @@ using System.Collections.Generic;
 
 namespace SymDiff.Generators.Parsing;
 
-/// <summary>How SymDiff names derivatives: <c>x → dx</c>, <c>W1 → dW1</c>, <c>error → dError</c>.</summary>
+/// <summary>
+/// How SymDiff names what it generates: <c>x → dx</c>, <c>W1 → dW1</c>, <c>error → dError</c>.
+/// Every generated name is fresh in its method (never a name the user's code uses, never a C#
+/// keyword); a user name that is a keyword is written with its <c>@</c>.
+/// </summary>
 internal static class Names
 {
+    // The reserved keywords of C#: an identifier spelled like one needs an '@'.
+    private static readonly HashSet<string> Keywords = new(System.StringComparer.Ordinal)
+    {
+        "abstract", "as", "base", "bool", "break", "byte", "case", "catch", "char", "checked", "class", "const",
+        "continue", "decimal", "default", "delegate", "do", "double", "else", "enum", "event", "explicit", "extern",
+        "false", "finally", "fixed", "float", "for", "foreach", "goto", "if", "implicit", "in", "int", "interface",
+        "internal", "is", "lock", "long", "namespace", "new", "null", "object", "operator", "out", "override",
+        "params", "private", "protected", "public", "readonly", "ref", "return", "sbyte", "sealed", "short",
+        "sizeof", "stackalloc", "static", "string", "struct", "switch", "this", "throw", "true", "try", "typeof",
+        "uint", "ulong", "unchecked", "unsafe", "ushort", "using", "virtual", "void", "volatile", "while",
+    };
+
+    /// <summary>True when <paramref name="name"/> must be written <c>@name</c>.</summary>
+    public static bool IsKeyword(string name) => Keywords.Contains(name);
+
+    /// <summary>The identifier as C# must spell it: <c>@in</c> for <c>in</c>.</summary>
+    public static string Escape(string name) => IsKeyword(name) ? "@" + name : name;
+
+    /// <summary>The name without its verbatim <c>@</c>.</summary>
+    public static string Plain(string name) => name.Length > 1 && name[0] == '@' ? name.Substring(1) : name;
+
     /// <summary>
     /// <c>d</c> + the name; a name longer than one letter (apart from trailing digits) gets its first
     /// letter upper-cased so the two words stay readable.
     /// </summary>
     public static string Derivative(string name)
     {
+        name = Plain(name);
         int letters = 0;
         foreach (char c in name)
         {
@@ -20,14 +46,20 @@ internal static class Names
             }
         }
 
-        return letters <= 1 ? "d" + name : "d" + char.ToUpperInvariant(name[0]) + name.Substring(1);
+        string derivative = letters <= 1 ? "d" + name : "d" + char.ToUpperInvariant(name[0]) + name.Substring(1);
+
+        // 'o' would give the keyword 'do': upper-case it as for longer names.
+        return IsKeyword(derivative) ? "d" + char.ToUpperInvariant(name[0]) + name.Substring(1) : derivative;
     }
 
-    /// <summary>The first of <paramref name="name"/>, name2, name3… that is not in <paramref name="taken"/>; it is then taken.</summary>
+    /// <summary>
+    /// The first of <paramref name="name"/>, name2, name3… that is neither in <paramref name="taken"/>
+    /// nor a keyword; it is then taken.
+    /// </summary>
     public static string Fresh(string name, HashSet<string> taken)
     {
         string candidate = name;
-        for (int i = 2; taken.Contains(candidate); i++)
+        for (int i = 2; taken.Contains(candidate) || IsKeyword(candidate); i++)
         {
             candidate = name + i.ToString(System.Globalization.CultureInfo.InvariantCulture);
         }

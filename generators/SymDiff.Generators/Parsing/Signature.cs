@@ -128,6 +128,52 @@ internal static class Signature
         return new Callee(typeCode, target.Name, parameters.ToEquatableArray(), backward, forward);
     }
 
+    /// <summary>
+    /// The names and parameter types (by-reference parameters marked <c>ref</c>, as C# overloading
+    /// sees them) of the methods SymDiff generates for <paramref name="method"/>.
+    /// </summary>
+    public static List<(string Name, string Key)> GeneratedSignatures(IMethodSymbol method)
+    {
+        var result = new List<(string, string)>();
+        AttributeData? attribute = Attribute(method, DifferentiableAttribute);
+        IReadOnlyList<string> wrt = attribute is null ? [] : WrtNames(attribute);
+        string scalar = FloatingElement(method.ReturnType) ?? method.Parameters.Select(p => FloatingElement(p.Type)).FirstOrDefault(e => e is not null) ?? "double";
+        var primal = new List<string>();
+        var differentiable = new List<bool>();
+        var outputs = 0;
+        foreach (IParameterSymbol p in method.Parameters)
+        {
+            if (Classify(p.Type) is not { } kind)
+            {
+                return result;
+            }
+
+            primal.Add(p.Type.ToDisplayString());
+            bool output = HasAttribute(p, OutputAttribute);
+            outputs += output ? 1 : 0;
+            if (!output && IsDifferentiable(p, kind, wrt))
+            {
+                differentiable.Add(kind == ParamKind.Double);
+            }
+        }
+
+        string span = $"System.Span<{scalar}>", readOnly = $"System.ReadOnlySpan<{scalar}>";
+        string Join(IEnumerable<string> parts) => string.Join(", ", parts);
+        if (!method.ReturnsVoid)
+        {
+            result.Add((method.Name + "Gradient", Join(primal.Concat(differentiable.Select(s => s ? "ref " + scalar : span)))));
+        }
+
+        IEnumerable<string> seed = method.ReturnsVoid ? Enumerable.Repeat(readOnly, outputs) : [scalar];
+        result.Add((method.Name + "Backward", Join(primal.Concat(seed).Concat(differentiable.Select(s => s ? "ref " + scalar : span)))));
+        result.Add((method.Name + "Derivative", Join(primal.Concat(differentiable.Select(s => s ? scalar : readOnly)).Concat(Enumerable.Repeat(span, outputs)))));
+        return result;
+    }
+
+    /// <summary>A method's parameter types as <see cref="GeneratedSignatures"/> writes them.</summary>
+    public static string Key(IMethodSymbol method) =>
+        string.Join(", ", method.Parameters.Select(p => (p.RefKind == RefKind.None ? string.Empty : "ref ") + p.Type.ToDisplayString()));
+
     public static string AccessibilityText(Accessibility accessibility) => accessibility switch
     {
         Accessibility.Public => "public",

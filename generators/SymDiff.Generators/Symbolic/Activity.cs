@@ -44,6 +44,40 @@ internal sealed class Activity
                 }
             }
         }
+
+        // A value that never reaches the result needs no derivative: its adjoint would be zero,
+        // and zero times an undefined partial (atan2 at the origin) is NaN. Useful values are
+        // those the returned value or an output reads, directly or through other useful values.
+        var locals = new HashSet<string>(statements.OfType<NewArray>().Select(a => a.Name));
+        var useful = new HashSet<string>(statements.SelectMany(s => s switch
+        {
+            Return { Value: { } value } => Effects.VarsIn(value),
+            Store st when !locals.Contains(st.Array) => [st.Array],
+            _ => [],
+        }));
+        changed = true;
+        while (changed)
+        {
+            int before = useful.Count;
+            foreach (Stmt s in statements)
+            {
+                (string? name, Expr? value) = s switch
+                {
+                    Decl d => (d.Name, d.Init),
+                    Assign a => (a.Name, a.Value),
+                    Store st => (st.Array, st.Value),
+                    _ => (null, null),
+                };
+                if (name is not null && value is not null && useful.Contains(name))
+                {
+                    useful.UnionWith(Effects.VarsIn(value));
+                }
+            }
+
+            changed = useful.Count != before;
+        }
+
+        active.IntersectWith(useful);
     }
 
     public bool IsActive(string name) => active.Contains(name);

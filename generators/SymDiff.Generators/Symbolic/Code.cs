@@ -159,9 +159,9 @@ internal static class Effects
         int i = 0;
         while (i < code.Length)
         {
-            if (char.IsLetter(code[i]) || code[i] == '_')
+            if (char.IsLetter(code[i]) || code[i] == '_' || (code[i] == '@' && i + 1 < code.Length && (char.IsLetter(code[i + 1]) || code[i + 1] == '_')))
             {
-                int start = i;
+                int start = i++;
                 while (i < code.Length && (char.IsLetterOrDigit(code[i]) || code[i] == '_'))
                 {
                     i++;

@@ -22,6 +22,8 @@ internal static class E
 
     public static Expr Sq(Expr a) => Mul(a, a);
 
+    public static Expr Eq(Expr a, Expr b) => new Binary(BinOp.Eq, a, b);
+
     public static Expr Ge(Expr a, Expr b) => new Binary(BinOp.Ge, a, b);
 
     public static Expr Le(Expr a, Expr b) => new Binary(BinOp.Le, a, b);

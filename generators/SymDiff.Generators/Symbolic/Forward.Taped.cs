@@ -31,6 +31,13 @@ internal sealed partial class Forward
             code.Add(new Raw($"global::SymDiff.Generated.Tangent.Start({output.DerivativeName}, {output.Name}.Length, nameof({output.DerivativeName}));", output.DerivativeName));
         }
 
+        // A parameter left out of the [Differentiable] list that the body makes active starts with a zero tangent.
+        foreach (ParamModel p in model.Params.Where(p => !p.Differentiable && p.Kind == ParamKind.Double && activity.IsActive(p.Name)))
+        {
+            declared.Add(TangentName(p.Name));
+            code.Add(new Let(TangentName(p.Name), Ty.Double, Num.Zero));
+        }
+
         bool arena = body.Any(s => s is NewArray);
         string mark = Names.Fresh("arenaMark", taken);
         if (arena)
@@ -102,10 +109,10 @@ internal sealed partial class Forward
                 break;
             case NewArray n:
                 string arrays = model.Scalar == "float" ? "Floats" : "Doubles";
-                output.Add(new Raw($"Span<{model.Scalar}> {n.Name} = {tapeName}.{arrays}({Emit.ExprWriter.Write(n.Length)});", n.Name));
+                output.Add(new Raw($"global::System.Span<{model.Scalar}> {n.Name} = {tapeName}.{arrays}({Emit.ExprWriter.Write(n.Length)});", n.Name));
                 if (activity.IsActive(n.Name))
                 {
-                    output.Add(new Raw($"Span<{model.Scalar}> {TangentName(n.Name)} = {tapeName}.{arrays}({n.Name}.Length);", TangentName(n.Name)));
+                    output.Add(new Raw($"global::System.Span<{model.Scalar}> {TangentName(n.Name)} = {tapeName}.{arrays}({n.Name}.Length);", TangentName(n.Name)));
                 }
 
                 break;

@@ -387,9 +387,9 @@ internal sealed class Lower
                 sb.Append(code, i, end - i);
                 i = end;
             }
-            else if (char.IsLetter(c) || c == '_')
+            else if (char.IsLetter(c) || c == '_' || (c == '@' && i + 1 < code.Length && (char.IsLetter(code[i + 1]) || code[i + 1] == '_')))
             {
-                int start = i;
+                int start = i++;
                 while (i < code.Length && (char.IsLetterOrDigit(code[i]) || code[i] == '_'))
                 {
                     i++;

@@ -53,14 +53,14 @@ internal sealed partial class Reverse
         {
             string work = Names.Fresh(output.DerivativeName + "Remaining", taken);
             adjointOf[output.Name] = work;
-            code.Add(new Raw($"Span<{model.Scalar}> {work} = {tape}.{arrayType}({output.Name}.Length);", work));
+            code.Add(new Raw($"global::System.Span<{model.Scalar}> {work} = {tape}.{arrayType}({output.Name}.Length);", work));
             code.Add(new Raw($"global::SymDiff.Generated.Adjoint.RequireLength<{model.Scalar}>({output.DerivativeName}, {output.Name}.Length, nameof({output.DerivativeName}));"));
             code.Add(new Raw($"{output.DerivativeName}.CopyTo({work});", work));
         }
 
         // Every adjoint exists from the start of the backward sweep (declared below), so each
         // statement's contribution is an accumulation.
-        var scalars = types.Keys.Where(n => types[n].Type == Ty.Double && activity.IsActive(n) && !model.Params.Any(p => p.Name == n)).OrderBy(n => n, System.StringComparer.Ordinal).ToList();
+        var scalars = types.Keys.Where(n => types[n].Type == Ty.Double && activity.IsActive(n) && !model.Params.Any(p => p.Name == n && p.Differentiable)).OrderBy(n => n, System.StringComparer.Ordinal).ToList();
         foreach (string name in scalars)
         {
             declared.Add(AdjointName(name));
@@ -116,7 +116,7 @@ internal sealed partial class Reverse
         foreach (string array in localArrays.Where(activity.IsActive).OrderBy(n => n, System.StringComparer.Ordinal))
         {
             string adjoint = AdjointName(array);
-            code.Add(new Raw($"Span<{model.Scalar}> {adjoint} = {tape}.{arrayType}({array}.Length);", adjoint));
+            code.Add(new Raw($"global::System.Span<{model.Scalar}> {adjoint} = {tape}.{arrayType}({array}.Length);", adjoint));
         }
 
         code.AddRange(backward);
@@ -176,7 +176,7 @@ internal sealed partial class Reverse
                 StoreBack(st, primal, back, comment);
                 break;
             case NewArray n:
-                primal.Add(new Raw($"Span<{model.Scalar}> {n.Name} = {tape}.{(model.Scalar == "float" ? "Floats" : "Doubles")}({Emit.ExprWriter.Write(n.Length)});", n.Name));
+                primal.Add(new Raw($"global::System.Span<{model.Scalar}> {n.Name} = {tape}.{(model.Scalar == "float" ? "Floats" : "Doubles")}({Emit.ExprWriter.Write(n.Length)});", n.Name));
                 break;
             case If i:
                 BranchBack(i, inLoop, primal, back);

@@ -24,6 +24,7 @@ internal sealed partial class Reverse
     private readonly Dictionary<string, string> adjointOf = new();
     private readonly HashSet<string> parameterAdjoints = new();
     private HashSet<string> declared = new();
+    private readonly HashSet<string> reassigned = new();
 
     private Reverse(MethodModel model, bool gradient, Activity activity, HashSet<string> taken)
     {
@@ -52,6 +53,10 @@ internal sealed partial class Reverse
 
     private List<Code> Run(IReadOnlyList<Stmt> body)
     {
+        // A local holding a math call's result stands for it in the rules (tanh' = 1 − y²) only
+        // while it still holds that result: not when the body changes it afterwards.
+        reassigned.UnionWith(BodyParser.AllStatements(body).OfType<Assign>().Select(a => a.Name));
+
         // In Backward a parameter's adjoint holds the caller's running sum; a parameter the body
         // accumulates into gets an adjoint of its own, added to the caller's at the end.
         var assigned = new HashSet<string>(BodyParser.AllStatements(body).OfType<Assign>().Select(a => a.Name));
@@ -152,7 +157,7 @@ internal sealed partial class Reverse
                     group.Backprop(r.Value!, gradient ? Num.One : new Var(model.SeedName, Ty.Double), null);
                     break;
                 case Decl { Type: Ty.Double } d when Adjoint(d.Name) is { } g:
-                    group.Backprop(d.Init!, g, d.Init is Fn ? new Var(d.Name, Ty.Double) : null);
+                    group.Backprop(d.Init!, g, d.Init is Fn && !reassigned.Contains(d.Name) ? new Var(d.Name, Ty.Double) : null);
                     break;
                 case Assign a when Adjoint(a.Name) is { } g:
                     group.Backprop(a.Value, a.Op == AssignOp.Sub ? Neg(g) : g, null);
@@ -228,10 +233,25 @@ internal sealed partial class Reverse
         private readonly List<(string Key, string Target, Expr? Index)> order = new();
         private readonly Dictionary<string, Expr> sums = new();
 
+        // The tests that select the current contribution (t ? ȳ : 0), applied last, when the
+        // contribution is complete: (t ? ȳ : 0)·∞ would be NaN where t is false, but
+        // t ? ȳ·∞ : 0 is 0 there. So a value nobody needs never poisons a gradient.
+        private readonly List<(Expr Test, bool When)> gates = new();
+
         public void Backprop(Expr e, Expr g, Expr? y)
         {
             if (!owner.activity.Depends(e) || IsZero(g))
             {
+                return;
+            }
+
+            if (g is Cond { WhenFalse: Num { Value: 0 } } or Cond { WhenTrue: Num { Value: 0 } })
+            {
+                var gate = (Cond)g;
+                bool when = gate.WhenFalse is Num { Value: 0 };
+                gates.Add((gate.Test, when));
+                Backprop(e, when ? gate.WhenTrue : gate.WhenFalse, y);
+                gates.RemoveAt(gates.Count - 1);
                 return;
             }
 
@@ -286,6 +306,11 @@ internal sealed partial class Reverse
         // then pushed through the argument expression.
         private void CallBackward(Call c, Expr g)
         {
+            for (int i = gates.Count - 1; i >= 0; i--)
+            {
+                g = gates[i].When ? If(gates[i].Test, g, Num.Zero) : If(gates[i].Test, Num.Zero, g);
+            }
+
             var adjoints = new List<string?>();
             var pending = new List<(Expr Arg, string Temp)>();
             for (int i = 0; i < c.Callee.Params.Count; i++)
@@ -327,6 +352,11 @@ internal sealed partial class Reverse
 
         private void Contribute(string key, string target, Expr? index, Expr g)
         {
+            for (int i = gates.Count - 1; i >= 0; i--)
+            {
+                g = gates[i].When ? If(gates[i].Test, g, Num.Zero) : If(gates[i].Test, Num.Zero, g);
+            }
+
             if (sums.TryGetValue(key, out Expr? sum))
             {
                 sums[key] = Add(sum, g);

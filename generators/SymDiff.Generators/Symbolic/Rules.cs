@@ -26,6 +26,9 @@ internal static class Rules
 
     private static Expr[] Zero(Expr[] x, Expr y, Expr g) => [N(0)];
 
+    // aᵇ with a = 0 and b ≥ 0: the point where ln a is −∞ but aᵇ does not depend on b.
+    private static Expr ZeroBase(Expr[] x) => new Binary(BinOp.And, Eq(x[0], N(0)), Ge(x[1], N(0)));
+
     public static readonly IReadOnlyDictionary<MathFn, Rule> Table = new Dictionary<MathFn, Rule>
     {
         // y = sin x         dy = cos x · dx                 x̄ += ȳ · cos x
@@ -43,9 +46,15 @@ internal static class Rules
         // y = √x            dy = dx / (2y)                  x̄ += ȳ / (2y)
         [MathFn.Sqrt] = new((x, dx, y) => Div(dx[0], Mul(N(2), y)), (x, y, g) => [Div(g, Mul(N(2), y))]),
         // y = aᵇ            dy = b·aᵇ⁻¹·da + y·ln a·db      ā += ȳ·b·aᵇ⁻¹,  b̄ += ȳ·y·ln a
+        //   as PyTorch and JAX: ā's share is 0 when b = 0 (not 0·a⁻¹ = NaN at a = 0),
+        //   b̄'s share is 0 when a = 0 and b ≥ 0 (not 0·ln 0 = NaN)
         [MathFn.Pow] = new(
-            (x, dx, y) => Add(Mul(x[1], Pow(x[0], Sub(x[1], N(1))), dx[0]), Mul(y, Log(x[0]), dx[1])),
-            (x, y, g) => [Mul(g, x[1], Pow(x[0], Sub(x[1], N(1)))), Mul(g, y, Log(x[0]))]),
+            (x, dx, y) => Add(
+                If(Eq(x[1], N(0)), N(0), Mul(x[1], Pow(x[0], Sub(x[1], N(1))), dx[0])),
+                If(ZeroBase(x), N(0), Mul(y, Log(x[0]), dx[1]))),
+            (x, y, g) => [
+                If(Eq(x[1], N(0)), N(0), Mul(g, x[1], Pow(x[0], Sub(x[1], N(1))))),
+                If(ZeroBase(x), N(0), Mul(g, y, Log(x[0])))]),
         // y = |x|           dy = (x ≥ 0 ? dx : −dx)         x̄ += (x ≥ 0 ? ȳ : −ȳ)
         [MathFn.Abs] = new((x, dx, y) => If(Ge(x[0], N(0)), dx[0], Neg(dx[0])), (x, y, g) => [If(Ge(x[0], N(0)), g, Neg(g))]),
         // y = tanh x        dy = (1 − y²) · dx              x̄ += ȳ · (1 − y²)

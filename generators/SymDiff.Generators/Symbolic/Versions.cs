@@ -112,6 +112,17 @@ internal static class Versions
 
     private static Expr Rename(Expr e, Scope scope)
     {
+        if (e is Opaque o)
+        {
+            // Constant code may read floating values (Math.Sign(s)): it reads their current version.
+            foreach (string read in Effects.Identifiers(o.Code).Where(scope.Current.ContainsKey))
+            {
+                scope.Reads[scope.Name(read)] = (scope.Reads.TryGetValue(scope.Name(read), out int n) ? n : 0) + 1;
+            }
+
+            return o with { Code = Lower.RenameCode(o.Code, scope.Current) };
+        }
+
         if (e is not Var { Type: Ty.Double } v)
         {
             return E.MapChildren(e, child => Rename(child, scope));

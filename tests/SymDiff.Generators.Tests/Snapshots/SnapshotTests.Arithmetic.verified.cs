@@ -3,8 +3,6 @@
 // Edit F itself: this file is rewritten on every build.
 #nullable enable
 
-using System;
-
 namespace Cases;
 
 partial class C

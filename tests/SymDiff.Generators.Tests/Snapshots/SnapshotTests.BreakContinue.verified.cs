@@ -3,8 +3,6 @@
 // Edit F itself: this file is rewritten on every build.
 #nullable enable
 
-using System;
-
 namespace Cases;
 
 partial class C
@@ -21,9 +19,9 @@ partial class C
     /// <param name="dv">Overwritten with ∂F/∂v[i]; must have v.Length elements.</param>
     /// <param name="dw">Receives ∂F/∂w.</param>
     /// <returns>The value of F.</returns>
-    /// <exception cref="ArgumentException">An array adjoint has the wrong length.</exception>
+    /// <exception cref="global::System.ArgumentException">An array adjoint has the wrong length.</exception>
     [global::System.CodeDom.Compiler.GeneratedCode("SymDiff.Generators", "0.1.0")]
-    public static double FGradient(double[] v, double w, Span<double> dv, out double dw)
+    public static double FGradient(double[] v, double w, global::System.Span<double> dv, out double dw)
     {
         global::SymDiff.Generated.Adjoint.RequireLength(dv, v.Length, nameof(dv));
         dv.Clear();
@@ -113,7 +111,7 @@ partial class C
     /// <param name="dv">Accumulates dF · ∂F/∂v[i]; v.Length elements, or empty when not needed.</param>
     /// <param name="dw">Accumulates dF · ∂F/∂w.</param>
     [global::System.CodeDom.Compiler.GeneratedCode("SymDiff.Generators", "0.1.0")]
-    public static void FBackward(double[] v, double w, double dF, Span<double> dv, ref double dw)
+    public static void FBackward(double[] v, double w, double dF, global::System.Span<double> dv, ref double dw)
     {
         dv = global::SymDiff.Generated.Adjoint.OrSink(dv, v.Length, nameof(dv));
         global::SymDiff.Generated.Tape tape = global::SymDiff.Generated.Tape.Current;
@@ -197,7 +195,7 @@ partial class C
     /// <param name="dw">The tangent of w.</param>
     /// <returns>The change of F along the tangents.</returns>
     [global::System.CodeDom.Compiler.GeneratedCode("SymDiff.Generators", "0.1.0")]
-    public static double FDerivative(double[] v, double w, ReadOnlySpan<double> dv, double dw)
+    public static double FDerivative(double[] v, double w, global::System.ReadOnlySpan<double> dv, double dw)
     {
         dv = global::SymDiff.Generated.Tangent.OrZero(dv, v.Length, nameof(dv));
         bool broke = false;

@@ -3,8 +3,6 @@
 // Edit F itself: this file is rewritten on every build.
 #nullable enable
 
-using System;
-
 namespace Cases;
 
 partial class C
@@ -21,9 +19,9 @@ partial class C
     /// <param name="da">Overwritten with ∂F/∂a[i]; must have a.Length elements.</param>
     /// <param name="dc">Receives ∂F/∂c.</param>
     /// <returns>The value of F.</returns>
-    /// <exception cref="ArgumentException">An array adjoint has the wrong length.</exception>
+    /// <exception cref="global::System.ArgumentException">An array adjoint has the wrong length.</exception>
     [global::System.CodeDom.Compiler.GeneratedCode("SymDiff.Generators", "0.1.0")]
-    public static double FGradient(double[] a, double[] b, double c, Span<double> da, out double dc)
+    public static double FGradient(double[] a, double[] b, double c, global::System.Span<double> da, out double dc)
     {
         global::SymDiff.Generated.Adjoint.RequireLength(da, a.Length, nameof(da));
         da.Clear();
@@ -48,7 +46,7 @@ partial class C
     /// <param name="da">Accumulates dF · ∂F/∂a[i]; a.Length elements, or empty when not needed.</param>
     /// <param name="dc">Accumulates dF · ∂F/∂c.</param>
     [global::System.CodeDom.Compiler.GeneratedCode("SymDiff.Generators", "0.1.0")]
-    public static void FBackward(double[] a, double[] b, double c, double dF, Span<double> da, ref double dc)
+    public static void FBackward(double[] a, double[] b, double c, double dF, global::System.Span<double> da, ref double dc)
     {
         da = global::SymDiff.Generated.Adjoint.OrSink(da, a.Length, nameof(da));
         // back through line 8: => Dot(a, b) * c + Dot(a, a)
@@ -70,7 +68,7 @@ partial class C
     /// <param name="dc">The tangent of c.</param>
     /// <returns>The change of F along the tangents.</returns>
     [global::System.CodeDom.Compiler.GeneratedCode("SymDiff.Generators", "0.1.0")]
-    public static double FDerivative(double[] a, double[] b, double c, ReadOnlySpan<double> da, double dc)
+    public static double FDerivative(double[] a, double[] b, double c, global::System.ReadOnlySpan<double> da, double dc)
     {
         da = global::SymDiff.Generated.Tangent.OrZero(da, a.Length, nameof(da));
         return DotDerivative(a, b, da, default) * c + Dot(a, b) * dc + DotDerivative(a, a, da, da);

@@ -3,14 +3,12 @@
 // Edit F itself: this file is rewritten on every build.
 #nullable enable
 
-using System;
-
 namespace Cases;
 
 partial class C
 {
     /// <summary>
-    /// Computes <see cref="F(double[], ReadOnlySpan{double})"/> and its gradient with respect to u, v by reverse-mode differentiation.
+    /// Computes <see cref="F(double[], global::System.ReadOnlySpan{double})"/> and its gradient with respect to u, v by reverse-mode differentiation.
     /// </summary>
     /// <remarks>
     /// The derivative follows the body of F statement by statement; each step below names the source line it differentiates.
@@ -20,9 +18,9 @@ partial class C
     /// <param name="du">Overwritten with ∂F/∂u[i]; must have u.Length elements.</param>
     /// <param name="dv">Overwritten with ∂F/∂v[i]; must have v.Length elements.</param>
     /// <returns>The value of F.</returns>
-    /// <exception cref="ArgumentException">An array adjoint has the wrong length.</exception>
+    /// <exception cref="global::System.ArgumentException">An array adjoint has the wrong length.</exception>
     [global::System.CodeDom.Compiler.GeneratedCode("SymDiff.Generators", "0.1.0")]
-    public static double FGradient(double[] u, ReadOnlySpan<double> v, Span<double> du, Span<double> dv)
+    public static double FGradient(double[] u, global::System.ReadOnlySpan<double> v, global::System.Span<double> du, global::System.Span<double> dv)
     {
         global::SymDiff.Generated.Adjoint.RequireLength(du, u.Length, nameof(du));
         du.Clear();
@@ -41,7 +39,7 @@ partial class C
     }
 
     /// <summary>
-    /// The pullback of <see cref="F(double[], ReadOnlySpan{double})"/>: adds dF · ∂F/∂p into the adjoint of each differentiated parameter p.
+    /// The pullback of <see cref="F(double[], global::System.ReadOnlySpan{double})"/>: adds dF · ∂F/∂p into the adjoint of each differentiated parameter p.
     /// A differentiable caller calls this to push its adjoint through the call; adjoints accumulate, so start them at zero.
     /// </summary>
     /// <remarks>
@@ -53,7 +51,7 @@ partial class C
     /// <param name="du">Accumulates dF · ∂F/∂u[i]; u.Length elements, or empty when not needed.</param>
     /// <param name="dv">Accumulates dF · ∂F/∂v[i]; v.Length elements, or empty when not needed.</param>
     [global::System.CodeDom.Compiler.GeneratedCode("SymDiff.Generators", "0.1.0")]
-    public static void FBackward(double[] u, ReadOnlySpan<double> v, double dF, Span<double> du, Span<double> dv)
+    public static void FBackward(double[] u, global::System.ReadOnlySpan<double> v, double dF, global::System.Span<double> du, global::System.Span<double> dv)
     {
         du = global::SymDiff.Generated.Adjoint.OrSink(du, u.Length, nameof(du));
         dv = global::SymDiff.Generated.Adjoint.OrSink(dv, v.Length, nameof(dv));
@@ -68,7 +66,7 @@ partial class C
     }
 
     /// <summary>
-    /// The directional derivative of <see cref="F(double[], ReadOnlySpan{double})"/> by forward-mode differentiation: Σᵢ ∂F/∂u[i] · du[i] + Σᵢ ∂F/∂v[i] · dv[i].
+    /// The directional derivative of <see cref="F(double[], global::System.ReadOnlySpan{double})"/> by forward-mode differentiation: Σᵢ ∂F/∂u[i] · du[i] + Σᵢ ∂F/∂v[i] · dv[i].
     /// </summary>
     /// <remarks>
     /// The derivative follows the body of F statement by statement; each step below names the source line it differentiates.
@@ -79,7 +77,7 @@ partial class C
     /// <param name="dv">The tangent of v: v.Length elements, or empty for zero.</param>
     /// <returns>The change of F along the tangents.</returns>
     [global::System.CodeDom.Compiler.GeneratedCode("SymDiff.Generators", "0.1.0")]
-    public static double FDerivative(double[] u, ReadOnlySpan<double> v, ReadOnlySpan<double> du, ReadOnlySpan<double> dv)
+    public static double FDerivative(double[] u, global::System.ReadOnlySpan<double> v, global::System.ReadOnlySpan<double> du, global::System.ReadOnlySpan<double> dv)
     {
         du = global::SymDiff.Generated.Tangent.OrZero(du, u.Length, nameof(du));
         dv = global::SymDiff.Generated.Tangent.OrZero(dv, v.Length, nameof(dv));

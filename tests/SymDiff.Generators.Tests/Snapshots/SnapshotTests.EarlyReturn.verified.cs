@@ -3,8 +3,6 @@
 // Edit F itself: this file is rewritten on every build.
 #nullable enable
 
-using System;
-
 namespace Cases;
 
 partial class C
@@ -36,7 +34,7 @@ partial class C
         else
         {
             tape.Push(t);
-            t = Math.Tanh(x);
+            t = global::System.Math.Tanh(x);
             branch8 = t < 0;
             if (branch8)
             {
@@ -81,7 +79,7 @@ partial class C
             }
             t = tape.PopDouble();
             // back through line 8: double t = Math.Tanh(x);
-            double tanhX = Math.Tanh(x);
+            double tanhX = global::System.Math.Tanh(x);
             dx += dt * (1 - tanhX * tanhX);
             dt = 0;
         }
@@ -114,7 +112,7 @@ partial class C
         else
         {
             tape.Push(t);
-            t = Math.Tanh(x);
+            t = global::System.Math.Tanh(x);
             branch8 = t < 0;
             if (branch8)
             {
@@ -151,7 +149,7 @@ partial class C
             }
             t = tape.PopDouble();
             // back through line 8: double t = Math.Tanh(x);
-            double tanhX = Math.Tanh(x);
+            double tanhX = global::System.Math.Tanh(x);
             dx += dt * (1 - tanhX * tanhX);
             dt = 0;
         }
@@ -180,7 +178,7 @@ partial class C
         }
         else
         {
-            double tanhX = Math.Tanh(x);
+            double tanhX = global::System.Math.Tanh(x);
             dt = (1 - tanhX * tanhX) * dx;
             t = tanhX;
             if (t < 0)

@@ -3,8 +3,6 @@
 // Edit F itself: this file is rewritten on every build.
 #nullable enable
 
-using System;
-
 namespace Cases;
 
 partial class C
@@ -21,9 +19,9 @@ partial class C
     /// <param name="dW">Overwritten with ∂F/∂W[i]; must have W.Length elements.</param>
     /// <param name="dx">Overwritten with ∂F/∂x[i]; must have x.Length elements.</param>
     /// <returns>The value of F.</returns>
-    /// <exception cref="ArgumentException">An array adjoint has the wrong length.</exception>
+    /// <exception cref="global::System.ArgumentException">An array adjoint has the wrong length.</exception>
     [global::System.CodeDom.Compiler.GeneratedCode("SymDiff.Generators", "0.1.0")]
-    public static double FGradient(double[] W, double[] x, int rows, Span<double> dW, Span<double> dx)
+    public static double FGradient(double[] W, double[] x, int rows, global::System.Span<double> dW, global::System.Span<double> dx)
     {
         global::SymDiff.Generated.Adjoint.RequireLength(dW, W.Length, nameof(dW));
         dW.Clear();
@@ -38,7 +36,7 @@ partial class C
             {
                 z += W[(r * cols) + c] * x[c];
             }
-            s += Math.Tanh(z);
+            s += global::System.Math.Tanh(z);
         }
         // back through line 8: return s;
         for (int r = 0; r < rows; r++)
@@ -49,7 +47,7 @@ partial class C
                 z += W[(r * cols) + c] * x[c];
             }
             // back through line 8: s += Math.Tanh(z);
-            double tanhZ = Math.Tanh(z);
+            double tanhZ = global::System.Math.Tanh(z);
             double dz = 1 - tanhZ * tanhZ;
             for (int c = 0; c < cols; c++)
             {
@@ -75,7 +73,7 @@ partial class C
     /// <param name="dW">Accumulates dF · ∂F/∂W[i]; W.Length elements, or empty when not needed.</param>
     /// <param name="dx">Accumulates dF · ∂F/∂x[i]; x.Length elements, or empty when not needed.</param>
     [global::System.CodeDom.Compiler.GeneratedCode("SymDiff.Generators", "0.1.0")]
-    public static void FBackward(double[] W, double[] x, int rows, double dF, Span<double> dW, Span<double> dx)
+    public static void FBackward(double[] W, double[] x, int rows, double dF, global::System.Span<double> dW, global::System.Span<double> dx)
     {
         dW = global::SymDiff.Generated.Adjoint.OrSink(dW, W.Length, nameof(dW));
         dx = global::SymDiff.Generated.Adjoint.OrSink(dx, x.Length, nameof(dx));
@@ -98,7 +96,7 @@ partial class C
                 z += W[(r * cols) + c] * x[c];
             }
             // back through line 8: s += Math.Tanh(z);
-            double tanhZ = Math.Tanh(z);
+            double tanhZ = global::System.Math.Tanh(z);
             double dz = ds * (1 - tanhZ * tanhZ);
             for (int c = 0; c < cols; c++)
             {
@@ -122,7 +120,7 @@ partial class C
     /// <param name="dx">The tangent of x: x.Length elements, or empty for zero.</param>
     /// <returns>The change of F along the tangents.</returns>
     [global::System.CodeDom.Compiler.GeneratedCode("SymDiff.Generators", "0.1.0")]
-    public static double FDerivative(double[] W, double[] x, int rows, ReadOnlySpan<double> dW, ReadOnlySpan<double> dx)
+    public static double FDerivative(double[] W, double[] x, int rows, global::System.ReadOnlySpan<double> dW, global::System.ReadOnlySpan<double> dx)
     {
         dW = global::SymDiff.Generated.Tangent.OrZero(dW, W.Length, nameof(dW));
         dx = global::SymDiff.Generated.Tangent.OrZero(dx, x.Length, nameof(dx));
@@ -137,7 +135,7 @@ partial class C
                 z += W[(r * cols) + c] * x[c];
                 dz += dW[(r * cols) + c] * x[c] + W[(r * cols) + c] * dx[c];
             }
-            double tanhZ = Math.Tanh(z);
+            double tanhZ = global::System.Math.Tanh(z);
             ds += (1 - tanhZ * tanhZ) * dz;
         }
         return ds;

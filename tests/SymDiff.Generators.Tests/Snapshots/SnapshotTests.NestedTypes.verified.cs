@@ -3,8 +3,6 @@
 // Edit Sigmoid itself: this file is rewritten on every build.
 #nullable enable
 
-using System;
-
 namespace Cases.Deep;
 
 partial class Outer
@@ -26,7 +24,7 @@ partial class Outer
         internal static double SigmoidGradient(double z, out double dz)
         {
             // back through line 8: => 1 / (1 + System.Math.Exp(-z))
-            double expNegZ = Math.Exp(-z);
+            double expNegZ = global::System.Math.Exp(-z);
             dz = expNegZ / ((1 + expNegZ) * (1 + expNegZ));
             return 1 / (1 + expNegZ);
         }
@@ -47,7 +45,7 @@ partial class Outer
         internal static void SigmoidBackward(double z, double dSigmoid, ref double dz)
         {
             // back through line 8: => 1 / (1 + System.Math.Exp(-z))
-            double expNegZ = Math.Exp(-z);
+            double expNegZ = global::System.Math.Exp(-z);
             dz += dSigmoid * expNegZ / ((1 + expNegZ) * (1 + expNegZ));
         }
 
@@ -65,7 +63,7 @@ partial class Outer
         [global::System.CodeDom.Compiler.GeneratedCode("SymDiff.Generators", "0.1.0")]
         internal static double SigmoidDerivative(double z, double dz)
         {
-            double expNegZ = Math.Exp(-z);
+            double expNegZ = global::System.Math.Exp(-z);
             return expNegZ * dz / ((1 + expNegZ) * (1 + expNegZ));
         }
     }

@@ -3,8 +3,6 @@
 // Edit NetLoss itself: this file is rewritten on every build.
 #nullable enable
 
-using System;
-
 namespace Cases;
 
 partial class C
@@ -26,9 +24,9 @@ partial class C
     /// <param name="dW2">Overwritten with ∂NetLoss/∂W2[i]; must have W2.Length elements.</param>
     /// <param name="db2">Overwritten with ∂NetLoss/∂b2[i]; must have b2.Length elements.</param>
     /// <returns>The value of NetLoss.</returns>
-    /// <exception cref="ArgumentException">An array adjoint has the wrong length.</exception>
+    /// <exception cref="global::System.ArgumentException">An array adjoint has the wrong length.</exception>
     [global::System.CodeDom.Compiler.GeneratedCode("SymDiff.Generators", "0.1.0")]
-    public static double NetLossGradient(double[] W1, double[] b1, double[] W2, double[] b2, double[] x, double[] y, Span<double> dW1, Span<double> db1, Span<double> dW2, Span<double> db2)
+    public static double NetLossGradient(double[] W1, double[] b1, double[] W2, double[] b2, double[] x, double[] y, global::System.Span<double> dW1, global::System.Span<double> db1, global::System.Span<double> dW2, global::System.Span<double> db2)
     {
         global::SymDiff.Generated.Adjoint.RequireLength(dW1, W1.Length, nameof(dW1));
         global::SymDiff.Generated.Adjoint.RequireLength(db1, b1.Length, nameof(db1));
@@ -36,8 +34,8 @@ partial class C
         global::SymDiff.Generated.Adjoint.RequireLength(db2, b2.Length, nameof(db2));
         double z10 = b1[0] + W1[0] * x[0] + W1[1] * x[1] + W1[2] * x[2];
         double z11 = b1[1] + W1[3] * x[0] + W1[4] * x[1] + W1[5] * x[2];
-        double a10 = Math.Max(0, z10);
-        double a11 = Math.Max(0, z11);
+        double a10 = global::System.Math.Max(0.0, z10);
+        double a11 = global::System.Math.Max(0.0, z11);
         double z20 = b2[0] + W2[0] * a10 + W2[1] * a11;
         double z21 = b2[1] + W2[2] * a10 + W2[3] * a11;
         double e0 = z20 - y[0];
@@ -102,7 +100,7 @@ partial class C
     /// <param name="dW2">Accumulates dNetLoss · ∂NetLoss/∂W2[i]; W2.Length elements, or empty when not needed.</param>
     /// <param name="db2">Accumulates dNetLoss · ∂NetLoss/∂b2[i]; b2.Length elements, or empty when not needed.</param>
     [global::System.CodeDom.Compiler.GeneratedCode("SymDiff.Generators", "0.1.0")]
-    public static void NetLossBackward(double[] W1, double[] b1, double[] W2, double[] b2, double[] x, double[] y, double dNetLoss, Span<double> dW1, Span<double> db1, Span<double> dW2, Span<double> db2)
+    public static void NetLossBackward(double[] W1, double[] b1, double[] W2, double[] b2, double[] x, double[] y, double dNetLoss, global::System.Span<double> dW1, global::System.Span<double> db1, global::System.Span<double> dW2, global::System.Span<double> db2)
     {
         dW1 = global::SymDiff.Generated.Adjoint.OrSink(dW1, W1.Length, nameof(dW1));
         db1 = global::SymDiff.Generated.Adjoint.OrSink(db1, b1.Length, nameof(db1));
@@ -110,8 +108,8 @@ partial class C
         db2 = global::SymDiff.Generated.Adjoint.OrSink(db2, b2.Length, nameof(db2));
         double z10 = b1[0] + W1[0] * x[0] + W1[1] * x[1] + W1[2] * x[2];
         double z11 = b1[1] + W1[3] * x[0] + W1[4] * x[1] + W1[5] * x[2];
-        double a10 = Math.Max(0, z10);
-        double a11 = Math.Max(0, z11);
+        double a10 = global::System.Math.Max(0.0, z10);
+        double a11 = global::System.Math.Max(0.0, z11);
         double z20 = b2[0] + W2[0] * a10 + W2[1] * a11;
         double z21 = b2[1] + W2[2] * a10 + W2[3] * a11;
         double e0 = z20 - y[0];
@@ -169,7 +167,7 @@ partial class C
     /// <param name="db2">The tangent of b2: b2.Length elements, or empty for zero.</param>
     /// <returns>The change of NetLoss along the tangents.</returns>
     [global::System.CodeDom.Compiler.GeneratedCode("SymDiff.Generators", "0.1.0")]
-    public static double NetLossDerivative(double[] W1, double[] b1, double[] W2, double[] b2, double[] x, double[] y, ReadOnlySpan<double> dW1, ReadOnlySpan<double> db1, ReadOnlySpan<double> dW2, ReadOnlySpan<double> db2)
+    public static double NetLossDerivative(double[] W1, double[] b1, double[] W2, double[] b2, double[] x, double[] y, global::System.ReadOnlySpan<double> dW1, global::System.ReadOnlySpan<double> db1, global::System.ReadOnlySpan<double> dW2, global::System.ReadOnlySpan<double> db2)
     {
         dW1 = global::SymDiff.Generated.Tangent.OrZero(dW1, W1.Length, nameof(dW1));
         db1 = global::SymDiff.Generated.Tangent.OrZero(db1, b1.Length, nameof(db1));
@@ -179,9 +177,9 @@ partial class C
         double dz10 = db1[0] + dW1[0] * x[0] + dW1[1] * x[1] + dW1[2] * x[2];
         double z11 = b1[1] + W1[3] * x[0] + W1[4] * x[1] + W1[5] * x[2];
         double dz11 = db1[1] + dW1[3] * x[0] + dW1[4] * x[1] + dW1[5] * x[2];
-        double a10 = Math.Max(0, z10);
+        double a10 = global::System.Math.Max(0.0, z10);
         double da10 = global::SymDiff.Branchless.Select(z10 > 0, dz10, 0);
-        double a11 = Math.Max(0, z11);
+        double a11 = global::System.Math.Max(0.0, z11);
         double da11 = global::SymDiff.Branchless.Select(z11 > 0, dz11, 0);
         double z20 = b2[0] + W2[0] * a10 + W2[1] * a11;
         double dz20 = db2[0] + dW2[0] * a10 + W2[0] * da10 + dW2[1] * a11 + W2[1] * da11;

@@ -3,8 +3,6 @@
 // Edit NetLoss itself: this file is rewritten on every build.
 #nullable enable
 
-using System;
-
 namespace Cases;
 
 partial class C
@@ -27,9 +25,9 @@ partial class C
     /// <param name="dW2">Overwritten with ∂NetLoss/∂W2[i]; must have W2.Length elements.</param>
     /// <param name="db2">Overwritten with ∂NetLoss/∂b2[i]; must have b2.Length elements.</param>
     /// <returns>The value of NetLoss.</returns>
-    /// <exception cref="ArgumentException">An array adjoint has the wrong length.</exception>
+    /// <exception cref="global::System.ArgumentException">An array adjoint has the wrong length.</exception>
     [global::System.CodeDom.Compiler.GeneratedCode("SymDiff.Generators", "0.1.0")]
-    public static double NetLossGradient(double[] W1, double[] b1, double[] W2, double[] b2, double[] x, double[] y, Span<double> dW1, Span<double> db1, Span<double> dW2, Span<double> db2)
+    public static double NetLossGradient(double[] W1, double[] b1, double[] W2, double[] b2, double[] x, double[] y, global::System.Span<double> dW1, global::System.Span<double> db1, global::System.Span<double> dW2, global::System.Span<double> db2)
     {
         global::SymDiff.Generated.Adjoint.RequireLength(dW1, W1.Length, nameof(dW1));
         dW1.Clear();
@@ -49,7 +47,7 @@ partial class C
         int inputs = x.Length;
         int hidden = b1.Length;
         int outputs = b2.Length;
-        Span<double> a = tape.Doubles(hidden);
+        global::System.Span<double> a = tape.Doubles(hidden);
         int iterations2 = 0;
         for (int j = 0; j < hidden; j++)
         {
@@ -65,7 +63,7 @@ partial class C
             }
             tape.Push(iterations);
             tape.Push(a[j]);
-            a[j] = Math.Max(0, z);
+            a[j] = global::System.Math.Max(0.0, z);
             tape.Push(j);
             iterations2++;
         }
@@ -93,7 +91,7 @@ partial class C
         double dLoss = 0;
         double dz = 0;
         double dz2 = 0;
-        Span<double> da = tape.Doubles(a.Length);
+        global::System.Span<double> da = tape.Doubles(a.Length);
         // back through line 29: return loss;
         dLoss += 1;
         // back through the loop at line 21, last iteration first
@@ -165,7 +163,7 @@ partial class C
     /// <param name="dW2">Accumulates dNetLoss · ∂NetLoss/∂W2[i]; W2.Length elements, or empty when not needed.</param>
     /// <param name="db2">Accumulates dNetLoss · ∂NetLoss/∂b2[i]; b2.Length elements, or empty when not needed.</param>
     [global::System.CodeDom.Compiler.GeneratedCode("SymDiff.Generators", "0.1.0")]
-    public static void NetLossBackward(double[] W1, double[] b1, double[] W2, double[] b2, double[] x, double[] y, double dNetLoss, Span<double> dW1, Span<double> db1, Span<double> dW2, Span<double> db2)
+    public static void NetLossBackward(double[] W1, double[] b1, double[] W2, double[] b2, double[] x, double[] y, double dNetLoss, global::System.Span<double> dW1, global::System.Span<double> db1, global::System.Span<double> dW2, global::System.Span<double> db2)
     {
         dW1 = global::SymDiff.Generated.Adjoint.OrSink(dW1, W1.Length, nameof(dW1));
         db1 = global::SymDiff.Generated.Adjoint.OrSink(db1, b1.Length, nameof(db1));
@@ -181,7 +179,7 @@ partial class C
         int inputs = x.Length;
         int hidden = b1.Length;
         int outputs = b2.Length;
-        Span<double> a = tape.Doubles(hidden);
+        global::System.Span<double> a = tape.Doubles(hidden);
         int iterations2 = 0;
         for (int j = 0; j < hidden; j++)
         {
@@ -197,7 +195,7 @@ partial class C
             }
             tape.Push(iterations);
             tape.Push(a[j]);
-            a[j] = Math.Max(0, z);
+            a[j] = global::System.Math.Max(0.0, z);
             tape.Push(j);
             iterations2++;
         }
@@ -222,7 +220,7 @@ partial class C
         double dLoss = 0;
         double dz = 0;
         double dz2 = 0;
-        Span<double> da = tape.Doubles(a.Length);
+        global::System.Span<double> da = tape.Doubles(a.Length);
         // back through line 29: return loss;
         dLoss += dNetLoss;
         // back through the loop at line 21, last iteration first
@@ -291,7 +289,7 @@ partial class C
     /// <param name="db2">The tangent of b2: b2.Length elements, or empty for zero.</param>
     /// <returns>The change of NetLoss along the tangents.</returns>
     [global::System.CodeDom.Compiler.GeneratedCode("SymDiff.Generators", "0.1.0")]
-    public static double NetLossDerivative(double[] W1, double[] b1, double[] W2, double[] b2, double[] x, double[] y, ReadOnlySpan<double> dW1, ReadOnlySpan<double> db1, ReadOnlySpan<double> dW2, ReadOnlySpan<double> db2)
+    public static double NetLossDerivative(double[] W1, double[] b1, double[] W2, double[] b2, double[] x, double[] y, global::System.ReadOnlySpan<double> dW1, global::System.ReadOnlySpan<double> db1, global::System.ReadOnlySpan<double> dW2, global::System.ReadOnlySpan<double> db2)
     {
         dW1 = global::SymDiff.Generated.Tangent.OrZero(dW1, W1.Length, nameof(dW1));
         db1 = global::SymDiff.Generated.Tangent.OrZero(db1, b1.Length, nameof(db1));
@@ -308,8 +306,8 @@ partial class C
         int inputs = x.Length;
         int hidden = b1.Length;
         int outputs = b2.Length;
-        Span<double> a = tape.Doubles(hidden);
-        Span<double> da = tape.Doubles(a.Length);
+        global::System.Span<double> a = tape.Doubles(hidden);
+        global::System.Span<double> da = tape.Doubles(a.Length);
         for (int j = 0; j < hidden; j++)
         {
             dz = db1[j];
@@ -320,7 +318,7 @@ partial class C
                 z += W1[(j * inputs) + k] * x[k];
             }
             da[j] = global::SymDiff.Branchless.Select(z > 0, dz, 0);
-            a[j] = Math.Max(0, z);
+            a[j] = global::System.Math.Max(0.0, z);
         }
         double dLoss = 0;
         for (int o = 0; o < outputs; o++)

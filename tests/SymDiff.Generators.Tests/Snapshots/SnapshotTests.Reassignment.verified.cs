@@ -3,8 +3,6 @@
 // Edit F itself: this file is rewritten on every build.
 #nullable enable
 
-using System;
-
 namespace Cases;
 
 partial class C
@@ -28,9 +26,9 @@ partial class C
         double t3 = t2 * x;
         double t4 = t3 / (1 + y * y);
         t4 -= x;
-        double t5 = t4 + Math.Sin(t4);
+        double t5 = t4 + global::System.Math.Sin(t4);
         // back through line 8: t += Math.Sin(t);
-        double dt4 = 1 + Math.Cos(t4);
+        double dt4 = 1 + global::System.Math.Cos(t4);
         // back through line 8: t -= x;
         dx = -dt4;
         // back through line 8: t /= 1 + y * y;
@@ -70,7 +68,7 @@ partial class C
         // back through line 8: return t;
         double dt5 = dF;
         // back through line 8: t += Math.Sin(t);
-        double dt4 = dt5 + dt5 * Math.Cos(t4);
+        double dt4 = dt5 + dt5 * global::System.Math.Cos(t4);
         // back through line 8: t -= x;
         dx -= dt4;
         // back through line 8: t /= 1 + y * y;
@@ -110,7 +108,7 @@ partial class C
         double dt4 = dt3 / (1 + y * y) - 2 * t3 * dy * y / ((1 + y * y) * (1 + y * y));
         t4 -= x;
         dt4 -= dx;
-        double dt5 = dt4 + Math.Cos(t4) * dt4;
+        double dt5 = dt4 + global::System.Math.Cos(t4) * dt4;
         return dt5;
     }
 }

@@ -3,8 +3,6 @@
 // Edit F itself: this file is rewritten on every build.
 #nullable enable
 
-using System;
-
 namespace Cases;
 
 partial class C
@@ -25,7 +23,7 @@ partial class C
     {
         // back through line 8: => Math.Max(0, z)
         dz = global::SymDiff.Branchless.Select(z <= 0, 0.0, 1.0);
-        return Math.Max(0, z);
+        return global::System.Math.Max(0.0, z);
     }
 
     /// <summary>

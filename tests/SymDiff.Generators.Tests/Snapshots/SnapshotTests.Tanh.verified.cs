@@ -3,8 +3,6 @@
 // Edit F itself: this file is rewritten on every build.
 #nullable enable
 
-using System;
-
 namespace Cases;
 
 partial class C
@@ -24,7 +22,7 @@ partial class C
     public static double FGradient(double x, out double dx)
     {
         // back through line 8: => Math.Tanh(x)
-        double tanhX = Math.Tanh(x);
+        double tanhX = global::System.Math.Tanh(x);
         dx = 1 - tanhX * tanhX;
         return tanhX;
     }
@@ -45,7 +43,7 @@ partial class C
     public static void FBackward(double x, double dF, ref double dx)
     {
         // back through line 8: => Math.Tanh(x)
-        double tanhX = Math.Tanh(x);
+        double tanhX = global::System.Math.Tanh(x);
         dx += dF * (1 - tanhX * tanhX);
     }
 
@@ -63,7 +61,7 @@ partial class C
     [global::System.CodeDom.Compiler.GeneratedCode("SymDiff.Generators", "0.1.0")]
     public static double FDerivative(double x, double dx)
     {
-        double tanhX = Math.Tanh(x);
+        double tanhX = global::System.Math.Tanh(x);
         return (1 - tanhX * tanhX) * dx;
     }
 }

@@ -3,8 +3,6 @@
 // Edit F itself: this file is rewritten on every build.
 #nullable enable
 
-using System;
-
 namespace Cases;
 
 partial class C
@@ -18,9 +16,9 @@ partial class C
     /// <param name="v">Argument of F.</param>
     /// <param name="dv">Overwritten with ∂F/∂v[i]; must have v.Length elements.</param>
     /// <returns>The value of F.</returns>
-    /// <exception cref="ArgumentException">An array adjoint has the wrong length.</exception>
+    /// <exception cref="global::System.ArgumentException">An array adjoint has the wrong length.</exception>
     [global::System.CodeDom.Compiler.GeneratedCode("SymDiff.Generators", "0.1.0")]
-    public static double FGradient(double[] v, Span<double> dv)
+    public static double FGradient(double[] v, global::System.Span<double> dv)
     {
         global::SymDiff.Generated.Adjoint.RequireLength(dv, v.Length, nameof(dv));
         dv.Clear();
@@ -64,7 +62,7 @@ partial class C
     /// <param name="dF">The adjoint of the result: how much the final objective changes per unit of F.</param>
     /// <param name="dv">Accumulates dF · ∂F/∂v[i]; v.Length elements, or empty when not needed.</param>
     [global::System.CodeDom.Compiler.GeneratedCode("SymDiff.Generators", "0.1.0")]
-    public static void FBackward(double[] v, double dF, Span<double> dv)
+    public static void FBackward(double[] v, double dF, global::System.Span<double> dv)
     {
         dv = global::SymDiff.Generated.Adjoint.OrSink(dv, v.Length, nameof(dv));
         double m = 0;
@@ -104,7 +102,7 @@ partial class C
     /// <param name="dv">The tangent of v: v.Length elements, or empty for zero.</param>
     /// <returns>The change of F along the tangents.</returns>
     [global::System.CodeDom.Compiler.GeneratedCode("SymDiff.Generators", "0.1.0")]
-    public static double FDerivative(double[] v, ReadOnlySpan<double> dv)
+    public static double FDerivative(double[] v, global::System.ReadOnlySpan<double> dv)
     {
         dv = global::SymDiff.Generated.Tangent.OrZero(dv, v.Length, nameof(dv));
         double m = 0;

@@ -3,8 +3,6 @@
 // Edit F itself: this file is rewritten on every build.
 #nullable enable
 
-using System;
-
 namespace Cases;
 
 partial class C
@@ -26,7 +24,7 @@ partial class C
     {
         // back through line 8: => x * y * y + Math.Sin(x)
         dy = 2 * x * y;
-        return x * y * y + Math.Sin(x);
+        return x * y * y + global::System.Math.Sin(x);
     }
 
     /// <summary>
