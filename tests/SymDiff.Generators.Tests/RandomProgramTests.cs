@@ -13,14 +13,22 @@ namespace SymDiff.Generators.Tests;
 
 /// <summary>
 /// Differential testing: random programs from the supported grammar, compiled with the
-/// generator in batches, each checked at random points (Gradient against central differences,
-/// Backward's accumulation, Derivative against the gradient). A point where the function has a
+/// generator in batches (generated code that does not compile fails the batch), each checked at
+/// random points: Gradient's value and central differences, Backward with seed 1 equal to
+/// Gradient, Backward called twice accumulating twice, Derivative along each axis equal to that
+/// gradient component and along a random tangent to the dot product, inputs unchanged and the
+/// tape back at its depth after every call. A point where the function has a
 /// kink or jump within the difference step (detected by two step sizes disagreeing) is replaced
 /// by another. A failure names the seed and prints the program.
 /// </summary>
 public class RandomProgramTests(ITestOutputHelper output)
 {
-    private const int Batches = 12, PerBatch = 45, Points = 3;
+    private const int PerBatch = 45, Points = 3;
+
+    // 2,025 programs per run (45 batches); SYMDIFF_RANDOM_PROGRAMS=20000 runs the longer check
+    // (README: "Random-program tests").
+    private static int Batches =>
+        (int.TryParse(Environment.GetEnvironmentVariable("SYMDIFF_RANDOM_PROGRAMS"), out int n) && n > 0 ? n + PerBatch - 1 : 2025) / PerBatch;
 
     public static IEnumerable<object[]> BatchSeeds => Enumerable.Range(0, Batches).Select(b => new object[] { 1000 + b });
 
@@ -134,9 +142,18 @@ public class RandomProgramTests(ITestOutputHelper output)
         Func<double[], double[], double[], double[], double> derivative,
         double[] s, double[] v, Random random)
     {
+        double[] sBefore = (double[])s.Clone(), vBefore = (double[])v.Clone();
+        int depth = SymDiff.Generated.Tape.Current.Depth;
+        void Unchanged(string after)
+        {
+            Assert.True(s.SequenceEqual(sBefore) && v.SequenceEqual(vBefore), $"{after} modified its inputs");
+            Assert.True(SymDiff.Generated.Tape.Current.Depth == depth, $"{after} left the tape at depth {SymDiff.Generated.Tape.Current.Depth}, not {depth}");
+        }
+
         double f = value(s, v);
         double[] gs = new double[2], gv = [double.NaN, double.NaN, double.NaN];
         Check.Close(f, gradient(s, v, gs, gv), 1e-12, "Gradient's value");
+        Unchanged("Gradient");
         double[] g = [.. gs, .. gv];
         for (int i = 0; i < 5; i++)
         {
@@ -145,19 +162,39 @@ public class RandomProgramTests(ITestOutputHelper output)
             Check.Within(g[i], numerical, i < 2 ? (i == 0 ? "∂/∂x" : "∂/∂y") : $"∂/∂v[{i - 2}]");
         }
 
+        // Backward with seed 1 from zero is the gradient; it accumulates on top of what the adjoints held.
+        double[] us = new double[2], uv = new double[3];
+        backward(s, v, 1, us, uv);
+        Unchanged("Backward");
+        double[] u = [.. us, .. uv];
+        for (int i = 0; i < 5; i++)
+        {
+            Check.Close(g[i], u[i], 1e-12, $"Backward with seed 1, component {i}");
+        }
+
         double seed = random.NextDouble() * 2 - 1;
         double[] bs = [0.25, -0.5], bv = [1, 2, 3];
+        backward(s, v, seed, bs, bv);
         backward(s, v, seed, bs, bv);
         double[] start = [0.25, -0.5, 1, 2, 3];
         double[] b = [.. bs, .. bv];
         for (int i = 0; i < 5; i++)
         {
-            Check.Close(start[i] + seed * g[i], b[i], 1e-9, $"Backward component {i}");
+            Check.Close(start[i] + 2 * seed * g[i], b[i], 1e-9, $"Backward twice, component {i}");
+        }
+
+        // Derivative along each axis is that gradient component, and along a random tangent the dot product.
+        for (int i = 0; i < 5; i++)
+        {
+            double[] es = new double[2], ev = new double[3];
+            (i < 2 ? es : ev)[i < 2 ? i : i - 2] = 1;
+            Check.Close(g[i], derivative(s, v, es, ev), 1e-9, $"Derivative along axis {i}");
         }
 
         double[] ts = [random.NextDouble() - 0.5, random.NextDouble() - 0.5], tv = [random.NextDouble() - 0.5, random.NextDouble() - 0.5, random.NextDouble() - 0.5];
         double expected = g[0] * ts[0] + g[1] * ts[1] + g[2] * tv[0] + g[3] * tv[1] + g[4] * tv[2];
         Check.Close(expected, derivative(s, v, ts, tv), 1e-9, "Derivative");
+        Unchanged("Derivative");
     }
 
     // Warnings in the random user code (an unused local) do not matter; anything in the generated code does.

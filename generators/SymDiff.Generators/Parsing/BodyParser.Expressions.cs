@@ -303,8 +303,8 @@ internal sealed partial class BodyParser
                 // differentiation: it is evaluated as written.
                 return callCode;
             case IBinaryOperation binary when IntOperator(binary.OperatorKind) is { } symbol:
-                string? left = IntCode(binary.LeftOperand, out bool leftAtomic);
-                string? right = IntCode(binary.RightOperand, out bool rightAtomic);
+                string? left = ConstantOperand(binary.LeftOperand, out bool leftAtomic);
+                string? right = ConstantOperand(binary.RightOperand, out bool rightAtomic);
                 if (left is null || right is null)
                 {
                     return null;
@@ -315,6 +315,33 @@ internal sealed partial class BodyParser
             case IUnaryOperation unary when unary.OperatorKind is UnaryOperatorKind.Minus or UnaryOperatorKind.Not:
                 string? operand = IntCode(unary.Operand, out bool operandAtomic);
                 return operand is null ? null : (unary.OperatorKind == UnaryOperatorKind.Minus ? "-" : "!") + Wrap(operand, operandAtomic);
+            case IConditionalOperation { WhenFalse: { } whenFalse } conditional:
+                // n % 4 == 1 ? 1 : -1: integer code throughout, constant for differentiation.
+                string? test = ConstantOperand(conditional.Condition, out bool testAtomic);
+                string? yes = IntCode(conditional.WhenTrue, out bool yesAtomic);
+                string? no = IntCode(whenFalse, out bool noAtomic);
+                if (test is null || yes is null || no is null)
+                {
+                    return null;
+                }
+
+                atomic = false;
+                return $"{Wrap(test, testAtomic)} ? {Wrap(yes, yesAtomic)} : {Wrap(no, noAtomic)}";
+            case IPropertyReferenceOperation { Property.IsIndexer: true, Arguments.Length: 1, Instance: { Type.SpecialType: SpecialType.System_String } text }:
+                // s[0] on a string: a char.
+                string? receiverText = IntCode(text, out bool textAtomic);
+                string? at = receiverText is null ? null : IntCode(indexer(op).Arguments[0].Value, out _);
+                return receiverText is null || at is null ? null : $"{Wrap(receiverText, textAtomic)}[{at}]";
+            case IConversionOperation conversion when Signature.IsFloating(conversion.Operand.Type) && !conversion.IsImplicit:
+                // (int)x reads x's value; the result is a constant for differentiation.
+                string? floating = FloatingCode(conversion.Operand);
+                if (floating is null)
+                {
+                    return null;
+                }
+
+                atomic = false;
+                return $"({conversion.Type!.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat)})({floating})";
             case IConversionOperation conversion when Signature.IsConstantType(conversion.Operand.Type):
                 string? converted = IntCode(conversion.Operand, out atomic);
                 if (converted is null || conversion.IsImplicit)
@@ -331,6 +358,20 @@ internal sealed partial class BodyParser
             : $"The integer expression '{op.Syntax}'";
         Report(Descriptors.UnsupportedExpression, op.Syntax, what, "integer expressions may use literals, integer locals and parameters, fields, .Length, arithmetic and calls that return integers");
         return null;
+    }
+
+    private static IPropertyReferenceOperation indexer(IOperation op) => (IPropertyReferenceOperation)op;
+
+    // An operand of integer or boolean code: integer code, or a floating value read as it is (i < n with a double n).
+    private string? ConstantOperand(IOperation op, out bool atomic)
+    {
+        if (Signature.IsFloating(op.Type) || (op is IConversionOperation { IsImplicit: true } c && Signature.IsFloating(c.Operand.Type) && Signature.IsFloating(op.Type)))
+        {
+            atomic = false;
+            return FloatingCode(op);
+        }
+
+        return IntCode(op, out atomic);
     }
 
     // Arguments of a constant call are code as well; floating arguments are read, not differentiated.

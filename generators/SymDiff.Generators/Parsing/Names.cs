@@ -30,6 +30,13 @@ internal static class Names
     /// <summary>The name without its verbatim <c>@</c>.</summary>
     public static string Plain(string name) => name.Length > 1 && name[0] == '@' ? name.Substring(1) : name;
 
+    /// <summary>The name, without its <c>@</c>, with its first letter upper-cased: the second word of a compound name.</summary>
+    public static string Capitalized(string name)
+    {
+        name = Plain(name);
+        return char.ToUpperInvariant(name[0]) + name.Substring(1);
+    }
+
     /// <summary>
     /// <c>d</c> + the name; a name longer than one letter (apart from trailing digits) gets its first
     /// letter upper-cased so the two words stay readable.

@@ -236,7 +236,7 @@ internal sealed partial class Reverse
         {
             var adjoint = new Elem(AdjointName(st.Array), st.Index, IsParameter: false);
             bool readsItself = Effects.VarsIn(st.Value).Contains(st.Array) && activity.Depends(st.Value);
-            string share = "d" + char.ToUpperInvariant(st.Array[0]) + st.Array.Substring(1) + "Element";
+            string share = "d" + Names.Capitalized(st.Array) + "Element";
             PushBack(adjoint, new AddToElement(adjoint.Array, st.Index, Num.Zero, First: true), st.Op, st.Value, readsItself, share, comment, back);
         }
     }

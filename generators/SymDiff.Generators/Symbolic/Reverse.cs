@@ -332,7 +332,7 @@ internal sealed partial class Reverse
                 }
                 else
                 {
-                    string temp = Names.Fresh(Names.Derivative(c.Callee.Name + char.ToUpperInvariant(p.Name[0]) + p.Name.Substring(1)), owner.taken);
+                    string temp = Names.Fresh(Names.Derivative(c.Callee.Name + Names.Capitalized(p.Name)), owner.taken);
                     calls.Add(new Let(temp, Ty.Double, Num.Zero));
                     owner.declared.Add(temp);
                     adjoints.Add(temp);

@@ -79,8 +79,8 @@ internal static class Share
     private static string NameOf(Fn call)
     {
         string function = call.Function.ToString().ToLowerInvariant();
-        return call.Args.Count == 1 && call.Args[0] is Var v ? function + char.ToUpperInvariant(v.Name[0]) + v.Name.Substring(1)
-            : call.Args.Count == 1 && call.Args[0] is Neg { Operand: Var nv } ? function + "Neg" + char.ToUpperInvariant(nv.Name[0]) + nv.Name.Substring(1)
+        return call.Args.Count == 1 && call.Args[0] is Var v ? function + Names.Capitalized(v.Name)
+            : call.Args.Count == 1 && call.Args[0] is Neg { Operand: Var nv } ? function + "Neg" + Names.Capitalized(nv.Name)
             : function;
     }
 

@@ -8,10 +8,13 @@ namespace SymDiff.Generators.Tests.Infrastructure;
 
 /// <summary>
 /// Writes random [Differentiable] methods <c>double P(double x, double y, double[] v)</c> (v has
-/// three elements) from the supported grammar: expressions over the math functions and
-/// ternaries, locals and reassignment, if/else, counted and while loops that reassign and
-/// accumulate (with break and continue), local arrays, early returns, and calls to the
-/// differentiable helpers <c>H1</c> and <c>H2</c>. Values are kept moderate (squashing
+/// three elements) from the supported grammar: expressions over every math function of the rule
+/// table (arguments kept inside each function's domain) and ternaries, integer-valued calls
+/// (<c>Math.Sign</c>) and integer code (<c>%</c>, integer ternaries, casts), locals and
+/// reassignment with every compound operator, if/else, counted and while loops that reassign
+/// and accumulate (with break and continue), local arrays, early returns, calls to the
+/// differentiable helpers <c>H1</c> and <c>H2</c>, and local names that collide with generated
+/// ones or are keywords (<c>o</c>, <c>dx</c>, <c>@in</c>). Values are kept moderate (squashing
 /// functions, safe divisions) so that central differences stay accurate.
 /// </summary>
 internal sealed class ProgramGenerator(int seed)
@@ -35,6 +38,7 @@ internal sealed class ProgramGenerator(int seed)
     {
         scalars.Clear();
         scalars.AddRange(["x", "y"]);
+        used.Clear();
         sb.Clear();
         locals = 0;
         Line($"[Differentiable] public static double {name}(double x, double y, double[] v)");
@@ -65,11 +69,27 @@ internal sealed class ProgramGenerator(int seed)
 
     private void Line(string text) => sb.Append(' ', 4 * indent).AppendLine(text);
 
+    // Some locals take names that collide with what SymDiff generates (the adjoint of x is dx,
+    // of o would be the keyword do) or need an '@'.
+    private static readonly string[] Awkward = ["o", "dx", "dy", "dT1", "@in", "@double", "tape", "value", "dP0"];
+
     private string NewLocal()
     {
-        string local = "t" + (++locals).ToString(CultureInfo.InvariantCulture);
-        return local;
+        ++locals;
+        if (random.Next(4) == 0)
+        {
+            string name = Pick(Awkward);
+            if (!used.Contains(name))
+            {
+                used.Add(name);
+                return name;
+            }
+        }
+
+        return "t" + locals.ToString(CultureInfo.InvariantCulture);
     }
+
+    private readonly HashSet<string> used = new();
 
     private string Pick(IReadOnlyList<string> list) => list[random.Next(list.Count)];
 
@@ -90,10 +110,14 @@ internal sealed class ProgramGenerator(int seed)
             case 1:
                 {
                     string target = Pick(scalars);
-                    Line(random.Next(3) switch
+                    Line(random.Next(7) switch
                     {
                         0 => $"{target} = Math.Tanh({target} * {Expr(1)}) + {Expr(2)};",
                         1 => $"{target} += {Expr(2)};",
+                        2 => $"{target} -= {Expr(2)};",
+                        3 => $"{target} *= Math.Tanh({Expr(1)});",
+                        4 => $"{target} /= 1.5 + Math.Sin({Expr(1)});",
+                        5 => $"{target}{Pick(["++", "--"])};",
                         _ => $"{target} = {Expr(2)} * 0.5 + Math.Sin({target});",
                     });
                     break;
@@ -250,8 +274,30 @@ internal sealed class ProgramGenerator(int seed)
         }
 
         string a = Expr(depth - 1, withCounter), b = Expr(depth - 1, withCounter);
-        return random.Next(13) switch
+        string? loopCounter = withCounter ?? counter;
+        return random.Next(34) switch
         {
+            13 => $"Math.Cos({a})",
+            14 => $"Math.Tan(0.7 * Math.Tanh({a}))",
+            15 => $"Math.Sinh(Math.Tanh({a}))",
+            16 => $"Math.Cosh(Math.Tanh({a}))",
+            17 => $"Math.Asin(0.8 * Math.Tanh({a}))",
+            18 => $"Math.Acos(0.8 * Math.Tanh({a}))",
+            19 => $"Math.Atan2({a}, 1.5 + Math.Tanh({b}))",
+            20 => $"Math.Min({a}, {b})",
+            21 => $"Math.Clamp({a}, -0.75, 0.75)",
+            22 => $"Math.Abs({a})",
+            23 => $"Math.Pow(1.25 + Math.Tanh({a}), {random.Next(4)})",
+            24 => $"Math.Pow(1.25 + Math.Tanh({a}), 0.5 + 0.25 * Math.Tanh({b}))",
+            25 => $"Math.Cbrt(1 + {a} * {a})",
+            26 => $"Math.{Pick(["Log10", "Log2"])}(1 + {a} * {a})",
+            27 => $"Math.Log(1.5 + {a} * {a}, 2.5 + Math.Tanh({b}))",
+            28 => $"Math.FusedMultiplyAdd({a}, {b}, {Constant()})",
+            29 => $"Math.{Pick(["Floor", "Ceiling", "Round", "Truncate"])}({Constant()}d) * {a}",
+            30 => $"Math.Sign({a}) * {b}",
+            31 => $"({loopCounter ?? "v.Length"} % 2 == 0 ? 1 : -1) * {a}",
+            32 => $"(double)(int)Math.Round({Constant()}d * 3) * {a}",
+            33 => $"Math.{Pick(["Exp", "Sqrt"])}(Math.Tanh({a}) + 1.25)",
             0 => $"({a} + {b})",
             1 => $"({a} - {b})",
             2 or 3 => $"{a} * {b}",
