@@ -53,6 +53,20 @@ public class TrustTests
         C("the same local in two sibling blocks, taped", "F", "[Differentiable] public static double F(double x) { double s = x; if (x > 0) { double t = x * 2; s = s * t; } else { double t = x * 3; s = s * t; } { double t = s; s = t * t; } return s; }"),
         C("two sibling for loops with a double counter", "F", "[Differentiable] public static double F(double x) { double s = 0; for (double t = 0; t < 1; t += 0.5) s += x * t; for (double t = 0; t < 2; t += 0.5) s += x * x * t; return s; }"),
 
+        C("an integer updated in a loop from a loop-local integer", "F", "[Differentiable] public static double F(double x, int m) { int q = 1; double s = x; for (int i = 0; i < 3; i++) { int step = i * m + 1; q += step; s = s * x + q * x; } return s; }"),
+
+        // The integer sub-language: constant for differentiation, accepted as written.
+        C("while (counter-- != 0)", "F", "[Differentiable] public static double F(double x, int n) { int counter = n + 1; double s = x; while (counter-- != 0) s = s * x + counter; return s; }"),
+        C("an integer ternary", "F", "[Differentiable] public static double F(double x) { double s = 0; for (int i = 0; i < 5; i++) { int sign = i % 4 == 1 ? 1 : -1; s += sign * x * x; } return s; }"),
+        C("an int counter bounded by a double", "F", "[Differentiable(nameof(x))] public static double F(double x, double n) { double s = 0; for (int i = 0; i < n + 3; i++) s += x * i; return s; }"),
+        C("ulong and long counters with %", "F", "[Differentiable] public static double F(double x) { double s = 0; for (ulong k = 0; k < 6UL; k++) s += (k % 3UL == 0UL ? x : 1.0) * x; long m = 7; for (long j = 0; j < m; j++) s += (j % 2 == 0 ? 0.5 : 0.25) * x; return s; }"),
+        C("string and char tests", "F", "static readonly string Mode = \"ab\"; [Differentiable] public static double F(double x) { double s = x; if (Mode[0] == 'a') s = s * x; char c = Mode[1]; if (c == 'b') s += x; return s; }"),
+        C("a double converted to an int as a loop bound", "F", "[Differentiable] public static double F(double x, double y) { double s = 0; int n = (int)(y * y + 3); for (int i = 0; i < n; i++) s += x * i; return s + y * x; }"),
+        C("Data[i++]", "F", "static readonly double[] Data = { 1, 2, 3, 4 }; [Differentiable] public static double F(double x) { int i = 0; double s = 0; while (i < 4) s += Data[i++] * x * x; return s; }"),
+        C("an increment inside a condition", "F", "[Differentiable] public static double F(double x) { int k = 0; double s = x; while (++k < 4) { if (k % 2 == 0) s = s * x; else s += x; } return s; }"),
+        C("shifts, nameof and a call returning an int", "F", "static int Twice(int n) => 2 * n; [Differentiable] public static double F(double x) { int k = 1 << 3; int len = nameof(x).Length; return x * (k >> 1) + x * len + x * Twice(len); }"),
+        C("a do loop with a decrement in its condition", "F", "[Differentiable] public static double F(double x, int n) { int left = n + 2; double s = x; do { s = Math.Sin(s) + x; } while (--left > 0); return s; }"),
+
         // 5. Overloads of one [Differentiable] method; a constant division by zero.
         C("a constant division by zero", "F", "[Differentiable] public static double F(double x, double y) => y * (x < 1e300 ? 1 : x / 0);"),
 

@@ -20,6 +20,9 @@ internal static class BodyWriter
                 case Let let:
                     w.Line($"{TypeOf(let)} {let.Name} = {ExprWriter.Write(let.Value)};");
                     break;
+                case Set { Value: Var same } set when same.Name == set.Name:
+                    // dy = dy: a tangent the statement leaves as it was (its own factor folded to 1).
+                    break;
                 case Set set:
                     w.Line($"{set.Name} = {ExprWriter.Write(set.Value)};");
                     break;

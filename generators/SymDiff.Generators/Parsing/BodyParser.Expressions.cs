@@ -72,6 +72,11 @@ internal sealed partial class BodyParser
 
                 return Expression(conversion.Operand);
             case IConditionalOperation { WhenFalse: { } whenFalse } conditional:
+                if (RefuseConditionalEffect(conditional.WhenTrue) || RefuseConditionalEffect(whenFalse))
+                {
+                    return null;
+                }
+
                 Expr? test = Condition(conditional.Condition);
                 Expr? whenTrue = Expression(conditional.WhenTrue);
                 Expr? otherwise = Expression(whenFalse);
@@ -93,6 +98,11 @@ internal sealed partial class BodyParser
         switch (op)
         {
             case IBinaryOperation { OperatorKind: BinaryOperatorKind.ConditionalAnd or BinaryOperatorKind.ConditionalOr } logic:
+                if (RefuseConditionalEffect(logic.RightOperand))
+                {
+                    return null;
+                }
+
                 Expr? left = Condition(logic.LeftOperand);
                 Expr? right = Condition(logic.RightOperand);
                 return left is null || right is null ? null : new Binary(logic.OperatorKind == BinaryOperatorKind.ConditionalAnd ? BinOp.And : BinOp.Or, left, right);
@@ -287,6 +297,7 @@ internal sealed partial class BodyParser
                     IParameterReferenceOperation p => NameOf(p.Parameter),
                     ILocalReferenceOperation l when localArrays.Contains(Local(l.Local)) => Local(l.Local),
                     IFieldReferenceOperation f => MemberRead(f.Field, f.Instance),
+                    { Type.SpecialType: SpecialType.System_String } text => IntCode(text, out bool lengthOfAtomic) is { } lengthOf ? Wrap(lengthOf, lengthOfAtomic) : null,
                     _ => null,
                 };
                 if (receiver is not null)
@@ -303,6 +314,11 @@ internal sealed partial class BodyParser
                 // differentiation: it is evaluated as written.
                 return callCode;
             case IBinaryOperation binary when IntOperator(binary.OperatorKind) is { } symbol:
+                if (binary.OperatorKind is BinaryOperatorKind.ConditionalAnd or BinaryOperatorKind.ConditionalOr && RefuseConditionalEffect(binary.RightOperand))
+                {
+                    return null;
+                }
+
                 string? left = ConstantOperand(binary.LeftOperand, out bool leftAtomic);
                 string? right = ConstantOperand(binary.RightOperand, out bool rightAtomic);
                 if (left is null || right is null)
@@ -317,6 +333,11 @@ internal sealed partial class BodyParser
                 return operand is null ? null : (unary.OperatorKind == UnaryOperatorKind.Minus ? "-" : "!") + Wrap(operand, operandAtomic);
             case IConditionalOperation { WhenFalse: { } whenFalse } conditional:
                 // n % 4 == 1 ? 1 : -1: integer code throughout, constant for differentiation.
+                if (RefuseConditionalEffect(conditional.WhenTrue) || RefuseConditionalEffect(whenFalse))
+                {
+                    return null;
+                }
+
                 string? test = ConstantOperand(conditional.Condition, out bool testAtomic);
                 string? yes = IntCode(conditional.WhenTrue, out bool yesAtomic);
                 string? no = IntCode(whenFalse, out bool noAtomic);
@@ -332,6 +353,8 @@ internal sealed partial class BodyParser
                 string? receiverText = IntCode(text, out bool textAtomic);
                 string? at = receiverText is null ? null : IntCode(indexer(op).Arguments[0].Value, out _);
                 return receiverText is null || at is null ? null : $"{Wrap(receiverText, textAtomic)}[{at}]";
+            case IIncrementOrDecrementOperation increment when Signature.IsInteger(increment.Type):
+                return IncrementValue(increment);
             case IConversionOperation conversion when Signature.IsFloating(conversion.Operand.Type) && !conversion.IsImplicit:
                 // (int)x reads x's value; the result is a constant for differentiation.
                 string? floating = FloatingCode(conversion.Operand);
@@ -361,6 +384,66 @@ internal sealed partial class BodyParser
     }
 
     private static IPropertyReferenceOperation indexer(IOperation op) => (IPropertyReferenceOperation)op;
+
+    // i++ or --i as a value: the update becomes a statement before the one that holds it; a
+    // postfix form reads the value from before the update, kept in a local (int iWas = i; i++;).
+    private string? IncrementValue(IIncrementOrDecrementOperation increment)
+    {
+        ISymbol? symbol = increment.Target switch
+        {
+            ILocalReferenceOperation l => l.Local,
+            IParameterReferenceOperation p => p.Parameter,
+            _ => null,
+        };
+        if (symbol is null)
+        {
+            Report(Descriptors.UnsupportedExpression, increment.Syntax, $"The increment '{Short(increment)}'", "increment a local or a parameter");
+            return null;
+        }
+
+        int uses = effectScope?.DescendantsAndSelf().Count(d => d switch
+        {
+            ILocalReferenceOperation l => SymbolEqualityComparer.Default.Equals(l.Local, symbol),
+            IParameterReferenceOperation p => SymbolEqualityComparer.Default.Equals(p.Parameter, symbol),
+            _ => false,
+        }) ?? 1;
+        if (uses > 1)
+        {
+            Report(Descriptors.UnsupportedExpression, increment.Syntax, $"'{Short(increment)}' together with another use of '{symbol.Name}' in the same statement", $"update '{symbol.Name}' in a statement of its own");
+            return null;
+        }
+
+        string name = symbol is ILocalSymbol local ? Local(local) : NameOf(symbol);
+        ITypeSymbol type = increment.Type!;
+        int line = LineOf(effectScope ?? increment);
+        string source = Collapse(increment.Syntax.ToString());
+        string? result = name;
+        if (increment.IsPostfix)
+        {
+            var taken = new HashSet<string>(UsedNames);
+            taken.UnionWith(AllIdentifiers);
+            result = Names.Fresh(Names.Plain(name) + "Was", taken);
+            UsedNames.Add(result);
+            string? typeCode = type.SpecialType == SpecialType.System_Int32 ? null : type.ToDisplayString();
+            pending.Add(new Decl(result, Ty.Int, new Opaque(name, Ty.Int, true), line, $"{source} (the value before the update)", typeCode));
+        }
+
+        pending.Add(new Assign(name, increment.Kind == OperationKind.Increment ? AssignOp.Add : AssignOp.Sub, new Opaque("1", Ty.Int, true), line, source));
+        return result;
+    }
+
+    // An update inside a branch of &&, || or ?: runs only sometimes: it cannot move before the statement.
+    private bool RefuseConditionalEffect(IOperation? op)
+    {
+        IOperation? effect = op?.DescendantsAndSelf().FirstOrDefault(d => d is IIncrementOrDecrementOperation);
+        if (effect is null)
+        {
+            return false;
+        }
+
+        Report(Descriptors.UnsupportedExpression, effect.Syntax, $"'{Short(effect)}' inside a branch of '&&', '||' or '?:'", "update the variable in a statement of its own, before the condition");
+        return true;
+    }
 
     // An operand of integer or boolean code: integer code, or a floating value read as it is (i < n with a double n).
     private string? ConstantOperand(IOperation op, out bool atomic)

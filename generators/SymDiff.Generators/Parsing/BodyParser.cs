@@ -130,7 +130,37 @@ internal sealed partial class BodyParser
     // How many branches and loops enclose the statement being parsed.
     private int nesting;
 
+    // Integer side effects inside expressions (Data[i++], while (n-- != 0)) become statements of
+    // their own, run just before the statement that contains them: pending holds them meanwhile.
+    private List<Stmt> pending = new();
+
+    // Where an increment's variable may not be read a second time (its statement, or a condition).
+    private IOperation? effectScope;
+
     private void ParseStatement(IOperation op, List<Stmt> output)
+    {
+        (List<Stmt> savedPending, IOperation? savedScope) = (pending, effectScope);
+        (pending, effectScope) = (new List<Stmt>(), op);
+        var own = new List<Stmt>();
+        ParseStatementCore(op, own);
+        output.AddRange(pending);
+        output.AddRange(own);
+        (pending, effectScope) = (savedPending, savedScope);
+    }
+
+    // The effects again, after they ran once: their locals are assigned, not declared.
+    private static IEnumerable<Stmt> Redo(IEnumerable<Stmt> effects) =>
+        effects.Select(s => s is Decl { Init: { } init } d ? new Assign(d.Name, AssignOp.Set, init, d.Line, d.Source) : s);
+
+    /// <summary>The side effects a condition left in <see cref="pending"/>, taken out of it.</summary>
+    private List<Stmt> TakePending()
+    {
+        var taken = pending;
+        pending = new List<Stmt>();
+        return taken;
+    }
+
+    private void ParseStatementCore(IOperation op, List<Stmt> output)
     {
         switch (op)
         {
@@ -238,7 +268,13 @@ internal sealed partial class BodyParser
             return;
         }
 
-        string? typeCode = type == Ty.Int && local.Type.SpecialType != SpecialType.System_Int32 ? local.Type.ToDisplayString() : null;
+        if (local.Type.SpecialType == SpecialType.System_String && (nesting > 0 || switchDepth > 0))
+        {
+            Report(Descriptors.UnsupportedLocalType, declarator.Syntax, local.Name, "string declared inside a branch or loop (declare string locals at the top of the method and do not assign them again)");
+            return;
+        }
+
+        string? typeCode = type == Ty.Int && local.Type.SpecialType != SpecialType.System_Int32 ? local.Type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat) : null;
         output.Add(new Decl(name, type.Value, init, LineOf(statement), SourceOf(statement), typeCode));
     }
 
@@ -332,6 +368,12 @@ internal sealed partial class BodyParser
             return;
         }
 
+        if (type?.SpecialType == SpecialType.System_String)
+        {
+            Report(Descriptors.UnsupportedWrite, target.Syntax, $"the string '{symbol.Name}' after its declaration (SymDiff's tape keeps numbers only: use a second string local)");
+            return;
+        }
+
         if (ty == Ty.Bool && op != AssignOp.Set)
         {
             Report(Descriptors.UnsupportedStatement, statement.Syntax, $"The compound assignment to the bool '{symbol.Name}'", "write 'flag = flag && condition;'");
@@ -392,7 +434,9 @@ internal sealed partial class BodyParser
 
     private void ParseIf(IConditionalOperation conditional, List<Stmt> output)
     {
+        effectScope = conditional.Condition;
         Expr? test = Condition(conditional.Condition);
+        output.AddRange(TakePending());
         List<Stmt> then = ParseNested(conditional.WhenTrue);
         List<Stmt> otherwise = ParseNested(conditional.WhenFalse);
         if (test is not null)
@@ -410,17 +454,27 @@ internal sealed partial class BodyParser
             return;
         }
 
+        effectScope = loop.Condition;
         Expr? test = Condition(loop.Condition);
         if (test is not null && loop.ConditionIsUntil)
         {
             test = new Not(test);
         }
 
+        // The condition's side effects run before each test: before the loop, and after each
+        // iteration as a step (which 'continue' runs too and 'break' skips, as in C#).
+        List<Stmt> effects = TakePending();
         List<Stmt> body = LoopBody(loop.Body);
         if (test is not null)
         {
             string source = loop.Syntax is WhileStatementSyntax w ? $"while ({Collapse(w.Condition.ToString())})" : $"do ... while ({Collapse(((DoStatementSyntax)loop.Syntax).Condition.ToString())})";
-            output.Add(new While(test, body.ToEquatableArray(), EquatableArray<Stmt>.Empty, !loop.ConditionIsTop, LineOf(loop), source));
+            if (loop.ConditionIsTop)
+            {
+                output.AddRange(effects);
+            }
+
+            // Before a while loop the effects declare their locals; as its step they assign them again.
+            output.Add(new While(test, body.ToEquatableArray(), (loop.ConditionIsTop ? Redo(effects) : effects).ToEquatableArray(), !loop.ConditionIsTop, LineOf(loop), source));
         }
     }
 
@@ -430,7 +484,7 @@ internal sealed partial class BodyParser
         ILocalSymbol? counter = loop.Locals.Length == 1 ? loop.Locals[0] : null;
         bool counted = counter is not null && Signature.IsInteger(counter.Type)
             && loop.Before.Length == 1 && loop.Condition is not null && loop.AtLoopBottom.Length == 1
-            && !WritesTo(loop.Body, counter);
+            && !WritesTo(loop.Body, counter) && !loop.Condition.DescendantsAndSelf().Any(d => d is IIncrementOrDecrementOperation);
         if (counted)
         {
             string counterName = DeclareLocal(counter!, counter: true);
@@ -453,7 +507,10 @@ internal sealed partial class BodyParser
             ParseStatement(before, output);
         }
 
+        effectScope = loop.Condition;
         Expr? test = loop.Condition is null ? null : Condition(loop.Condition);
+        List<Stmt> conditionEffects = TakePending();
+        output.AddRange(conditionEffects);
         if (loop.Condition is null)
         {
             Report(Descriptors.UnsupportedStatement, syntax, "A for loop without a condition", "give the loop a condition");
@@ -465,6 +522,8 @@ internal sealed partial class BodyParser
         {
             ParseStatement(bottom, stepStatements);
         }
+
+        stepStatements.AddRange(Redo(conditionEffects));
 
         if (test is not null)
         {
@@ -595,10 +654,11 @@ internal sealed partial class BodyParser
         _ => null,
     };
 
+    // char, string and enum values are constants, as integers are (Ty.Int with their own type code).
     private static Ty? LocalType(ITypeSymbol type) =>
         Signature.IsFloating(type) ? Ty.Double
-        : Signature.IsInteger(type) ? Ty.Int
         : type.SpecialType == SpecialType.System_Boolean ? Ty.Bool
+        : Signature.IsConstantType(type) ? Ty.Int
         : null;
 
     private void Report(DiagnosticDescriptor descriptor, SyntaxNode? at, params string[] args) =>

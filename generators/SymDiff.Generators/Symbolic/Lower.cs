@@ -85,7 +85,8 @@ internal sealed class Lower
 
     private void Declare(string name, Ty type, int line, string? typeCode = null)
     {
-        declarations.Add(new Decl(name, type, E.Zero(type), line, "declared at the top for the backward sweep", typeCode));
+        Expr start = type == Ty.Int && typeCode is not null ? new Opaque("default", Ty.Int, true) : E.Zero(type);
+        declarations.Add(new Decl(name, type, start, line, "declared at the top for the backward sweep", typeCode));
         types[name] = (type, typeCode ?? (type == Ty.Double ? scalar : type == Ty.Bool ? "bool" : "int"));
     }
 

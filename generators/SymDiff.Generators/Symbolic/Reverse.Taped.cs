@@ -204,7 +204,7 @@ internal sealed partial class Reverse
             bool invertible = type == Ty.Int && a.Op is AssignOp.Add or AssignOp.Sub && !Effects.VarsIn(a.Value).Contains(a.Name);
             if (!invertible)
             {
-                primal.Add(new Taped(a.Name, new Push(tape, new Opaque(a.Name, type, true))));
+                primal.Add(new Taped(a.Name, new Push(tape, Pushed(a.Name, type, typeCode))));
             }
 
             primal.Add(new Update(a.Name, a.Op, a.Value));
@@ -338,7 +338,7 @@ internal sealed partial class Reverse
 
         if (counter is not null)
         {
-            bodyPrimal.Add(new Taped(counter, new Push(tape, new Opaque(counter, Ty.Int, true))));
+            bodyPrimal.Add(new Taped(counter, new Push(tape, Pushed(counter, Ty.Int, counterType!))));
             bodyBack.Insert(0, new Taped(counter, new Raw($"{counterType} {counter} = {(counterType == "int" ? $"{tape}.PopInt()" : counterType == "long" ? $"{tape}.PopLong()" : $"({counterType}){tape}.PopLong()")};", counter)));
         }
 
@@ -355,6 +355,11 @@ internal sealed partial class Reverse
     }
 
     private readonly List<string> hoistedCounts = new();
+
+    // The tape keeps integers as long: a ulong, char or enum goes on it through an explicit cast
+    // (a ulong would otherwise bind to the double overload and come back from the wrong stack).
+    private static Expr Pushed(string name, Ty type, string typeCode) =>
+        type != Ty.Int || typeCode is "int" or "long" ? new Opaque(name, type, true) : new Opaque("(long)" + name, type, false);
 
     // Names whose values the backward sweep reads (so their saves and restores must stay).
     private static HashSet<string> Needed(List<Code> backward)
@@ -385,6 +390,10 @@ internal sealed partial class Reverse
                         needed.UnionWith(Effects.VarsIn(p.Index));
                     }
 
+                    break;
+                case Taped { Action: Update inverse }:
+                    // q -= step restores q only with step's value of the same iteration.
+                    needed.UnionWith(Effects.VarsIn(inverse.Value));
                     break;
                 case Taped:
                     break;
