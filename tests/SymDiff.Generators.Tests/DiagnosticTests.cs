@@ -6,42 +6,83 @@ using Xunit;
 
 namespace SymDiff.Generators.Tests;
 
-/// <summary>One test per diagnostic id: the id, its location (marked [| |] in the source) and that the rest of the project still gets its code.</summary>
+/// <summary>One test per diagnostic id and more per common construct: the id, its exact message, its location (marked [| |] in the source), that it is the only diagnostic, and that the rest of the project still gets its code.</summary>
 public class DiagnosticTests
 {
     [Theory]
-    [InlineData("SD0001", "public static class [|NotPartial|] { [Differentiable] public static double F(double x) => x; }")]
-    [InlineData("SD0002", "public partial struct S { double k; [Differentiable] public double [|F|](double x) => x * k; }")]
-    [InlineData("SD0003", "public static partial class C { [Differentiable] public static [|int|] F(double x) => 1; }")]
-    [InlineData("SD0004", "public static partial class C { [Differentiable] public static double F(double x, [|object|] o) => x; }")]
-    [InlineData("SD0005", "public static partial class C { [Differentiable([|\"z\"|])] public static double F(double x) => x; }")]
-    [InlineData("SD0006", "public static partial class C { static double H(double x) => x; [Differentiable] public static double F(double x) => [|H(x)|]; }")]
-    [InlineData("SD0007", "public static partial class C { [Differentiable] public static double F(double[] v) { double s = 0; [|foreach (double e in v) s += e;|] return s; } }")]
-    [InlineData("SD0007", "public static partial class C { [Differentiable] public static double F(double x) { ref double [|r = ref x|]; return r; } }")]
-    [InlineData("SD0007", "public static partial class C { [Differentiable] public static double F(double x) { for (int i = 0; i < 2; i++) { double[] [|a = new double[2]|]; x += a[0]; } return x; } }")]
-    [InlineData("SD0010", "public static partial class C { [Differentiable] public static double F(double x) => [|(float)x|] * 2; }")]
-    [InlineData("SD0008", "public static partial class C { [Differentiable] public static double F(double x) => [|x switch { > 0 => x, _ => -x }|]; }")]
-    [InlineData("SD0009", "public static partial class C { [Differentiable] public static double F(double x) { string [|s = \"\"|]; return x; } }")]
-    [InlineData("SD0010", "public static partial class C { [Differentiable] public static double F(double x, [|float y|]) => x * y; }")]
-    [InlineData("SD0010", "public static partial class C { [Differentiable] public static double F(double x) { float [|f = 1|]; return x; } }")]
-    [InlineData("SD0011", "public static partial class C { [Differentiable] public static extern double [|F|](double x); }")]
-    [InlineData("SD0012", "public static partial class C { [Differentiable] public static double [|F|]<T>(double x) => x; }")]
-    [InlineData("SD0013", "public static partial class C { [Differentiable([|\"n\"|])] public static double F(double x, int n) => x * n; }")]
-    [InlineData("SD0014", "public static partial class C { [Differentiable] public static double F([|ref double x|]) => x; }")]
-    [InlineData("SD0015", "public static partial class C { static double field; [Differentiable] public static double F(double x) { [|field|] = x; return x; } }")]
-    [InlineData("SD0017", "public static partial class C { [Differentiable(nameof(a))] public static double G(double a, double b) => a * b; [Differentiable] public static double F(double x) => G(1, [|x|]); }")]
-    [InlineData("SD0018", "public static partial class C { [Differentiable] public static double F(double x) => x < 1 ? x : [|F(x - 1)|] * x; }")]
-    [InlineData("SD0019", "public static partial class C { [Differentiable] public static double F(double x) { again: x = x * 2; if (x < 1) [|goto again;|] return x; } }")]
-    [InlineData("SD0020", "public static partial class C { [Differentiable] public static double F(double x) { [|try { x = x * 2; } finally { }|] return x; } }")]
-    [InlineData("SD0021", "public static partial class C { [Differentiable] public static double F(double x) { [|double Sq(double v) => v * v;|] return x; } }")]
-    [InlineData("SD0022", "public static partial class C { [Differentiable] public static double F(double x) { dynamic [|d = x|]; return x; } }")]
-    [InlineData("SD0023", "public static partial class C { [Differentiable] public static double F(double x) { [|unsafe { }|] return x; } }")]
-    [InlineData("SD0024", "public static partial class C { [Differentiable] public static double F(double x) { [|Console.WriteLine(x);|] return x; } }")]
-    [InlineData("SD0024", "public static partial class C { static int Bump(ref double v) { v *= 2; return 1; } [Differentiable] public static double F(double x) => x * [|Bump(ref x)|]; }")]
-    [InlineData("SD0025", "public static partial class C { [[|CustomDerivative(nameof(B), nameof(D))|]] public static double F(double x) => x; public static void B(double x, double dF, double dx) { } public static double D(double x, double dx) => dx; }")]
-    [InlineData("SD0026", "public static partial class C { public static double LossGradient(double w, out double dw) { dw = 1; return w; } [Differentiable] public static double [|Loss|](double w) => w * w; }")]
-    [InlineData("SD0003", "public static partial class C { [Differentiable] public static [|double|] F(double x, [Output] Span<double> z) { z[0] = x; return x; } }")]
-    public void Each_diagnostic_is_reported_at_its_construct(string id, string marked)
+    [InlineData("SD0001", "public static class [|NotPartial|] { [Differentiable] public static double F(double x) => x; }",
+        "Type 'NotPartial' contains the [Differentiable] method 'F' but is not partial: add the 'partial' modifier so SymDiff can add the generated methods to it")]
+    [InlineData("SD0002", "public partial struct S { double k; [Differentiable] public double [|F|](double x) => x * k; }",
+        "Method 'F' is an instance method of the mutable struct 'S': SymDiff differentiates instance methods of classes and readonly structs (the receiver's fields are read as constants); mark the struct or the method readonly, or make the method static")]
+    [InlineData("SD0003", "public static partial class C { [Differentiable] public static [|int|] F(double x) => 1; }",
+        "Method 'F' returns 'int': a [Differentiable] method returns double or float, or void when it writes its results into [Output] parameters (never both)")]
+    [InlineData("SD0004", "public static partial class C { [Differentiable] public static double F(double x, [|object|] o) => x; }",
+        "Parameter 'o' has type 'object': use double or float, their arrays and spans, or a constant type (integer, bool, char, string, enum)")]
+    [InlineData("SD0005", "public static partial class C { [Differentiable([|\"z\"|])] public static double F(double x) => x; }",
+        "'z' is not a parameter of 'F': name parameters with nameof, e.g. [Differentiable(nameof(x))]")]
+    [InlineData("SD0006", "public static partial class C { static double H(double x) => x; [Differentiable] public static double F(double x) => [|H(x)|]; }",
+        "Call to 'C.H' cannot be differentiated: it is neither a [Differentiable] method nor a supported System.Math function; mark it [Differentiable] or compute its value outside")]
+    [InlineData("SD0007", "public static partial class C { [Differentiable] public static double F(double[] v) { double s = 0; [|foreach (double e in v) s += e;|] return s; } }",
+        "A foreach loop is not supported in a [Differentiable] method yet: index with a for loop")]
+    [InlineData("SD0007", "public static partial class C { [Differentiable] public static double F(double x) { ref double [|r = ref x|]; return r; } }",
+        "The ref local 'r' is not supported in a [Differentiable] method yet: copy the value into an ordinary local")]
+    [InlineData("SD0007", "public static partial class C { [Differentiable] public static double F(double x) { for (int i = 0; i < 2; i++) { double[] [|a = new double[2]|]; x += a[0]; } return x; } }",
+        "The local array 'a' declared inside a branch or loop is not supported in a [Differentiable] method yet: declare local arrays at the top level of the method, before its loops and branches, and reuse them")]
+    [InlineData("SD0010", "public static partial class C { [Differentiable] public static double F(double x) => [|(float)x|] * 2; }",
+        "The conversion '(float)x' mixes double and float in the double method 'F': write the whole method in one precision (in a float method, a double math call such as (float)Math.Sin(x) is computed with MathF)")]
+    [InlineData("SD0008", "public static partial class C { [Differentiable] public static double F(double x) => [|x switch { > 0 => x, _ => -x }|]; }",
+        "A switch expression is not supported in a [Differentiable] method yet: use a switch statement or conditional expressions")]
+    [InlineData("SD0009", "public static partial class C { [Differentiable] public static double F(double x) { object [|o = x|]; return x; } }",
+        "Local 'o' has type 'object': locals of a [Differentiable] method are floating-point (of the method's precision), integer, bool, char, string or enum values, or local arrays 'new double[n]'")]
+    [InlineData("SD0010", "public static partial class C { [Differentiable] public static double F(double x, [|float y|]) => x * y; }",
+        "Parameter 'y' mixes double and float in the double method 'F': write the whole method in one precision (in a float method, a double math call such as (float)Math.Sin(x) is computed with MathF)")]
+    [InlineData("SD0010", "public static partial class C { [Differentiable] public static double F(double x) { float [|f = 1|]; return x; } }",
+        "The float local 'f' mixes double and float in the double method 'F': write the whole method in one precision (in a float method, a double math call such as (float)Math.Sin(x) is computed with MathF)")]
+    [InlineData("SD0011", "public static partial class C { [Differentiable] public static extern double [|F|](double x); }",
+        "Method 'F' has no body to differentiate: give it a body (extern and abstract methods cannot be differentiated)")]
+    [InlineData("SD0012", "public static partial class C { [Differentiable] public static double [|F|]<T>(double x) => x; }",
+        "'F' is generic: SymDiff does not differentiate generic methods or methods of generic types yet; write it for double or float")]
+    [InlineData("SD0013", "public static partial class C { [Differentiable([|\"n\"|])] public static double F(double x, int n) => x * n; }",
+        "Parameter 'n' of type 'int' is named in the [Differentiable] list but is not floating-point; remove it from the list")]
+    [InlineData("SD0014", "public static partial class C { [Differentiable] public static double F([|ref double x|]) => x; }",
+        "Parameter 'x' is passed by reference: a [Differentiable] method takes its inputs by value; return the result instead")]
+    [InlineData("SD0015", "public static partial class C { static double field; [Differentiable] public static double F(double x) { [|field|] = x; return x; } }",
+        "Writing to the field 'field' is not supported in a [Differentiable] method: assign to a local, an element of a local array, or an element of an [Output] parameter instead")]
+    [InlineData("SD0017", "public static partial class C { [Differentiable(nameof(a))] public static double G(double a, double b) => a * b; [Differentiable] public static double F(double x) => G(1, [|x|]); }",
+        "The argument 'x' depends on differentiated values, but 'G' does not differentiate its parameter 'b' (it is [NoGradient] or left out of its [Differentiable] list), so the derivative through it would be lost; differentiate 'G' with respect to 'b' or pass a constant")]
+    [InlineData("SD0018", "public static partial class C { [Differentiable] public static double F(double x) => x < 1 ? x : [|F(x - 1)|] * x; }",
+        "The call to 'F' is recursive: SymDiff cannot differentiate recursion; rewrite it as a loop")]
+    [InlineData("SD0019", "public static partial class C { [Differentiable] public static double F(double x) { again: x = x * 2; if (x < 1) [|goto again;|] return x; } }",
+        "'goto again;' jumps with goto: a [Differentiable] method may use if, loops, break, continue and return only")]
+    [InlineData("SD0020", "public static partial class C { [Differentiable] public static double F(double x) { [|try { x = x * 2; } finally { }|] return x; } }",
+        "A try statement is not supported in a [Differentiable] method: validate inputs before calling it, outside the differentiated code")]
+    [InlineData("SD0021", "public static partial class C { [Differentiable] public static double F(double x) { [|double Sq(double v) => v * v;|] return x; } }",
+        "A local function is not supported in a [Differentiable] method: SymDiff cannot see through delegates; write the loop out, or move the code into another [Differentiable] method")]
+    [InlineData("SD0022", "public static partial class C { [Differentiable] public static double F(double x) { dynamic [|d = x|]; return x; } }",
+        "'d' is dynamic: SymDiff needs static types to differentiate; use double")]
+    [InlineData("SD0023", "public static partial class C { [Differentiable] public static double F(double x) { [|unsafe { }|] return x; } }",
+        "An unsafe block uses pointers or unsafe code: use arrays or spans")]
+    [InlineData("SD0024", "public static partial class C { [Differentiable] public static double F(double x) { [|Console.WriteLine(x);|] return x; } }",
+        "The call 'Console.WriteLine(x)' is used as a statement, so it can only matter through side effects: a [Differentiable] method may only call methods that compute values from their arguments")]
+    [InlineData("SD0024", "public static partial class C { static int Bump(ref double v) { v *= 2; return 1; } [Differentiable] public static double F(double x) => x * [|Bump(ref x)|]; }",
+        "The call 'Bump(ref x)' passes an argument by reference, so it may change a differentiated value: a [Differentiable] method may only call methods that compute values from their arguments")]
+    [InlineData("SD0025", "public static partial class C { [[|CustomDerivative(nameof(B), nameof(D))|]] public static double F(double x) => x; public static void B(double x, double dF, double dx) { } public static double D(double x, double dx) => dx; }",
+        "The custom derivative of 'F' is wrong: 'B' is static void B(double, double, double), but it must be static void B(double, double, ref double)")]
+    [InlineData("SD0026", "public static partial class C { public static double LossGradient(double w, out double dw) { dw = 1; return w; } [Differentiable] public static double [|Loss|](double w) => w * w; }",
+        "SymDiff would generate 'LossGradient(double, out double)' for 'Loss', but the type already has the method 'LossGradient' with the same parameter types: rename one of the methods")]
+    [InlineData("SD0003", "public static partial class C { [Differentiable] public static [|double|] F(double x, [Output] Span<double> z) { z[0] = x; return x; } }",
+        "Method 'F' returns 'double': a [Differentiable] method returns double or float, or void when it writes its results into [Output] parameters (never both)")]
+    [InlineData("SD0004", "public static partial class C { [Differentiable] public static double F([|System.Numerics.Vector2|] p, double x) { return p.X * x + p.Y; } }",
+        "Parameter 'p' has type 'System.Numerics.Vector2': use double or float, their arrays and spans, or a constant type (integer, bool, char, string, enum)")]
+    [InlineData("SD0008", "public static partial class C { [Differentiable] public static double F(double x) => [|x is > 0 and < 1|] ? x : 1; }",
+        "The type or pattern test 'x is > 0 and < 1' is not supported in a [Differentiable] method yet: compare with <, <=, >, >=, == or != and combine with && and ||")]
+    [InlineData("SD0008", "public static partial class C { [Differentiable] public static double F(double x) => [|x % 2|]; }",
+        "The operator '%' on floating-point values in 'x % 2' is not supported in a [Differentiable] method yet: differentiable arithmetic is +, -, * and /; write the operation with those or with a System.Math function")]
+    [InlineData("SD0008", "public static partial class C { [Differentiable] public static double F(double x, int i) { int j = i; return x * (x > 0 ? [|j++|] : 1); } }",
+        "'j++' inside a branch of '&&', '||' or '?:' is not supported in a [Differentiable] method yet: update the variable in a statement of its own, before the condition")]
+    [InlineData("SD0007", "public static partial class C { [Differentiable] public static double F(double x) { string s = \"a\"; [|s = \"b\";|] return x; } }",
+        "Assigning the string 's' after its declaration is not supported in a [Differentiable] method yet: declare a second string local instead (the tape keeps numbers only)")]
+    public void Each_diagnostic_is_reported_at_its_construct(string id, string marked, string message)
     {
         int start = marked.IndexOf("[|", System.StringComparison.Ordinal);
         int end = marked.IndexOf("|]", System.StringComparison.Ordinal) - 2;
@@ -58,6 +99,7 @@ public class DiagnosticTests
         Assert.Equal(offset + start, d.Location.SourceSpan.Start);
         Assert.Equal(end - start, d.Location.SourceSpan.Length);
         Assert.Equal(Descriptors.ById(id).Title.ToString(), d.Descriptor.Title.ToString());
+        Assert.Equal(message, d.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
         Assert.Contains(run.GeneratedTrees, t => t.FilePath.EndsWith("Cases.Healthy.Sq.g.cs", System.StringComparison.Ordinal));
         Assert.Null(run.Results.Single().Exception);
         Assert.DoesNotContain(output.GetDiagnostics(), x => x.Id == "CS8785");

@@ -18,7 +18,7 @@ internal static class Descriptors
 
     public static readonly DiagnosticDescriptor UnsupportedReturnType = Error(
         "SD0003", "Return type cannot be differentiated",
-        "Method '{0}' returns '{1}': a [Differentiable] method must return double or float (or void when it writes [Output] parameters)");
+        "Method '{0}' returns '{1}': a [Differentiable] method returns double or float, or void when it writes its results into [Output] parameters (never both)");
 
     public static readonly DiagnosticDescriptor UnsupportedParameterType = Error(
         "SD0004", "Parameter type cannot be differentiated",
@@ -42,19 +42,19 @@ internal static class Descriptors
 
     public static readonly DiagnosticDescriptor UnsupportedLocalType = Error(
         "SD0009", "Local type not supported",
-        "Local '{0}' has type '{1}': locals of a [Differentiable] method must be floating-point (of the method's precision), integer, bool, or a local array 'new double[n]'");
+        "Local '{0}' has type '{1}': locals of a [Differentiable] method are floating-point (of the method's precision), integer, bool, char, string or enum values, or local arrays 'new double[n]'");
 
     public static readonly DiagnosticDescriptor MixedPrecision = Error(
         "SD0010", "double and float mixed",
-        "{0} mixes double and float in the {1} method '{2}': convert explicitly with a cast, so the precision of every value is visible");
+        "{0} mixes double and float in the {1} method '{2}': write the whole method in one precision (in a float method, a double math call such as (float)Math.Sin(x) is computed with MathF)");
 
     public static readonly DiagnosticDescriptor NoBody = Error(
         "SD0011", "Method has no body",
-        "Method '{0}' has no body to differentiate");
+        "Method '{0}' has no body to differentiate: give it a body (extern and abstract methods cannot be differentiated)");
 
     public static readonly DiagnosticDescriptor Generic = Error(
         "SD0012", "Generic methods and types not supported",
-        "'{0}' is generic: SymDiff does not differentiate generic methods or methods of generic types yet");
+        "'{0}' is generic: SymDiff does not differentiate generic methods or methods of generic types yet; write it for double or float");
 
     public static readonly DiagnosticDescriptor WrtNotDifferentiable = Error(
         "SD0013", "Parameter cannot be differentiated",
@@ -66,7 +66,7 @@ internal static class Descriptors
 
     public static readonly DiagnosticDescriptor UnsupportedWrite = Error(
         "SD0015", "Write not supported",
-        "Writing to {0} is not supported in a [Differentiable] method: assign to a local instead");
+        "Writing to {0} is not supported in a [Differentiable] method: assign to a local, an element of a local array, or an element of an [Output] parameter instead");
 
     public static readonly DiagnosticDescriptor ConstantParameterGetsActiveArgument = Error(
         "SD0017", "Derivative would be lost through a constant parameter",

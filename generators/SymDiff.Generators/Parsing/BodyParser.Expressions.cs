@@ -376,10 +376,23 @@ internal sealed partial class BodyParser
                 return $"({conversion.Type!.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat)}){Wrap(converted, atomic: true)}";
         }
 
-        string what = op.Type is { } t && Signature.IsFloating(t)
-            ? $"Converting the {t.ToDisplayString()} '{op.Syntax}' to an integer"
-            : $"The integer expression '{op.Syntax}'";
-        Report(Descriptors.UnsupportedExpression, op.Syntax, what, "integer expressions may use literals, integer locals and parameters, fields, .Length, arithmetic and calls that return integers");
+        if (op is not (IInvocationOperation or IConversionOperation or ILocalReferenceOperation or IParameterReferenceOperation))
+        {
+            Refuse(op, statement: false);
+            return null;
+        }
+
+        string what = op.Type switch
+        {
+            { SpecialType: SpecialType.System_Boolean } => $"The condition '{Short(op)}'",
+            { } t when Signature.IsInteger(t) => $"The integer expression '{Short(op)}'",
+            { } t => $"The {t.ToDisplayString()} value '{Short(op)}'",
+            _ => $"The expression '{Short(op)}'",
+        };
+        string advice = op is IInvocationOperation
+            ? "a call that returns an integer, bool, char, string or enum may take constants, locals, parameters and arithmetic as arguments, but no ref or out arguments and no receiver other than this object"
+            : "constant code may use literals, locals, parameters, fields, .Length, arithmetic, comparisons and calls that return integers";
+        Report(Descriptors.UnsupportedExpression, op.Syntax, what, advice);
         return null;
     }
 
@@ -636,24 +649,35 @@ internal sealed partial class BodyParser
             return;
         }
 
-        string what = op switch
+        (string what, string advice) = op switch
         {
-            IForEachLoopOperation => "A foreach loop",
-            ISwitchExpressionOperation => "A switch expression",
-            IBranchOperation b => $"A '{b.BranchKind.ToString().ToLowerInvariant()}' here",
-            IBinaryOperation b => $"The operator '{b.OperatorKind}' in '{Short(op)}'",
-            IIsPatternOperation or IIsTypeOperation => $"The type or pattern test '{Short(op)}'",
-            IObjectCreationOperation => $"Creating an object in '{Short(op)}'",
-            _ => $"'{Short(op)}' ({op.Kind})",
-        };
-        string advice = op switch
-        {
-            IForEachLoopOperation => "index with a for loop",
-            ISwitchExpressionOperation => "use a switch statement or conditional expressions",
-            _ => "see the supported subset in the SymDiff README",
+            IForEachLoopOperation => ("A foreach loop", "index with a for loop"),
+            ISwitchExpressionOperation => ("A switch expression", "use a switch statement or conditional expressions"),
+            IBranchOperation b => ($"A '{b.BranchKind.ToString().ToLowerInvariant()}' here", "use break and continue inside loops, and return"),
+            IBinaryOperation b when Signature.IsFloating(b.LeftOperand.Type) || Signature.IsFloating(b.RightOperand.Type) =>
+                ($"The operator '{OperatorText(b)}' on floating-point values in '{Short(op)}'", "differentiable arithmetic is +, -, * and /; write the operation with those or with a System.Math function"),
+            IBinaryOperation b => ($"The operator '{OperatorText(b)}' in '{Short(op)}'", "use arithmetic, comparisons and logic on integers, and +, -, *, / on floating-point values"),
+            IIsPatternOperation or IIsTypeOperation => ($"The type or pattern test '{Short(op)}'", "compare with <, <=, >, >=, == or != and combine with && and ||"),
+            IObjectCreationOperation or IAnonymousObjectCreationOperation => ($"Creating an object in '{Short(op)}'", "compute with floating-point values, arrays and spans"),
+            IArrayCreationOperation => ($"Creating an array in '{Short(op)}'", "declare a local array 'double[] a = new double[n];' at the top of the method"),
+            ITupleOperation or IDeconstructionAssignmentOperation => ($"The tuple '{Short(op)}'", "use separate locals"),
+            IInterpolatedStringOperation => ($"The interpolated string '{Short(op)}'", "build strings outside the differentiated method"),
+            ICoalesceOperation or IConditionalAccessOperation => ($"The null test '{Short(op)}'", "test for null before calling the method"),
+            IFieldReferenceOperation f => ($"Reading the field '{f.Field.Name}' of another object", "read fields of this object or static fields, or pass the value as a parameter"),
+            IPropertyReferenceOperation p => ($"Reading the property '{p.Property.Name}' of another object", "read properties of this object or static ones, or pass the value as a parameter"),
+            ILocalReferenceOperation l => ($"The local '{l.Local.Name}' of type '{l.Local.Type.ToDisplayString()}'", "use floating-point, integer, bool, char or string locals"),
+            IIncrementOrDecrementOperation => ($"'{Short(op)}' on a floating-point value inside an expression", "write the update as a statement of its own"),
+            ISimpleAssignmentOperation or ICompoundAssignmentOperation => ($"The assignment inside an expression '{Short(op)}'", "write the assignment as a statement of its own"),
+            _ => ($"The expression '{Short(op)}'", "see the supported subset in the SymDiff README"),
         };
         Report(statement ? Descriptors.UnsupportedStatement : Descriptors.UnsupportedExpression, op.Syntax, what, advice);
     }
+
+    private static string OperatorText(IBinaryOperation b) => IntOperator(b.OperatorKind) ?? b.OperatorKind switch
+    {
+        BinaryOperatorKind.UnsignedRightShift => ">>>",
+        _ => Collapse(b.Syntax is Microsoft.CodeAnalysis.CSharp.Syntax.BinaryExpressionSyntax s ? s.OperatorToken.Text : b.OperatorKind.ToString()),
+    };
 
     private static string Short(IOperation op)
     {

@@ -370,7 +370,7 @@ internal sealed partial class BodyParser
 
         if (type?.SpecialType == SpecialType.System_String)
         {
-            Report(Descriptors.UnsupportedWrite, target.Syntax, $"the string '{symbol.Name}' after its declaration (SymDiff's tape keeps numbers only: use a second string local)");
+            Report(Descriptors.UnsupportedStatement, statement.Syntax, $"Assigning the string '{symbol.Name}' after its declaration", "declare a second string local instead (the tape keeps numbers only)");
             return;
         }
 

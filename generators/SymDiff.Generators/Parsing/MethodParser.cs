@@ -61,7 +61,9 @@ internal static class MethodParser
         List<ContainingTypeInfo> types = ContainingTypes(method, syntax, Report);
         if (method.IsGenericMethod)
         {
+            // One cause, one diagnostic: its type parameters would make every T look unsupported.
             Report(Descriptors.Generic, nameLocation, method.Name);
+            return new ParseResult(null, diagnostics.ToEquatableArray());
         }
 
         if (!method.IsStatic && method.ContainingType.IsValueType && !method.ContainingType.IsReadOnly && !method.IsReadOnly)
@@ -81,6 +83,11 @@ internal static class MethodParser
         IReadOnlyList<string> wrt = Signature.WrtNames(attribute);
         List<ParamModel> parameters = Parameters(method, syntax, wrt, Report);
         CheckWrtNames(method, attribute, wrt, Report);
+        if (diagnostics.Count > 0)
+        {
+            // A signature SymDiff cannot serve: the body's uses of it would only repeat the cause.
+            return new ParseResult(null, diagnostics.ToEquatableArray());
+        }
 
         IMethodBodyOperation? bodyOperation = context.SemanticModel.GetOperation(syntax, ct) as IMethodBodyOperation;
         IBlockOperation? block = bodyOperation?.BlockBody ?? bodyOperation?.ExpressionBody;
@@ -309,7 +316,7 @@ internal static class MethodParser
         {
             foreach (IMethodSymbol other in method.ContainingType.GetMembers(name).OfType<IMethodSymbol>())
             {
-                if (Signature.Key(other) == key)
+                if (Signature.SameOverload(Signature.Key(other), key))
                 {
                     report(Descriptors.GeneratedNameTaken, at, new[] { $"{name}({key})", method.Name, $"the method '{other.Name}'" });
                     return;
@@ -320,7 +327,7 @@ internal static class MethodParser
             {
                 bool earlier = overload.Locations.FirstOrDefault()?.SourceSpan.Start < method.Locations.FirstOrDefault()?.SourceSpan.Start;
                 if (earlier && Signature.HasAttribute(overload, Signature.DifferentiableAttribute)
-                    && Signature.GeneratedSignatures(overload).Any(g => g.Name == name && g.Key == key))
+                    && Signature.GeneratedSignatures(overload).Any(g => g.Name == name && Signature.SameOverload(g.Key, key)))
                 {
                     report(Descriptors.GeneratedNameTaken, at, new[] { $"{name}({key})", method.Name, $"'{name}' generated for another overload of '{method.Name}'" });
                     return;

@@ -161,7 +161,7 @@ internal static class Signature
         string Join(IEnumerable<string> parts) => string.Join(", ", parts);
         if (!method.ReturnsVoid)
         {
-            result.Add((method.Name + "Gradient", Join(primal.Concat(differentiable.Select(s => s ? "ref " + scalar : span)))));
+            result.Add((method.Name + "Gradient", Join(primal.Concat(differentiable.Select(s => s ? "out " + scalar : span)))));
         }
 
         IEnumerable<string> seed = method.ReturnsVoid ? Enumerable.Repeat(readOnly, outputs) : [scalar];
@@ -172,7 +172,12 @@ internal static class Signature
 
     /// <summary>A method's parameter types as <see cref="GeneratedSignatures"/> writes them.</summary>
     public static string Key(IMethodSymbol method) =>
-        string.Join(", ", method.Parameters.Select(p => (p.RefKind == RefKind.None ? string.Empty : "ref ") + p.Type.ToDisplayString()));
+        string.Join(", ", method.Parameters.Select(p => p.RefKind switch { RefKind.None => string.Empty, RefKind.Out => "out ", RefKind.In => "in ", _ => "ref " } + p.Type.ToDisplayString()));
+
+    /// <summary>True when two parameter lists of <see cref="Key(IMethodSymbol)"/> cannot be overloads of one name (C# tells ref, out and in apart from a value, not from each other).</summary>
+    public static bool SameOverload(string a, string b) => Overload(a) == Overload(b);
+
+    private static string Overload(string key) => key.Replace("out ", "ref ").Replace("in ", "ref ");
 
     public static string AccessibilityText(Accessibility accessibility) => accessibility switch
     {
