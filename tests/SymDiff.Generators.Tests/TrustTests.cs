@@ -79,6 +79,7 @@ public class TrustTests
 
         // 7, 9. Integer-valued calls read the current value; Math.Sign of an expression.
         C("Sign reads the new version", "F", "[Differentiable] public static double F(double x, double y) { double s = x; s = y; return Math.Sign(s) * x; }"),
+        C("Sign of a parameter that a later loop accumulates into", "F", "[Differentiable] public static double F(double x, double y) { y -= Math.Max(Math.Sin(y), Math.Sign(x) * y); for (int i = 0; i < 3; i++) x += y * 0.5; return x * y; }"),
         C("Sign of an expression", "F", "[Differentiable] public static double F(double x, double y) => Math.Sign(x * y - 0.25) * x + y;"),
     };
 

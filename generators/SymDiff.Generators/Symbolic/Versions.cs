@@ -115,7 +115,7 @@ internal static class Versions
         if (e is Opaque o)
         {
             // Constant code may read floating values (Math.Sign(s)): it reads their current version.
-            foreach (string read in Effects.Identifiers(o.Code).Where(scope.Current.ContainsKey))
+            foreach (string read in Effects.Identifiers(o.Code))
             {
                 scope.Reads[scope.Name(read)] = (scope.Reads.TryGetValue(scope.Name(read), out int n) ? n : 0) + 1;
             }
