@@ -25,44 +25,56 @@ public class RandomProgramTests(ITestOutputHelper output)
 {
     private const int PerBatch = 45, Points = 3;
 
-    // 2,025 programs per run (45 batches); SYMDIFF_RANDOM_PROGRAMS=20000 runs the longer check
+    // 2,025 double programs per run (45 batches), with 405 float twins and 360 output methods; SYMDIFF_RANDOM_PROGRAMS=20000 runs the longer check
     // (README: "Random-program tests").
     private static int Batches =>
         (int.TryParse(Environment.GetEnvironmentVariable("SYMDIFF_RANDOM_PROGRAMS"), out int n) && n > 0 ? n + PerBatch - 1 : 2025) / PerBatch;
 
     public static IEnumerable<object[]> BatchSeeds => Enumerable.Range(0, Batches).Select(b => new object[] { 1000 + b });
 
+    private enum Kind { Double, Float, Output }
+
+    private sealed record Program(string Name, int Seed, string Source, Kind Kind, string? TwinOf = null);
+
     [Theory]
     [MemberData(nameof(BatchSeeds))]
     public void Random_programs_match_central_differences(int batchSeed)
     {
-        var programs = new List<(string Name, int Seed, string Source)>();
+        // Per batch: 45 double methods, a float twin of every fifth (the same program in single
+        // precision, checked against its double twin) and 8 methods with [Output] results.
+        var programs = new List<Program>();
         for (int i = 0; i < PerBatch; i++)
         {
             int seed = batchSeed * 1000 + i;
-            programs.Add(($"P{i}", seed, new ProgramGenerator(seed).Write($"P{i}")));
+            string source = new ProgramGenerator(seed).Write($"P{i}");
+            programs.Add(new Program($"P{i}", seed, source, Kind.Double));
+            if (i % 5 == 0)
+            {
+                programs.Add(new Program($"F{i}", seed, ProgramGenerator.ToFloat(source).Replace($" P{i}(", $" F{i}("), Kind.Float, $"P{i}"));
+            }
+        }
+
+        for (int i = 0; i < Outputs; i++)
+        {
+            int seed = batchSeed * 1000 + 500 + i;
+            programs.Add(new Program($"O{i}", seed, new ProgramGenerator(seed).Write($"O{i}", outputs: true), Kind.Output));
         }
 
         // Generate once to learn which programs the generator refuses (they are counted, not run).
-        string Source(IEnumerable<(string Name, int Seed, string Source)> ps) =>
-            Sources.InClass(ProgramGenerator.Helpers + "\n" + string.Join("\n", ps.Select(p => p.Source)), "R");
         var (_, diagnostics, _) = Harness.Generate(Harness.Compilation("Random", null, Source(programs)));
-        var refused = programs.Where(p => diagnostics.Any(d => d.GetMessage().Contains(p.Name + "'") || Within(d, Source(programs), p.Source))).ToList();
+        string all = Source(programs);
+        var refused = programs.Where(p => diagnostics.Any(d => d.GetMessage().Contains(p.Name + "'") || Within(d, all, p.Source))).ToList();
         foreach (var p in refused)
         {
             output.WriteLine($"refused seed {p.Seed}: {string.Join("; ", diagnostics.Select(d => d.GetMessage()))}\n{p.Source}");
         }
 
-        var accepted = programs.Except(refused).ToList();
-        Assembly assembly = Compile(Source(accepted), accepted.Select(p => p.Name));
+        var accepted = programs.Except(refused).Where(p => p.TwinOf is null || !refused.Any(r => r.Name == p.TwinOf)).ToList();
+        Assembly assembly = Compile(Source(accepted), accepted);
         Type wrapper = assembly.GetType("RandomWrapper")!;
-        int checkedPoints = 0, kinks = 0;
+        int checkedPoints = 0, kinks = 0, sensitive = 0;
         foreach (var p in accepted)
         {
-            var value = wrapper.GetMethod("V" + p.Name)!.CreateDelegate<Func<double[], double[], double>>();
-            var gradient = wrapper.GetMethod("G" + p.Name)!.CreateDelegate<Func<double[], double[], double[], double[], double>>();
-            var backward = wrapper.GetMethod("B" + p.Name)!.CreateDelegate<Action<double[], double[], double, double[], double[]>>();
-            var derivative = wrapper.GetMethod("D" + p.Name)!.CreateDelegate<Func<double[], double[], double[], double[], double>>();
             var random = new Random(p.Seed);
             int done = 0;
             for (int attempt = 0; done < Points && attempt < 30; attempt++)
@@ -71,18 +83,23 @@ public class RandomProgramTests(ITestOutputHelper output)
                 double[] v = [Next(random), Next(random), Next(random)];
                 try
                 {
-                    if (!Smooth(value, s, v))
+                    bool ok = p.Kind switch
+                    {
+                        Kind.Double => CheckPoint(Scalar(wrapper, p.Name), s, v, random),
+                        Kind.Float => CheckFloatPoint(Scalar(wrapper, p.TwinOf!), Scalar(wrapper, p.Name), s, v, random, ref sensitive),
+                        _ => CheckOutputPoint(wrapper, p.Name, s, v, random),
+                    };
+                    if (!ok)
                     {
                         kinks++;
                         continue;
                     }
 
-                    CheckPoint(value, gradient, backward, derivative, s, v, random);
                     done++;
                 }
                 catch (Exception e) when (e is XunitException or IndexOutOfRangeException or InvalidOperationException)
                 {
-                    throw new XunitException($"program seed {p.Seed} at x={s[0]:R}, y={s[1]:R}, v=[{string.Join(", ", v.Select(d => d.ToString("R")))}]: {e.Message}\n{p.Source}");
+                    throw new XunitException($"program seed {p.Seed} ({p.Kind}) at x={s[0]:R}, y={s[1]:R}, v=[{string.Join(", ", v.Select(d => d.ToString("R")))}]: {e.Message}\n{p.Source}");
                 }
             }
 
@@ -90,9 +107,42 @@ public class RandomProgramTests(ITestOutputHelper output)
             checkedPoints += done;
         }
 
-        output.WriteLine($"batch {batchSeed}: {programs.Count} programs, {refused.Count} refused, {accepted.Count} checked at {checkedPoints} points ({kinks} points near a kink replaced)");
+        output.WriteLine($"batch {batchSeed}: {programs.Count} programs ({programs.Count(p => p.Kind == Kind.Float)} float, {programs.Count(p => p.Kind == Kind.Output)} with outputs), {refused.Count} refused, {accepted.Count} checked at {checkedPoints} points ({kinks} points near a kink and {sensitive} float points sensitive to rounding replaced)");
         Assert.True(refused.Count <= programs.Count / 10, $"{refused.Count} of {programs.Count} programs refused");
     }
+
+    private const int Outputs = 8;
+
+    private static string Source(IEnumerable<Program> programs) => $$"""
+        using System;
+        using SymDiff;
+
+        namespace Cases;
+
+        public static partial class R
+        {
+        {{ProgramGenerator.Helpers}}
+        {{string.Join("\n", programs.Where(p => p.Kind != Kind.Float).Select(p => p.Source))}}
+        }
+
+        public static partial class RF
+        {
+        {{ProgramGenerator.ToFloat(ProgramGenerator.Helpers)}}
+        {{string.Join("\n", programs.Where(p => p.Kind == Kind.Float).Select(p => p.Source))}}
+        }
+        """;
+
+    private sealed record ScalarMethods(
+        Func<double[], double[], double> Value,
+        Func<double[], double[], double[], double[], double> Gradient,
+        Action<double[], double[], double, double[], double[]> Backward,
+        Func<double[], double[], double[], double[], double> Derivative);
+
+    private static ScalarMethods Scalar(Type wrapper, string name) => new(
+        wrapper.GetMethod("V" + name)!.CreateDelegate<Func<double[], double[], double>>(),
+        wrapper.GetMethod("G" + name)!.CreateDelegate<Func<double[], double[], double[], double[], double>>(),
+        wrapper.GetMethod("B" + name)!.CreateDelegate<Action<double[], double[], double, double[], double[]>>(),
+        wrapper.GetMethod("D" + name)!.CreateDelegate<Func<double[], double[], double[], double[], double>>());
 
     private static double Next(Random random) => (random.NextDouble() * 2 - 1) * 1.5;
 
@@ -135,13 +185,14 @@ public class RandomProgramTests(ITestOutputHelper output)
         return f(s2, v2);
     }
 
-    private static void CheckPoint(
-        Func<double[], double[], double> value,
-        Func<double[], double[], double[], double[], double> gradient,
-        Action<double[], double[], double, double[], double[]> backward,
-        Func<double[], double[], double[], double[], double> derivative,
-        double[] s, double[] v, Random random)
+    private static bool CheckPoint(ScalarMethods m, double[] s, double[] v, Random random)
     {
+        var (value, gradient, backward, derivative) = (m.Value, m.Gradient, m.Backward, m.Derivative);
+        if (!Smooth(value, s, v))
+        {
+            return false;
+        }
+
         double[] sBefore = (double[])s.Clone(), vBefore = (double[])v.Clone();
         int depth = SymDiff.Generated.Tape.Current.Depth;
         void Unchanged(string after)
@@ -195,18 +246,144 @@ public class RandomProgramTests(ITestOutputHelper output)
         double expected = g[0] * ts[0] + g[1] * ts[1] + g[2] * tv[0] + g[3] * tv[1] + g[4] * tv[2];
         Check.Close(expected, derivative(s, v, ts, tv), 1e-9, "Derivative");
         Unchanged("Derivative");
+        return true;
+    }
+
+    // A float program against its double twin (itself checked against central differences):
+    // the same value and gradient within single precision, and the same algebra among its
+    // methods. A point where rounding moves the float value away from the double one (a branch
+    // or kink decided differently) is replaced.
+    private static bool CheckFloatPoint(ScalarMethods twin, ScalarMethods m, double[] s, double[] v, Random random, ref int sensitive)
+    {
+        if (!Smooth(twin.Value, s, v))
+        {
+            return false;
+        }
+
+        int depth = SymDiff.Generated.Tape.Current.Depth;
+        double fd = twin.Value(s, v), ff = m.Value(s, v);
+        if (!(Math.Abs(fd - ff) <= 1e-4 * (1 + Math.Abs(fd))))
+        {
+            sensitive++;
+            return false;
+        }
+
+        double[] gs = new double[2], gv = new double[3], ds = new double[2], dv = new double[3];
+        twin.Gradient(s, v, ds, dv);
+        Check.Close(ff, m.Gradient(s, v, gs, gv), 1e-6, "float Gradient's value");
+        double[] g = [.. gs, .. gv], d = [.. ds, .. dv];
+        for (int i = 0; i < 5; i++)
+        {
+            if (!(Math.Abs(g[i] - d[i]) <= 2e-3 * (1 + Math.Abs(d[i]))))
+            {
+                throw new XunitException($"float gradient component {i}: {g[i]:R}, double twin {d[i]:R}");
+            }
+        }
+
+        double[] bs = [0.25, -0.5], bv = [1, 2, 3];
+        double seed = random.NextDouble() * 2 - 1;
+        m.Backward(s, v, seed, bs, bv);
+        m.Backward(s, v, seed, bs, bv);
+        double[] start = [0.25, -0.5, 1, 2, 3], b = [.. bs, .. bv];
+        for (int i = 0; i < 5; i++)
+        {
+            Check.Close(start[i] + 2 * seed * g[i], b[i], 1e-4, $"float Backward twice, component {i}");
+            double[] es = new double[2], ev = new double[3];
+            (i < 2 ? es : ev)[i < 2 ? i : i - 2] = 1;
+            Check.Close(g[i], m.Derivative(s, v, es, ev), 1e-4, $"float Derivative along axis {i}");
+        }
+
+        Assert.True(SymDiff.Generated.Tape.Current.Depth == depth, "a float method left the tape unbalanced");
+        return true;
+    }
+
+    // A method with [Output] z: Backward with a random output adjoint dz against central
+    // differences of dz·z, Backward twice, Derivative along each axis against Backward (the
+    // dot-product test), z written by all three as by the method, inputs and tape unchanged.
+    private static bool CheckOutputPoint(Type wrapper, string name, double[] s, double[] v, Random random)
+    {
+        var value = wrapper.GetMethod("V" + name)!.CreateDelegate<Action<double[], double[], double[]>>();
+        var backward = wrapper.GetMethod("B" + name)!.CreateDelegate<Action<double[], double[], double[], double[], double[], double[]>>();
+        var derivative = wrapper.GetMethod("D" + name)!.CreateDelegate<Action<double[], double[], double[], double[], double[], double[]>>();
+        double[] dz = [random.NextDouble() * 2 - 1, random.NextDouble() * 2 - 1];
+        double Objective(double[] ps, double[] pv)
+        {
+            double[] z = new double[2];
+            value(ps, pv, z);
+            return dz[0] * z[0] + dz[1] * z[1];
+        }
+
+        if (!Smooth(Objective, s, v))
+        {
+            return false;
+        }
+
+        double[] sBefore = (double[])s.Clone(), vBefore = (double[])v.Clone();
+        int depth = SymDiff.Generated.Tape.Current.Depth;
+        double[] z0 = new double[2];
+        value(s, v, z0);
+        double[] gs = new double[2], gv = new double[3], zb = new double[2];
+        backward(s, v, zb, dz, gs, gv);
+        Assert.True(zb.SequenceEqual(z0), "Backward's outputs differ from the method's");
+        double[] g = [.. gs, .. gv];
+        for (int i = 0; i < 5; i++)
+        {
+            int index = i;
+            Check.Within(g[i], Check.Central(t => Evaluate(Objective, s, v, index, t), Get(s, v, i)), $"∂(dz·z)/∂ component {i}");
+        }
+
+        double[] bs = [0.25, -0.5], bv = [1, 2, 3];
+        backward(s, v, new double[2], dz, bs, bv);
+        backward(s, v, new double[2], dz, bs, bv);
+        double[] start = [0.25, -0.5, 1, 2, 3], b = [.. bs, .. bv];
+        for (int i = 0; i < 5; i++)
+        {
+            Check.Close(start[i] + 2 * g[i], b[i], 1e-9, $"Backward twice, component {i}");
+            double[] es = new double[2], ev = new double[3], zd = new double[2], tz = new double[2];
+            (i < 2 ? es : ev)[i < 2 ? i : i - 2] = 1;
+            derivative(s, v, zd, es, ev, tz);
+            Assert.True(zd.SequenceEqual(z0), "Derivative's outputs differ from the method's");
+            Check.Close(g[i], dz[0] * tz[0] + dz[1] * tz[1], 1e-9, $"Derivative along axis {i} (dot-product test)");
+        }
+
+        Assert.True(s.SequenceEqual(sBefore) && v.SequenceEqual(vBefore), "a generated method modified its inputs");
+        Assert.True(SymDiff.Generated.Tape.Current.Depth == depth, "a generated method left the tape unbalanced");
+        return true;
     }
 
     // Warnings in the random user code (an unused local) do not matter; anything in the generated code does.
-    private static Assembly Compile(string source, IEnumerable<string> names)
+    private static Assembly Compile(string source, IEnumerable<Program> programs)
     {
-        var wrapper = new StringBuilder("public static class RandomWrapper {\n");
-        foreach (string n in names)
+        var wrapper = new StringBuilder("""
+            public static class RandomWrapper {
+            static float[] F(double[] a) => System.Array.ConvertAll(a, x => (float)x);
+            static void Back(float[] from, double[] to) { for (int i = 0; i < to.Length; i++) to[i] = from[i]; }
+            static void Same(float[] a, double[] b) { for (int i = 0; i < b.Length; i++) if (a[i] != (float)b[i]) throw new System.InvalidOperationException("a float method modified its inputs"); }
+
+            """);
+        foreach (Program p in programs)
         {
-            wrapper.AppendLine($"public static double V{n}(double[] s, double[] v) => Cases.R.{n}(s[0], s[1], v);");
-            wrapper.AppendLine($"public static double G{n}(double[] s, double[] v, double[] gs, double[] gv) => Cases.R.{n}Gradient(s[0], s[1], v, out gs[0], out gs[1], gv);");
-            wrapper.AppendLine($"public static void B{n}(double[] s, double[] v, double seed, double[] gs, double[] gv) => Cases.R.{n}Backward(s[0], s[1], v, seed, ref gs[0], ref gs[1], gv);");
-            wrapper.AppendLine($"public static double D{n}(double[] s, double[] v, double[] ts, double[] tv) => Cases.R.{n}Derivative(s[0], s[1], v, ts[0], ts[1], tv);");
+            string n = p.Name;
+            switch (p.Kind)
+            {
+                case Kind.Double:
+                    wrapper.AppendLine($"public static double V{n}(double[] s, double[] v) => Cases.R.{n}(s[0], s[1], v);");
+                    wrapper.AppendLine($"public static double G{n}(double[] s, double[] v, double[] gs, double[] gv) => Cases.R.{n}Gradient(s[0], s[1], v, out gs[0], out gs[1], gv);");
+                    wrapper.AppendLine($"public static void B{n}(double[] s, double[] v, double seed, double[] gs, double[] gv) => Cases.R.{n}Backward(s[0], s[1], v, seed, ref gs[0], ref gs[1], gv);");
+                    wrapper.AppendLine($"public static double D{n}(double[] s, double[] v, double[] ts, double[] tv) => Cases.R.{n}Derivative(s[0], s[1], v, ts[0], ts[1], tv);");
+                    break;
+                case Kind.Float:
+                    wrapper.AppendLine($"public static double V{n}(double[] s, double[] v) {{ var fv = F(v); float r = Cases.RF.{n}((float)s[0], (float)s[1], fv); Same(fv, v); return r; }}");
+                    wrapper.AppendLine($"public static double G{n}(double[] s, double[] v, double[] gs, double[] gv) {{ var fv = F(v); var g = new float[gv.Length]; float r = Cases.RF.{n}Gradient((float)s[0], (float)s[1], fv, out float a, out float b, g); Same(fv, v); gs[0] = a; gs[1] = b; Back(g, gv); return r; }}");
+                    wrapper.AppendLine($"public static void B{n}(double[] s, double[] v, double seed, double[] gs, double[] gv) {{ var fv = F(v); var g = F(gv); float a = (float)gs[0], b = (float)gs[1]; Cases.RF.{n}Backward((float)s[0], (float)s[1], fv, (float)seed, ref a, ref b, g); Same(fv, v); gs[0] = a; gs[1] = b; Back(g, gv); }}");
+                    wrapper.AppendLine($"public static double D{n}(double[] s, double[] v, double[] ts, double[] tv) {{ var fv = F(v); float r = Cases.RF.{n}Derivative((float)s[0], (float)s[1], fv, (float)ts[0], (float)ts[1], F(tv)); Same(fv, v); return r; }}");
+                    break;
+                default:
+                    wrapper.AppendLine($"public static void V{n}(double[] s, double[] v, double[] z) => Cases.R.{n}(s[0], s[1], v, z);");
+                    wrapper.AppendLine($"public static void B{n}(double[] s, double[] v, double[] z, double[] dz, double[] gs, double[] gv) => Cases.R.{n}Backward(s[0], s[1], v, z, dz, ref gs[0], ref gs[1], gv);");
+                    wrapper.AppendLine($"public static void D{n}(double[] s, double[] v, double[] z, double[] ts, double[] tv, double[] tz) => Cases.R.{n}Derivative(s[0], s[1], v, z, ts[0], ts[1], tv, tz);");
+                    break;
+            }
         }
 
         wrapper.AppendLine("}");

@@ -30,18 +30,26 @@ internal sealed class ProgramGenerator(int seed)
     private readonly StringBuilder sb = new();
     private int locals, indent;
     private string? counter;
-    private bool inLoop, hasArray;
+    private bool inLoop, hasArray, output;
 
     public int Seed => seed;
 
-    public string Write(string name)
+    /// <summary>
+    /// Writes a method <c>double Name(double x, double y, double[] v)</c>, or with
+    /// <paramref name="outputs"/> a method <c>void Name(double x, double y, double[] v, [Output] Span&lt;double&gt; z)</c>
+    /// that writes its results into z[0] and z[1] (also on early returns, and sometimes before).
+    /// </summary>
+    public string Write(string name, bool outputs = false)
     {
+        output = outputs;
         scalars.Clear();
         scalars.AddRange(["x", "y"]);
         used.Clear();
         sb.Clear();
         locals = 0;
-        Line($"[Differentiable] public static double {name}(double x, double y, double[] v)");
+        Line(output
+            ? $"[Differentiable] public static void {name}(double x, double y, double[] v, [Output] Span<double> z)"
+            : $"[Differentiable] public static double {name}(double x, double y, double[] v)");
         Line("{");
         indent++;
         if (random.Next(3) == 0)
@@ -61,7 +69,16 @@ internal sealed class ProgramGenerator(int seed)
             Statement(depth: 0);
         }
 
-        Line($"return {Expr(2)};");
+        if (output)
+        {
+            Line($"z[0] = {Expr(2)};");
+            Line($"z[1] = {Expr(2)};");
+        }
+        else
+        {
+            Line($"return {Expr(2)};");
+        }
+
         indent--;
         Line("}");
         return sb.ToString();
@@ -90,6 +107,20 @@ internal sealed class ProgramGenerator(int seed)
     }
 
     private readonly HashSet<string> used = new();
+
+    /// <summary>
+    /// The same program in single precision: float types and literals, MathF (Math.Clamp, which
+    /// has a float overload, and calls of double literals stay Math), and Math.Tanh kept as a
+    /// double call converted back, <c>(float)Math.Tanh(a)</c>, which SymDiff computes with MathF.
+    /// </summary>
+    public static string ToFloat(string program)
+    {
+        string text = program.Replace("double", "float");
+        text = System.Text.RegularExpressions.Regex.Replace(text, @"(?<![\w.])(\d+\.\d+)(?![\w.])", "$1f");
+        text = text.Replace("Math.Tanh(", "(float)Math.Tanh(");
+        text = System.Text.RegularExpressions.Regex.Replace(text, @"Math\.(\w+)\((-?[\d.]+d)\)", "(float)Math.$1($2)");
+        return System.Text.RegularExpressions.Regex.Replace(text, @"(?<!\(float\))Math\.(?!Clamp\()(\w+)\((?!-?[\d.]+d\b)", "MathF.$1(");
+    }
 
     private string Pick(IReadOnlyList<string> list) => list[random.Next(list.Count)];
 
@@ -126,6 +157,9 @@ internal sealed class ProgramGenerator(int seed)
             case 2 when hasArray:
                 Line($"a[{random.Next(3)}] = {Expr(2)};");
                 break;
+            case 2 when output && random.Next(2) == 0:
+                Line($"z[{random.Next(2)}] = {Expr(2)};");
+                break;
             case 2:
             case 3:
                 {
@@ -150,7 +184,7 @@ internal sealed class ProgramGenerator(int seed)
             default:
                 if (!inLoop && depth > 0)
                 {
-                    Line($"return {Expr(2)};");
+                    Line(output ? $"{{ z[0] = {Expr(2)}; z[1] = {Expr(2)}; return; }}" : $"return {Expr(2)};");
                     return true;
                 }
                 else
