@@ -33,6 +33,19 @@ public sealed class DifferentiableAttribute : Attribute
 
     /// <summary>The parameters to differentiate with respect to; empty means every floating-point parameter.</summary>
     public string[] Parameters { get; }
+
+    /// <summary>
+    /// Also generates <c>Hessian</c> (the value, the gradient and the matrix of second derivatives)
+    /// and <c>HessianVectorProduct</c> (H·t in one forward-over-reverse sweep). For methods that
+    /// return a value.
+    /// </summary>
+    public bool Hessian { get; set; }
+
+    /// <summary>
+    /// Also generates <c>Jacobian</c> (the outputs and the matrix of their derivatives, one row per
+    /// output element). For methods that write their results into <see cref="OutputAttribute">[Output]</see> parameters.
+    /// </summary>
+    public bool Jacobian { get; set; }
 }
 
 /// <summary>Marks a parameter of a <see cref="DifferentiableAttribute">[Differentiable]</see> method as constant data: it gets no adjoint or tangent.</summary>

@@ -70,6 +70,16 @@ public class DiagnosticTests
         "The custom derivative of 'F' is wrong: 'B' is static void B(double, double, double), but it must be static void B(double, double, ref double)")]
     [InlineData("SD0026", "public static partial class C { public static double LossGradient(double w, out double dw) { dw = 1; return w; } [Differentiable] public static double [|Loss|](double w) => w * w; }",
         "SymDiff would generate 'LossGradient(double, out double)' for 'Loss', but the type already has the method 'LossGradient' with the same parameter types: rename one of the methods")]
+    [InlineData("SD0027", "public static partial class C { [Differentiable([|Hessian = true|])] public static void G(double x, [Output] Span<double> z) { z[0] = x * x; } }",
+        "Hessian = true on 'G': a Hessian is the matrix of second derivatives of one result, and this method writes [Output] parameters: ask for Jacobian = true for the derivatives of its outputs")]
+    [InlineData("SD0027", "public static partial class C { [Differentiable([|Jacobian = true|])] public static double F(double x) => x * x; }",
+        "Jacobian = true on 'F': a Jacobian is for a method that writes [Output] parameters, and this method returns one value, whose Jacobian is its gradient (FGradient): ask for Hessian = true for second derivatives")]
+    [InlineData("SD0028", "public static partial class C { [Differentiable] public static double Sq(double a) => a * a; [Differentiable(Hessian = true)] public static double F(double x) => x * [|Sq(x)|]; }",
+        "'F' asks for Hessian = true, but the call 'Sq(x)' cannot be differentiated twice yet: write the body of 'Sq' into 'F' (second order through calls to other [Differentiable] methods is not supported yet)")]
+    [InlineData("SD0028", "public static partial class C { [CustomDerivative(nameof(B), nameof(D))] public static double Sq(double a) => a * a; public static void B(double a, double dSq, ref double da) { da += 2 * a * dSq; } public static double D(double a, double da) => 2 * a * da; [Differentiable(Hessian = true)] public static double F(double x) => x + [|Sq(x)|]; }",
+        "'F' asks for Hessian = true, but the call 'Sq(x)' cannot be differentiated twice yet: 'Sq' has a custom derivative, which gives no second-order rule; write its formula in 'F' or ask for a first-order gradient only")]
+    [InlineData("SD0026", "public static partial class C { public static double FHessian(double x, out double dx, Span<double> h) { dx = 0; return x; } [Differentiable(Hessian = true)] public static double [|F|](double x) => x * x * x; }",
+        "SymDiff would generate 'FHessian(double, out double, System.Span<double>)' for 'F', but the type already has the method 'FHessian' with the same parameter types: rename one of the methods")]
     [InlineData("SD0003", "public static partial class C { [Differentiable] public static [|double|] F(double x, [Output] Span<double> z) { z[0] = x; return x; } }",
         "Method 'F' returns 'double': a [Differentiable] method returns double or float, or void when it writes its results into [Output] parameters (never both)")]
     [InlineData("SD0004", "public static partial class C { [Differentiable] public static double F([|System.Numerics.Vector2|] p, double x) { return p.X * x + p.Y; } }",

@@ -108,6 +108,14 @@ internal static class Descriptors
         "SD0026", "A generated method's name and parameters are taken",
         "SymDiff would generate '{0}' for '{1}', but the type already has {2} with the same parameter types: rename one of the methods");
 
+    public static readonly DiagnosticDescriptor SecondOrderMisplaced = Error(
+        "SD0027", "Second-order switch on the wrong kind of method",
+        "{0} = true on '{1}': {2}");
+
+    public static readonly DiagnosticDescriptor SecondOrderUnsupported = Error(
+        "SD0028", "Construct not supported at second order",
+        "'{0}' asks for Hessian = true, but {1} cannot be differentiated twice yet: {2}");
+
     public static readonly DiagnosticDescriptor InternalError = Error(
         "SD0099", "Internal error in the SymDiff generator",
         "SymDiff could not process '{0}' ({1}: {2}); please report this with the method's source");
@@ -116,7 +124,7 @@ internal static class Descriptors
         TypeNotPartial, MutableReceiver, UnsupportedReturnType, UnsupportedParameterType, UnknownWrtName, UnsupportedCall,
         UnsupportedStatement, UnsupportedExpression, UnsupportedLocalType, MixedPrecision, NoBody, Generic,
         WrtNotDifferentiable, RefParameter, UnsupportedWrite, ConstantParameterGetsActiveArgument,
-        Recursion, Goto, ExceptionHandling, FunctionValue, Dynamic, Unsafe, SideEffectCall, BadCustomDerivative, GeneratedNameTaken, InternalError);
+        Recursion, Goto, ExceptionHandling, FunctionValue, Dynamic, Unsafe, SideEffectCall, BadCustomDerivative, GeneratedNameTaken, SecondOrderMisplaced, SecondOrderUnsupported, InternalError);
 
     public static DiagnosticDescriptor ById(string id) => All[id];
 

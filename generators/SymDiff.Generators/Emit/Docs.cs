@@ -111,6 +111,81 @@ internal static class Docs
         }
     }
 
+    public static IEnumerable<string> Hessian(MethodModel m, string primal)
+    {
+        yield return "<summary>";
+        yield return $"Computes <see cref=\"{primal}\"/>, its gradient and its Hessian with respect to {WrtList(m)}: row k of the Hessian is H·eₖ, one forward-over-reverse sweep ({m.Name}HessianVectorProduct) per differentiated scalar.";
+        yield return "</summary>";
+        yield return "<remarks>";
+        yield return $"The Hessian's rows and columns follow the differentiated scalars in parameter order, arrays flattened ({Escape(string.Join(", ", Scalars(m)))}), row-major. It is exactly symmetric: each pair H[i,j], H[j,i] is their mean.";
+        yield return "</remarks>";
+        foreach (string line in PrimalParams(m))
+        {
+            yield return line;
+        }
+
+        foreach (ParamModel p in m.Params.Where(p => p.Differentiable))
+        {
+            yield return p.IsArray
+                ? $"<param name=\"{p.DerivativeName}\">Overwritten with ∂{m.Name}/∂{p.Name}[i]; must have {p.Name}.Length elements.</param>"
+                : $"<param name=\"{p.DerivativeName}\">Receives ∂{m.Name}/∂{p.Name}.</param>";
+        }
+
+        yield return "<param name=\"hessian\">Overwritten with the Hessian, row-major; must have m·m elements for m differentiated scalars.</param>";
+        yield return $"<returns>The value of {m.Name}.</returns>";
+        yield return "<exception cref=\"global::System.ArgumentException\">A span has the wrong length.</exception>";
+    }
+
+    public static IEnumerable<string> HessianVectorProduct(MethodModel m, string primal)
+    {
+        yield return "<summary>";
+        yield return $"Computes <see cref=\"{primal}\"/> and the Hessian-vector product H·t without forming H: forward mode over the reverse sweep of {m.Name}Gradient, in one pass.";
+        yield return "</summary>";
+        yield return "<remarks>";
+        yield return "In the body, tName is the tangent of name along t and hName the tangent of the adjoint dName; the h of a parameter is its component of H·t.";
+        yield return "</remarks>";
+        foreach (string line in PrimalParams(m))
+        {
+            yield return line;
+        }
+
+        foreach (ParamModel p in m.Params.Where(p => p.Differentiable))
+        {
+            yield return p.IsArray
+                ? $"<param name=\"{p.TangentName}\">The direction t's part for {p.Name}: {p.Name}.Length elements, or empty for zero.</param>"
+                : $"<param name=\"{p.TangentName}\">The direction t's part for {p.Name}.</param>";
+        }
+
+        foreach (ParamModel p in m.Params.Where(p => p.Differentiable))
+        {
+            yield return p.IsArray
+                ? $"<param name=\"{p.ProductName}\">Overwritten with the {p.Name} part of H·t; must have {p.Name}.Length elements.</param>"
+                : $"<param name=\"{p.ProductName}\">Receives the {p.Name} part of H·t.</param>";
+        }
+
+        yield return $"<returns>The value of {m.Name}.</returns>";
+    }
+
+    public static IEnumerable<string> Jacobian(MethodModel m, string primal)
+    {
+        yield return "<summary>";
+        yield return $"Computes the outputs of <see cref=\"{primal}\"/> and their Jacobian with respect to {WrtList(m)}: row r is the pullback of output element r ({m.Name}Backward with that element's adjoint 1).";
+        yield return "</summary>";
+        yield return "<remarks>";
+        yield return $"Rows: the output elements in parameter order ({Escape(string.Join(", ", m.Outputs.Select(o => o.Name + "[…]")))}). Columns: the differentiated scalars in parameter order, arrays flattened ({Escape(string.Join(", ", Scalars(m)))}). Row-major.";
+        yield return "</remarks>";
+        foreach (string line in PrimalParams(m))
+        {
+            yield return line;
+        }
+
+        yield return "<param name=\"jacobian\">Overwritten with the Jacobian, row-major; must have (output elements)·(differentiated scalars) elements.</param>";
+        yield return "<exception cref=\"global::System.ArgumentException\">The Jacobian span has the wrong length.</exception>";
+    }
+
+    private static IEnumerable<string> Scalars(MethodModel m) =>
+        m.Params.Where(p => p.Differentiable).Select(p => p.IsArray ? $"{p.Name}[0], …, {p.Name}[n−1]" : p.Name);
+
     private static IEnumerable<string> PrimalParams(MethodModel m) =>
         m.Params.Select(p => $"<param name=\"{Parsing.Names.Plain(p.Name)}\">{(p.Differentiable ? "Argument" : "Constant argument")} of {m.Name}.</param>");
 

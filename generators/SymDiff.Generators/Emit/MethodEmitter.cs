@@ -10,6 +10,8 @@ internal static class MethodEmitter
 {
     private const string Version = "0.1.0";
 
+    private static readonly string Attribute = $"[global::System.CodeDom.Compiler.GeneratedCode(\"SymDiff.Generators\", \"{Version}\")]";
+
     public static string Emit(MethodModel m)
     {
         using System.IDisposable dialect = ExprWriter.Float(m.Scalar == "float");
@@ -62,6 +64,15 @@ internal static class MethodEmitter
         WriteMethod(w, m, Docs.Backward(m, primal, partials, !tapeFree), $"void {m.Name}Backward", BackwardParameters(m), backward);
         w.Line();
         WriteMethod(w, m, Docs.Derivative(m, primal, partials), $"{(m.ReturnsVoid ? "void" : scalar)} {m.Name}Derivative", DerivativeParameters(m), derivative);
+        if (m.Hessian)
+        {
+            SecondOrderEmitter.Hessian(w, m, gradient, Attribute);
+        }
+
+        if (m.Jacobian)
+        {
+            SecondOrderEmitter.Jacobian(w, m, Attribute);
+        }
 
         foreach (ContainingTypeInfo _ in m.Types)
         {
@@ -78,7 +89,7 @@ internal static class MethodEmitter
             w.Line("/// " + doc);
         }
 
-        w.Line($"[global::System.CodeDom.Compiler.GeneratedCode(\"SymDiff.Generators\", \"{Version}\")]");
+        w.Line(Attribute);
         w.Open($"{m.Accessibility} {(m.IsStatic ? "static " : string.Empty)}{returnAndName}({string.Join(", ", parameters)})");
         BodyWriter.Write(w, code);
         w.Close();

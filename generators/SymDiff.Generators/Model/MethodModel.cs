@@ -26,7 +26,9 @@ internal enum ParamKind
 /// <param name="Differentiable">True when the generated methods carry its adjoint and tangent.</param>
 /// <param name="DerivativeName">The adjoint/tangent parameter name (<c>dx</c>, <c>dW1</c>).</param>
 /// <param name="IsOutput">True for an <c>[Output]</c> span or array the method writes its results into.</param>
-internal sealed record ParamModel(string Name, string TypeCode, ParamKind Kind, bool Differentiable, string DerivativeName, bool IsOutput = false)
+/// <param name="TangentName">Its tangent in <c>HessianVectorProduct</c> (<c>tx</c>).</param>
+/// <param name="ProductName">Its component of H·t in <c>HessianVectorProduct</c> (<c>hx</c>).</param>
+internal sealed record ParamModel(string Name, string TypeCode, ParamKind Kind, bool Differentiable, string DerivativeName, bool IsOutput = false, string TangentName = "", string ProductName = "")
 {
     public bool IsArray => Kind is ParamKind.DoubleArray or ParamKind.ReadOnlySpan or ParamKind.Span;
 }
@@ -51,6 +53,8 @@ internal sealed record ContainingTypeInfo(string Keyword, string Name);
 /// <param name="Scalar">The method's floating-point type, <c>double</c> or <c>float</c>.</param>
 /// <param name="IsStatic">False for an instance method: the generated methods are instance methods too.</param>
 /// <param name="ReturnsVoid">True for a method whose results are its <c>[Output]</c> parameters.</param>
+/// <param name="Hessian">True when <c>[Differentiable(Hessian = true)]</c> asks for Hessian and HessianVectorProduct.</param>
+/// <param name="Jacobian">True when <c>[Differentiable(Jacobian = true)]</c> asks for Jacobian.</param>
 internal sealed record MethodModel(
     string? Namespace,
     EquatableArray<ContainingTypeInfo> Types,
@@ -65,7 +69,9 @@ internal sealed record MethodModel(
     EquatableArray<string> ReservedNames,
     string Scalar = "double",
     bool IsStatic = true,
-    bool ReturnsVoid = false)
+    bool ReturnsVoid = false,
+    bool Hessian = false,
+    bool Jacobian = false)
 {
     /// <summary>The output parameters of a method that returns <c>void</c>.</summary>
     public System.Collections.Generic.IEnumerable<ParamModel> Outputs => System.Linq.Enumerable.Where(Params, p => p.IsOutput);

@@ -83,6 +83,8 @@ internal static class MethodParser
         IReadOnlyList<string> wrt = Signature.WrtNames(attribute);
         List<ParamModel> parameters = Parameters(method, syntax, wrt, Report);
         CheckWrtNames(method, attribute, wrt, Report);
+        (bool hessian, bool jacobian) = Signature.SecondOrder(attribute);
+        CheckSecondOrder(method, syntax, hessian, jacobian, Report);
         if (diagnostics.Count > 0)
         {
             // A signature SymDiff cannot serve: the body's uses of it would only repeat the cause.
@@ -124,6 +126,11 @@ internal static class MethodParser
 
         List<Stmt> statements = body.ParseBody(block);
         CheckCallArguments(parameters, statements, body, Report);
+        if (hessian && diagnostics.Count == 0)
+        {
+            CheckSecondOrderBody(method, syntax, context.SemanticModel, Report);
+        }
+
         if (body.CallsBrokenCustomDerivative)
         {
             // SD0025 at the registration is the one diagnostic for this cause.
@@ -153,6 +160,19 @@ internal static class MethodParser
             }
         }
 
+        // HessianVectorProduct's tangents and products: tx and hx for x.
+        for (int i = 0; hessian && i < parameters.Count; i++)
+        {
+            if (parameters[i].Differentiable)
+            {
+                parameters[i] = parameters[i] with
+                {
+                    TangentName = Names.Fresh(Names.Prefixed("t", parameters[i].Name), reserved),
+                    ProductName = Names.Fresh(Names.Prefixed("h", parameters[i].Name), reserved),
+                };
+            }
+        }
+
         string seedName = method.ReturnsVoid
             ? parameters.First(p => p.IsOutput).DerivativeName
             : Names.Fresh(Names.Derivative(method.Name), reserved);
@@ -174,7 +194,9 @@ internal static class MethodParser
             reserved.OrderBy(n => n, StringComparer.Ordinal).ToEquatableArray(),
             scalar,
             method.IsStatic,
-            method.ReturnsVoid);
+            method.ReturnsVoid,
+            hessian && !method.ReturnsVoid,
+            jacobian && method.ReturnsVoid);
         return new ParseResult(model, EquatableArray<DiagnosticInfo>.Empty);
     }
 
@@ -332,6 +354,44 @@ internal static class MethodParser
                     report(Descriptors.GeneratedNameTaken, at, new[] { $"{name}({key})", method.Name, $"'{name}' generated for another overload of '{method.Name}'" });
                     return;
                 }
+            }
+        }
+    }
+
+    // Hessian is for a method that returns a value, Jacobian for one that writes [Output] parameters.
+    private static void CheckSecondOrder(IMethodSymbol method, MethodDeclarationSyntax syntax, bool hessian, bool jacobian, Action<DiagnosticDescriptor, Location?, string[]> report)
+    {
+        Location At(string name) => syntax.AttributeLists.SelectMany(l => l.Attributes)
+            .SelectMany(a => a.ArgumentList?.Arguments ?? default)
+            .FirstOrDefault(a => a.NameEquals?.Name.Identifier.ValueText == name)?.GetLocation() ?? syntax.Identifier.GetLocation();
+        if (hessian && method.ReturnsVoid)
+        {
+            report(Descriptors.SecondOrderMisplaced, At("Hessian"), new[] { "Hessian", method.Name, "a Hessian is the matrix of second derivatives of one result, and this method writes [Output] parameters: ask for Jacobian = true for the derivatives of its outputs" });
+        }
+
+        if (jacobian && !method.ReturnsVoid)
+        {
+            report(Descriptors.SecondOrderMisplaced, At("Jacobian"), new[] { "Jacobian", method.Name, $"a Jacobian is for a method that writes [Output] parameters, and this method returns one value, whose Jacobian is its gradient ({method.Name}Gradient): ask for Hessian = true for second derivatives" });
+        }
+    }
+
+    // What the second-order sweep cannot take yet, reported where it is written.
+    private static void CheckSecondOrderBody(IMethodSymbol method, MethodDeclarationSyntax syntax, SemanticModel semantic, Action<DiagnosticDescriptor, Location?, string[]> report)
+    {
+        foreach (InvocationExpressionSyntax call in syntax.DescendantNodes().OfType<InvocationExpressionSyntax>())
+        {
+            if (semantic.GetSymbolInfo(call).Symbol is IMethodSymbol target
+                && (Signature.HasAttribute(target, Signature.DifferentiableAttribute) || Signature.HasAttribute(target, Signature.CustomDerivativeAttribute)))
+            {
+                bool custom = Signature.HasAttribute(target, Signature.CustomDerivativeAttribute);
+                report(Descriptors.SecondOrderUnsupported, call.GetLocation(), new[]
+                {
+                    method.Name,
+                    $"the call '{call}'",
+                    custom
+                        ? $"'{target.Name}' has a custom derivative, which gives no second-order rule; write its formula in '{method.Name}' or ask for a first-order gradient only"
+                        : $"write the body of '{target.Name}' into '{method.Name}' (second order through calls to other [Differentiable] methods is not supported yet)",
+                });
             }
         }
     }

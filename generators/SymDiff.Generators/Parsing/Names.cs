@@ -41,7 +41,13 @@ internal static class Names
     /// <c>d</c> + the name; a name longer than one letter (apart from trailing digits) gets its first
     /// letter upper-cased so the two words stay readable.
     /// </summary>
-    public static string Derivative(string name)
+    public static string Derivative(string name) => Prefixed("d", name);
+
+    /// <summary>
+    /// <paramref name="prefix"/> + the name, as <see cref="Derivative"/> writes it: <c>tx</c>,
+    /// <c>tRate</c>, <c>hError</c>.
+    /// </summary>
+    public static string Prefixed(string prefix, string name)
     {
         name = Plain(name);
         int letters = 0;
@@ -53,10 +59,10 @@ internal static class Names
             }
         }
 
-        string derivative = letters <= 1 ? "d" + name : "d" + char.ToUpperInvariant(name[0]) + name.Substring(1);
+        string compound = letters <= 1 ? prefix + name : prefix + char.ToUpperInvariant(name[0]) + name.Substring(1);
 
         // 'o' would give the keyword 'do': upper-case it as for longer names.
-        return IsKeyword(derivative) ? "d" + char.ToUpperInvariant(name[0]) + name.Substring(1) : derivative;
+        return IsKeyword(compound) ? prefix + char.ToUpperInvariant(name[0]) + name.Substring(1) : compound;
     }
 
     /// <summary>

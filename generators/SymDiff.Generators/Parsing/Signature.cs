@@ -91,6 +91,13 @@ internal static class Signature
         return names;
     }
 
+    /// <summary>The <c>Hessian</c> and <c>Jacobian</c> switches of <c>[Differentiable]</c>.</summary>
+    public static (bool Hessian, bool Jacobian) SecondOrder(AttributeData? attribute)
+    {
+        bool Named(string name) => attribute?.NamedArguments.Any(a => a.Key == name && a.Value.Value is true) == true;
+        return (Named("Hessian"), Named("Jacobian"));
+    }
+
     /// <summary>True when the parameter gets an adjoint/tangent in the generated methods.</summary>
     public static bool IsDifferentiable(IParameterSymbol parameter, ParamKind kind, IReadOnlyList<string> wrt) =>
         kind != ParamKind.Int
@@ -167,6 +174,18 @@ internal static class Signature
         IEnumerable<string> seed = method.ReturnsVoid ? Enumerable.Repeat(readOnly, outputs) : [scalar];
         result.Add((method.Name + "Backward", Join(primal.Concat(seed).Concat(differentiable.Select(s => s ? "ref " + scalar : span)))));
         result.Add((method.Name + "Derivative", Join(primal.Concat(differentiable.Select(s => s ? scalar : readOnly)).Concat(Enumerable.Repeat(span, outputs)))));
+        (bool hessian, bool jacobian) = SecondOrder(attribute);
+        if (hessian && !method.ReturnsVoid)
+        {
+            result.Add((method.Name + "Hessian", Join(primal.Concat(differentiable.Select(s => s ? "out " + scalar : span)).Append(span))));
+            result.Add((method.Name + "HessianVectorProduct", Join(primal.Concat(differentiable.Select(s => s ? scalar : readOnly)).Concat(differentiable.Select(s => s ? "out " + scalar : span)))));
+        }
+
+        if (jacobian && method.ReturnsVoid)
+        {
+            result.Add((method.Name + "Jacobian", Join(primal.Append(span))));
+        }
+
         return result;
     }
 

@@ -1,0 +1,208 @@
+using System.Collections.Generic;
+using System.Linq;
+using SymDiff.Generators.Model;
+using SymDiff.Generators.Parsing;
+using SymDiff.Generators.Symbolic;
+
+namespace SymDiff.Generators.Emit;
+
+/// <summary>
+/// Writes the opt-in second-order methods: <c>HessianVectorProduct</c> (forward over the reverse
+/// sweep), <c>Hessian</c> (one product per differentiated scalar, skipping the zero blocks) and,
+/// for methods with outputs, <c>Jacobian</c> (one pullback per output element).
+/// </summary>
+internal static class SecondOrderEmitter
+{
+    private const string Helpers = "global::SymDiff.Generated.SecondOrder";
+
+    public static void Hessian(CodeWriter w, MethodModel m, IReadOnlyList<Code> gradient, string attribute)
+    {
+        var taken = new HashSet<string>(m.ReservedNames);
+        taken.UnionWith(Names(gradient));
+        taken.UnionWith(m.Params.SelectMany(p => new[] { p.DerivativeName, p.TangentName, p.ProductName }));
+        List<Code> product = SecondOrder.HessianVectorProduct(m, gradient, taken);
+        string primal = Docs.Cref(m);
+        string scalar = m.Scalar;
+        var differentiable = m.Params.Where(p => p.Differentiable).ToList();
+
+        w.Line();
+        Write(w, Docs.HessianVectorProduct(m, primal), attribute);
+        IEnumerable<string> parameters = Primal(m)
+            .Concat(differentiable.Select(p => p.IsArray ? $"global::System.ReadOnlySpan<{scalar}> {p.TangentName}" : $"{scalar} {p.TangentName}"))
+            .Concat(differentiable.Select(p => p.IsArray ? $"global::System.Span<{scalar}> {p.ProductName}" : $"out {scalar} {p.ProductName}"));
+        w.Open($"{Modifiers(m)}{scalar} {m.Name}HessianVectorProduct({string.Join(", ", parameters)})");
+        BodyWriter.Write(w, product);
+        w.Close();
+
+        // Hessian: its locals are fresh against every parameter name.
+        var names = new HashSet<string>(m.ReservedNames);
+        names.UnionWith(m.Params.Select(p => p.DerivativeName));
+        string hessian = Parsing.Names.Fresh("hessian", names), size = Parsing.Names.Fresh("size", names), value = Parsing.Names.Fresh("value", names);
+        string row = Parsing.Names.Fresh("row", names), k = Parsing.Names.Fresh("k", names);
+        w.Line();
+        Write(w, Docs.Hessian(m, primal).Select(d => d.Replace("\"hessian\"", $"\"{hessian}\"")), attribute);
+        IEnumerable<string> hessianParameters = Primal(m)
+            .Concat(differentiable.Select(p => p.IsArray ? $"global::System.Span<{scalar}> {p.DerivativeName}" : $"out {scalar} {p.DerivativeName}"))
+            .Append($"global::System.Span<{scalar}> {hessian}");
+        w.Open($"{Modifiers(m)}{scalar} {m.Name}Hessian({string.Join(", ", hessianParameters)})");
+
+        // Offsets of each parameter's block: scalars count 1, arrays their length.
+        var offsets = new List<string>();
+        string running = "0";
+        foreach (ParamModel p in differentiable)
+        {
+            offsets.Add(running);
+            running = Plus(running, p.IsArray ? $"{p.Name}.Length" : "1");
+        }
+
+        w.Line($"int {size} = {running};");
+        w.Line($"{Helpers}.RequireSquare({hessian}, {size}, nameof({hessian}));");
+        w.Line($"{scalar} {value} = {m.Name}Gradient({string.Join(", ", m.Params.Select(p => p.Name).Concat(differentiable.Select(p => p.IsArray ? p.DerivativeName : "out " + p.DerivativeName)))});");
+        w.Line("// Row k of the Hessian is (H·eₖ)ᵀ: one forward-over-reverse sweep per differentiated scalar.");
+        for (int i = 0; i < differentiable.Count; i++)
+        {
+            ParamModel p = differentiable[i];
+            if (SecondOrder.ZeroBlock(m, gradient, p))
+            {
+                w.Line($"// {p.Name} enters {m.Name} linearly and alone: its rows and columns are zero.");
+                w.Line(p.IsArray
+                    ? $"{hessian}.Slice({Times(offsets[i], size)}, {p.Name}.Length * {size}).Clear();"
+                    : $"{hessian}.Slice({Times(offsets[i], size)}, {size}).Clear();");
+                continue;
+            }
+
+            if (!p.IsArray)
+            {
+                string rowStart = Times(offsets[i], size);
+                w.Line($"{m.Name}HessianVectorProduct({string.Join(", ", Call(m, differentiable, p, "1", rowStart, hessian))});");
+                continue;
+            }
+
+            string unit = Parsing.Names.Fresh("unit" + Parsing.Names.Capitalized(p.Name), names);
+            w.Line($"{scalar}[] {unit} = {Helpers}.Rent<{scalar}>({p.Name}.Length);");
+            w.Open($"for (int {k} = 0; {k} < {p.Name}.Length; {k}++)");
+            w.Line($"{unit}[{k}] = 1;");
+            w.Line($"int {row} = ({Plus(offsets[i], k)}) * {size};");
+            w.Line($"{m.Name}HessianVectorProduct({string.Join(", ", Call(m, differentiable, p, $"global::System.MemoryExtensions.AsSpan({unit}, 0, {p.Name}.Length)", row, hessian))});");
+            w.Line($"{unit}[{k}] = 0;");
+            w.Close();
+            w.Line($"{Helpers}.Return({unit});");
+        }
+
+        w.Line($"{Helpers}.Symmetrize({hessian}, {size});");
+        w.Line($"return {value};");
+        w.Close();
+    }
+
+    // The arguments of one product call: the unit tangent of 'seeded', zero elsewhere, and the
+    // products written into the row that starts at 'rowStart'.
+    private static IEnumerable<string> Call(MethodModel m, List<ParamModel> differentiable, ParamModel seeded, string tangent, string rowStart, string hessian)
+    {
+        var args = m.Params.Select(p => p.Name).ToList();
+        args.AddRange(differentiable.Select(p => p == seeded ? tangent : p.IsArray ? "default" : "0"));
+        string offset = "0";
+        foreach (ParamModel p in differentiable)
+        {
+            string at = Plus(rowStart, offset);
+            args.Add(p.IsArray ? $"{hessian}.Slice({at}, {p.Name}.Length)" : $"out {hessian}[{at}]");
+            offset = Plus(offset, p.IsArray ? $"{p.Name}.Length" : "1");
+        }
+
+        return args;
+    }
+
+    public static void Jacobian(CodeWriter w, MethodModel m, string attribute)
+    {
+        string scalar = m.Scalar;
+        var names = new HashSet<string>(m.ReservedNames);
+        names.UnionWith(m.Params.Select(p => p.DerivativeName));
+        string jacobian = Parsing.Names.Fresh("jacobian", names), columns = Parsing.Names.Fresh("columns", names), row = Parsing.Names.Fresh("row", names), k = Parsing.Names.Fresh("k", names);
+        var differentiable = m.Params.Where(p => p.Differentiable).ToList();
+        var outputs = m.Outputs.ToList();
+        w.Line();
+        Write(w, Docs.Jacobian(m, Docs.Cref(m)).Select(d => d.Replace("\"jacobian\"", $"\"{jacobian}\"")), attribute);
+        w.Open($"{Modifiers(m)}void {m.Name}Jacobian({string.Join(", ", Primal(m).Append($"global::System.Span<{scalar}> {jacobian}"))})");
+        string count = differentiable.Aggregate("0", (sum, p) => Plus(sum, p.IsArray ? $"{p.Name}.Length" : "1"));
+        string rows = outputs.Aggregate("0", (sum, o) => Plus(sum, $"{o.Name}.Length"));
+        w.Line($"int {columns} = {count};");
+        w.Line($"global::SymDiff.Generated.Adjoint.RequireLength({jacobian}, ({rows}) * {columns}, nameof({jacobian}));");
+        w.Line($"{jacobian}.Clear();");
+        w.Line($"{m.Name}({string.Join(", ", m.Params.Select(p => p.Name))});");
+        var seeds = outputs.Select(o => Parsing.Names.Fresh("seed" + Parsing.Names.Capitalized(o.Name), names)).ToList();
+        for (int i = 0; i < outputs.Count; i++)
+        {
+            w.Line($"{scalar}[] {seeds[i]} = {Helpers}.Rent<{scalar}>({outputs[i].Name}.Length);");
+        }
+
+        w.Line("// Row r of the Jacobian is the pullback of output element r.");
+        string before = "0";
+        for (int i = 0; i < outputs.Count; i++)
+        {
+            ParamModel o = outputs[i];
+            w.Open($"for (int {k} = 0; {k} < {o.Name}.Length; {k}++)");
+            w.Line($"{seeds[i]}[{k}] = 1;");
+            w.Line($"int {row} = ({Plus(before, k)}) * {columns};");
+            var args = m.Params.Select(p => p.Name).ToList();
+            args.AddRange(seeds.Select((s, j) => $"global::System.MemoryExtensions.AsSpan({s}, 0, {outputs[j].Name}.Length)"));
+            string offset = "0";
+            foreach (ParamModel p in differentiable)
+            {
+                string at = Plus(row, offset);
+                args.Add(p.IsArray ? $"{jacobian}.Slice({at}, {p.Name}.Length)" : $"ref {jacobian}[{at}]");
+                offset = Plus(offset, p.IsArray ? $"{p.Name}.Length" : "1");
+            }
+
+            w.Line($"{m.Name}Backward({string.Join(", ", args)});");
+            w.Line($"{seeds[i]}[{k}] = 0;");
+            w.Close();
+            before = Plus(before, $"{o.Name}.Length");
+        }
+
+        foreach (string seed in seeds)
+        {
+            w.Line($"{Helpers}.Return({seed});");
+        }
+
+        w.Close();
+    }
+
+    private static IEnumerable<string> Names(IEnumerable<Code> code) => code.SelectMany(c => c switch
+    {
+        Loop l => Names(l.Body).Concat(Effects.Reads(c)),
+        Branch b => Names(b.Then).Concat(Names(b.Else)).Concat(Effects.Reads(c)),
+        Repeat r => Names(r.Body).Concat(Effects.Reads(c)),
+        Raw r => Effects.Identifiers(r.Text),
+        _ => Effects.Reads(c).Concat(Effects.Writes(c)),
+    });
+
+    // a + b, with the integer literals folded: "1 + 1" is "2", "x.Length + 1 + 1" is "x.Length + 2".
+    private static string Plus(string a, string b)
+    {
+        int split = a.LastIndexOf(" + ", System.StringComparison.Ordinal);
+        string head = split < 0 ? string.Empty : a.Substring(0, split);
+        string last = split < 0 ? a : a.Substring(split + 3);
+        if (int.TryParse(last, out int x) && int.TryParse(b, out int y))
+        {
+            string sum = (x + y).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return head.Length == 0 ? sum : x + y == 0 ? head : $"{head} + {sum}";
+        }
+
+        return a == "0" ? b : b == "0" ? a : $"{a} + {b}";
+    }
+
+    private static string Times(string a, string b) => a == "0" ? "0" : a == "1" ? b : $"({a}) * {b}";
+
+    private static string Modifiers(MethodModel m) => $"{m.Accessibility} {(m.IsStatic ? "static " : string.Empty)}";
+
+    private static IEnumerable<string> Primal(MethodModel m) => m.Params.Select(p => $"{p.TypeCode} {p.Name}");
+
+    private static void Write(CodeWriter w, IEnumerable<string> docs, string attribute)
+    {
+        foreach (string doc in docs)
+        {
+            w.Line("/// " + doc);
+        }
+
+        w.Line(attribute);
+    }
+}
