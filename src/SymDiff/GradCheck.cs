@@ -14,6 +14,13 @@ public delegate double ScalarFunction(ReadOnlySpan<double> x);
 /// <returns>The function's value.</returns>
 public delegate double GradientFunction(ReadOnlySpan<double> x, Span<double> gradient);
 
+/// <summary>A function of a parameter vector that also writes its gradient and its Hessian (a generated <c>FHessian</c>).</summary>
+/// <param name="x">The parameters.</param>
+/// <param name="gradient">Receives ∂f/∂xᵢ; has <c>x.Length</c> elements.</param>
+/// <param name="hessian">Receives ∂²f/∂xᵢ∂xⱼ row-major; has <c>x.Length²</c> elements.</param>
+/// <returns>The function's value.</returns>
+public delegate double HessianFunction(ReadOnlySpan<double> x, Span<double> gradient, Span<double> hessian);
+
 /// <summary>
 /// Gradient checking: compares analytic gradients with central differences
 /// <c>(f(x + hεᵢ) − f(x − hεᵢ)) / 2h</c>.
@@ -103,6 +110,128 @@ public static class GradCheck
 
         return new GradCheckReport(value, analytic, numerical, worst, worstRatio, names, absoluteTolerance, relativeTolerance);
     }
+
+    /// <summary>
+    /// Checks an analytic Hessian against central differences of the analytic gradient, column by
+    /// column (<c>(∇f(x + hεⱼ) − ∇f(x − hεⱼ)) / 2h</c>), as <c>torch.autograd.gradgradcheck</c> does,
+    /// and checks that it is symmetric.
+    /// </summary>
+    /// <param name="function">Returns the value and writes the gradient and the Hessian (a generated <c>FHessian</c>).</param>
+    /// <param name="point">Where to check.</param>
+    /// <param name="names">Optional names of the parameters, for the report.</param>
+    /// <param name="absoluteTolerance">atol.</param>
+    /// <param name="relativeTolerance">rtol.</param>
+    /// <param name="step">The finite-difference step before scaling.</param>
+    /// <returns>A report naming the worst entry.</returns>
+    public static HessianCheckReport CheckHessian(
+        HessianFunction function,
+        ReadOnlySpan<double> point,
+        string[]? names = null,
+        double absoluteTolerance = DefaultAbsoluteTolerance,
+        double relativeTolerance = DefaultRelativeTolerance,
+        double step = DefaultStep)
+    {
+        ArgumentNullException.ThrowIfNull(function);
+        int m = point.Length;
+        var gradient = new double[m];
+        var analytic = new double[m * m];
+        double value = function(point, gradient, analytic);
+        var numerical = new double[m * m];
+        double[] x = point.ToArray(), plus = new double[m], minus = new double[m], scratch = new double[m * m];
+        for (int j = 0; j < m; j++)
+        {
+            double original = x[j];
+            double h = step * Math.Max(1, Math.Abs(original));
+            x[j] = original + h;
+            function(x, plus, scratch);
+            x[j] = original - h;
+            function(x, minus, scratch);
+            x[j] = original;
+            for (int i = 0; i < m; i++)
+            {
+                numerical[(i * m) + j] = (plus[i] - minus[i]) / (2 * h);
+            }
+        }
+
+        int worst = -1;
+        double worstRatio = 0;
+        bool symmetric = true;
+        for (int k = 0; k < m * m; k++)
+        {
+            double allowed = absoluteTolerance + (relativeTolerance * Math.Abs(numerical[k]));
+            double error = Math.Abs(analytic[k] - numerical[k]);
+            double ratio = double.IsNaN(error) ? double.PositiveInfinity : error / allowed;
+            if (worst < 0 || ratio > worstRatio)
+            {
+                (worst, worstRatio) = (k, ratio);
+            }
+
+            symmetric &= analytic[k] == analytic[((k % m) * m) + (k / m)];
+        }
+
+        return new HessianCheckReport(value, analytic, numerical, m, worst, worstRatio, symmetric, names, absoluteTolerance, relativeTolerance);
+    }
+}
+
+/// <summary>The outcome of <see cref="GradCheck.CheckHessian"/>.</summary>
+/// <param name="Value">The function's value at the point.</param>
+/// <param name="Analytic">The analytic Hessian, row-major.</param>
+/// <param name="Numerical">Central differences of the analytic gradient, row-major.</param>
+/// <param name="Size">The number of parameters (rows).</param>
+/// <param name="WorstIndex">The row-major index of the entry with the largest error relative to its tolerance (−1 for no parameters).</param>
+/// <param name="WorstRatio">That entry's <c>|analytic − numerical| / (atol + rtol·|numerical|)</c>; at most 1 passes.</param>
+/// <param name="Symmetric">True when every H[i,j] equals H[j,i] exactly.</param>
+/// <param name="Names">Parameter names, if given.</param>
+/// <param name="AbsoluteTolerance">atol used.</param>
+/// <param name="RelativeTolerance">rtol used.</param>
+public sealed record HessianCheckReport(
+    double Value,
+    double[] Analytic,
+    double[] Numerical,
+    int Size,
+    int WorstIndex,
+    double WorstRatio,
+    bool Symmetric,
+    string[]? Names,
+    double AbsoluteTolerance,
+    double RelativeTolerance)
+{
+    /// <summary>True when every entry is within tolerance and the Hessian is symmetric.</summary>
+    public bool Passed => WorstRatio <= 1 && Symmetric;
+
+    /// <summary>The worst entry, as <c>H[w,b]</c> (or <c>H[0,1]</c> without names).</summary>
+    public string WorstName => WorstIndex < 0 ? "(none)" : $"H[{Name(WorstIndex / Size)},{Name(WorstIndex % Size)}]";
+
+    private string Name(int i) => Names is not null && i < Names.Length ? Names[i] : i.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>A one-line summary naming the worst entry.</summary>
+    /// <returns>The summary.</returns>
+    public override string ToString()
+    {
+        if (WorstIndex < 0)
+        {
+            return "Hessian check: no parameters to check.";
+        }
+
+        CultureInfo c = CultureInfo.InvariantCulture;
+        double allowed = AbsoluteTolerance + (RelativeTolerance * Math.Abs(Numerical[WorstIndex]));
+        return string.Format(
+            c,
+            "Hessian check {0}: worst entry {1}: analytic {2:G10}, from differences of the gradient {3:G10}, |error| {4:G3} against an allowed {5:G3} (atol {6:G3} + rtol {7:G3}·|numerical|){8}",
+            Passed ? "passed" : "FAILED",
+            WorstName,
+            Analytic[WorstIndex],
+            Numerical[WorstIndex],
+            Math.Abs(Analytic[WorstIndex] - Numerical[WorstIndex]),
+            allowed,
+            AbsoluteTolerance,
+            RelativeTolerance,
+            Symmetric ? "; symmetric" : "; NOT symmetric");
+    }
+
+    /// <summary>Throws <see cref="InvalidOperationException"/> with the summary when the check failed.</summary>
+    /// <returns>This report.</returns>
+    public HessianCheckReport ThrowIfFailed() => Passed ? this : throw new InvalidOperationException(ToString());
 }
 
 /// <summary>The outcome of <see cref="GradCheck.Check"/>.</summary>
