@@ -47,7 +47,20 @@ public sealed class DifferentiableGenerator : IIncrementalGenerator
             .Where(static d => d.Count > 0)
             .WithTrackingName(TrackingNames.CustomDerivatives);
 
-        context.RegisterSourceOutput(models, static (spc, model) => Generate(spc, model));
+        // The call graph: a method that a Hessian = true method calls (directly or not) also gets
+        // BackwardTangent. A model changes only when its own flag does, so an edit elsewhere
+        // re-emits nothing.
+        IncrementalValueProvider<EquatableArray<string>> tangentCallees = models
+            .Select(static (m, _) => CallGraph.Info(m))
+            .Collect()
+            .Select(static (all, _) => CallGraph.NeedBackwardTangent(all))
+            .WithTrackingName(TrackingNames.CallGraph);
+        IncrementalValuesProvider<MethodModel> emitted = models
+            .Combine(tangentCallees)
+            .Select(static (pair, _) => pair.Left with { BackwardTangent = pair.Right.Contains(CallGraph.Key(pair.Left)) })
+            .WithTrackingName(TrackingNames.Emitted);
+
+        context.RegisterSourceOutput(emitted, static (spc, model) => Generate(spc, model));
         context.RegisterSourceOutput(customDerivatives, static (spc, list) =>
         {
             foreach (DiagnosticInfo info in list)

@@ -7,4 +7,6 @@ internal static class TrackingNames
     public const string Models = nameof(Models);
     public const string Diagnostics = nameof(Diagnostics);
     public const string CustomDerivatives = nameof(CustomDerivatives);
+    public const string CallGraph = nameof(CallGraph);
+    public const string Emitted = nameof(Emitted);
 }

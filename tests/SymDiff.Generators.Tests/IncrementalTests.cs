@@ -59,6 +59,33 @@ public class IncrementalTests
     }
 
     [Fact]
+    public void The_call_graph_re_emits_only_the_method_that_changed()
+    {
+        const string Calls = """
+            using System; using SymDiff; namespace Cases;
+            public static partial class M
+            {
+                [Differentiable] public static double Loss(double w, double b) => (w * 2 + b - 1) * (w * 2 + b - 1);
+                [Differentiable] public static double G(double a) => Math.Sin(a) * a;
+                [Differentiable(Hessian = true)] public static double F(double x) => G(x * x) + x;
+            }
+            """;
+        CSharpCompilation compilation = Harness.Compilation("Incremental", null, Calls);
+        GeneratorDriver driver = Harness.Driver(trackSteps: true).RunGenerators(compilation);
+        string Name(object value) => (string)value.GetType().GetProperty("Name")!.GetValue(value)!;
+        bool HasTangent(object value) => (bool)value.GetType().GetProperty("BackwardTangent")!.GetValue(value)!;
+        var first = driver.GetRunResult().Results.Single().TrackedSteps[TrackingNames.Emitted].SelectMany(s => s.Outputs).ToList();
+        Assert.True(HasTangent(first.Single(o => Name(o.Value) == "G").Value));
+        Assert.False(HasTangent(first.Single(o => Name(o.Value) == "Loss").Value));
+
+        driver = driver.RunGenerators(Replace(compilation, 0, Calls.Replace("w * 2 + b - 1) * (w * 2", "w * 3 + b - 1) * (w * 3")));
+        var reasons = driver.GetRunResult().Results.Single().TrackedSteps[TrackingNames.Emitted].SelectMany(s => s.Outputs).ToDictionary(o => Name(o.Value), o => o.Reason);
+        Assert.Equal(IncrementalStepRunReason.Modified, reasons["Loss"]);
+        Assert.True(reasons["G"] is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, reasons["G"].ToString());
+        Assert.True(reasons["F"] is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, reasons["F"].ToString());
+    }
+
+    [Fact]
     public void Editing_the_differentiable_method_emits_again()
     {
         var (driver, compilation) = FirstRun();

@@ -81,6 +81,9 @@ internal static class BodyWriter
                 case BackwardCall call:
                     w.Line($"{call.Callee.Qualified("Backward")}({string.Join(", ", CallArguments(call))});");
                     break;
+                case BackwardTangentCall call:
+                    w.Line($"{call.Callee.Qualified("BackwardTangent")}({string.Join(", ", TangentCallArguments(call))});");
+                    break;
                 case ClearSpan { From: 0 } clear:
                     w.Line($"{clear.Span}.Clear();");
                     break;
@@ -132,6 +135,16 @@ internal static class BodyWriter
         }
 
         return $"{target} {(subtract ? "-=" : "+=")} {ExprWriter.Write(value)};";
+    }
+
+    private static IEnumerable<string> TangentCallArguments(BackwardTangentCall call)
+    {
+        var differentiable = call.Callee.Params.Where(p => p.Differentiable).ToList();
+        IEnumerable<string> Targets(IReadOnlyList<string?> names) =>
+            differentiable.Select((p, i) => p.Kind == ParamKind.Double ? "ref " + names[i] : names[i] ?? "default");
+        return call.Args.Concat(call.Tangents).Select(a => ExprWriter.Write(a))
+            .Append(ExprWriter.Write(call.Seed)).Append(ExprWriter.Write(call.SeedTangent))
+            .Concat(Targets(call.Adjoints)).Concat(Targets(call.AdjointTangents));
     }
 
     private static IEnumerable<string> CallArguments(BackwardCall call)

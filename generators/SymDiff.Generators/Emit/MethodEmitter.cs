@@ -74,6 +74,11 @@ internal static class MethodEmitter
             SecondOrderEmitter.Jacobian(w, m, Attribute);
         }
 
+        if (m.BackwardTangent)
+        {
+            SecondOrderEmitter.BackwardTangent(w, m, backward, Attribute);
+        }
+
         foreach (ContainingTypeInfo _ in m.Types)
         {
             w.Close();

@@ -94,6 +94,36 @@ internal static class SecondOrderEmitter
         w.Close();
     }
 
+    /// <summary>
+    /// BackwardTangent: the tangent of Backward, which a Hessian = true caller's
+    /// HessianVectorProduct calls to go through this method.
+    /// </summary>
+    public static void BackwardTangent(CodeWriter w, MethodModel m, IReadOnlyList<Code> backward, string attribute)
+    {
+        var taken = new HashSet<string>(m.ReservedNames);
+        taken.UnionWith(Names(backward));
+        taken.UnionWith(m.Params.SelectMany(p => new[] { p.DerivativeName, p.TangentName, p.ProductName }));
+        taken.Add(m.SeedName);
+        string seedTangent = Parsing.Names.Fresh(Parsing.Names.Prefixed("h", m.SeedName.Substring(1)), taken);
+        List<Code> body = SecondOrder.BackwardTangent(m, backward, taken, seedTangent);
+        string scalar = m.Scalar;
+        var differentiable = m.Params.Where(p => p.Differentiable).ToList();
+        w.Line();
+        w.Line("/// <summary>");
+        w.Line($"/// The tangent of <see cref=\"{m.Name}Backward\"/> along t, for the second order of methods that call {m.Name}: adds {m.SeedName}·∇{m.Name} into the adjoints and {seedTangent}·∇{m.Name} + {m.SeedName}·H·t into their tangents.");
+        w.Line("/// </summary>");
+        w.Line("[global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]");
+        w.Line(attribute);
+        IEnumerable<string> parameters = Primal(m)
+            .Concat(differentiable.Select(p => p.IsArray ? $"global::System.ReadOnlySpan<{scalar}> {p.TangentName}" : $"{scalar} {p.TangentName}"))
+            .Append($"{scalar} {m.SeedName}").Append($"{scalar} {seedTangent}")
+            .Concat(differentiable.Select(p => p.IsArray ? $"global::System.Span<{scalar}> {p.DerivativeName}" : $"ref {scalar} {p.DerivativeName}"))
+            .Concat(differentiable.Select(p => p.IsArray ? $"global::System.Span<{scalar}> {p.ProductName}" : $"ref {scalar} {p.ProductName}"));
+        w.Open($"{Modifiers(m)}void {m.Name}BackwardTangent({string.Join(", ", parameters)})");
+        BodyWriter.Write(w, body);
+        w.Close();
+    }
+
     // The arguments of one product call: the unit tangent of 'seeded', zero elsewhere, and the
     // products written into the row that starts at 'rowStart'.
     private static IEnumerable<string> Call(MethodModel m, List<ParamModel> differentiable, ParamModel seeded, string tangent, string rowStart, string hessian)

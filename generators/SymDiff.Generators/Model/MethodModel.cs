@@ -55,6 +55,7 @@ internal sealed record ContainingTypeInfo(string Keyword, string Name);
 /// <param name="ReturnsVoid">True for a method whose results are its <c>[Output]</c> parameters.</param>
 /// <param name="Hessian">True when <c>[Differentiable(Hessian = true)]</c> asks for Hessian and HessianVectorProduct.</param>
 /// <param name="Jacobian">True when <c>[Differentiable(Jacobian = true)]</c> asks for Jacobian.</param>
+/// <param name="BackwardTangent">True when a <c>Hessian = true</c> method calls this one: it then gets BackwardTangent, the tangent of its pullback (set by the pipeline's call graph).</param>
 internal sealed record MethodModel(
     string? Namespace,
     EquatableArray<ContainingTypeInfo> Types,
@@ -71,7 +72,8 @@ internal sealed record MethodModel(
     bool IsStatic = true,
     bool ReturnsVoid = false,
     bool Hessian = false,
-    bool Jacobian = false)
+    bool Jacobian = false,
+    bool BackwardTangent = false)
 {
     /// <summary>The output parameters of a method that returns <c>void</c>.</summary>
     public System.Collections.Generic.IEnumerable<ParamModel> Outputs => System.Linq.Enumerable.Where(Params, p => p.IsOutput);

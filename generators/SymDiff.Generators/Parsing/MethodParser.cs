@@ -160,15 +160,17 @@ internal static class MethodParser
             }
         }
 
-        // HessianVectorProduct's tangents and products: tx and hx for x.
-        for (int i = 0; hessian && i < parameters.Count; i++)
+        // The tangents and products of the second-order methods: tx and hx for x. Reserved only
+        // when this method asks for them (a callee's BackwardTangent avoids the body's names).
+        HashSet<string> secondOrderNames = hessian ? reserved : new HashSet<string>(reserved);
+        for (int i = 0; i < parameters.Count; i++)
         {
             if (parameters[i].Differentiable)
             {
                 parameters[i] = parameters[i] with
                 {
-                    TangentName = Names.Fresh(Names.Prefixed("t", parameters[i].Name), reserved),
-                    ProductName = Names.Fresh(Names.Prefixed("h", parameters[i].Name), reserved),
+                    TangentName = Names.Fresh(Names.Prefixed("t", parameters[i].Name), secondOrderNames),
+                    ProductName = Names.Fresh(Names.Prefixed("h", parameters[i].Name), secondOrderNames),
                 };
             }
         }
@@ -375,25 +377,49 @@ internal static class MethodParser
         }
     }
 
-    // What the second-order sweep cannot take yet, reported where it is written.
+    // Second order goes through calls to [Differentiable] methods of this compilation (they get
+    // BackwardTangent), not through custom derivatives or compiled methods: reported at the call
+    // in this method that leads there, naming the method that is the cause.
     private static void CheckSecondOrderBody(IMethodSymbol method, MethodDeclarationSyntax syntax, SemanticModel semantic, Action<DiagnosticDescriptor, Location?, string[]> report)
     {
         foreach (InvocationExpressionSyntax call in syntax.DescendantNodes().OfType<InvocationExpressionSyntax>())
         {
             if (semantic.GetSymbolInfo(call).Symbol is IMethodSymbol target
-                && (Signature.HasAttribute(target, Signature.DifferentiableAttribute) || Signature.HasAttribute(target, Signature.CustomDerivativeAttribute)))
+                && SecondOrderObstacle(target, semantic.Compilation, new HashSet<IMethodSymbol>(SymbolEqualityComparer.Default)) is { } obstacle)
             {
-                bool custom = Signature.HasAttribute(target, Signature.CustomDerivativeAttribute);
-                report(Descriptors.SecondOrderUnsupported, call.GetLocation(), new[]
-                {
-                    method.Name,
-                    $"the call '{call}'",
-                    custom
-                        ? $"'{target.Name}' has a custom derivative, which gives no second-order rule; write its formula in '{method.Name}' or ask for a first-order gradient only"
-                        : $"write the body of '{target.Name}' into '{method.Name}' (second order through calls to other [Differentiable] methods is not supported yet)",
-                });
+                report(Descriptors.SecondOrderUnsupported, call.GetLocation(), new[] { method.Name, $"the call '{call}'", obstacle(method.Name) });
             }
         }
+    }
+
+    // Why second order cannot go through a call of 'target' (null when it can, or when the call is not differentiated).
+    private static Func<string, string>? SecondOrderObstacle(IMethodSymbol target, Compilation compilation, HashSet<IMethodSymbol> seen)
+    {
+        if (Signature.HasAttribute(target, Signature.CustomDerivativeAttribute))
+        {
+            return caller => $"'{target.Name}' has a custom derivative, which gives no second-order rule; write its formula in '{caller}' or ask for a first-order gradient only";
+        }
+
+        if (!Signature.HasAttribute(target, Signature.DifferentiableAttribute) || !seen.Add(target))
+        {
+            return null;
+        }
+
+        if (target.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax() is not MethodDeclarationSyntax declaration)
+        {
+            return caller => $"'{target.Name}' is compiled in another assembly, whose second-order code SymDiff cannot generate; copy its body into this project or into '{caller}'";
+        }
+
+        SemanticModel model = compilation.GetSemanticModel(declaration.SyntaxTree);
+        foreach (InvocationExpressionSyntax inner in declaration.DescendantNodes().OfType<InvocationExpressionSyntax>())
+        {
+            if (model.GetSymbolInfo(inner).Symbol is IMethodSymbol next && SecondOrderObstacle(next, compilation, seen) is { } cause)
+            {
+                return caller => $"'{target.Name}' calls '{inner}', and " + cause(target.Name);
+            }
+        }
+
+        return null;
     }
 
     private static string OverloadSuffix(IMethodSymbol method)

@@ -64,6 +64,20 @@ internal sealed record BackwardCall(Callee Callee, IReadOnlyList<Expr> Args, Exp
 }
 
 /// <summary>
+/// A call to another method's generated <c>BackwardTangent</c>, the tangent of its pullback:
+/// value arguments, their tangents, the seed and its tangent, then the adjoint targets and their
+/// tangents. It adds seed·∇g into the adjoints and seedTangent·∇g + seed·H·t into their tangents.
+/// </summary>
+internal sealed record BackwardTangentCall(
+    Callee Callee,
+    IReadOnlyList<Expr> Args,
+    IReadOnlyList<Expr> Tangents,
+    Expr Seed,
+    Expr SeedTangent,
+    IReadOnlyList<string?> Adjoints,
+    IReadOnlyList<string?> AdjointTangents) : Code;
+
+/// <summary>
 /// <c>Span.Clear();</c>, or, from a later element on, <c>Adjoint.ClearFrom(Span, From)</c>:
 /// zeroing an array adjoint that <c>Gradient</c> overwrites.
 /// </summary>
@@ -130,6 +144,8 @@ internal static class Effects
         Pop p => (p.Index is null ? [] : VarsIn(p.Index)).Append(p.Tape),
         Raw r => Identifiers(r.Text).Where(n => n != r.Writes),
         BackwardCall b => b.Args.SelectMany(VarsIn).Concat(VarsIn(b.Seed)).Concat(b.Adjoints.OfType<string>()),
+        BackwardTangentCall b => b.Args.Concat(b.Tangents).SelectMany(VarsIn).Concat(VarsIn(b.Seed)).Concat(VarsIn(b.SeedTangent))
+            .Concat(b.Adjoints.OfType<string>()).Concat(b.AdjointTangents.OfType<string>()),
         ReturnValue r => VarsIn(r.Value),
         _ => [],
     };
@@ -148,6 +164,7 @@ internal static class Effects
         StoreElement s => [s.Array],
         Taped t => Writes(t.Action),
         BackwardCall b => b.Adjoints.OfType<string>(),
+        BackwardTangentCall b => b.Adjoints.OfType<string>().Concat(b.AdjointTangents.OfType<string>()),
         ClearSpan clear => [clear.Span],
         Raw r when r.Writes is not null => [r.Writes],
         _ => [],

@@ -90,7 +90,7 @@ internal static class Optimize
                     continue;
             }
 
-            bool always = c is Raw or ClearSpan or ReturnValue or AddToElement || c is BackwardCall { WritesSpan: true };
+            bool always = c is Raw or ClearSpan or ReturnValue or AddToElement or BackwardTangentCall || c is BackwardCall { WritesSpan: true };
             bool needed = always || Effects.Writes(c).Any(live.Contains);
             if (!needed)
             {

@@ -25,19 +25,45 @@ internal sealed class SecondOrder
     // The parameter adjoints: scalars become locals, array adjoints are not kept (H·t replaces them).
     private readonly HashSet<string> scalarAdjoints = new(), arrayAdjoints = new();
 
-    private SecondOrder(MethodModel model, HashSet<string> taken)
+    // BackwardTangent (the tangent of Backward, for callers' second order) keeps the adjoints it
+    // accumulates into; HessianVectorProduct (the tangent of Gradient) keeps only their tangents.
+    private readonly string? seedTangent;
+
+    private SecondOrder(MethodModel model, HashSet<string> taken, string? seedTangent = null)
     {
         this.model = model;
         this.taken = taken;
+        this.seedTangent = seedTangent;
         reserved = new HashSet<string>(model.ReservedNames);
         foreach (ParamModel p in model.Params.Where(p => p.Differentiable))
         {
             tangentOf[p.Name] = TangentParameter(p);
             tangentOf[p.DerivativeName] = ProductParameter(p);
             active.Add(p.Name);
-            (p.IsArray ? arrayAdjoints : scalarAdjoints).Add(p.DerivativeName);
+            if (seedTangent is null)
+            {
+                (p.IsArray ? arrayAdjoints : scalarAdjoints).Add(p.DerivativeName);
+            }
+            else
+            {
+                active.Add(p.DerivativeName);
+            }
+        }
+
+        if (seedTangent is not null)
+        {
+            tangentOf[model.SeedName] = seedTangent;
+            active.Add(model.SeedName);
         }
     }
+
+    /// <summary>
+    /// The body of <c>BackwardTangent</c> from the statements of <c>Backward</c>: it accumulates
+    /// seed·∇f into the adjoints, as Backward does, and seedTangent·∇f + seed·H·t into their
+    /// tangents (the parameters' product names). A caller's second order goes through it.
+    /// </summary>
+    public static List<Code> BackwardTangent(MethodModel model, IReadOnlyList<Code> backward, HashSet<string> taken, string seedTangent) =>
+        new SecondOrder(model, taken, seedTangent).Run(backward);
 
     /// <summary>The name of the tangent parameter of <paramref name="p"/> in <c>HessianVectorProduct</c>: <c>tx</c>.</summary>
     public static string TangentParameter(ParamModel p) => p.TangentName;
@@ -109,7 +135,7 @@ internal sealed class SecondOrder
             {
                 code.Add(new Raw($"{p.TangentName} = global::SymDiff.Generated.Tangent.OrZero({p.TangentName}, {p.Name}.Length, nameof({p.TangentName}));", p.TangentName));
             }
-            else
+            else if (seedTangent is null)
             {
                 code.Add(new Set(p.ProductName, Num.Zero));
             }
@@ -117,6 +143,11 @@ internal sealed class SecondOrder
 
         code.AddRange(Block(gradient));
         var outputs = new HashSet<string>(model.Params.Where(p => p.Differentiable && !p.IsArray).Select(p => p.ProductName));
+        if (seedTangent is not null)
+        {
+            outputs.UnionWith(model.Params.Where(p => p.Differentiable && !p.IsArray).Select(p => p.DerivativeName));
+        }
+
         // Taped code keeps every save and restore (the tape must balance), so only unread locals go;
         // tape-free code also loses the statements whose values are overwritten unread.
         var taped = Flatten(code).Where(c => c is Push or Pop).ToList();
@@ -154,7 +185,8 @@ internal sealed class SecondOrder
             case StoreElement s when Active(s.Value):
                 active.Add(s.Array);
                 break;
-            case Pop p when p.Type == Ty.Double && active.Contains(p.Target):
+            case BackwardCall b:
+                active.UnionWith(b.Adjoints.OfType<string>());
                 break;
         }
     }
@@ -264,6 +296,11 @@ internal sealed class SecondOrder
             case Raw r when r.Writes is not null && arrayAdjoints.Contains(r.Writes):
                 yield return new Raw(Lower.RenameCode(r.Text, new Dictionary<string, string> { [r.Writes] = TangentName(r.Writes) }), TangentName(r.Writes));
                 break;
+            case Raw r when seedTangent is not null && r.Writes is not null && model.Params.Any(p => p.IsArray && p.Differentiable && p.DerivativeName == r.Writes):
+                // Backward's array adjoint (the caller's span, or a sink): its tangent is passed the same way.
+                yield return r;
+                yield return new Raw(Lower.RenameCode(r.Text, new Dictionary<string, string> { [r.Writes] = TangentName(r.Writes) }), TangentName(r.Writes));
+                break;
             case Raw r when r.Writes is not null && active.Contains(r.Writes):
                 // A local span from the tape (a local array or its adjoint): its tangent is a zeroed span of the same length.
                 string declaration = $" {r.Writes} = ";
@@ -316,13 +353,36 @@ internal sealed class SecondOrder
             case Repeat r:
                 yield return r with { Body = Block(r.Body) };
                 break;
-            case BackwardCall:
-                throw new System.NotSupportedException("second order through a call");
+            case BackwardCall b:
+                yield return CallTangent(b);
+                break;
             default:
                 yield return c;
                 break;
         }
     }
+
+    // A call's pullback becomes the call of its tangent: the callee's BackwardTangent.
+    private BackwardTangentCall CallTangent(BackwardCall b)
+    {
+        var tangents = new List<Expr>();
+        for (int i = 0; i < b.Callee.Params.Count; i++)
+        {
+            if (b.Callee.Params[i].Differentiable)
+            {
+                tangents.Add(ArgumentTangent(b.Callee.Params[i], b.Args[i]));
+            }
+        }
+
+        // In HessianVectorProduct the parameters' array adjoints are not kept: only their tangents.
+        var adjoints = b.Adjoints.Select(a => a is not null && arrayAdjoints.Contains(a) ? null : a).ToList();
+        var adjointTangents = b.Adjoints.Select(a => a is null ? null : TangentName(a)).ToList();
+        return new BackwardTangentCall(b.Callee, b.Args, tangents, b.Seed, Tangent(b.Seed, null), adjoints, adjointTangents);
+    }
+
+    private Expr ArgumentTangent(CalleeParam p, Expr argument) => p.Kind == ParamKind.Double
+        ? Tangent(argument, null)
+        : new ArrayRef(argument is ArrayRef a && active.Contains(a.Code) ? TangentName(a.Code) : "default", false);
 
     // The tangent update for 'target op= value' (written before the primal update, which it reads).
     private (AssignOp Op, Expr Value)? UpdateTangent(Expr target, Expr tangent, AssignOp op, Expr value)
@@ -381,6 +441,17 @@ internal sealed class SecondOrder
                 return Rules.Table[f.Function].Jvp(args, args.Select(a => RawTangent(a, null)).ToArray(), y ?? f);
             case Opaque:
                 return Num.Zero;
+            case Call c:
+                var tangents = new List<Expr>();
+                for (int i = 0; i < c.Callee.Params.Count; i++)
+                {
+                    if (c.Callee.Params[i].Differentiable)
+                    {
+                        tangents.Add(ArgumentTangent(c.Callee.Params[i], c.Args[i]));
+                    }
+                }
+
+                return new DerivativeCall(c.Callee, c.Args, tangents.ToEquatableArray());
             default:
                 throw new System.NotSupportedException($"second order of {e.GetType().Name}");
         }
