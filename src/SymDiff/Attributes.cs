@@ -98,4 +98,17 @@ public sealed class CustomDerivativeAttribute : Attribute
 
     /// <summary>The name of the directional-derivative method.</summary>
     public string Forward { get; }
+
+    /// <summary>
+    /// The name of the second-order rule, which <see cref="DifferentiableAttribute.Hessian">Hessian = true</see>
+    /// callers need: the tangent of the pullback along the arguments' tangents. For
+    /// <c>static double F(double x, ReadOnlySpan&lt;double&gt; v)</c>:
+    /// <code>
+    /// static void FBackwardTangent(double x, ReadOnlySpan&lt;double&gt; v, double tx, ReadOnlySpan&lt;double&gt; tv, double dF, double hF,
+    ///     ref double dx, Span&lt;double&gt; dv, ref double hx, Span&lt;double&gt; hv)
+    /// // adds dF·∇F into (dx, dv) as FBackward does, and hF·∇F + dF·H·t into (hx, hv), with t = (tx, tv)
+    /// </code>
+    /// Without it, a Hessian = true method that calls F gets SD0028.
+    /// </summary>
+    public string? SecondOrder { get; set; }
 }

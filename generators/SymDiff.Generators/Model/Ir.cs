@@ -82,7 +82,8 @@ internal sealed record DerivativeCall(Callee Callee, EquatableArray<Expr> Args, 
 /// </summary>
 /// <paramref name="BackwardName"/> and <paramref name="DerivativeName"/> are set for a method with
 /// registered custom derivatives, whose pullback and derivative the user wrote.
-internal sealed record Callee(string TypeCode, string Name, EquatableArray<CalleeParam> Params, string? BackwardName = null, string? DerivativeName = null)
+/// <paramref name="BackwardTangentName"/> is the custom second-order rule, when one is registered.
+internal sealed record Callee(string TypeCode, string Name, EquatableArray<CalleeParam> Params, string? BackwardName = null, string? DerivativeName = null, string? BackwardTangentName = null)
 {
     public string Qualified(string suffix)
     {
@@ -90,6 +91,7 @@ internal sealed record Callee(string TypeCode, string Name, EquatableArray<Calle
         {
             "Backward" when BackwardName is not null => BackwardName,
             "Derivative" when DerivativeName is not null => DerivativeName,
+            "BackwardTangent" when BackwardTangentName is not null => BackwardTangentName,
             _ => Name + suffix,
         };
         return TypeCode.Length == 0 ? name : TypeCode + "." + name;

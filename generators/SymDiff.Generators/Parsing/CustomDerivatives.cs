@@ -52,10 +52,18 @@ internal static class CustomDerivatives
             string tangents = string.Concat(differentiable.Select(p => Signature.Classify(p.Type) == ParamKind.Double ? $", {scalar}" : $", System.ReadOnlySpan<{scalar}>"));
             Check(method, backward, "void", $"{primal}, {scalar}{adjoints}".TrimStart(',', ' '), problems);
             Check(method, forward, scalar, $"{primal}{tangents}".TrimStart(',', ' '), problems);
+            if (SecondOrderName(attribute) is { } second)
+            {
+                Check(method, second, "void", $"{primal}{tangents}, {scalar}, {scalar}{adjoints}{adjoints}".TrimStart(',', ' '), problems);
+            }
         }
 
         return problems;
     }
+
+    /// <summary>The name given as <c>SecondOrder = nameof(...)</c>, or null.</summary>
+    public static string? SecondOrderName(AttributeData attribute) =>
+        attribute.NamedArguments.FirstOrDefault(a => a.Key == "SecondOrder").Value.Value as string;
 
     private static void Check(IMethodSymbol primal, string name, string returns, string parameters, List<string> problems)
     {

@@ -395,9 +395,11 @@ internal static class MethodParser
     // Why second order cannot go through a call of 'target' (null when it can, or when the call is not differentiated).
     private static Func<string, string>? SecondOrderObstacle(IMethodSymbol target, Compilation compilation, HashSet<IMethodSymbol> seen)
     {
-        if (Signature.HasAttribute(target, Signature.CustomDerivativeAttribute))
+        if (Signature.Attribute(target, Signature.CustomDerivativeAttribute) is { } custom)
         {
-            return caller => $"'{target.Name}' has a custom derivative, which gives no second-order rule; write its formula in '{caller}' or ask for a first-order gradient only";
+            return CustomDerivatives.SecondOrderName(custom) is not null
+                ? null
+                : caller => $"'{target.Name}' has a custom derivative without a second-order rule; register one with [CustomDerivative(..., SecondOrder = nameof({target.Name}BackwardTangent))], write its formula in '{caller}', or ask for a first-order gradient only";
         }
 
         if (!Signature.HasAttribute(target, Signature.DifferentiableAttribute) || !seen.Add(target))

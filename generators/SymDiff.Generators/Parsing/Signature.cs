@@ -132,7 +132,8 @@ internal static class Signature
             : target.ContainingType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat);
         string? backward = custom?.ConstructorArguments.Length == 2 ? custom.ConstructorArguments[0].Value as string : null;
         string? forward = custom?.ConstructorArguments.Length == 2 ? custom.ConstructorArguments[1].Value as string : null;
-        return new Callee(typeCode, target.Name, parameters.ToEquatableArray(), backward, forward);
+        string? second = custom is null ? null : CustomDerivatives.SecondOrderName(custom);
+        return new Callee(typeCode, target.Name, parameters.ToEquatableArray(), backward, forward, second);
     }
 
     /// <summary>
