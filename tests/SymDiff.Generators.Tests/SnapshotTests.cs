@@ -43,6 +43,30 @@ public class SnapshotTests
         ["Network322Loops"] = (Sources.InClass(SeedFigureTests.NetworkWithLoops), "Cases.C.NetLoss.g.cs"),
         ["EarlyReturn"] = (Sources.InClass(ControlFlowTests.Cases.Single(c => c.Name == "EarlyReturn").Members), "Cases.C.F.g.cs"),
         ["BreakContinue"] = (Sources.InClass(ControlFlowTests.Cases.Single(c => c.Name == "BreakContinue").Members), "Cases.C.F.g.cs"),
+        ["RosenbrockHessian"] = (Sources.InClass("""
+                [Differentiable(Hessian = true)]
+                public static double Rosenbrock(double x, double y)
+                {
+                    double a = 1 - x;
+                    double b = y - x * x;
+                    return a * a + 100 * b * b;
+                }
+            """), "Cases.C.Rosenbrock.g.cs"),
+        ["LogisticHessian"] = (Sources.InClass("""
+                [Differentiable(Hessian = true)]
+                public static double Logistic(double w, double b, [NoGradient] double[] xs, [NoGradient] double[] labels)
+                {
+                    double loss = 0;
+                    for (int i = 0; i < xs.Length; i++)
+                    {
+                        double z = w * xs[i] + b;
+                        double p = 1 / (1 + Math.Exp(-z));
+                        loss -= labels[i] * Math.Log(p) + (1 - labels[i]) * Math.Log(1 - p);
+                    }
+
+                    return loss;
+                }
+            """), "Cases.C.Logistic.g.cs"),
         ["NestedTypes"] = ("""
             using SymDiff;
             namespace Cases.Deep;
