@@ -12,4 +12,14 @@ if (args.Length > 0 && args[0] == "--stalls")
     return;
 }
 
+if (args.Length > 0 && args[0] == "--check-second-order")
+{
+    // The hand-written baselines against the generated methods, before timing them.
+    var logistic = new SymDiff.Benchmarks.LogisticSecondOrder();
+    logistic.Setup();
+    System.Console.WriteLine(logistic.Check());
+    System.Console.WriteLine(SymDiff.Benchmarks.RosenbrockSecondOrder.Check());
+    return;
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(SymDiff.Benchmarks.Models).Assembly).Run(args);

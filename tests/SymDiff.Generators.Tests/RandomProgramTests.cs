@@ -25,7 +25,7 @@ public class RandomProgramTests(ITestOutputHelper output)
 {
     private const int PerBatch = 45, Points = 3;
 
-    // 2,025 double programs per run (45 batches), with 405 float twins and 360 output methods; SYMDIFF_RANDOM_PROGRAMS=20000 runs the longer check
+    // 2,025 double programs per run (45 batches), with 405 float twins, 405 Hessian twins and 360 output methods; SYMDIFF_RANDOM_PROGRAMS=20000 runs the longer check
     // (README: "Random-program tests").
     private static int Batches =>
         (int.TryParse(Environment.GetEnvironmentVariable("SYMDIFF_RANDOM_PROGRAMS"), out int n) && n > 0 ? n + PerBatch - 1 : 2025) / PerBatch;
@@ -41,7 +41,8 @@ public class RandomProgramTests(ITestOutputHelper output)
     public void Random_programs_match_central_differences(int batchSeed)
     {
         // Per batch: 45 double methods, a float twin of every fifth (the same program in single
-        // precision, checked against its double twin) and 8 methods with [Output] results.
+        // precision, checked against its double twin), a Hessian twin of every fifth and 8
+        // methods with [Output] results.
         var programs = new List<Program>();
         for (int i = 0; i < PerBatch; i++)
         {
