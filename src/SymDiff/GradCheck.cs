@@ -95,9 +95,16 @@ public static class GradCheck
         var scratch = new double[point.Length];
         Numerical(x => function(x, scratch), point, numerical, step);
 
+        (int worst, double worstRatio) = Worst(analytic, numerical, absoluteTolerance, relativeTolerance);
+        return new GradCheckReport(value, analytic, numerical, worst, worstRatio, names, absoluteTolerance, relativeTolerance);
+    }
+
+    // The component with the largest |analytic − numerical| / (atol + rtol·|numerical|), and that ratio (NaN counts as infinite).
+    private static (int Index, double Ratio) Worst(double[] analytic, double[] numerical, double absoluteTolerance, double relativeTolerance)
+    {
         int worst = -1;
         double worstRatio = 0;
-        for (int i = 0; i < point.Length; i++)
+        for (int i = 0; i < analytic.Length; i++)
         {
             double allowed = absoluteTolerance + (relativeTolerance * Math.Abs(numerical[i]));
             double error = Math.Abs(analytic[i] - numerical[i]);
@@ -108,7 +115,7 @@ public static class GradCheck
             }
         }
 
-        return new GradCheckReport(value, analytic, numerical, worst, worstRatio, names, absoluteTolerance, relativeTolerance);
+        return (worst, worstRatio);
     }
 
     /// <summary>
@@ -153,19 +160,10 @@ public static class GradCheck
             }
         }
 
-        int worst = -1;
-        double worstRatio = 0;
+        (int worst, double worstRatio) = Worst(analytic, numerical, absoluteTolerance, relativeTolerance);
         bool symmetric = true;
         for (int k = 0; k < m * m; k++)
         {
-            double allowed = absoluteTolerance + (relativeTolerance * Math.Abs(numerical[k]));
-            double error = Math.Abs(analytic[k] - numerical[k]);
-            double ratio = double.IsNaN(error) ? double.PositiveInfinity : error / allowed;
-            if (worst < 0 || ratio > worstRatio)
-            {
-                (worst, worstRatio) = (k, ratio);
-            }
-
             symmetric &= analytic[k] == analytic[((k % m) * m) + (k / m)];
         }
 

@@ -27,11 +27,9 @@ internal static class Docs
             yield return line;
         }
 
-        foreach (ParamModel p in m.Params.Where(p => p.Differentiable))
+        foreach (string line in GradientParams(m))
         {
-            yield return p.IsArray
-                ? $"<param name=\"{p.DerivativeName}\">Overwritten with ∂{m.Name}/∂{p.Name}[i]; must have {p.Name}.Length elements.</param>"
-                : $"<param name=\"{p.DerivativeName}\">Receives ∂{m.Name}/∂{p.Name}.</param>";
+            yield return line;
         }
 
         yield return $"<returns>The value of {m.Name}.</returns>";
@@ -124,11 +122,9 @@ internal static class Docs
             yield return line;
         }
 
-        foreach (ParamModel p in m.Params.Where(p => p.Differentiable))
+        foreach (string line in GradientParams(m))
         {
-            yield return p.IsArray
-                ? $"<param name=\"{p.DerivativeName}\">Overwritten with ∂{m.Name}/∂{p.Name}[i]; must have {p.Name}.Length elements.</param>"
-                : $"<param name=\"{p.DerivativeName}\">Receives ∂{m.Name}/∂{p.Name}.</param>";
+            yield return line;
         }
 
         yield return "<param name=\"hessian\">Overwritten with the Hessian, row-major; must have m·m elements for m differentiated scalars.</param>";
@@ -182,6 +178,11 @@ internal static class Docs
         yield return "<param name=\"jacobian\">Overwritten with the Jacobian, row-major; must have (output elements)·(differentiated scalars) elements.</param>";
         yield return "<exception cref=\"global::System.ArgumentException\">The Jacobian span has the wrong length.</exception>";
     }
+
+    // The adjoints Gradient and Hessian overwrite.
+    private static IEnumerable<string> GradientParams(MethodModel m) => m.Params.Where(p => p.Differentiable).Select(p => p.IsArray
+        ? $"<param name=\"{p.DerivativeName}\">Overwritten with ∂{m.Name}/∂{p.Name}[i]; must have {p.Name}.Length elements.</param>"
+        : $"<param name=\"{p.DerivativeName}\">Receives ∂{m.Name}/∂{p.Name}.</param>");
 
     private static IEnumerable<string> Scalars(MethodModel m) =>
         m.Params.Where(p => p.Differentiable).Select(p => p.IsArray ? $"{p.Name}[0], …, {p.Name}[n−1]" : p.Name);

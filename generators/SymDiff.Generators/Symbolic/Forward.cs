@@ -124,6 +124,11 @@ internal sealed partial class Forward
             return Num.Zero;
         }
 
+        if (Tangents.Compose(e, y, child => Tangent(child, null)) is { } composed)
+        {
+            return composed;
+        }
+
         switch (e)
         {
             case Var v:
@@ -131,22 +136,6 @@ internal sealed partial class Forward
                 return declared.Contains(t) ? new Var(t, Ty.Double) : Num.Zero;
             case Elem el:
                 return el with { Array = TangentName(el.Array) };
-            case Neg n:
-                return Neg(Tangent(n.Operand, null));
-            case Cond c:
-                return If(c.Test, Tangent(c.WhenTrue, null), Tangent(c.WhenFalse, null));
-            case Binary { Op: BinOp.Add } b:
-                return Add(Tangent(b.Left, null), Tangent(b.Right, null));
-            case Binary { Op: BinOp.Sub } b:
-                return Sub(Tangent(b.Left, null), Tangent(b.Right, null));
-            case Binary { Op: BinOp.Mul } b:
-                return Add(Mul(Tangent(b.Left, null), b.Right), Mul(b.Left, Tangent(b.Right, null)));
-            case Binary { Op: BinOp.Div } b:
-                // d(a/b) = da/b − a·db/b²
-                return Sub(Div(Tangent(b.Left, null), b.Right), Div(Mul(b.Left, Tangent(b.Right, null)), Mul(b.Right, b.Right)));
-            case Fn f:
-                Expr[] args = f.Args.ToArray();
-                return Rules.Table[f.Function].Jvp(args, args.Select(a => Tangent(a, null)).ToArray(), y ?? f);
             case Call c:
                 var tangents = new List<Expr>();
                 for (int i = 0; i < c.Callee.Params.Count; i++)

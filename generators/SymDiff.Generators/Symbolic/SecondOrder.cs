@@ -162,32 +162,26 @@ internal sealed class SecondOrder
         return Share.Run(cleaned, taken);
     }
 
-    // A name is active when some write to it has a nonzero tangent.
+    // A name is active when some write to it has a nonzero tangent; a call's pullback may make all its targets so.
     private void Mark(Code c)
     {
-        switch (c)
+        (string? target, Expr? value) = c switch
         {
-            case Let { Type: Ty.Double } l when Active(l.Value):
-                active.Add(l.Name);
-                break;
-            case Set s when Active(s.Value):
-                active.Add(s.Name);
-                break;
-            case AddTo a when Active(a.Value):
-                active.Add(a.Name);
-                break;
-            case Update u when Active(u.Value):
-                active.Add(u.Name);
-                break;
-            case AddToElement a when Active(a.Value):
-                active.Add(a.Span);
-                break;
-            case StoreElement s when Active(s.Value):
-                active.Add(s.Array);
-                break;
-            case BackwardCall b:
-                active.UnionWith(b.Adjoints.OfType<string>());
-                break;
+            Let { Type: Ty.Double } l => (l.Name, l.Value),
+            Set x => (x.Name, x.Value),
+            AddTo a => (a.Name, a.Value),
+            Update u => (u.Name, u.Value),
+            AddToElement a => (a.Span, a.Value),
+            StoreElement x => (x.Array, x.Value),
+            _ => ((string?)null, (Expr?)null),
+        };
+        if (target is not null && Active(value!))
+        {
+            active.Add(target);
+        }
+        else if (c is BackwardCall b)
+        {
+            active.UnionWith(b.Adjoints.OfType<string>());
         }
     }
 
@@ -418,27 +412,17 @@ internal sealed class SecondOrder
             return Num.Zero;
         }
 
+        if (Tangents.Compose(e, y, child => RawTangent(child, null)) is { } composed)
+        {
+            return composed;
+        }
+
         switch (e)
         {
             case Var v:
                 return active.Contains(v.Name) ? new Var(TangentName(v.Name), Ty.Double) : Num.Zero;
             case Elem el:
                 return active.Contains(el.Array) ? el with { Array = TangentName(el.Array), IsParameter = false } : Num.Zero;
-            case Neg n:
-                return Neg(RawTangent(n.Operand, null));
-            case Cond c:
-                return If(c.Test, RawTangent(c.WhenTrue, null), RawTangent(c.WhenFalse, null));
-            case Binary { Op: BinOp.Add } b:
-                return Add(RawTangent(b.Left, null), RawTangent(b.Right, null));
-            case Binary { Op: BinOp.Sub } b:
-                return Sub(RawTangent(b.Left, null), RawTangent(b.Right, null));
-            case Binary { Op: BinOp.Mul } b:
-                return Add(Mul(RawTangent(b.Left, null), b.Right), Mul(b.Left, RawTangent(b.Right, null)));
-            case Binary { Op: BinOp.Div } b:
-                return Sub(Div(RawTangent(b.Left, null), b.Right), Div(Mul(b.Left, RawTangent(b.Right, null)), Mul(b.Right, b.Right)));
-            case Fn f:
-                Expr[] args = f.Args.ToArray();
-                return Rules.Table[f.Function].Jvp(args, args.Select(a => RawTangent(a, null)).ToArray(), y ?? f);
             case Opaque:
                 return Num.Zero;
             case Call c:
