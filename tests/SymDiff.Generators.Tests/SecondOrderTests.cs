@@ -180,11 +180,31 @@ public class SecondOrderTests
         string generated = Harness.GeneratedSource(Sources.InClass(Members), "C.F.g.cs");
         Assert.Contains("// z enters F linearly and alone: its rows and columns are zero.", generated);
         Assert.Contains("// c enters F linearly and alone: its rows and columns are zero.", generated);
-        Assert.Equal(2, generated.Split("FHessianVectorProduct(x, y, z, c,").Length - 1);
+        Assert.Contains("FHessianRowsOfX(x, y, z, c, 1, out hessian[0]", generated);
+        Assert.Contains("FHessianRowsOfY(x, y, z, c, 1, out hessian[size]", generated);
+        Assert.DoesNotContain("RowsOfZ", generated);
+        Assert.DoesNotContain("RowsOfC", generated);
         SecondOrderProbe probe = Probe(Members);
         probe.CheckAtRandomPoints(points: 3);
         double[] h = Hessian(probe, [1.5, 2, 3], [[1, 2]], out _, out _);
         Assert.Equal(new double[] { 4, 3, 0, 0, 0, 3, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 }, h);
+    }
+
+    [Fact]
+    public void Each_parameters_rows_come_from_a_sweep_without_the_work_of_the_others()
+    {
+        // x and y do not interact: the x rows' sweep has no Exp, the y rows' sweep no Sin.
+        const string Members = "[Differentiable(Hessian = true)] public static double F(double x, double y) => Math.Sin(x) * x + Math.Exp(y) * y;";
+        string generated = Harness.GeneratedSource(Sources.InClass(Members), "C.F.g.cs");
+        string Body(string method)
+        {
+            int start = generated.IndexOf("void " + method + "(", StringComparison.Ordinal);
+            return generated.Substring(start, generated.IndexOf("\n    }", start, StringComparison.Ordinal) - start);
+        }
+
+        Assert.DoesNotContain("global::System.Math.Exp", Body("FHessianRowsOfX"));
+        Assert.DoesNotContain("global::System.Math.Sin", Body("FHessianRowsOfY"));
+        Probe(Members).CheckAtRandomPoints(points: 3);
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.Linq;
 using SymDiff.Generators.Model;
@@ -71,10 +72,16 @@ internal static class SecondOrderEmitter
                 continue;
             }
 
+            // With several parameters, each one's rows come from a sweep seeded by it alone, so
+            // what does not depend on it (the zero blocks) is not computed.
+            string sweep = differentiable.Count > 1 ? ColumnSweep(m, p) : $"{m.Name}HessianVectorProduct";
+            Func<string, IEnumerable<string>, IEnumerable<string>> only = differentiable.Count > 1
+                ? (tangent, products) => m.Params.Select(q => q.Name).Append(tangent).Concat(products)
+                : (tangent, products) => m.Params.Select(q => q.Name).Concat(differentiable.Select(q => q == p ? tangent : q.IsArray ? "default" : "0")).Concat(products);
             if (!p.IsArray)
             {
                 string rowStart = Times(offsets[i], size);
-                w.Line($"{m.Name}HessianVectorProduct({string.Join(", ", Call(m, differentiable, p, "1", rowStart, hessian))});");
+                w.Line($"{sweep}({string.Join(", ", only("1", Products(differentiable, rowStart, hessian)))});");
                 continue;
             }
 
@@ -83,7 +90,7 @@ internal static class SecondOrderEmitter
             w.Open($"for (int {k} = 0; {k} < {p.Name}.Length; {k}++)");
             w.Line($"{unit}[{k}] = 1;");
             w.Line($"int {row} = ({Plus(offsets[i], k)}) * {size};");
-            w.Line($"{m.Name}HessianVectorProduct({string.Join(", ", Call(m, differentiable, p, $"global::System.MemoryExtensions.AsSpan({unit}, 0, {p.Name}.Length)", row, hessian))});");
+            w.Line($"{sweep}({string.Join(", ", only($"global::System.MemoryExtensions.AsSpan({unit}, 0, {p.Name}.Length)", Products(differentiable, row, hessian)))});");
             w.Line($"{unit}[{k}] = 0;");
             w.Close();
             w.Line($"{Helpers}.Return({unit});");
@@ -92,6 +99,13 @@ internal static class SecondOrderEmitter
         w.Line($"{Helpers}.Symmetrize({hessian}, {size});");
         w.Line($"return {value};");
         w.Close();
+        if (differentiable.Count > 1)
+        {
+            foreach (ParamModel p in differentiable.Where(p => !SecondOrder.ZeroBlock(m, gradient, p)))
+            {
+                WriteColumnSweep(w, m, gradient, p, attribute);
+            }
+        }
     }
 
     /// <summary>
@@ -124,12 +138,10 @@ internal static class SecondOrderEmitter
         w.Close();
     }
 
-    // The arguments of one product call: the unit tangent of 'seeded', zero elsewhere, and the
-    // products written into the row that starts at 'rowStart'.
-    private static IEnumerable<string> Call(MethodModel m, List<ParamModel> differentiable, ParamModel seeded, string tangent, string rowStart, string hessian)
+    // The product arguments of one sweep: written into the row that starts at 'rowStart'.
+    private static IEnumerable<string> Products(List<ParamModel> differentiable, string rowStart, string hessian)
     {
-        var args = m.Params.Select(p => p.Name).ToList();
-        args.AddRange(differentiable.Select(p => p == seeded ? tangent : p.IsArray ? "default" : "0"));
+        var args = new List<string>();
         string offset = "0";
         foreach (ParamModel p in differentiable)
         {
@@ -139,6 +151,29 @@ internal static class SecondOrderEmitter
         }
 
         return args;
+    }
+
+    /// <summary>The name of the private sweep that computes the Hessian's rows of one parameter.</summary>
+    public static string ColumnSweep(MethodModel m, ParamModel p) => $"{m.Name}HessianRowsOf{Parsing.Names.Capitalized(p.Name)}";
+
+    // HessianVectorProduct with only p's tangent: what does not depend on p is left out.
+    private static void WriteColumnSweep(CodeWriter w, MethodModel m, IReadOnlyList<Code> gradient, ParamModel p, string attribute)
+    {
+        var taken = new HashSet<string>(m.ReservedNames);
+        taken.UnionWith(Names(gradient));
+        taken.UnionWith(m.Params.SelectMany(q => new[] { q.DerivativeName, q.TangentName, q.ProductName }));
+        List<Code> body = SecondOrder.HessianVectorProduct(m, gradient, taken, p.Name);
+        string scalar = m.Scalar;
+        var differentiable = m.Params.Where(q => q.Differentiable).ToList();
+        w.Line();
+        w.Line($"/// <summary>{m.Name}HessianVectorProduct with a tangent in {Parsing.Names.Plain(p.Name)} only: a sweep of {m.Name}Hessian, without the work that does not depend on {Parsing.Names.Plain(p.Name)}.</summary>");
+        w.Line(attribute);
+        IEnumerable<string> parameters = Primal(m)
+            .Append(p.IsArray ? $"global::System.ReadOnlySpan<{scalar}> {p.TangentName}" : $"{scalar} {p.TangentName}")
+            .Concat(differentiable.Select(q => q.IsArray ? $"global::System.Span<{scalar}> {q.ProductName}" : $"out {scalar} {q.ProductName}"));
+        w.Open($"private {(m.IsStatic ? "static " : string.Empty)}void {ColumnSweep(m, p)}({string.Join(", ", parameters)})");
+        BodyWriter.Write(w, body);
+        w.Close();
     }
 
     public static void Jacobian(CodeWriter w, MethodModel m, string attribute)

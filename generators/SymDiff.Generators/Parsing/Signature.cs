@@ -180,6 +180,12 @@ internal static class Signature
         {
             result.Add((method.Name + "Hessian", Join(primal.Concat(differentiable.Select(s => s ? "out " + scalar : span)).Append(span))));
             result.Add((method.Name + "HessianVectorProduct", Join(primal.Concat(differentiable.Select(s => s ? scalar : readOnly)).Concat(differentiable.Select(s => s ? "out " + scalar : span)))));
+            var names = method.Parameters.Where((p, i) => !HasAttribute(p, OutputAttribute) && Classify(p.Type) is { } k && IsDifferentiable(p, k, wrt)).Select(p => p.Name).ToList();
+            for (int i = 0; differentiable.Count > 1 && i < differentiable.Count; i++)
+            {
+                string own = differentiable[i] ? scalar : readOnly;
+                result.Add((method.Name + "HessianRowsOf" + Names.Capitalized(names[i]), Join(primal.Append(own).Concat(differentiable.Select(s => s ? "out " + scalar : span)))));
+            }
         }
 
         if (jacobian && method.ReturnsVoid)

@@ -29,6 +29,9 @@ internal sealed class SecondOrder
     // accumulates into; HessianVectorProduct (the tangent of Gradient) keeps only their tangents.
     private readonly string? seedTangent;
 
+    // The one parameter whose tangent may be nonzero (a column sweep of Hessian), or null for all.
+    private string? only;
+
     private SecondOrder(MethodModel model, HashSet<string> taken, string? seedTangent = null)
     {
         this.model = model;
@@ -78,7 +81,7 @@ internal sealed class SecondOrder
     /// </summary>
     public static List<Code> HessianVectorProduct(MethodModel model, IReadOnlyList<Code> gradient, HashSet<string> taken, string? only = null)
     {
-        var pass = new SecondOrder(model, taken);
+        var pass = new SecondOrder(model, taken) { only = only };
         if (only is not null)
         {
             pass.active.RemoveWhere(n => n != only);
@@ -131,17 +134,31 @@ internal sealed class SecondOrder
         var code = new List<Code>();
         foreach (ParamModel p in model.Params.Where(p => p.Differentiable))
         {
+            bool seeded = only is null || only == p.Name;
             if (p.IsArray)
             {
-                code.Add(new Raw($"{p.TangentName} = global::SymDiff.Generated.Tangent.OrZero({p.TangentName}, {p.Name}.Length, nameof({p.TangentName}));", p.TangentName));
+                if (seeded)
+                {
+                    code.Add(new Raw($"{p.TangentName} = global::SymDiff.Generated.Tangent.OrZero({p.TangentName}, {p.Name}.Length, nameof({p.TangentName}));", p.TangentName));
+                }
             }
-            else if (seedTangent is null)
+            else
             {
-                code.Add(new Set(p.ProductName, Num.Zero));
+                if (seedTangent is null)
+                {
+                    code.Add(new Set(p.ProductName, Num.Zero));
+                }
+
+                // In a column sweep another parameter's tangent is a local: zero, until the body reassigns the parameter.
+                if (!seeded && active.Contains(p.Name))
+                {
+                    code.Add(new Let(p.TangentName, Ty.Double, Num.Zero));
+                }
             }
         }
 
-        code.AddRange(Block(gradient));
+        // A column sweep of Hessian returns nothing: the primal work only its value needs goes.
+        code.AddRange(Block(gradient).Where(c => only is null || c is not ReturnValue));
         var outputs = new HashSet<string>(model.Params.Where(p => p.Differentiable && !p.IsArray).Select(p => p.ProductName));
         if (seedTangent is not null)
         {

@@ -181,9 +181,67 @@ partial class C
         global::SymDiff.Generated.SecondOrder.RequireSquare(hessian, size, nameof(hessian));
         double value = LogisticGradient(w, b, xs, labels, out dw, out db);
         // Row k of the Hessian is (H·eₖ)ᵀ: one forward-over-reverse sweep per differentiated scalar.
-        LogisticHessianVectorProduct(w, b, xs, labels, 1, 0, out hessian[0], out hessian[1]);
-        LogisticHessianVectorProduct(w, b, xs, labels, 0, 1, out hessian[size], out hessian[size + 1]);
+        LogisticHessianRowsOfW(w, b, xs, labels, 1, out hessian[0], out hessian[1]);
+        LogisticHessianRowsOfB(w, b, xs, labels, 1, out hessian[size], out hessian[size + 1]);
         global::SymDiff.Generated.SecondOrder.Symmetrize(hessian, size);
         return value;
+    }
+
+    /// <summary>LogisticHessianVectorProduct with a tangent in w only: a sweep of LogisticHessian, without the work that does not depend on w.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("SymDiff.Generators", "0.1.0")]
+    private static void LogisticHessianRowsOfW(double w, double b, double[] xs, double[] labels, double tw, out double hw, out double hb)
+    {
+        // back through line 19: return loss;
+        double hWSum = 0;
+        double hBSum = 0;
+        for (int i = 0; i < xs.Length; i++)
+        {
+            double z = w * xs[i] + b;
+            double tz = tw * xs[i];
+            double p = 1 / (1 + global::System.Math.Exp(-z));
+            double expNegZ2 = global::System.Math.Exp(-z);
+            double tp = expNegZ2 * tz / ((1 + expNegZ2) * (1 + expNegZ2));
+            // back through line 16: loss -= labels[i] * Math.Log(p) + (1 - labels[i]) * Math.Log(1 - p);
+            double dp = -(labels[i] / p) + (1 - labels[i]) / (1 - p);
+            double hp = labels[i] * tp / (p * p) + (1 - labels[i]) * tp / ((1 - p) * (1 - p));
+            // back through line 15: double p = 1 / (1 + Math.Exp(-z));
+            double expNegZ = expNegZ2;
+            double tExpNegZ = -(expNegZ * tz);
+            double hz = (hp * expNegZ + dp * tExpNegZ) / ((1 + expNegZ) * (1 + expNegZ)) - 2 * dp * expNegZ * tExpNegZ / ((1 + expNegZ) * (1 + expNegZ) * (1 + expNegZ));
+            // back through line 14: double z = w * xs[i] + b;
+            hWSum += hz * xs[i];
+            hBSum += hz;
+        }
+        hw = hWSum;
+        hb = hBSum;
+    }
+
+    /// <summary>LogisticHessianVectorProduct with a tangent in b only: a sweep of LogisticHessian, without the work that does not depend on b.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("SymDiff.Generators", "0.1.0")]
+    private static void LogisticHessianRowsOfB(double w, double b, double[] xs, double[] labels, double tb, out double hw, out double hb)
+    {
+        // back through line 19: return loss;
+        double hWSum = 0;
+        double hBSum = 0;
+        for (int i = 0; i < xs.Length; i++)
+        {
+            double z = w * xs[i] + b;
+            double tz = tb;
+            double p = 1 / (1 + global::System.Math.Exp(-z));
+            double expNegZ2 = global::System.Math.Exp(-z);
+            double tp = expNegZ2 * tz / ((1 + expNegZ2) * (1 + expNegZ2));
+            // back through line 16: loss -= labels[i] * Math.Log(p) + (1 - labels[i]) * Math.Log(1 - p);
+            double dp = -(labels[i] / p) + (1 - labels[i]) / (1 - p);
+            double hp = labels[i] * tp / (p * p) + (1 - labels[i]) * tp / ((1 - p) * (1 - p));
+            // back through line 15: double p = 1 / (1 + Math.Exp(-z));
+            double expNegZ = expNegZ2;
+            double tExpNegZ = -(expNegZ * tz);
+            double hz = (hp * expNegZ + dp * tExpNegZ) / ((1 + expNegZ) * (1 + expNegZ)) - 2 * dp * expNegZ * tExpNegZ / ((1 + expNegZ) * (1 + expNegZ) * (1 + expNegZ));
+            // back through line 14: double z = w * xs[i] + b;
+            hWSum += hz * xs[i];
+            hBSum += hz;
+        }
+        hw = hWSum;
+        hb = hBSum;
     }
 }

@@ -143,9 +143,39 @@ partial class C
         global::SymDiff.Generated.SecondOrder.RequireSquare(hessian, size, nameof(hessian));
         double value = RosenbrockGradient(x, y, out dx, out dy);
         // Row k of the Hessian is (H·eₖ)ᵀ: one forward-over-reverse sweep per differentiated scalar.
-        RosenbrockHessianVectorProduct(x, y, 1, 0, out hessian[0], out hessian[1]);
-        RosenbrockHessianVectorProduct(x, y, 0, 1, out hessian[size], out hessian[size + 1]);
+        RosenbrockHessianRowsOfX(x, y, 1, out hessian[0], out hessian[1]);
+        RosenbrockHessianRowsOfY(x, y, 1, out hessian[size], out hessian[size + 1]);
         global::SymDiff.Generated.SecondOrder.Symmetrize(hessian, size);
         return value;
+    }
+
+    /// <summary>RosenbrockHessianVectorProduct with a tangent in x only: a sweep of RosenbrockHessian, without the work that does not depend on x.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("SymDiff.Generators", "0.1.0")]
+    private static void RosenbrockHessianRowsOfX(double x, double y, double tx, out double hx, out double hy)
+    {
+        double ta = -tx;
+        double b = y - x * x;
+        double tb = -(2 * tx * x);
+        // back through line 13: return a * a + 100 * b * b;
+        double ha = 2 * ta;
+        double db = 200 * b;
+        double hb = 200 * tb;
+        // back through line 12: double b = y - x * x;
+        hy = hb;
+        hx = -(2 * hb * x) - 2 * db * tx;
+        // back through line 11: double a = 1 - x;
+        hx -= ha;
+    }
+
+    /// <summary>RosenbrockHessianVectorProduct with a tangent in y only: a sweep of RosenbrockHessian, without the work that does not depend on y.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("SymDiff.Generators", "0.1.0")]
+    private static void RosenbrockHessianRowsOfY(double x, double y, double ty, out double hx, out double hy)
+    {
+        double tb = ty;
+        // back through line 13: return a * a + 100 * b * b;
+        double hb = 200 * tb;
+        // back through line 12: double b = y - x * x;
+        hy = hb;
+        hx = -(2 * hb * x);
     }
 }
