@@ -182,6 +182,62 @@ public class GemmTests
         }
     }
 
+    // The bits of every element do not depend on the CPU: each is one chain of fused
+    // multiply-adds over p in order (per slice of k, slices added in order), whatever the vector
+    // width, FMA support or thread count. This test runs again in the NoIntrinsics and Vector512
+    // test projects, under those DOTNET_* settings, against the same scalar reference.
+    [Theory]
+    [InlineData(1, 1, 1)]
+    [InlineData(13, 37, 29)]
+    [InlineData(64, 40, 300)]
+    [InlineData(9, 45, 2050)]
+    public void EveryElementIsOneFusedMultiplyAddChain(int m, int n, int k)
+    {
+        foreach (bool tb in new[] { false, true })
+        {
+            double[] a = Numerical.Uniform(m + 3, m * k, -1, 1), b = Numerical.Uniform(k + 5, k * n, -1, 1), start = Numerical.Uniform(n, m * n, -1, 1);
+            Layout al = Layout.RowMajor(k), bl = tb ? Layout.Transposed(k) : Layout.RowMajor(n);
+            foreach (bool accumulate in new[] { false, true })
+            {
+                double[] c = (double[])start.Clone();
+                Gemm.Multiply(m, n, k, a, al, b, bl, c, accumulate);
+                Assert.Equal(FusedChains(m, n, k, a, al, b, bl, start, accumulate), c);
+
+                float[] af = a.Select(v => (float)v).ToArray(), bf = b.Select(v => (float)v).ToArray(), cf = start.Select(v => (float)v).ToArray();
+                float[] expected = FusedChains(m, n, k, af, al, bf, bl, (float[])cf.Clone(), accumulate);
+                Gemm.Multiply(m, n, k, af, al, bf, bl, cf, accumulate);
+                Assert.Equal(expected, cf);
+            }
+        }
+    }
+
+    // The reference of the test above, written without the library: k cut into equal slices of
+    // at most 1024, each slice's sum a fused multiply-add chain from zero, added to C in order.
+    private static T[] FusedChains<T>(int m, int n, int k, T[] a, Layout al, T[] b, Layout bl, T[] start, bool accumulate)
+        where T : System.Numerics.IFloatingPointIeee754<T>
+    {
+        int slices = (k + 1023) / 1024, depth = (k + slices - 1) / slices;
+        var c = (T[])start.Clone();
+        for (int i = 0; i < m; i++)
+        {
+            for (int j = 0; j < n; j++)
+            {
+                for (int p0 = 0; p0 < k; p0 += depth)
+                {
+                    T sum = T.Zero;
+                    for (int p = p0; p < Math.Min(k, p0 + depth); p++)
+                    {
+                        sum = T.FusedMultiplyAdd(a[al.Offset + (i * al.RowStride) + (p * al.ColStride)], b[bl.Offset + (p * bl.RowStride) + (j * bl.ColStride)], sum);
+                    }
+
+                    c[(i * n) + j] = p0 == 0 && !accumulate ? sum : c[(i * n) + j] + sum;
+                }
+            }
+        }
+
+        return c;
+    }
+
     private static double[] Naive(int m, int n, int k, double[] a, Layout al, double[] b, Layout bl)
     {
         var c = new double[m * n];

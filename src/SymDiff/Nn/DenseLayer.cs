@@ -1,5 +1,7 @@
 using System;
 using System.Numerics;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace SymDiff.Nn;
 
@@ -628,26 +630,52 @@ internal static class Vectors
         }
     }
 
-    /// <summary>Σ xᵢ: <see cref="Vector{T}"/>-wide partial sums added lane by lane, then the tail, always in that order.</summary>
+    /// <summary>
+    /// Σ xᵢ in a fixed order that does not depend on the CPU or the runtime's vector width: eight
+    /// partial sums (sⱼ adds x[j], x[j + 8], x[j + 16], … in turn), added as
+    /// ((s₀ + s₁) + (s₂ + s₃)) + ((s₄ + s₅) + (s₆ + s₇)), then the tail of fewer than eight
+    /// values in order. 256-bit vectors compute the partial sums where the CPU has them.
+    /// </summary>
     public static T Sum<T>(ReadOnlySpan<T> x)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        int i = 0;
-        T sum = T.Zero;
-        if (Vector.IsHardwareAccelerated && x.Length >= Vector<T>.Count)
+        const int Lanes = 8;
+        int i = 0, blocks = x.Length / Lanes * Lanes;
+        Span<T> partial = stackalloc T[Lanes];
+        partial.Clear();
+        if (Vector256.IsHardwareAccelerated && blocks > 0)
         {
-            Vector<T> partial = Vector<T>.Zero;
-            for (; i + Vector<T>.Count <= x.Length; i += Vector<T>.Count)
+            // 8 floats are one vector, 8 doubles two; lane j of the pair is partial sum j.
+            int w = Vector256<T>.Count;
+            Vector256<T> low = Vector256<T>.Zero, high = Vector256<T>.Zero;
+            ref T at = ref MemoryMarshal.GetReference(x);
+            for (; i < blocks; i += Lanes)
             {
-                partial += new Vector<T>(x.Slice(i));
+                low += Vector256.LoadUnsafe(ref at, (nuint)i);
+                if (w < Lanes)
+                {
+                    high += Vector256.LoadUnsafe(ref at, (nuint)(i + w));
+                }
             }
 
-            for (int lane = 0; lane < Vector<T>.Count; lane++)
+            low.CopyTo(partial);
+            if (w < Lanes)
             {
-                sum += partial[lane];
+                high.CopyTo(partial.Slice(w));
+            }
+        }
+        else
+        {
+            for (; i < blocks; i += Lanes)
+            {
+                for (int j = 0; j < Lanes; j++)
+                {
+                    partial[j] += x[i + j];
+                }
             }
         }
 
+        T sum = ((partial[0] + partial[1]) + (partial[2] + partial[3])) + ((partial[4] + partial[5]) + (partial[6] + partial[7]));
         for (; i < x.Length; i++)
         {
             sum += x[i];

@@ -453,12 +453,11 @@ public static class Gemm
     private static void TransposeNarrow<T>(ref T src, int srcStride, int rows, int cols, ref T dst, int dstStride)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        int block = !Avx.IsSupported ? 1 : typeof(T) == typeof(float) ? 8 : 4;
-        int fullRows = rows / block * block, fullCols = cols / block * block;
-        if (block > 1)
-        {
-            Blocks(ref src, srcStride, fullRows, fullCols, block, ref dst, dstStride);
-        }
+        // Without AVX there are no blocks: every element goes by the loop below (with block 1 the
+        // "blocked" region would be the whole matrix and the loop would copy nothing).
+        int block = typeof(T) == typeof(float) ? 8 : 4;
+        int fullRows = Avx.IsSupported ? rows / block * block : 0, fullCols = Avx.IsSupported ? cols / block * block : 0;
+        Blocks(ref src, srcStride, fullRows, fullCols, block, ref dst, dstStride);
 
         for (int r = 0; r < rows; r++)
         {
@@ -637,14 +636,42 @@ public static class Gemm
         {
             Kernel512(ref a, aStep, aAcross, ref b, ldb, kc, ref c, ldc, add);
         }
-        else
+        else if (Vector256.IsHardwareAccelerated)
         {
             Kernel256(ref a, aStep, aAcross, ref b, ldb, kc, ref c, ldc, add);
+        }
+        else
+        {
+            KernelScalar(ref a, aStep, aAcross, ref b, ldb, kc, ref c, ldc, add);
+        }
+    }
+
+    // The same tile element by element, for CPUs (or runtimes: DOTNET_EnableHWIntrinsic=0) without
+    // 256-bit vectors. Every element is the same fused multiply-add chain as in the vector
+    // kernels, so the result is the same to the bit.
+    private static void KernelScalar<T>(ref T a, nint aStep, nint aAcross, ref T b, nint ldb, int kc, ref T c, int ldc, bool add)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int nr = Width<T>() * 2;
+        for (int i = 0; i < MR; i++)
+        {
+            for (int j = 0; j < nr; j++)
+            {
+                T sum = T.Zero;
+                for (int p = 0; p < kc; p++)
+                {
+                    sum = T.FusedMultiplyAdd(Unsafe.Add(ref a, (p * aStep) + (i * aAcross)), Unsafe.Add(ref b, (p * ldb) + j), sum);
+                }
+
+                ref T target = ref Unsafe.Add(ref c, (i * ldc) + j);
+                target = add ? target + sum : sum;
+            }
         }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector512<T> MulAdd<T>(Vector512<T> a, Vector512<T> b, Vector512<T> c)
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (Avx512F.IsSupported && typeof(T) == typeof(float))
         {
@@ -656,11 +683,12 @@ public static class Gemm
             return Avx512F.FusedMultiplyAdd(a.AsDouble(), b.AsDouble(), c.AsDouble()).As<double, T>();
         }
 
-        return a * b + c;
+        return Fused(a, b, c);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<T> MulAdd<T>(Vector256<T> a, Vector256<T> b, Vector256<T> c)
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (System.Runtime.Intrinsics.X86.Fma.IsSupported && typeof(T) == typeof(float))
         {
@@ -672,7 +700,35 @@ public static class Gemm
             return System.Runtime.Intrinsics.X86.Fma.MultiplyAdd(a.AsDouble(), b.AsDouble(), c.AsDouble()).As<double, T>();
         }
 
-        return a * b + c;
+        return Fused(a, b, c);
+    }
+
+    // a·b + c rounded once, where the CPU has no FMA instruction (or not one we call): the same
+    // bits as the instruction, so results do not depend on whether the CPU has FMA. a·b + c would
+    // round twice and change the last bit of some sums.
+    private static Vector512<T> Fused<T>(Vector512<T> a, Vector512<T> b, Vector512<T> c)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        Vector512.Create(Fused(a.GetLower(), b.GetLower(), c.GetLower()), Fused(a.GetUpper(), b.GetUpper(), c.GetUpper()));
+
+    private static Vector256<T> Fused<T>(Vector256<T> a, Vector256<T> b, Vector256<T> c)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+#if NET9_0_OR_GREATER
+        if (typeof(T) == typeof(float))
+        {
+            return Vector256.FusedMultiplyAdd(a.AsSingle(), b.AsSingle(), c.AsSingle()).As<float, T>();
+        }
+
+        return Vector256.FusedMultiplyAdd(a.AsDouble(), b.AsDouble(), c.AsDouble()).As<double, T>();
+#else
+        Span<T> r = stackalloc T[Vector256<T>.Count];
+        for (int i = 0; i < r.Length; i++)
+        {
+            r[i] = T.FusedMultiplyAdd(a[i], b[i], c[i]);
+        }
+
+        return Vector256.Create<T>(r);
+#endif
     }
 
     // C[8 × 2W] (+)= A[8 × kc] · B[kc × 2W], all 16 accumulators in registers. A's element (i, p)
