@@ -286,12 +286,20 @@ public class MlpTests
         // changes, not even the optimizer's step count.
         float[] before = fused.Parameters[0].Value.ToArray();
         var foreign = new Sgd<float>(other.Parameters, 0.05);
-        var twice = new Sgd<float>([fused.Parameters[0], fused.Parameters[0]], 0.05);
         var error = Assert.Throws<ArgumentException>(() => fused.TrainStep(x, y, 128, Loss.MeanSquaredError, foreign));
         Assert.Contains("'layer 1 weights' is not one of this network's", error.Message);
-        error = Assert.Throws<ArgumentException>(() => fused.TrainStep(x, y, 128, Loss.MeanSquaredError, twice));
+        error = Assert.Throws<ArgumentException>(() => new Sgd<float>([fused.Parameters[0], fused.Parameters[0]], 0.05));
         Assert.Contains("is listed twice", error.Message);
-        Assert.Throws<ArgumentException>(() => fused.TrainStep(x, new float[10], 128, Loss.MeanSquaredError, weightsOnly));
+        error = Assert.Throws<ArgumentException>(() => fused.TrainStep(x, new float[10], 128, Loss.MeanSquaredError, weightsOnly));
+        Assert.Contains("targets", error.Message);
+        Assert.Equal("targets", error.ParamName);
+        foreach (int rows in new[] { 0, -1 })
+        {
+            Assert.Equal("rows", Assert.Throws<ArgumentOutOfRangeException>(() => fused.TrainStep(x, y, rows, Loss.MeanSquaredError, weightsOnly)).ParamName);
+            Assert.Equal("rows", Assert.Throws<ArgumentOutOfRangeException>(() => fused.TrainStep(x.AsSpan(), y, rows, Loss.MeanSquaredError, weightsOnly)).ParamName);
+        }
+
+        Assert.Equal("loss", Assert.Throws<ArgumentOutOfRangeException>(() => fused.TrainStep(x, y, 128, (Loss)99, weightsOnly)).ParamName);
         Assert.Equal(1, weightsOnly.Steps);
         Assert.Equal(0, foreign.Steps);
         Assert.Equal(before, fused.Parameters[0].Value);

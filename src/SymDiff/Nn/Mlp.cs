@@ -5,13 +5,43 @@ using System.Numerics;
 
 namespace SymDiff.Nn;
 
-/// <summary>One trainable array and its gradient, named for messages (<c>layer 2 weights</c>).</summary>
+/// <summary>
+/// One trainable array and its gradient, named for messages and model files (<c>layer 2
+/// weights</c>, or a name of your own: <c>new Parameter&lt;double&gt;("kernel", kernel, dKernel)</c>).
+/// </summary>
 /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
-/// <param name="Name">A readable name.</param>
-/// <param name="Layer">The 1-based layer the parameter belongs to.</param>
+/// <param name="Name">A readable name, unique within a model.</param>
+/// <param name="Layer">The 1-based layer of an <see cref="Mlp{T}"/> the parameter belongs to; 0 for a parameter of your own model.</param>
 /// <param name="Value">The values, updated in place by an optimizer.</param>
-/// <param name="Gradient">∂L/∂value after a backward pass.</param>
-public sealed record Parameter<T>(string Name, int Layer, T[] Value, T[] Gradient);
+/// <param name="Gradient">∂L/∂value after a backward pass, as long as <paramref name="Value"/>.</param>
+public sealed record Parameter<T>(string Name, int Layer, T[] Value, T[] Gradient)
+{
+    /// <summary>A parameter of your own model: <paramref name="value"/> and its gradient array, of the same length.</summary>
+    /// <param name="name">A readable name, unique within the model.</param>
+    /// <param name="value">The values, updated in place by an optimizer.</param>
+    /// <param name="gradient">Where the model's gradient function writes ∂L/∂value.</param>
+    /// <exception cref="ArgumentException">The arrays differ in length, or the name is empty.</exception>
+    public Parameter(string name, T[] value, T[] gradient)
+        : this(name, 0, value, gradient)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        ArgumentNullException.ThrowIfNull(value);
+        ArgumentNullException.ThrowIfNull(gradient);
+        if (value.Length != gradient.Length)
+        {
+            throw new ArgumentException($"'{name}' has {value.Length} values but {gradient.Length} gradient entries; they must be as long.", nameof(gradient));
+        }
+    }
+
+    /// <summary>
+    /// A scalar parameter (a bias, a rate constant) as a one-element array: read and write it as
+    /// <c>Value[0]</c>, its gradient as <c>Gradient[0]</c>.
+    /// </summary>
+    /// <param name="name">A readable name, unique within the model.</param>
+    /// <param name="initial">The starting value.</param>
+    /// <returns>The parameter.</returns>
+    public static Parameter<T> Scalar(string name, T initial) => new(name, [initial], new T[1]);
+}
 
 /// <summary>
 /// A multi-layer perceptron: dense layers with an activation each, sizes chosen at run time.
@@ -48,6 +78,22 @@ public sealed class Mlp<T>
         if (typeof(T) != typeof(float) && typeof(T) != typeof(double))
         {
             throw new NotSupportedException("Mlp supports float and double.");
+        }
+
+        for (int i = 0; i < sizes.Count; i++)
+        {
+            if (sizes[i] < 1)
+            {
+                throw new ArgumentOutOfRangeException(nameof(sizes), sizes[i], $"Size {i} is {sizes[i]}; every width must be at least 1.");
+            }
+        }
+
+        for (int l = 0; l < activations.Count; l++)
+        {
+            if (!Enum.IsDefined(activations[l]))
+            {
+                throw new ArgumentOutOfRangeException(nameof(activations), activations[l], $"The activation of layer {l + 1} is {(int)activations[l]}, which is not an Activation value.");
+            }
         }
 
         layers = Enumerable.Range(0, sizes.Count - 1).Select(l => new DenseLayer<T>(sizes[l], sizes[l + 1], activations[l])).ToArray();
@@ -190,7 +236,10 @@ public sealed class Mlp<T>
 
     private double Step(T[] x, int rows, ReadOnlySpan<T> targets, T[]? targetArray, Loss loss, Optimizer<T> optimizer)
     {
+        // Everything is checked before the optimizer counts the step: a refused call changes nothing.
+        ArgumentNullException.ThrowIfNull(optimizer);
         RequireRows(targets.Length, rows, Sizes[^1], nameof(targets));
+        RequireLoss(loss);
         LayerUpdate[] layerUpdates = UpdatesBy(optimizer);
         optimizer.StartStep();
         for (int l = 0; l < layers.Length; l++)
@@ -283,14 +332,27 @@ public sealed class Mlp<T>
         return input;
     }
 
+    private static void RequireLoss(Loss loss)
+    {
+        if (!Enum.IsDefined(loss))
+        {
+            throw new ArgumentOutOfRangeException(nameof(loss), loss, $"{(int)loss} is not a Loss value.");
+        }
+    }
+
     private void RequireInputs(int length, int rows) => RequireRows(length, rows, Sizes[0], "inputs");
 
     // That `length` values hold `rows` examples of `width` values each.
     private static void RequireRows(int length, int rows, int width, string parameter)
     {
-        if (length < rows * width)
+        if (rows < 1)
         {
-            throw new ArgumentException($"{rows} examples of width {width} need {rows * width} values, not {length}.", parameter);
+            throw new ArgumentOutOfRangeException("rows", rows, $"A batch needs at least 1 example, not {rows}.");
+        }
+
+        if (length < (long)rows * width)
+        {
+            throw new ArgumentException($"{rows} examples of width {width} need {(long)rows * width} values in {parameter}, not {length}.", parameter);
         }
     }
 

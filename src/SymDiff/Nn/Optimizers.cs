@@ -15,6 +15,7 @@ public abstract class Optimizer<T>
 {
     private readonly List<T[]> state = new();
     private Slices? slices;
+    private double learningRateValue;
 
     /// <summary>Creates the optimizer for <paramref name="parameters"/> with <paramref name="buffersPerParameter"/> state arrays each.</summary>
     /// <param name="parameters">What it updates.</param>
@@ -23,8 +24,22 @@ public abstract class Optimizer<T>
     /// <param name="buffersPerParameter">State arrays per parameter.</param>
     protected Optimizer(IReadOnlyList<Parameter<T>> parameters, double learningRate, double weightDecay, int buffersPerParameter)
     {
+        ArgumentNullException.ThrowIfNull(parameters);
+        Require.AtLeastZero(learningRate, nameof(learningRate));
+        Require.AtLeastZero(weightDecay, nameof(weightDecay));
+        for (int i = 0; i < parameters.Count; i++)
+        {
+            for (int j = 0; j < i; j++)
+            {
+                if (ReferenceEquals(parameters[i].Value, parameters[j].Value))
+                {
+                    throw new ArgumentException($"The parameter '{parameters[i].Name}' is listed twice: an optimizer updates each parameter once.", nameof(parameters));
+                }
+            }
+        }
+
         Parameters = parameters;
-        LearningRate = learningRate;
+        learningRateValue = learningRate;
         WeightDecay = weightDecay;
         foreach (Parameter<T> p in parameters)
         {
@@ -42,7 +57,12 @@ public abstract class Optimizer<T>
     public IReadOnlyList<Parameter<T>> Parameters { get; }
 
     /// <summary>The learning rate of the next step; a schedule may change it between steps.</summary>
-    public double LearningRate { get; set; }
+    /// <exception cref="ArgumentOutOfRangeException">The value is negative or NaN.</exception>
+    public double LearningRate
+    {
+        get => learningRateValue;
+        set => learningRateValue = Require.AtLeastZero(value, nameof(LearningRate));
+    }
 
     /// <summary>The weight-decay coefficient λ (0 for none).</summary>
     public double WeightDecay { get; }
@@ -142,8 +162,13 @@ public sealed class Sgd<T> : Optimizer<T>
     /// <param name="nesterov">Use Nesterov momentum.</param>
     /// <param name="weightDecay">λ.</param>
     public Sgd(IReadOnlyList<Parameter<T>> parameters, double learningRate, double momentum = 0, bool nesterov = false, double weightDecay = 0)
-        : base(parameters, learningRate, weightDecay, momentum > 0 ? 1 : 0)
+        : base(parameters, learningRate, weightDecay, Require.AtLeastZero(momentum, nameof(momentum)) > 0 ? 1 : 0)
     {
+        if (nesterov && momentum == 0)
+        {
+            throw new ArgumentException("Nesterov momentum needs a momentum above 0 (as in torch.optim.SGD).", nameof(nesterov));
+        }
+
         Momentum = momentum;
         Nesterov = nesterov;
     }
@@ -227,8 +252,8 @@ public sealed class RmsProp<T> : Optimizer<T>
     public RmsProp(IReadOnlyList<Parameter<T>> parameters, double learningRate = 0.01, double alpha = 0.99, double epsilon = 1e-8, double weightDecay = 0)
         : base(parameters, learningRate, weightDecay, 1)
     {
-        Alpha = alpha;
-        Epsilon = epsilon;
+        Alpha = Require.Fraction(alpha, nameof(alpha), includingOne: true);
+        Epsilon = Require.AtLeastZero(epsilon, nameof(epsilon));
     }
 
     /// <summary>α.</summary>
@@ -278,9 +303,9 @@ public sealed class Adam<T> : Optimizer<T>
     public Adam(IReadOnlyList<Parameter<T>> parameters, double learningRate = 0.001, double beta1 = 0.9, double beta2 = 0.999, double epsilon = 1e-8, double weightDecay = 0, bool decoupled = false)
         : base(parameters, learningRate, weightDecay, 2)
     {
-        Beta1 = beta1;
-        Beta2 = beta2;
-        Epsilon = epsilon;
+        Beta1 = Require.Fraction(beta1, nameof(beta1), includingOne: false);
+        Beta2 = Require.Fraction(beta2, nameof(beta2), includingOne: false);
+        Epsilon = Require.AtLeastZero(epsilon, nameof(epsilon));
         Decoupled = decoupled;
     }
 
@@ -343,21 +368,23 @@ public static class GradientClipping
     public static double ByGlobalNorm<T>(IReadOnlyList<Parameter<T>> parameters, double maxNorm)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
+        Require.AboveZero(maxNorm, nameof(maxNorm));
         double sum = 0;
-        foreach (Parameter<T> p in parameters)
+        for (int i = 0; i < parameters.Count; i++)
         {
-            sum += Vectors.SumOfSquares<T>(p.Gradient);
+            sum += Vectors.SumOfSquares<T>(parameters[i].Gradient);
         }
 
         double norm = Math.Sqrt(sum);
         if (norm > maxNorm)
         {
             T scale = T.CreateTruncating(maxNorm / (norm + 1e-6));
-            foreach (Parameter<T> p in parameters)
+            for (int k = 0; k < parameters.Count; k++)
             {
-                for (int i = 0; i < p.Gradient.Length; i++)
+                T[] gradient = parameters[k].Gradient;
+                for (int i = 0; i < gradient.Length; i++)
                 {
-                    p.Gradient[i] *= scale;
+                    gradient[i] *= scale;
                 }
             }
         }
@@ -372,12 +399,14 @@ public static class GradientClipping
     public static void ByValue<T>(IReadOnlyList<Parameter<T>> parameters, double limit)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
+        Require.AboveZero(limit, nameof(limit));
         T hi = T.CreateTruncating(limit), lo = -hi;
-        foreach (Parameter<T> p in parameters)
+        for (int k = 0; k < parameters.Count; k++)
         {
-            for (int i = 0; i < p.Gradient.Length; i++)
+            T[] gradient = parameters[k].Gradient;
+            for (int i = 0; i < gradient.Length; i++)
             {
-                p.Gradient[i] = T.Clamp(p.Gradient[i], lo, hi);
+                gradient[i] = T.Clamp(gradient[i], lo, hi);
             }
         }
     }
@@ -395,6 +424,9 @@ public abstract record LearningRateSchedule
     /// <param name="Initial">η.</param>
     public sealed record Constant(double Initial) : LearningRateSchedule
     {
+        /// <summary>η.</summary>
+        public double Initial { get; init; } = Require.AtLeastZero(Initial, nameof(Initial));
+
         /// <inheritdoc/>
         public override double Rate(int epoch) => Initial;
     }
@@ -405,6 +437,15 @@ public abstract record LearningRateSchedule
     /// <param name="Gamma">γ, the decay factor.</param>
     public sealed record Step(double Initial, int Every, double Gamma) : LearningRateSchedule
     {
+        /// <summary>η.</summary>
+        public double Initial { get; init; } = Require.AtLeastZero(Initial, nameof(Initial));
+
+        /// <summary>Epochs between decays, at least 1.</summary>
+        public int Every { get; init; } = Every >= 1 ? Every : throw new ArgumentOutOfRangeException(nameof(Every), Every, "A step schedule decays every 1 or more epochs.");
+
+        /// <summary>γ.</summary>
+        public double Gamma { get; init; } = Require.AtLeastZero(Gamma, nameof(Gamma));
+
         /// <inheritdoc/>
         public override double Rate(int epoch) => Initial * Math.Pow(Gamma, epoch / Every);
     }
@@ -415,8 +456,32 @@ public abstract record LearningRateSchedule
     /// <param name="Minimum">η_min.</param>
     public sealed record Cosine(double Initial, int Epochs, double Minimum = 0) : LearningRateSchedule
     {
+        /// <summary>η.</summary>
+        public double Initial { get; init; } = Require.AtLeastZero(Initial, nameof(Initial));
+
+        /// <summary>T, at least 1.</summary>
+        public int Epochs { get; init; } = Epochs >= 1 ? Epochs : throw new ArgumentOutOfRangeException(nameof(Epochs), Epochs, "A cosine schedule anneals over 1 or more epochs.");
+
+        /// <summary>η_min.</summary>
+        public double Minimum { get; init; } = Require.AtLeastZero(Minimum, nameof(Minimum));
+
         /// <inheritdoc/>
         public override double Rate(int epoch) =>
             Minimum + 0.5 * (Initial - Minimum) * (1 + Math.Cos(Math.PI * Math.Min(epoch, Epochs) / Epochs));
     }
+}
+
+/// <summary>Argument checks that name the value and say what is allowed, as <c>torch.optim</c> does.</summary>
+internal static class Require
+{
+    public static double AtLeastZero(double value, string name) =>
+        value >= 0 && !double.IsPositiveInfinity(value) ? value : throw new ArgumentOutOfRangeException(name, value, $"{name} must be a finite number at least 0, not {value}.");
+
+    public static double AboveZero(double value, string name) =>
+        value > 0 ? value : throw new ArgumentOutOfRangeException(name, value, $"{name} must be above 0, not {value}.");
+
+    public static double Fraction(double value, string name, bool includingOne) =>
+        value >= 0 && (includingOne ? value <= 1 : value < 1)
+            ? value
+            : throw new ArgumentOutOfRangeException(name, value, $"{name} must be in [0, 1{(includingOne ? "]" : ")")}, not {value}.");
 }

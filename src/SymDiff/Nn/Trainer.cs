@@ -30,11 +30,19 @@ public readonly record struct EpochInfo(int Epoch, double Loss, double LearningR
 /// <summary>How to train.</summary>
 public sealed class TrainingOptions
 {
-    /// <summary>Passes over the data.</summary>
-    public int Epochs { get; init; } = 100;
+    /// <summary>Passes over the data, at least 1.</summary>
+    public int Epochs
+    {
+        get;
+        init => field = value >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(Epochs), value, $"{nameof(Epochs)} must be at least 1, not {value}.");
+    } = 100;
 
     /// <summary>Examples per step; 0 (or at least the data size) for full-batch gradient descent.</summary>
-    public int BatchSize { get; init; }
+    public int BatchSize
+    {
+        get;
+        init => field = value >= 0 ? value : throw new ArgumentOutOfRangeException(nameof(BatchSize), value, $"{nameof(BatchSize)} must be at least 0 (0: the whole data), not {value}.");
+    }
 
     /// <summary>Reshuffle the examples each epoch (seeded), instead of the fixed order 0, 1, 2, ….</summary>
     public bool Shuffle { get; init; } = true;
@@ -49,19 +57,39 @@ public sealed class TrainingOptions
     public LearningRateSchedule? Schedule { get; init; }
 
     /// <summary>Clip the global gradient norm to this before each step.</summary>
-    public double? ClipNorm { get; init; }
+    public double? ClipNorm
+    {
+        get;
+        init => field = value is null ? null : Require.AboveZero(value.Value, nameof(ClipNorm));
+    }
 
     /// <summary>Clip each gradient component to ± this before each step.</summary>
-    public double? ClipValue { get; init; }
+    public double? ClipValue
+    {
+        get;
+        init => field = value is null ? null : Require.AboveZero(value.Value, nameof(ClipValue));
+    }
 
     /// <summary>Stop when the epoch loss has not improved by <see cref="MinDelta"/> for this many epochs (0: never).</summary>
-    public int Patience { get; init; }
+    public int Patience
+    {
+        get;
+        init => field = value >= 0 ? value : throw new ArgumentOutOfRangeException(nameof(Patience), value, $"{nameof(Patience)} must be at least 0 (0: never stop early), not {value}.");
+    }
 
     /// <summary>The improvement that counts for early stopping.</summary>
-    public double MinDelta { get; init; }
+    public double MinDelta
+    {
+        get;
+        init => field = Require.AtLeastZero(value, nameof(MinDelta));
+    }
 
     /// <summary>Stop as soon as the epoch loss is at most this.</summary>
-    public double TargetLoss { get; init; } = double.NegativeInfinity;
+    public double TargetLoss
+    {
+        get;
+        init => field = !double.IsNaN(value) ? value : throw new ArgumentOutOfRangeException(nameof(TargetLoss), value, $"{nameof(TargetLoss)} must be a number, not NaN.");
+    } = double.NegativeInfinity;
 
     /// <summary>Called after every step (before the next batch).</summary>
     public Action<StepInfo>? OnStep { get; init; }
@@ -73,7 +101,7 @@ public sealed class TrainingOptions
     public ITrainingProgress? Progress { get; init; }
 }
 
-/// <summary>The outcome of <see cref="Trainer.Train{T}"/>.</summary>
+/// <summary>The outcome of a <see cref="Trainer"/> run.</summary>
 /// <param name="EpochLosses">The mean batch loss of each epoch run.</param>
 /// <param name="StepLosses">The loss of each step.</param>
 /// <param name="StoppedEarly">Whether early stopping or the target loss ended training.</param>
@@ -110,29 +138,72 @@ public static class Trainer
     /// <summary>Trains <paramref name="model"/> on <paramref name="count"/> examples.</summary>
     /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
     /// <param name="model">The network.</param>
-    /// <param name="optimizer">The optimizer over the network's parameters.</param>
+    /// <param name="optimizer">The optimizer over the network's parameters (all or some of them).</param>
     /// <param name="inputs">The examples, row-major.</param>
     /// <param name="targets">The targets, row-major.</param>
-    /// <param name="count">The number of examples.</param>
+    /// <param name="count">The number of examples, at least 1.</param>
     /// <param name="options">How to train.</param>
     /// <returns>The loss history.</returns>
-    /// <exception cref="TrainingDivergedException">A loss or gradient became NaN or infinite.</exception>
+    /// <exception cref="TrainingDivergedException">A loss, gradient or weight became NaN or infinite.</exception>
     public static TrainingHistory Train<T>(Mlp<T> model, Optimizer<T> optimizer, ReadOnlySpan<T> inputs, ReadOnlySpan<T> targets, int count, TrainingOptions options)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
+        ArgumentNullException.ThrowIfNull(model);
+        RequireCount(count);
         int inWidth = model.Sizes[0], outWidth = model.Sizes[^1];
-        if (inputs.Length != count * inWidth || targets.Length != count * outWidth)
+        if (inputs.Length != (long)count * inWidth)
         {
-            throw new ArgumentException($"{count} examples need {count * inWidth} inputs and {count * outWidth} targets; got {inputs.Length} and {targets.Length}.");
+            throw new ArgumentException($"{count} examples of width {inWidth} need {(long)count * inWidth} input values, not {inputs.Length}.", nameof(inputs));
         }
 
-        int size = options.BatchSize <= 0 ? count : Math.Min(options.BatchSize, count);
-        var x = new T[size * inWidth];
-        var y = new T[size * outWidth];
+        if (targets.Length != (long)count * outWidth)
+        {
+            throw new ArgumentException($"{count} examples with {outWidth} outputs need {(long)count * outWidth} target values, not {targets.Length}.", nameof(targets));
+        }
+
+        // The data stays where the caller keeps it (no copy of a large data set): pinned for the
+        // run, read through pointers by the batch function, which does not outlive this call.
+        unsafe
+        {
+            fixed (T* x = inputs, y = targets)
+            {
+                var batches = new MlpBatches<T>(model, x, y, BatchLength(count, options), options.Loss);
+                return Train(model.Parameters, optimizer, count, batches.Gradient, options);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Trains any model: <paramref name="lossAndGradient"/> computes one batch's loss and writes
+    /// the gradient of every parameter (typically by calling a generated <c>Gradient</c> method
+    /// on the batch's examples); this loop does the rest, as for an <see cref="Mlp{T}"/>: epochs
+    /// of (shuffled) batches, the learning-rate schedule, clipping, the optimizer step, callbacks,
+    /// early stopping, and the divergence checks (every loss and gradient before its update, every
+    /// weight after the last one).
+    /// </summary>
+    /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
+    /// <param name="parameters">The model's parameters: the ones the checks and clipping look at.</param>
+    /// <param name="optimizer">The optimizer over them (all or some of them).</param>
+    /// <param name="count">The number of examples, at least 1.</param>
+    /// <param name="lossAndGradient">One batch's loss, with every parameter's gradient written; the span holds the batch's example indices.</param>
+    /// <param name="options">How to train (<see cref="TrainingOptions.Loss"/> is not used: the function is the loss).</param>
+    /// <returns>The loss history.</returns>
+    /// <exception cref="TrainingDivergedException">A loss, gradient or weight became NaN or infinite.</exception>
+    public static TrainingHistory Train<T>(IReadOnlyList<Parameter<T>> parameters, Optimizer<T> optimizer, int count, BatchGradient lossAndGradient, TrainingOptions options)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
+        ArgumentNullException.ThrowIfNull(optimizer);
+        ArgumentNullException.ThrowIfNull(lossAndGradient);
+        ArgumentNullException.ThrowIfNull(options);
+        RequireCount(count);
+        int size = BatchLength(count, options), perEpoch = (count + size - 1) / size;
+
+        // Everything the run keeps is allocated here, so a step allocates nothing.
         var order = new int[count];
         var random = new SeededRandom(options.Seed);
-        var epochLosses = new List<double>();
-        var stepLosses = new List<double>();
+        var epochLosses = new List<double>(options.Epochs);
+        var stepLosses = new List<double>((int)Math.Min((long)options.Epochs * perEpoch, 1 << 24));
         double best = double.PositiveInfinity;
         int stale = 0;
         bool early = false;
@@ -155,37 +226,29 @@ public static class Trainer
             }
 
             double sum = 0;
-            int batches = 0;
-            foreach (ReadOnlyMemory<int> batch in Batches(count, size, order))
+            for (int start = 0; start < count; start += size)
             {
-                ReadOnlySpan<int> rows = batch.Span;
-                for (int r = 0; r < rows.Length; r++)
-                {
-                    inputs.Slice(rows[r] * inWidth, inWidth).CopyTo(x.AsSpan(r * inWidth));
-                    targets.Slice(rows[r] * outWidth, outWidth).CopyTo(y.AsSpan(r * outWidth));
-                }
-
+                ReadOnlyMemory<int> batch = order.AsMemory(start, Math.Min(size, count - start));
                 step++;
-                double loss = model.ComputeGradients(x, y, rows.Length, options.Loss); // the batch buffers, read in place
-                CheckFinite(model, loss, epoch, step);
+                double loss = lossAndGradient(batch.Span);
+                CheckFinite(parameters, loss, epoch, step);
                 if (options.ClipNorm is double norm)
                 {
-                    GradientClipping.ByGlobalNorm(model.Parameters, norm);
+                    GradientClipping.ByGlobalNorm(parameters, norm);
                 }
 
                 if (options.ClipValue is double limit)
                 {
-                    GradientClipping.ByValue(model.Parameters, limit);
+                    GradientClipping.ByValue(parameters, limit);
                 }
 
                 optimizer.Step();
                 stepLosses.Add(loss);
                 options.OnStep?.Invoke(new StepInfo(epoch, step, batch, loss));
                 sum += loss;
-                batches++;
             }
 
-            double epochLoss = sum / batches;
+            double epochLoss = sum / perEpoch;
             epochLosses.Add(epochLoss);
             options.OnEpoch?.Invoke(new EpochInfo(epoch, epochLoss, optimizer.LearningRate));
             options.Progress?.Report(epoch, options.Epochs, epochLoss);
@@ -202,26 +265,103 @@ public static class Trainer
             early |= epochLoss <= options.TargetLoss;
         }
 
+        // The checks above run before each update; the last update is checked here, so a run
+        // never returns normally with weights that are not finite.
+        CheckWeights(parameters, step);
         return new TrainingHistory(epochLosses, stepLosses, early);
     }
 
-    private static void CheckFinite<T>(Mlp<T> model, double loss, int epoch, long step)
+    private static void RequireCount(int count)
+    {
+        if (count < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(count), count, $"Training needs at least 1 example, not {count}.");
+        }
+    }
+
+    private static int BatchLength(int count, TrainingOptions options) =>
+        options.BatchSize <= 0 ? count : Math.Min(options.BatchSize, count);
+
+    private static void CheckFinite<T>(IReadOnlyList<Parameter<T>> parameters, double loss, int epoch, long step)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (!double.IsFinite(loss))
         {
-            throw new TrainingDivergedException($"The loss became {loss} at step {step} (epoch {epoch}), computed from the output of layer {model.Layers.Count}. Lower the learning rate or clip gradients.");
+            // Say where it came from when a weight is already not finite (a NaN weight in layer 2
+            // is reported as layer 2, not as the output layer the loss is computed from).
+            string source = "";
+            for (int p = 0; p < parameters.Count && source.Length == 0; p++)
+            {
+                int bad = FirstNotFinite<T>(parameters[p].Value);
+                source = bad < 0 ? "" : $": {parameters[p].Name} holds {parameters[p].Value[bad]} at index {bad}";
+            }
+
+            throw new TrainingDivergedException($"The loss became {loss} at step {step} (epoch {epoch}){source}. Lower the learning rate or clip gradients.");
         }
 
-        foreach (Parameter<T> p in model.Parameters)
+        for (int p = 0; p < parameters.Count; p++)
         {
-            foreach (T g in p.Gradient)
+            int bad = FirstNotFinite<T>(parameters[p].Gradient);
+            if (bad >= 0)
             {
-                if (!T.IsFinite(g))
-                {
-                    throw new TrainingDivergedException($"The gradient of {p.Name} (layer {p.Layer}) became {g} at step {step} (epoch {epoch}). Lower the learning rate or clip gradients.");
-                }
+                throw new TrainingDivergedException($"The gradient of {parameters[p].Name} became {parameters[p].Gradient[bad]} at index {bad}, step {step} (epoch {epoch}). Lower the learning rate or clip gradients.");
             }
         }
     }
+
+    private static void CheckWeights<T>(IReadOnlyList<Parameter<T>> parameters, long step)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        for (int p = 0; p < parameters.Count; p++)
+        {
+            int bad = FirstNotFinite<T>(parameters[p].Value);
+            if (bad >= 0)
+            {
+                throw new TrainingDivergedException($"{parameters[p].Name} became {parameters[p].Value[bad]} at index {bad} in the update of step {step}, the last of the run. Lower the learning rate or clip gradients.");
+            }
+        }
+    }
+
+    private static int FirstNotFinite<T>(ReadOnlySpan<T> values)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        for (int i = 0; i < values.Length; i++)
+        {
+            if (!T.IsFinite(values[i]))
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
+    // An Mlp's batch gradient: the batch's rows copied into buffers the network reads in place.
+    private sealed unsafe class MlpBatches<T>(Mlp<T> model, T* inputs, T* targets, int size, Loss loss)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        private readonly int inWidth = model.Sizes[0];
+        private readonly int outWidth = model.Sizes[^1];
+        private readonly T[] x = new T[size * model.Sizes[0]];
+        private readonly T[] y = new T[size * model.Sizes[^1]];
+
+        public double Gradient(ReadOnlySpan<int> rows)
+        {
+            for (int r = 0; r < rows.Length; r++)
+            {
+                new ReadOnlySpan<T>(inputs + ((long)rows[r] * inWidth), inWidth).CopyTo(x.AsSpan(r * inWidth));
+                new ReadOnlySpan<T>(targets + ((long)rows[r] * outWidth), outWidth).CopyTo(y.AsSpan(r * outWidth));
+            }
+
+            return model.ComputeGradients(x, y, rows.Length, loss);
+        }
+    }
 }
+
+/// <summary>
+/// One batch's loss, with the gradient of every trained parameter written into its
+/// <see cref="Parameter{T}.Gradient"/> (overwritten, not added to).
+/// </summary>
+/// <param name="batch">The indices of the batch's examples.</param>
+/// <returns>The batch's loss.</returns>
+public delegate double BatchGradient(ReadOnlySpan<int> batch);
