@@ -54,6 +54,9 @@ public sealed class RuntimePromiseTests : IDisposable
             { "limit", () => { GradientClipping.ByValue(p, 0); return 0; } },
             { "activations", () => new Mlp<double>([2, 3, 1], [Activation.Tanh, (Activation)99]) },
             { "sizes", () => new Mlp<double>([2, 0, 1], [Activation.Tanh, Activation.Identity]) },
+            { "activation", () => new DenseLayer<double>(2, 3, (Activation)(-1)) },
+            { "rows", () => new DenseLayer<double>(2, 3, Activation.Tanh).Forward(new double[6], 0) },
+            { "input", () => new DenseLayer<double>(2, 3, Activation.Tanh).Forward(new double[5], 3) },
         };
     }
 
@@ -63,6 +66,21 @@ public sealed class RuntimePromiseTests : IDisposable
     {
         var error = Assert.ThrowsAny<ArgumentException>(create);
         Assert.Equal(name, error.ParamName);
+    }
+
+    [Fact]
+    public void Documented_differences_from_pytorch_hold()
+    {
+        // AdamW's weight decay defaults to 0 (torch.optim.AdamW: 1e-2).
+        Parameter<double>[] p = [new Parameter<double>("w", [3.0, 4.0], [0.0, 0.0])];
+        Assert.Equal(0, new Adam<double>(p, decoupled: true).WeightDecay);
+
+        // A global norm within 1e-6 under the limit leaves the gradients exactly as they were
+        // (PyTorch would scale them by max / (norm + 1e-6) ≈ 1 − 2e-7).
+        p[0].Gradient[0] = 3;
+        p[0].Gradient[1] = 4;
+        Assert.Equal(5, GradientClipping.ByGlobalNorm(p, 5 + 1e-7));
+        Assert.Equal([3.0, 4.0], p[0].Gradient);
     }
 
     [Fact]

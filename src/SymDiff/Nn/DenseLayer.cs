@@ -50,6 +50,11 @@ public sealed class DenseLayer<T>
             throw new ArgumentOutOfRangeException(nameof(inputs), "A layer needs at least one input and one output.");
         }
 
+        if (!Enum.IsDefined(activation))
+        {
+            throw new ArgumentOutOfRangeException(nameof(activation), activation, $"{(int)activation} is not an Activation value.");
+        }
+
         Inputs = inputs;
         Outputs = outputs;
         Activation = activation;
@@ -98,8 +103,23 @@ public sealed class DenseLayer<T>
     /// <returns>A, one row per example, valid until the next forward pass.</returns>
     public T[] Forward(T[] input, int rows)
     {
+        ArgumentNullException.ThrowIfNull(input);
+        RequireExamples(input.Length, rows);
         Forward(input, byUnit: false, rows);
         return Vectors.Transpose<T>(a, Outputs, rows, ref aExamples);
+    }
+
+    private void RequireExamples(int length, int rows)
+    {
+        if (rows < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(rows), rows, $"A batch needs at least 1 example, not {rows}.");
+        }
+
+        if (length < (long)rows * Inputs)
+        {
+            throw new ArgumentException($"{rows} examples of {Inputs} inputs need {(long)rows * Inputs} values in input, not {length}.", "input");
+        }
     }
 
     /// <summary>Z = W·X + b, A = σ(Z), kept unit by unit.</summary>
@@ -240,6 +260,9 @@ public sealed class DenseLayer<T>
         {
             throw new ArgumentException($"dA needs {count} values, not {dA.Length}.", nameof(dA));
         }
+
+        ArgumentNullException.ThrowIfNull(input);
+        RequireExamples(input.Length, Rows);
 
         T[]? dX = Backward(input, byUnit: false, Vectors.Transpose(dA, Rows, Outputs, ref dAByUnit), needInputGradient);
         return dX is null ? null : Vectors.Transpose<T>(dX, Inputs, Rows, ref dInputExamples);
