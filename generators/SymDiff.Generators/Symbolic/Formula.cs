@@ -19,17 +19,55 @@ internal static class Formula
             return null;
         }
 
+        // Inlining copies a local into every place that reads it, so a chain of locals each read
+        // twice doubles at every line (20 lines: a million nodes). The sizes are counted first,
+        // in time linear in the body, and a formula too long to read in a doc comment is not
+        // built at all.
         var definitions = new Dictionary<string, Expr>();
+        var sizes = new Dictionary<string, long>();
         foreach (Decl d in body.OfType<Decl>())
         {
+            long size = Size(d.Init!, sizes);
+            if (size > MaxInlinedSize)
+            {
+                return null;
+            }
+
+            sizes[d.Name] = size;
             definitions[d.Name] = Inline(d.Init!, definitions);
         }
 
-        Expr result = Inline(((Return)body[body.Count - 1]).Value!, definitions);
+        Expr returned = ((Return)body[body.Count - 1]).Value!;
+        if (Size(returned, sizes) > MaxInlinedSize)
+        {
+            return null;
+        }
+
+        Expr result = Inline(returned, definitions);
         return model.Params
             .Where(p => p.Differentiable && p.Kind == ParamKind.Double)
             .Select(p => (p.Name, Simplify.Run(D(result, p.Name))))
             .ToList();
+    }
+
+    // The most nodes the inlined result may have: a formula beyond this is no help in a doc comment.
+    private const long MaxInlinedSize = 200;
+
+    // The node count of `e` with every local in `sizes` inlined (saturating, never overflowing).
+    private static long Size(Expr e, Dictionary<string, long> sizes)
+    {
+        if (e is Var v && sizes.TryGetValue(v.Name, out long inlined))
+        {
+            return inlined;
+        }
+
+        long total = 1;
+        foreach (Expr child in E.Children(e))
+        {
+            total = System.Math.Min(total + Size(child, sizes), long.MaxValue / 4);
+        }
+
+        return total;
     }
 
     private static bool Contains(Stmt s, System.Func<Expr, bool> predicate) => s switch
