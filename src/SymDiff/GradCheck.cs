@@ -179,6 +179,20 @@ public static class GradCheck
         return new GradCheckReport(value, analytic, numerical, worst, worstRatio, names, atol, rtol);
     }
 
+    // The error a component may have: atol + rtol·|numerical|.
+    internal static double Allowed(double numerical, double absoluteTolerance, double relativeTolerance) =>
+        absoluteTolerance + (relativeTolerance * Math.Abs(numerical));
+
+    // "|error| e against an allowed a (atol … + rtol …·|numerical|)" for one component: the figures a report prints.
+    internal static string Comparison(double analytic, double numerical, double absoluteTolerance, double relativeTolerance) =>
+        string.Format(
+            CultureInfo.InvariantCulture,
+            "|error| {0:G3} against an allowed {1:G3} (atol {2:G3} + rtol {3:G3}·|numerical|)",
+            Math.Abs(analytic - numerical),
+            Allowed(numerical, absoluteTolerance, relativeTolerance),
+            absoluteTolerance,
+            relativeTolerance);
+
     // The component with the largest |analytic − numerical| / (atol + rtol·|numerical|), and that ratio (NaN counts as infinite).
     private static (int Index, double Ratio) Worst(double[] analytic, double[] numerical, double absoluteTolerance, double relativeTolerance)
     {
@@ -186,7 +200,7 @@ public static class GradCheck
         double worstRatio = 0;
         for (int i = 0; i < analytic.Length; i++)
         {
-            double allowed = absoluteTolerance + (relativeTolerance * Math.Abs(numerical[i]));
+            double allowed = Allowed(numerical[i], absoluteTolerance, relativeTolerance);
             double error = Math.Abs(analytic[i] - numerical[i]);
             double ratio = double.IsNaN(error) ? double.PositiveInfinity : error / allowed;
             if (worst < 0 || ratio > worstRatio)
@@ -291,19 +305,14 @@ public sealed record HessianCheckReport(
             return "Hessian check: no parameters to check.";
         }
 
-        CultureInfo c = CultureInfo.InvariantCulture;
-        double allowed = AbsoluteTolerance + (RelativeTolerance * Math.Abs(Numerical[WorstIndex]));
         return string.Format(
-            c,
-            "Hessian check {0}: worst entry {1}: analytic {2:G10}, from differences of the gradient {3:G10}, |error| {4:G3} against an allowed {5:G3} (atol {6:G3} + rtol {7:G3}·|numerical|){8}",
+            CultureInfo.InvariantCulture,
+            "Hessian check {0}: worst entry {1}: analytic {2:G10}, from differences of the gradient {3:G10}, {4}{5}",
             Passed ? "passed" : "FAILED",
             WorstName,
             Analytic[WorstIndex],
             Numerical[WorstIndex],
-            Math.Abs(Analytic[WorstIndex] - Numerical[WorstIndex]),
-            allowed,
-            AbsoluteTolerance,
-            RelativeTolerance,
+            GradCheck.Comparison(Analytic[WorstIndex], Numerical[WorstIndex], AbsoluteTolerance, RelativeTolerance),
             Symmetric ? "; symmetric" : "; NOT symmetric");
     }
 
@@ -347,19 +356,14 @@ public sealed record GradCheckReport(
             return "GradCheck: no parameters to check.";
         }
 
-        CultureInfo c = CultureInfo.InvariantCulture;
-        double allowed = AbsoluteTolerance + (RelativeTolerance * Math.Abs(Numerical[WorstIndex]));
         return string.Format(
-            c,
-            "GradCheck {0}: worst component {1}: analytic {2:G10}, numerical {3:G10}, |error| {4:G3} against an allowed {5:G3} (atol {6:G3} + rtol {7:G3}·|numerical|)",
+            CultureInfo.InvariantCulture,
+            "GradCheck {0}: worst component {1}: analytic {2:G10}, numerical {3:G10}, {4}",
             Passed ? "passed" : "FAILED",
             WorstName,
             Analytic[WorstIndex],
             Numerical[WorstIndex],
-            Math.Abs(Analytic[WorstIndex] - Numerical[WorstIndex]),
-            allowed,
-            AbsoluteTolerance,
-            RelativeTolerance);
+            GradCheck.Comparison(Analytic[WorstIndex], Numerical[WorstIndex], AbsoluteTolerance, RelativeTolerance));
     }
 
     /// <summary>Throws <see cref="InvalidOperationException"/> with the summary when the check failed.</summary>

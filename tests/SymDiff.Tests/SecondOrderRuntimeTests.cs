@@ -1,4 +1,5 @@
 using System;
+using NewtonSample;
 using SymDiff.Optimization;
 using Xunit;
 
@@ -6,11 +7,12 @@ namespace SymDiff.Tests;
 
 /// <summary>
 /// GradCheck.CheckHessian and the Newton minimiser, on Hessians the generator writes for this
-/// project (the same path a user's project takes).
+/// project (the same path a user's project takes), of the Newton sample's own models
+/// (samples/Newton/Models.cs, compiled into this project too).
 /// </summary>
 public static class SecondOrderRuntimeTests
 {
-    private static double RosenbrockH(ReadOnlySpan<double> p, Span<double> g, Span<double> h) => SecondOrderModels.RosenbrockHessian(p[0], p[1], out g[0], out g[1], h);
+    private static double RosenbrockH(ReadOnlySpan<double> p, Span<double> g, Span<double> h) => Models.RosenbrockHessian(p[0], p[1], out g[0], out g[1], h);
 
     [Fact]
     public static void CheckHessian_passes_a_generated_Hessian_and_names_the_worst_entry()
@@ -43,7 +45,7 @@ public static class SecondOrderRuntimeTests
     public static void Newton_reaches_Rosenbrocks_minimum_in_a_few_dozen_steps()
     {
         double[] x = [-1.2, 1];
-        NewtonResult result = Newton.Minimize(RosenbrockH, x, new NewtonOptions { GradientTolerance = 1e-8 }, p => SecondOrderModels.Rosenbrock(p[0], p[1]));
+        NewtonResult result = Newton.Minimize(RosenbrockH, x, new NewtonOptions { GradientTolerance = 1e-8 }, p => Models.Rosenbrock(p[0], p[1]));
         Assert.True(result.Converged);
         Assert.InRange(result.Iterations, 1, 30);
         Assert.Equal(1, x[0], 8);
@@ -57,7 +59,7 @@ public static class SecondOrderRuntimeTests
     public static void Newton_fits_a_logistic_regression_in_a_handful_of_steps_where_gradient_descent_needs_hundreds()
     {
         double[] x = [0, 0];
-        NewtonResult newton = Newton.Minimize((p, g, h) => SecondOrderModels.LogisticHessian(p[0], p[1], out g[0], out g[1], h), x, new NewtonOptions { GradientTolerance = 1e-8 });
+        NewtonResult newton = Newton.Minimize((p, g, h) => Models.LogisticHessian(p[0], p[1], out g[0], out g[1], h), x, new NewtonOptions { GradientTolerance = 1e-8 });
         Assert.True(newton.Converged);
         Assert.InRange(newton.Iterations, 1, 8);
 
@@ -65,7 +67,7 @@ public static class SecondOrderRuntimeTests
         int steps = 0;
         for (; steps < 100_000; steps++)
         {
-            SecondOrderModels.LogisticGradient(w, b, out double dw, out double db);
+            Models.LogisticGradient(w, b, out double dw, out double db);
             if (Math.Max(Math.Abs(dw), Math.Abs(db)) <= 1e-8)
             {
                 break;
@@ -98,34 +100,4 @@ public static class SecondOrderRuntimeTests
         Assert.Throws<ArgumentException>(() => Newton.Minimize(RosenbrockH, new double[] { 0, 1 }, new NewtonOptions { SufficientDecrease = 0.7 }));
         Assert.Throws<ArgumentException>(() => Newton.Minimize(RosenbrockH, new double[] { 0, 1 }, new NewtonOptions { GradientTolerance = double.NaN }));
     }
-}
-
-/// <summary>The models of <see cref="SecondOrderRuntimeTests"/>: Rosenbrock's valley and a one-feature logistic regression.</summary>
-internal static partial class SecondOrderModels
-{
-    [Differentiable(Hessian = true)]
-    public static double Rosenbrock(double x, double y)
-    {
-        double a = 1 - x;
-        double b = y - x * x;
-        return a * a + 100 * b * b;
-    }
-
-    private static readonly double[] Hours = { 0.5, 1.0, 1.5, 2.0, 2.5, 3.0, 3.5, 4.0, 4.5, 5.0 };
-    private static readonly double[] Passed = { 0, 0, 0, 1, 0, 1, 0, 1, 1, 1 };
-
-    [Differentiable(Hessian = true)]
-    public static double Logistic(double w, double b)
-    {
-        double loss = 0;
-        for (int i = 0; i < Hours.Length; i++)
-        {
-            double z = w * Hours[i] + b;
-            double p = 1 / (1 + Math.Exp(-z));
-            loss -= Passed[i] * Math.Log(p) + (1 - Passed[i]) * Math.Log(1 - p);
-        }
-
-        return loss / Hours.Length;
-    }
-
 }

@@ -111,11 +111,7 @@ public sealed class DenseLayer<T>
 
     private void RequireExamples(int length, int rows)
     {
-        if (rows < 1)
-        {
-            throw new ArgumentOutOfRangeException(nameof(rows), rows, $"A batch needs at least 1 example, not {rows}.");
-        }
-
+        Require.AtLeast(rows, 1, nameof(rows), "the batch size");
         if (length < (long)rows * Inputs)
         {
             throw new ArgumentException($"{rows} examples of {Inputs} inputs need {(long)rows * Inputs} values in input, not {length}.", "input");

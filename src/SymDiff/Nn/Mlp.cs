@@ -275,23 +275,12 @@ public sealed class Mlp<T>
 
     private LayerUpdate[] LayerUpdates(Optimizer<T> optimizer)
     {
+        int[] positions = optimizer.PositionsIn(Parameters, "this network's", "TrainStep needs an optimizer of this network's parameters");
         int[] index = new int[Parameters.Count];
         Array.Fill(index, -1);
-        for (int i = 0; i < optimizer.Parameters.Count; i++)
+        for (int i = 0; i < positions.Length; i++)
         {
-            int mine = -1;
-            for (int p = 0; p < Parameters.Count && mine < 0; p++)
-            {
-                mine = ReferenceEquals(Parameters[p].Value, optimizer.Parameters[i].Value) ? p : -1;
-            }
-
-            if (mine < 0 || index[mine] >= 0)
-            {
-                string why = mine < 0 ? "is not one of this network's" : "is listed twice";
-                throw new ArgumentException($"The optimizer's parameter '{optimizer.Parameters[i].Name}' {why}: TrainStep needs an optimizer of this network's parameters.", nameof(optimizer));
-            }
-
-            index[mine] = i;
+            index[positions[i]] = i;
         }
 
         return layers.Select((layer, l) => new LayerUpdate(optimizer, index[2 * l], index[2 * l + 1], layer.Inputs, layer.Outputs)).ToArray();
@@ -345,11 +334,7 @@ public sealed class Mlp<T>
     // That `length` values hold `rows` examples of `width` values each.
     private static void RequireRows(int length, int rows, int width, string parameter)
     {
-        if (rows < 1)
-        {
-            throw new ArgumentOutOfRangeException("rows", rows, $"A batch needs at least 1 example, not {rows}.");
-        }
-
+        Require.AtLeast(rows, 1, nameof(rows), "the batch size");
         if (length < (long)rows * width)
         {
             throw new ArgumentException($"{rows} examples of width {width} need {(long)rows * width} values in {parameter}, not {length}.", parameter);

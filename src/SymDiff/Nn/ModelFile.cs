@@ -47,7 +47,7 @@ public static class ModelFile
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(model);
-        int[] covered = Covered(model.Parameters, optimizer);
+        int[] covered = optimizer?.PositionsIn(model.Parameters, "the parameters saved", "its state could not be loaded back") ?? [];
         Write(path, w =>
         {
             w.Write(MlpKind);
@@ -91,7 +91,7 @@ public static class ModelFile
             }
         }
 
-        int[] covered = Covered(parameters, optimizer);
+        int[] covered = optimizer?.PositionsIn(parameters, "the parameters saved", "its state could not be loaded back") ?? [];
         Write(path, w =>
         {
             w.Write(NamedKind);
@@ -149,11 +149,6 @@ public static class ModelFile
         {
             values += ((long)sizes[l] * sizes[l + 1]) + sizes[l + 1];
             r.RequireValues(values, $"a {string.Join("-", sizes)} network");
-        }
-
-        if (values > Array.MaxLength)
-        {
-            throw new InvalidDataException($"{path} declares a {string.Join("-", sizes)} network, too large for one process.");
         }
 
         var model = new Mlp<T>(sizes, activations);
@@ -257,33 +252,6 @@ public static class ModelFile
         }
 
         return optimizer;
-    }
-
-    // The indices (in `parameters`) of the arrays `optimizer` updates, checked before anything is written.
-    private static int[] Covered<T>(IReadOnlyList<Parameter<T>> parameters, Optimizer<T>? optimizer)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        if (optimizer is null)
-        {
-            return [];
-        }
-
-        var covered = new int[optimizer.Parameters.Count];
-        for (int i = 0; i < covered.Length; i++)
-        {
-            covered[i] = -1;
-            for (int p = 0; p < parameters.Count && covered[i] < 0; p++)
-            {
-                covered[i] = ReferenceEquals(parameters[p].Value, optimizer.Parameters[i].Value) ? p : -1;
-            }
-
-            if (covered[i] < 0)
-            {
-                throw new ArgumentException($"The optimizer updates '{optimizer.Parameters[i].Name}', which is not one of the parameters saved: its state could not be loaded back.", nameof(optimizer));
-            }
-        }
-
-        return covered;
     }
 
     private static void Write<T>(string path, Action<BinaryWriter> header, IReadOnlyList<Parameter<T>> parameters, Optimizer<T>? optimizer, int[] covered)
@@ -452,9 +420,9 @@ public static class ModelFile
                 for (int i = 0; i < covered; i++)
                 {
                     int index = r.Int($"the index of the optimizer's parameter {i}");
-                    list[i] = index >= 0 && index < parameters.Count && Array.IndexOf(list, parameters[index]) < 0
+                    list[i] = index >= 0 && index < parameters.Count
                         ? parameters[index]
-                        : throw new InvalidDataException($"{path}: the optimizer's parameter {i} is index {index}, not a distinct parameter of the {parameters.Count}.");
+                        : throw new InvalidDataException($"{path}: the optimizer's parameter {i} is index {index}, not one of the {parameters.Count} parameters.");
                 }
 
                 updated = list;
@@ -466,7 +434,7 @@ public static class ModelFile
             }
             catch (ArgumentException e)
             {
-                throw new InvalidDataException($"{path} holds {name} settings that are not valid: {e.Message}", e);
+                throw new InvalidDataException($"{path} holds a {name} optimizer that cannot be rebuilt: {e.Message}", e);
             }
 
             optimizer.Steps = steps >= 0 ? steps : throw new InvalidDataException($"{path} declares {steps} optimizer steps.");

@@ -86,6 +86,28 @@ public abstract class Optimizer<T>
         }
     }
 
+    // Where each parameter this optimizer updates stands in `parameters` (matched by array, not
+    // by name), for the callers that update or save them in that list's order.
+    internal int[] PositionsIn(IReadOnlyList<Parameter<T>> parameters, string whose, string why)
+    {
+        var positions = new int[Parameters.Count];
+        for (int i = 0; i < positions.Length; i++)
+        {
+            positions[i] = -1;
+            for (int p = 0; p < parameters.Count && positions[i] < 0; p++)
+            {
+                positions[i] = ReferenceEquals(parameters[p].Value, Parameters[i].Value) ? p : -1;
+            }
+
+            if (positions[i] < 0)
+            {
+                throw new ArgumentException($"The optimizer's parameter '{Parameters[i].Name}' is not one of {whose}: {why}.", "optimizer");
+            }
+        }
+
+        return positions;
+    }
+
     // A step taken parameter by parameter, as each gradient is ready (Mlp.TrainStep): StartStep,
     // then UpdateWhole or UpdateRange on every element of every parameter exactly once, gives
     // the same parameters and state as Step.
@@ -441,7 +463,7 @@ public abstract record LearningRateSchedule
         public double Initial { get; init; } = Require.AtLeastZero(Initial, nameof(Initial));
 
         /// <summary>Epochs between decays, at least 1.</summary>
-        public int Every { get; init; } = Every >= 1 ? Every : throw new ArgumentOutOfRangeException(nameof(Every), Every, "A step schedule decays every 1 or more epochs.");
+        public int Every { get; init; } = Require.AtLeast(Every, 1, nameof(Every));
 
         /// <summary>γ.</summary>
         public double Gamma { get; init; } = Require.AtLeastZero(Gamma, nameof(Gamma));
@@ -460,7 +482,7 @@ public abstract record LearningRateSchedule
         public double Initial { get; init; } = Require.AtLeastZero(Initial, nameof(Initial));
 
         /// <summary>T, at least 1.</summary>
-        public int Epochs { get; init; } = Epochs >= 1 ? Epochs : throw new ArgumentOutOfRangeException(nameof(Epochs), Epochs, "A cosine schedule anneals over 1 or more epochs.");
+        public int Epochs { get; init; } = Require.AtLeast(Epochs, 1, nameof(Epochs));
 
         /// <summary>η_min.</summary>
         public double Minimum { get; init; } = Require.AtLeastZero(Minimum, nameof(Minimum));
@@ -469,19 +491,4 @@ public abstract record LearningRateSchedule
         public override double Rate(int epoch) =>
             Minimum + 0.5 * (Initial - Minimum) * (1 + Math.Cos(Math.PI * Math.Min(epoch, Epochs) / Epochs));
     }
-}
-
-/// <summary>Argument checks that name the value and say what is allowed, as <c>torch.optim</c> does.</summary>
-internal static class Require
-{
-    public static double AtLeastZero(double value, string name) =>
-        value >= 0 && !double.IsPositiveInfinity(value) ? value : throw new ArgumentOutOfRangeException(name, value, $"{name} must be a finite number at least 0, not {value}.");
-
-    public static double AboveZero(double value, string name) =>
-        value > 0 ? value : throw new ArgumentOutOfRangeException(name, value, $"{name} must be above 0, not {value}.");
-
-    public static double Fraction(double value, string name, bool includingOne) =>
-        value >= 0 && (includingOne ? value <= 1 : value < 1)
-            ? value
-            : throw new ArgumentOutOfRangeException(name, value, $"{name} must be in [0, 1{(includingOne ? "]" : ")")}, not {value}.");
 }

@@ -34,14 +34,14 @@ public sealed class TrainingOptions
     public int Epochs
     {
         get;
-        init => field = value >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(Epochs), value, $"{nameof(Epochs)} must be at least 1, not {value}.");
+        init => field = Require.AtLeast(value, 1, nameof(Epochs));
     } = 100;
 
     /// <summary>Examples per step; 0 (or at least the data size) for full-batch gradient descent.</summary>
     public int BatchSize
     {
         get;
-        init => field = value >= 0 ? value : throw new ArgumentOutOfRangeException(nameof(BatchSize), value, $"{nameof(BatchSize)} must be at least 0 (0: the whole data), not {value}.");
+        init => field = Require.AtLeast(value, 0, nameof(BatchSize), "0: the whole data");
     }
 
     /// <summary>Reshuffle the examples each epoch (seeded), instead of the fixed order 0, 1, 2, ….</summary>
@@ -74,7 +74,7 @@ public sealed class TrainingOptions
     public int Patience
     {
         get;
-        init => field = value >= 0 ? value : throw new ArgumentOutOfRangeException(nameof(Patience), value, $"{nameof(Patience)} must be at least 0 (0: never stop early), not {value}.");
+        init => field = Require.AtLeast(value, 0, nameof(Patience), "0: never stop early");
     }
 
     /// <summary>The improvement that counts for early stopping.</summary>
@@ -149,7 +149,7 @@ public static class Trainer
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(model);
-        RequireCount(count);
+        Require.AtLeast(count, 1, nameof(count), "the number of examples");
         int inWidth = model.Sizes[0], outWidth = model.Sizes[^1];
         if (inputs.Length != (long)count * inWidth)
         {
@@ -196,7 +196,7 @@ public static class Trainer
         ArgumentNullException.ThrowIfNull(optimizer);
         ArgumentNullException.ThrowIfNull(lossAndGradient);
         ArgumentNullException.ThrowIfNull(options);
-        RequireCount(count);
+        Require.AtLeast(count, 1, nameof(count), "the number of examples");
         int size = BatchLength(count, options), perEpoch = (count + size - 1) / size;
 
         // Everything the run keeps is allocated here, so a step allocates nothing.
@@ -271,14 +271,6 @@ public static class Trainer
         return new TrainingHistory(epochLosses, stepLosses, early);
     }
 
-    private static void RequireCount(int count)
-    {
-        if (count < 1)
-        {
-            throw new ArgumentOutOfRangeException(nameof(count), count, $"Training needs at least 1 example, not {count}.");
-        }
-    }
-
     private static int BatchLength(int count, TrainingOptions options) =>
         options.BatchSize <= 0 ? count : Math.Min(options.BatchSize, count);
 
@@ -289,51 +281,45 @@ public static class Trainer
         {
             // Say where it came from when a weight is already not finite (a NaN weight in layer 2
             // is reported as layer 2, not as the output layer the loss is computed from).
-            string source = "";
-            for (int p = 0; p < parameters.Count && source.Length == 0; p++)
-            {
-                int bad = FirstNotFinite<T>(parameters[p].Value);
-                source = bad < 0 ? "" : $": {parameters[p].Name} holds {parameters[p].Value[bad]} at index {bad}";
-            }
-
+            (Parameter<T>? holder, int at) = FirstNotFinite(parameters, gradients: false);
+            string source = holder is null ? "" : $": {holder.Name} holds {holder.Value[at]} at index {at}";
             throw new TrainingDivergedException($"The loss became {loss} at step {step} (epoch {epoch}){source}. Lower the learning rate or clip gradients.");
         }
 
-        for (int p = 0; p < parameters.Count; p++)
+        (Parameter<T>? bad, int index) = FirstNotFinite(parameters, gradients: true);
+        if (bad is not null)
         {
-            int bad = FirstNotFinite<T>(parameters[p].Gradient);
-            if (bad >= 0)
-            {
-                throw new TrainingDivergedException($"The gradient of {parameters[p].Name} became {parameters[p].Gradient[bad]} at index {bad}, step {step} (epoch {epoch}). Lower the learning rate or clip gradients.");
-            }
+            throw new TrainingDivergedException($"The gradient of {bad.Name} became {bad.Gradient[index]} at index {index}, step {step} (epoch {epoch}). Lower the learning rate or clip gradients.");
         }
     }
 
     private static void CheckWeights<T>(IReadOnlyList<Parameter<T>> parameters, long step)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        for (int p = 0; p < parameters.Count; p++)
+        (Parameter<T>? bad, int index) = FirstNotFinite(parameters, gradients: false);
+        if (bad is not null)
         {
-            int bad = FirstNotFinite<T>(parameters[p].Value);
-            if (bad >= 0)
-            {
-                throw new TrainingDivergedException($"{parameters[p].Name} became {parameters[p].Value[bad]} at index {bad} in the update of step {step}, the last of the run. Lower the learning rate or clip gradients.");
-            }
+            throw new TrainingDivergedException($"{bad.Name} became {bad.Value[index]} at index {index} in the update of step {step}, the last of the run. Lower the learning rate or clip gradients.");
         }
     }
 
-    private static int FirstNotFinite<T>(ReadOnlySpan<T> values)
+    // The first parameter whose values (or gradients) hold a NaN or an infinity, and where; (null, −1) when none does.
+    private static (Parameter<T>? Parameter, int Index) FirstNotFinite<T>(IReadOnlyList<Parameter<T>> parameters, bool gradients)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        for (int i = 0; i < values.Length; i++)
+        for (int p = 0; p < parameters.Count; p++)
         {
-            if (!T.IsFinite(values[i]))
+            T[] values = gradients ? parameters[p].Gradient : parameters[p].Value;
+            for (int i = 0; i < values.Length; i++)
             {
-                return i;
+                if (!T.IsFinite(values[i]))
+                {
+                    return (parameters[p], i);
+                }
             }
         }
 
-        return -1;
+        return (null, -1);
     }
 
     // An Mlp's batch gradient: the batch's rows copied into buffers the network reads in place.
