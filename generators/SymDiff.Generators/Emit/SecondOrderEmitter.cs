@@ -18,10 +18,7 @@ internal static class SecondOrderEmitter
 
     public static void Hessian(CodeWriter w, MethodModel m, IReadOnlyList<Code> gradient, string attribute)
     {
-        var taken = new HashSet<string>(m.ReservedNames);
-        taken.UnionWith(Names(gradient));
-        taken.UnionWith(m.Params.SelectMany(p => new[] { p.DerivativeName, p.TangentName, p.ProductName }));
-        List<Code> product = SecondOrder.HessianVectorProduct(m, gradient, taken);
+        List<Code> product = SecondOrder.HessianVectorProduct(m, gradient, Taken(m, gradient));
         string primal = Docs.Cref(m);
         string scalar = m.Scalar;
         var differentiable = m.Params.Where(p => p.Differentiable).ToList();
@@ -29,8 +26,8 @@ internal static class SecondOrderEmitter
         w.Line();
         Write(w, Docs.HessianVectorProduct(m, primal), attribute);
         IEnumerable<string> parameters = Primal(m)
-            .Concat(differentiable.Select(p => p.IsArray ? $"global::System.ReadOnlySpan<{scalar}> {p.TangentName}" : $"{scalar} {p.TangentName}"))
-            .Concat(differentiable.Select(p => p.IsArray ? $"global::System.Span<{scalar}> {p.ProductName}" : $"out {scalar} {p.ProductName}"));
+            .Concat(differentiable.Select(p => Tangent(p, scalar)))
+            .Concat(differentiable.Select(p => Written(p, p.ProductName, scalar, "out")));
         w.Open($"{Modifiers(m)}{scalar} {m.Name}HessianVectorProduct({string.Join(", ", parameters)})");
         BodyWriter.Write(w, product);
         w.Close();
@@ -43,7 +40,7 @@ internal static class SecondOrderEmitter
         w.Line();
         Write(w, Docs.Hessian(m, primal).Select(d => d.Replace("\"hessian\"", $"\"{hessian}\"")), attribute);
         IEnumerable<string> hessianParameters = Primal(m)
-            .Concat(differentiable.Select(p => p.IsArray ? $"global::System.Span<{scalar}> {p.DerivativeName}" : $"out {scalar} {p.DerivativeName}"))
+            .Concat(differentiable.Select(p => Written(p, p.DerivativeName, scalar, "out")))
             .Append($"global::System.Span<{scalar}> {hessian}");
         w.Open($"{Modifiers(m)}{scalar} {m.Name}Hessian({string.Join(", ", hessianParameters)})");
 
@@ -53,7 +50,7 @@ internal static class SecondOrderEmitter
         foreach (ParamModel p in differentiable)
         {
             offsets.Add(running);
-            running = Plus(running, p.IsArray ? $"{p.Name}.Length" : "1");
+            running = Plus(running, Length(p));
         }
 
         w.Line($"int {size} = {running};");
@@ -81,7 +78,7 @@ internal static class SecondOrderEmitter
             if (!p.IsArray)
             {
                 string rowStart = Times(offsets[i], size);
-                w.Line($"{sweep}({string.Join(", ", only("1", Products(differentiable, rowStart, hessian)))});");
+                w.Line($"{sweep}({string.Join(", ", only("1", RowSlices(differentiable, rowStart, hessian, "out")))});");
                 continue;
             }
 
@@ -90,7 +87,7 @@ internal static class SecondOrderEmitter
             w.Open($"for (int {k} = 0; {k} < {p.Name}.Length; {k}++)");
             w.Line($"{unit}[{k}] = 1;");
             w.Line($"int {row} = ({Plus(offsets[i], k)}) * {size};");
-            w.Line($"{sweep}({string.Join(", ", only($"global::System.MemoryExtensions.AsSpan({unit}, 0, {p.Name}.Length)", Products(differentiable, row, hessian)))});");
+            w.Line($"{sweep}({string.Join(", ", only($"global::System.MemoryExtensions.AsSpan({unit}, 0, {p.Name}.Length)", RowSlices(differentiable, row, hessian, "out")))});");
             w.Line($"{unit}[{k}] = 0;");
             w.Close();
             w.Line($"{Helpers}.Return({unit});");
@@ -114,9 +111,7 @@ internal static class SecondOrderEmitter
     /// </summary>
     public static void BackwardTangent(CodeWriter w, MethodModel m, IReadOnlyList<Code> backward, string attribute)
     {
-        var taken = new HashSet<string>(m.ReservedNames);
-        taken.UnionWith(Names(backward));
-        taken.UnionWith(m.Params.SelectMany(p => new[] { p.DerivativeName, p.TangentName, p.ProductName }));
+        HashSet<string> taken = Taken(m, backward);
         taken.Add(m.SeedName);
         string seedTangent = Parsing.Names.Fresh(Parsing.Names.Prefixed("h", m.SeedName.Substring(1)), taken);
         List<Code> body = SecondOrder.BackwardTangent(m, backward, taken, seedTangent);
@@ -129,28 +124,51 @@ internal static class SecondOrderEmitter
         w.Line("[global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]");
         w.Line(attribute);
         IEnumerable<string> parameters = Primal(m)
-            .Concat(differentiable.Select(p => p.IsArray ? $"global::System.ReadOnlySpan<{scalar}> {p.TangentName}" : $"{scalar} {p.TangentName}"))
+            .Concat(differentiable.Select(p => Tangent(p, scalar)))
             .Append($"{scalar} {m.SeedName}").Append($"{scalar} {seedTangent}")
-            .Concat(differentiable.Select(p => p.IsArray ? $"global::System.Span<{scalar}> {p.DerivativeName}" : $"ref {scalar} {p.DerivativeName}"))
-            .Concat(differentiable.Select(p => p.IsArray ? $"global::System.Span<{scalar}> {p.ProductName}" : $"ref {scalar} {p.ProductName}"));
+            .Concat(differentiable.Select(p => Written(p, p.DerivativeName, scalar, "ref")))
+            .Concat(differentiable.Select(p => Written(p, p.ProductName, scalar, "ref")));
         w.Open($"{Modifiers(m)}void {m.Name}BackwardTangent({string.Join(", ", parameters)})");
         BodyWriter.Write(w, body);
         w.Close();
     }
 
-    // The product arguments of one sweep: written into the row that starts at 'rowStart'.
-    private static IEnumerable<string> Products(List<ParamModel> differentiable, string rowStart, string hessian)
+    // The arguments that write one row of a Hessian or Jacobian (the one that starts at
+    // 'rowStart' in 'matrix'): a slice per array parameter, an element passed by 'modifier'
+    // ("out" or "ref") per scalar.
+    private static IEnumerable<string> RowSlices(List<ParamModel> differentiable, string rowStart, string matrix, string modifier)
     {
         var args = new List<string>();
         string offset = "0";
         foreach (ParamModel p in differentiable)
         {
             string at = Plus(rowStart, offset);
-            args.Add(p.IsArray ? $"{hessian}.Slice({at}, {p.Name}.Length)" : $"out {hessian}[{at}]");
-            offset = Plus(offset, p.IsArray ? $"{p.Name}.Length" : "1");
+            args.Add(p.IsArray ? $"{matrix}.Slice({at}, {p.Name}.Length)" : $"{modifier} {matrix}[{at}]");
+            offset = Plus(offset, Length(p));
         }
 
         return args;
+    }
+
+    // How many differentiated scalars a parameter holds, as C#: its length, or 1.
+    private static string Length(ParamModel p) => p.IsArray ? $"{p.Name}.Length" : "1";
+
+    // A tangent parameter: a read-only span for an array, a value for a scalar.
+    private static string Tangent(ParamModel p, string scalar) =>
+        p.IsArray ? $"global::System.ReadOnlySpan<{scalar}> {p.TangentName}" : $"{scalar} {p.TangentName}";
+
+    // A parameter the method writes: a span for an array, 'modifier' ("out" or "ref") for a scalar.
+    private static string Written(ParamModel p, string name, string scalar, string modifier) =>
+        p.IsArray ? $"global::System.Span<{scalar}> {name}" : $"{modifier} {scalar} {name}";
+
+    // Every name a second-order body must not reuse: the method's reserved names, the names the
+    // first-order code it starts from uses, and every parameter's adjoint, tangent and product.
+    private static HashSet<string> Taken(MethodModel m, IEnumerable<Code> code)
+    {
+        var taken = new HashSet<string>(m.ReservedNames);
+        taken.UnionWith(Names(code));
+        taken.UnionWith(m.Params.SelectMany(p => new[] { p.DerivativeName, p.TangentName, p.ProductName }));
+        return taken;
     }
 
     /// <summary>The name of the private sweep that computes the Hessian's rows of one parameter.</summary>
@@ -159,18 +177,15 @@ internal static class SecondOrderEmitter
     // HessianVectorProduct with only p's tangent: what does not depend on p is left out.
     private static void WriteColumnSweep(CodeWriter w, MethodModel m, IReadOnlyList<Code> gradient, ParamModel p, string attribute)
     {
-        var taken = new HashSet<string>(m.ReservedNames);
-        taken.UnionWith(Names(gradient));
-        taken.UnionWith(m.Params.SelectMany(q => new[] { q.DerivativeName, q.TangentName, q.ProductName }));
-        List<Code> body = SecondOrder.HessianVectorProduct(m, gradient, taken, p.Name);
+        List<Code> body = SecondOrder.HessianVectorProduct(m, gradient, Taken(m, gradient), p.Name);
         string scalar = m.Scalar;
         var differentiable = m.Params.Where(q => q.Differentiable).ToList();
         w.Line();
         w.Line($"/// <summary>{m.Name}HessianVectorProduct with a tangent in {Parsing.Names.Plain(p.Name)} only: a sweep of {m.Name}Hessian, without the work that does not depend on {Parsing.Names.Plain(p.Name)}.</summary>");
         w.Line(attribute);
         IEnumerable<string> parameters = Primal(m)
-            .Append(p.IsArray ? $"global::System.ReadOnlySpan<{scalar}> {p.TangentName}" : $"{scalar} {p.TangentName}")
-            .Concat(differentiable.Select(q => q.IsArray ? $"global::System.Span<{scalar}> {q.ProductName}" : $"out {scalar} {q.ProductName}"));
+            .Append(Tangent(p, scalar))
+            .Concat(differentiable.Select(q => Written(q, q.ProductName, scalar, "out")));
         w.Open($"private {(m.IsStatic ? "static " : string.Empty)}void {ColumnSweep(m, p)}({string.Join(", ", parameters)})");
         BodyWriter.Write(w, body);
         w.Close();
@@ -187,7 +202,7 @@ internal static class SecondOrderEmitter
         w.Line();
         Write(w, Docs.Jacobian(m, Docs.Cref(m)).Select(d => d.Replace("\"jacobian\"", $"\"{jacobian}\"")), attribute);
         w.Open($"{Modifiers(m)}void {m.Name}Jacobian({string.Join(", ", Primal(m).Append($"global::System.Span<{scalar}> {jacobian}"))})");
-        string count = differentiable.Aggregate("0", (sum, p) => Plus(sum, p.IsArray ? $"{p.Name}.Length" : "1"));
+        string count = differentiable.Aggregate("0", (sum, p) => Plus(sum, Length(p)));
         string rows = outputs.Aggregate("0", (sum, o) => Plus(sum, $"{o.Name}.Length"));
         w.Line($"int {columns} = {count};");
         w.Line($"global::SymDiff.Generated.Adjoint.RequireLength({jacobian}, ({rows}) * {columns}, nameof({jacobian}));");
@@ -209,13 +224,7 @@ internal static class SecondOrderEmitter
             w.Line($"int {row} = ({Plus(before, k)}) * {columns};");
             var args = m.Params.Select(p => p.Name).ToList();
             args.AddRange(seeds.Select((s, j) => $"global::System.MemoryExtensions.AsSpan({s}, 0, {outputs[j].Name}.Length)"));
-            string offset = "0";
-            foreach (ParamModel p in differentiable)
-            {
-                string at = Plus(row, offset);
-                args.Add(p.IsArray ? $"{jacobian}.Slice({at}, {p.Name}.Length)" : $"ref {jacobian}[{at}]");
-                offset = Plus(offset, p.IsArray ? $"{p.Name}.Length" : "1");
-            }
+            args.AddRange(RowSlices(differentiable, row, jacobian, "ref"));
 
             w.Line($"{m.Name}Backward({string.Join(", ", args)});");
             w.Line($"{seeds[i]}[{k}] = 0;");
