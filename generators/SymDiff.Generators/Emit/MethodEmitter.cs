@@ -22,7 +22,7 @@ internal static class MethodEmitter
         IReadOnlyList<(string Parameter, Expr Partial)>? partials = null;
         if (tapeFree)
         {
-            body = Versions.Run(m.Body, taken);
+            body = Split.Run(Versions.Run(m.Body, taken), taken);
             m = m with { ReservedNames = taken.OrderBy(n => n, System.StringComparer.Ordinal).ToEquatableArray() };
             partials = Formula.Partials(m, body);
             gradient = Reverse.Build(m, body, gradient: true);

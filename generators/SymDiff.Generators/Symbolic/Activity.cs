@@ -22,78 +22,122 @@ internal sealed class Activity
 
     public Activity(IEnumerable<string> differentiableParameters, IReadOnlyList<Stmt> body)
     {
-        active = new HashSet<string>(differentiableParameters);
         var statements = BodyParser.AllStatements(body).ToList();
-        bool changed = true;
-        while (changed)
+
+        // Forward from the parameters: a written name is active when its value may depend on an
+        // active name. One pass over a worklist, so a chain of n statements costs n, not n².
+        var readers = new Dictionary<string, List<string>>();
+        foreach (Stmt s in statements)
         {
-            changed = false;
-            foreach (Stmt s in statements)
+            (string? name, Expr? value) = s switch
             {
-                (string? name, Expr? value) = s switch
+                Decl { Type: Ty.Double } d => (d.Name, d.Init),
+                Assign a => (a.Name, a.Value),
+                Store st => (st.Array, st.Value),
+                _ => (null, null),
+            };
+            if (name is not null && value is not null)
+            {
+                foreach (string read in DependsOn(value))
                 {
-                    Decl { Type: Ty.Double } d => (d.Name, d.Init),
-                    Assign a => (a.Name, a.Value),
-                    Store st => (st.Array, st.Value),
-                    _ => (null, null),
-                };
-                if (name is not null && value is not null && !active.Contains(name) && Depends(value))
-                {
-                    active.Add(name);
-                    changed = true;
+                    Add(readers, read, name);
                 }
             }
         }
+
+        active = Reach(differentiableParameters, readers);
 
         // A value that never reaches the result needs no derivative: its adjoint would be zero,
         // and zero times an undefined partial (atan2 at the origin) is NaN. Useful values are
         // those the returned value or an output reads, directly or through other useful values.
         var locals = new HashSet<string>(statements.OfType<NewArray>().Select(a => a.Name));
-        var useful = new HashSet<string>(statements.SelectMany(s => s switch
+        var sources = new Dictionary<string, List<string>>();
+        foreach (Stmt s in statements)
         {
-            Return { Value: { } value } => Effects.VarsIn(value),
-            Store st when !locals.Contains(st.Array) => [st.Array],
-            _ => [],
-        }));
-        changed = true;
-        while (changed)
-        {
-            int before = useful.Count;
-            foreach (Stmt s in statements)
+            (string? name, Expr? value) = s switch
             {
-                (string? name, Expr? value) = s switch
+                Decl d => (d.Name, d.Init),
+                Assign a => (a.Name, a.Value),
+                Store st => (st.Array, st.Value),
+                _ => (null, null),
+            };
+            if (name is not null && value is not null)
+            {
+                foreach (string read in Effects.VarsIn(value))
                 {
-                    Decl d => (d.Name, d.Init),
-                    Assign a => (a.Name, a.Value),
-                    Store st => (st.Array, st.Value),
-                    _ => (null, null),
-                };
-                if (name is not null && value is not null && useful.Contains(name))
-                {
-                    useful.UnionWith(Effects.VarsIn(value));
+                    Add(sources, name, read);
                 }
             }
-
-            changed = useful.Count != before;
         }
 
+        HashSet<string> useful = Reach(
+            statements.SelectMany(s => s switch
+            {
+                Return { Value: { } value } => Effects.VarsIn(value),
+                Store st when !locals.Contains(st.Array) => [st.Array],
+                _ => [],
+            }),
+            sources);
         active.IntersectWith(useful);
+    }
+
+    private static void Add(Dictionary<string, List<string>> edges, string from, string to)
+    {
+        if (!edges.TryGetValue(from, out List<string>? list))
+        {
+            edges[from] = list = new List<string>();
+        }
+
+        list.Add(to);
+    }
+
+    // Every name reachable from the start names along the edges.
+    private static HashSet<string> Reach(IEnumerable<string> start, Dictionary<string, List<string>> edges)
+    {
+        var reached = new HashSet<string>();
+        var pending = new Stack<string>();
+        foreach (string name in start)
+        {
+            if (reached.Add(name))
+            {
+                pending.Push(name);
+            }
+        }
+
+        while (pending.Count > 0)
+        {
+            if (edges.TryGetValue(pending.Pop(), out List<string>? next))
+            {
+                foreach (string name in next)
+                {
+                    if (reached.Add(name))
+                    {
+                        pending.Push(name);
+                    }
+                }
+            }
+        }
+
+        return reached;
     }
 
     public bool IsActive(string name) => active.Contains(name);
 
     /// <summary>True when <paramref name="e"/> may have a non-zero derivative.</summary>
-    public bool Depends(Expr e) => e switch
+    public bool Depends(Expr e) => DependsOn(e).Any(active.Contains);
+
+    // The names whose activity decides whether e may have a non-zero derivative.
+    private static IEnumerable<string> DependsOn(Expr e) => e switch
     {
-        Var v => v.Type == Ty.Double && active.Contains(v.Name),
-        Elem el => el.IsParameter && active.Contains(el.Array),
-        ArrayRef a => a.IsParameter && active.Contains(a.Code),
-        Neg n => Depends(n.Operand),
-        Binary { Type: Ty.Bool } => false,
-        Binary b => Depends(b.Left) || Depends(b.Right),
-        Cond c => Depends(c.WhenTrue) || Depends(c.WhenFalse),
-        Fn f => f.Args.Any(Depends),
-        Call c => c.Args.Where((a, i) => c.Callee.Params[i].Differentiable).Any(Depends),
-        _ => false,
+        Var v => v.Type == Ty.Double ? [v.Name] : [],
+        Elem el => el.IsParameter ? [el.Array] : [],
+        ArrayRef a => a.IsParameter ? [a.Code] : [],
+        Neg n => DependsOn(n.Operand),
+        Binary { Type: Ty.Bool } => [],
+        Binary b => DependsOn(b.Left).Concat(DependsOn(b.Right)),
+        Cond c => DependsOn(c.WhenTrue).Concat(DependsOn(c.WhenFalse)),
+        Fn f => f.Args.SelectMany(DependsOn),
+        Call c => c.Args.Where((a, i) => c.Callee.Params[i].Differentiable).SelectMany(DependsOn),
+        _ => [],
     };
 }

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
+using System.Runtime.CompilerServices;
 using System.Text;
 using SymDiff.Generators.Model;
 
@@ -16,10 +17,16 @@ namespace SymDiff.Generators.Symbolic;
 /// </summary>
 internal static class Simplify
 {
-    public static Expr Run(Expr e) => e switch
+    // Both caches are keyed by instance: the IR is immutable, and the differentiator hands the same
+    // subexpressions to Run and Key again and again (every adjoint of a nested expression holds
+    // the ones below it). Without them a 300-deep expression took cubic time.
+    private static readonly ConditionalWeakTable<Expr, Expr> Simplified = new();
+    private static readonly ConditionalWeakTable<Expr, KeyInfo> Keys = new();
+
+    public static Expr Run(Expr e) => e is Num or Var or Opaque or ArrayRef or Elem ? e : Simplified.GetValue(e, Simplest);
+
+    private static Expr Simplest(Expr e) => e switch
     {
-        Num or Var or Opaque or ArrayRef => e,
-        Elem el => el,
         Binary { Type: Ty.Bool } b => Compare(b with { Left = Run(b.Left), Right = Run(b.Right) }),
         Neg or Binary => Rebuild(Terms(e)),
         Cond c => Conditional(Run(c.Test), Run(c.WhenTrue), Run(c.WhenFalse)),
@@ -31,42 +38,53 @@ internal static class Simplify
     };
 
     /// <summary>A canonical text for an expression, used to find equal factors.</summary>
-    public static string Key(Expr e)
+    public static string Key(Expr e) => Info(e).Text;
+
+    private static KeyInfo Info(Expr e) => e switch
     {
-        var sb = new StringBuilder();
-        Append(sb, e);
-        return sb.ToString();
+        Num n => new KeyInfo(n.Value.ToString("R", CultureInfo.InvariantCulture)),
+        Var v => new KeyInfo(v.Name),
+        _ => Keys.GetValue(e, static x => new KeyInfo(Compose(x))),
+    };
+
+    /// <summary>A key with its hash, computed once: keys of deep expressions are long, and share long prefixes.</summary>
+    private sealed class KeyInfo(string text) : System.IComparable<KeyInfo>
+    {
+        public readonly string Text = text;
+        public readonly int Hash = StringComparer.Ordinal.GetHashCode(text);
+
+        public bool Same(KeyInfo other) => ReferenceEquals(this, other) || (Hash == other.Hash && Text == other.Text);
+
+        // Any total order consistent with Same will do for sorting factors; hashes decide most pairs at once.
+        public int CompareTo(KeyInfo? other) =>
+            other is null ? 1 : Hash != other.Hash ? Hash.CompareTo(other.Hash) : string.CompareOrdinal(Text, other.Text);
     }
 
-    private static void Append(StringBuilder sb, Expr e)
+    // The key of a compound expression, from the (cached) keys of its parts.
+    private static string Compose(Expr e) => e switch
     {
-        switch (e)
-        {
-            case Num n: sb.Append(n.Value.ToString("R", CultureInfo.InvariantCulture)); break;
-            case Var v: sb.Append(v.Name); break;
-            case Opaque o: sb.Append('{').Append(o.Code).Append('}'); break;
-            case ArrayRef a: sb.Append('&').Append(a.Code); break;
-            case Elem el: sb.Append(el.Array).Append('['); Append(sb, el.Index); sb.Append(']'); break;
-            case Neg n: sb.Append("(-"); Append(sb, n.Operand); sb.Append(')'); break;
-            case Not n: sb.Append("(!"); Append(sb, n.Operand); sb.Append(')'); break;
-            case Binary b: sb.Append('(').Append(b.Op).Append(' '); Append(sb, b.Left); sb.Append(' '); Append(sb, b.Right); sb.Append(')'); break;
-            case Cond c: sb.Append("(? "); Append(sb, c.Test); sb.Append(' '); Append(sb, c.WhenTrue); sb.Append(' '); Append(sb, c.WhenFalse); sb.Append(')'); break;
-            case Fn f: AppendCall(sb, f.Function.ToString(), f.Args); break;
-            case Call c: AppendCall(sb, c.Callee.Qualified(string.Empty), c.Args); break;
-            case DerivativeCall d: AppendCall(sb, d.Callee.Qualified("'"), d.Args.Concat(d.Tangents)); break;
-        }
-    }
+        Opaque o => "{" + o.Code + "}",
+        ArrayRef a => "&" + a.Code,
+        Elem el => el.Array + "[" + Key(el.Index) + "]",
+        Neg n => "(-" + Key(n.Operand) + ")",
+        Not n => "(!" + Key(n.Operand) + ")",
+        Binary b => "(" + b.Op + " " + Key(b.Left) + " " + Key(b.Right) + ")",
+        Cond c => "(? " + Key(c.Test) + " " + Key(c.WhenTrue) + " " + Key(c.WhenFalse) + ")",
+        Fn f => CallKey(f.Function.ToString(), f.Args),
+        Call c => CallKey(c.Callee.Qualified(string.Empty), c.Args),
+        DerivativeCall d => CallKey(d.Callee.Qualified("'"), d.Args.Concat(d.Tangents)),
+        _ => string.Empty,
+    };
 
-    private static void AppendCall(StringBuilder sb, string name, IEnumerable<Expr> args)
+    private static string CallKey(string name, IEnumerable<Expr> args)
     {
-        sb.Append(name).Append('(');
+        var sb = new StringBuilder(name).Append('(');
         foreach (Expr a in args)
         {
-            Append(sb, a);
-            sb.Append(',');
+            sb.Append(Key(a)).Append(',');
         }
 
-        sb.Append(')');
+        return sb.Append(')').ToString();
     }
 
     private sealed class Term
@@ -75,12 +93,69 @@ internal static class Simplify
         public readonly List<Expr> Num = new();
         public readonly List<Expr> Den = new();
 
-        public string Shape() =>
-            string.Join("*", Num.Select(Key).OrderBy(k => k, StringComparer.Ordinal)) + "/" +
-            string.Join("*", Den.Select(Key).OrderBy(k => k, StringComparer.Ordinal));
+        public Shape Shape() => new(Sorted(Num), Sorted(Den));
+
+        private static KeyInfo[] Sorted(List<Expr> factors)
+        {
+            KeyInfo[] keys = factors.Select(Info).ToArray();
+            Array.Sort(keys);
+            return keys;
+        }
     }
 
-    private static List<Term> Terms(Expr e)
+    /// <summary>The factors of a term without its coefficient, as multisets: like terms have equal shapes.</summary>
+    private readonly struct Shape(KeyInfo[] num, KeyInfo[] den) : IEquatable<Shape>
+    {
+        private readonly KeyInfo[] num = num, den = den;
+
+        public bool Equals(Shape other) => Same(num, other.num) && Same(den, other.den);
+
+        public override bool Equals(object? obj) => obj is Shape other && Equals(other);
+
+        public override int GetHashCode()
+        {
+            int hash = num.Length * 31 + den.Length;
+            foreach (KeyInfo k in num)
+            {
+                hash = hash * 31 + k.Hash;
+            }
+
+            foreach (KeyInfo k in den)
+            {
+                hash = hash * 37 + k.Hash;
+            }
+
+            return hash;
+        }
+
+        private static bool Same(KeyInfo[] a, KeyInfo[] b)
+        {
+            if (a.Length != b.Length)
+            {
+                return false;
+            }
+
+            for (int i = 0; i < a.Length; i++)
+            {
+                if (!a[i].Same(b[i]))
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+    }
+
+    private static readonly ConditionalWeakTable<Expr, List<Term>> SumsOfProducts = new();
+
+    // The callers change the terms they get (Scale, Combine), so each gets its own copy.
+    private static List<Term> Terms(Expr e) =>
+        e is Num n
+            ? [new Term { Coef = n.Value }]
+            : SumsOfProducts.GetValue(e, static x => TermsOf(x)).Select(Clone).ToList();
+
+    private static List<Term> TermsOf(Expr e)
     {
         switch (e)
         {
@@ -186,8 +261,8 @@ internal static class Simplify
     {
         for (int i = t.Num.Count - 1; i >= 0; i--)
         {
-            string key = Key(t.Num[i]);
-            int j = t.Den.FindIndex(d => Key(d) == key);
+            KeyInfo key = Info(t.Num[i]);
+            int j = t.Den.FindIndex(d => Info(d).Same(key));
             if (j >= 0)
             {
                 t.Num.RemoveAt(i);
@@ -201,7 +276,7 @@ internal static class Simplify
     private static List<Term> Combine(IEnumerable<Term> terms)
     {
         var result = new List<Term>();
-        var byShape = new Dictionary<string, Term>();
+        var byShape = new Dictionary<Shape, Term>();
         foreach (Term t in terms)
         {
             if (t.Coef == 0)
@@ -209,7 +284,7 @@ internal static class Simplify
                 continue;
             }
 
-            string shape = t.Shape();
+            Shape shape = t.Shape();
             if (byShape.TryGetValue(shape, out Term? existing))
             {
                 existing.Coef += t.Coef;
@@ -294,7 +369,7 @@ internal static class Simplify
             return known ? whenTrue : whenFalse;
         }
 
-        if (Key(whenTrue) == Key(whenFalse))
+        if (Info(whenTrue).Same(Info(whenFalse)))
         {
             return whenTrue;
         }
@@ -333,7 +408,7 @@ internal static class Simplify
                     BinOp.Eq => a.Value == b.Value,
                     _ => a.Value != b.Value,
                 },
-                _ when Key(cmp.Left) == Key(cmp.Right) && cmp.Left.Type == Ty.Double => cmp.Op is BinOp.Le or BinOp.Ge or BinOp.Eq,
+                _ when Info(cmp.Left).Same(Info(cmp.Right)) && cmp.Left.Type == Ty.Double => cmp.Op is BinOp.Le or BinOp.Ge or BinOp.Eq,
                 _ => null,
             };
             if (known is { } value)
