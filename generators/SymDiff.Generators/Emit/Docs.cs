@@ -17,7 +17,7 @@ internal static class Docs
         yield return "<summary>";
         yield return $"Computes <see cref=\"{primal}\"/> and its gradient with respect to {WrtList(m)} by reverse-mode differentiation.";
         yield return "</summary>";
-        foreach (string line in Remarks(m, partials, taped))
+        foreach (string line in Remarks(m, partials, taped, onGradient: true))
         {
             yield return line;
         }
@@ -45,7 +45,7 @@ internal static class Docs
         yield return $"The pullback of <see cref=\"{primal}\"/>: adds {m.SeedName} · ∂{m.Name}/∂p into the adjoint of each differentiated parameter p.";
         yield return "A differentiable caller calls this to push its adjoint through the call; adjoints accumulate, so start them at zero.";
         yield return "</summary>";
-        foreach (string line in Remarks(m, partials, taped))
+        foreach (string line in Remarks(m, partials, taped, onGradient: false))
         {
             yield return line;
         }
@@ -81,7 +81,7 @@ internal static class Docs
         yield return "<summary>";
         yield return $"The directional derivative of <see cref=\"{primal}\"/> by forward-mode differentiation: {Escape(string.Join(" + ", terms))}.";
         yield return "</summary>";
-        foreach (string line in Remarks(m, partials, taped: false))
+        foreach (string line in Remarks(m, partials, taped: false, onGradient: false))
         {
             yield return line;
         }
@@ -191,13 +191,19 @@ internal static class Docs
         m.Params.Select(p => $"<param name=\"{Parsing.Names.Plain(p.Name)}\">{(p.Differentiable ? "Argument" : "Constant argument")} of {m.Name}.</param>");
 
     // taped: the method's reverse mode replays the body from the tape, which the remarks say.
-    private static IEnumerable<string> Remarks(MethodModel m, IReadOnlyList<(string Parameter, Expr Partial)>? partials, bool taped)
+    // The formulas are written once, on Gradient; Backward and Derivative point there.
+    private static IEnumerable<string> Remarks(MethodModel m, IReadOnlyList<(string Parameter, Expr Partial)>? partials, bool taped, bool onGradient)
     {
         yield return "<remarks>";
-        if (partials is not null && partials.Count > 0 && partials.All(p => Math(p.Partial).Length <= MaxFormulaLength))
+        bool formulas = partials is not null && partials.Count > 0 && partials.All(p => Math(p.Partial).Length <= MaxFormulaLength);
+        if (formulas && !onGradient && !m.ReturnsVoid)
+        {
+            yield return $"The partial derivatives are written out in the remarks of <c>{m.Name}Gradient</c>.";
+        }
+        else if (formulas)
         {
             yield return "<code>";
-            foreach ((string parameter, Expr partial) in partials)
+            foreach ((string parameter, Expr partial) in partials!)
             {
                 yield return Escape($"∂{m.Name}/∂{parameter} = {Math(partial)}");
             }

@@ -15,11 +15,14 @@ internal static class Share
     public static List<Code> Run(IEnumerable<Code> code, HashSet<string> taken)
     {
         var result = new List<Code>();
+        var statements = code as IReadOnlyList<Code> ?? code.ToList();
+        HashSet<(int Statement, string Key)> reusedLater = ReusedLater(statements);
 
-        // Calls already held in a local: key → (local, the names the call reads).
-        var held = new Dictionary<string, (string Local, HashSet<string> Reads)>();
-        foreach (Code c in code)
+        // Calls already held in a local, by key; forgotten when a name they read is assigned.
+        var held = new Calls<string>();
+        for (int index = 0; index < statements.Count; index++)
         {
+            Code c = statements[index];
             switch (c)
             {
                 case Loop loop:
@@ -48,32 +51,113 @@ internal static class Share
                 continue;
             }
 
-            foreach (KeyValuePair<string, (string Local, HashSet<string> Reads)> h in held)
-            {
-                value = Replace(value, h.Key, new Var(h.Value.Local, Ty.Double));
-            }
-
+            value = Replace(value, key => held.TryGet(key, out string? local) ? new Var(local!, Ty.Double) : null);
             var counts = new Dictionary<string, (Fn Call, int Count)>();
             Count(value, counts);
-            foreach (KeyValuePair<string, (Fn Call, int Count)> repeated in counts.Where(kv => kv.Value.Count > 1).OrderByDescending(kv => kv.Key.Length))
+            foreach (KeyValuePair<string, (Fn Call, int Count)> repeated in counts.Where(kv => kv.Value.Count > 1 || reusedLater.Contains((index, kv.Key))).OrderByDescending(kv => kv.Key.Length))
             {
                 string name = Names.Fresh(NameOf(repeated.Value.Call), taken);
                 result.Add(new Let(name, Ty.Double, repeated.Value.Call));
-                value = Replace(value, repeated.Key, new Var(name, Ty.Double));
-                held[repeated.Key] = (name, new HashSet<string>(Effects.VarsIn(repeated.Value.Call)));
+                value = Replace(value, key => key == repeated.Key ? new Var(name, Ty.Double) : null);
+                held.Add(repeated.Key, name, Effects.VarsIn(repeated.Value.Call));
             }
 
             result.Add(WithValue(c, value));
             foreach (string target in Effects.Writes(c))
             {
-                foreach (string stale in held.Where(h => h.Value.Reads.Contains(target) || h.Value.Local == target).Select(h => h.Key).ToList())
-                {
-                    held.Remove(stale);
-                }
+                held.Assigned(target);
             }
         }
 
         return result;
+    }
+
+    // A first pass over the same statements with the same rules: the statements whose call is
+    // computed again by a later statement while nothing it reads has changed (the primal's
+    // Math.Exp(-z), read again by the backward sweep), so the first one keeps it in a local.
+    private static HashSet<(int Statement, string Key)> ReusedLater(IReadOnlyList<Code> statements)
+    {
+        var reused = new HashSet<(int, string)>();
+        var live = new Calls<int>();
+        for (int index = 0; index < statements.Count; index++)
+        {
+            Code c = statements[index];
+            if (c is Comment or Push)
+            {
+                continue;
+            }
+
+            Expr? value = ValueOf(c);
+            if (value is null)
+            {
+                live.Clear();
+                continue;
+            }
+
+            var counts = new Dictionary<string, (Fn Call, int Count)>();
+            Count(value, counts);
+            foreach (KeyValuePair<string, (Fn Call, int Count)> call in counts)
+            {
+                if (live.TryGet(call.Key, out int first))
+                {
+                    reused.Add((first, call.Key));
+                }
+                else
+                {
+                    live.Add(call.Key, index, Effects.VarsIn(call.Value.Call));
+                }
+            }
+
+            foreach (string target in Effects.Writes(c))
+            {
+                live.Assigned(target);
+            }
+        }
+
+        return reused;
+    }
+
+    /// <summary>Calls by key, each with what is known of it, and which calls read each name.</summary>
+    private sealed class Calls<T>
+    {
+        private readonly Dictionary<string, T> known = new();
+        private readonly Dictionary<string, List<string>> readers = new();
+
+        public bool TryGet(string key, out T value) => known.TryGetValue(key, out value!);
+
+        public void Add(string key, T value, IEnumerable<string> reads)
+        {
+            known[key] = value;
+            foreach (string name in reads.Append(value as string ?? string.Empty))
+            {
+                if (!readers.TryGetValue(name, out List<string>? list))
+                {
+                    readers[name] = list = new List<string>();
+                }
+
+                list.Add(key);
+            }
+        }
+
+        // The name is assigned: calls that read it (or the local holding a call) are stale.
+        public void Assigned(string name)
+        {
+            if (readers.TryGetValue(name, out List<string>? stale))
+            {
+                foreach (string key in stale)
+                {
+                    known.Remove(key);
+                }
+
+                readers.Remove(name);
+            }
+        }
+
+        public void Clear()
+        {
+            known.Clear();
+            readers.Clear();
+        }
     }
 
     private static string NameOf(Fn call)
@@ -122,13 +206,14 @@ internal static class Share
         }
     }
 
-    private static Expr Replace(Expr e, string key, Expr with)
+    // Each call whose key the lookup knows becomes what it gives; outer calls are looked up first.
+    private static Expr Replace(Expr e, System.Func<string, Expr?> lookup)
     {
-        if (e is Fn && Simplify.Key(e) == key)
+        if (e is Fn && lookup(Simplify.Key(e)) is { } with)
         {
             return with;
         }
 
-        return E.MapChildren(e, child => Replace(child, key, with));
+        return E.MapChildren(e, child => Replace(child, lookup));
     }
 }

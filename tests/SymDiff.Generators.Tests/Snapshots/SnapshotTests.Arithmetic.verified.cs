@@ -35,10 +35,7 @@ partial class C
     /// A differentiable caller calls this to push its adjoint through the call; adjoints accumulate, so start them at zero.
     /// </summary>
     /// <remarks>
-    /// <code>
-    /// ∂F/∂x = 1 / (x·x + 1) - 2·(x - y)·x / ((x·x + 1)·(x·x + 1))
-    /// ∂F/∂y = -(1 / (x·x + 1)) + 3 - 2·y / ((2 + y·y)·(2 + y·y))
-    /// </code>
+    /// The partial derivatives are written out in the remarks of <c>FGradient</c>.
     /// </remarks>
     /// <param name="x">Argument of F.</param>
     /// <param name="y">Argument of F.</param>
@@ -57,10 +54,7 @@ partial class C
     /// The directional derivative of <see cref="F(double, double)"/> by forward-mode differentiation: ∂F/∂x · dx + ∂F/∂y · dy.
     /// </summary>
     /// <remarks>
-    /// <code>
-    /// ∂F/∂x = 1 / (x·x + 1) - 2·(x - y)·x / ((x·x + 1)·(x·x + 1))
-    /// ∂F/∂y = -(1 / (x·x + 1)) + 3 - 2·y / ((2 + y·y)·(2 + y·y))
-    /// </code>
+    /// The partial derivatives are written out in the remarks of <c>FGradient</c>.
     /// </remarks>
     /// <param name="x">Argument of F.</param>
     /// <param name="y">Argument of F.</param>

@@ -30,12 +30,12 @@ partial class C
         for (int i = 0; i < xs.Length; i++)
         {
             double z = w * xs[i] + b;
-            double p = 1 / (1 + global::System.Math.Exp(-z));
+            double expNegZ = global::System.Math.Exp(-z);
+            double p = 1 / (1 + expNegZ);
             loss -= labels[i] * global::System.Math.Log(p) + (1 - labels[i]) * global::System.Math.Log(1 - p);
             // back through line 16: loss -= labels[i] * Math.Log(p) + (1 - labels[i]) * Math.Log(1 - p);
             double dp = -(labels[i] / p) + (1 - labels[i]) / (1 - p);
             // back through line 15: double p = 1 / (1 + Math.Exp(-z));
-            double expNegZ = global::System.Math.Exp(-z);
             double dz = dp * expNegZ / ((1 + expNegZ) * (1 + expNegZ));
             // back through line 14: double z = w * xs[i] + b;
             dwSum += dz * xs[i];
@@ -70,11 +70,11 @@ partial class C
         for (int i = 0; i < xs.Length; i++)
         {
             double z = w * xs[i] + b;
-            double p = 1 / (1 + global::System.Math.Exp(-z));
+            double expNegZ = global::System.Math.Exp(-z);
+            double p = 1 / (1 + expNegZ);
             // back through line 16: loss -= labels[i] * Math.Log(p) + (1 - labels[i]) * Math.Log(1 - p);
             double dp = -(labels[i] * dLoss / p) + (1 - labels[i]) * dLoss / (1 - p);
             // back through line 15: double p = 1 / (1 + Math.Exp(-z));
-            double expNegZ = global::System.Math.Exp(-z);
             double dz = dp * expNegZ / ((1 + expNegZ) * (1 + expNegZ));
             // back through line 14: double z = w * xs[i] + b;
             dwSum += dz * xs[i];
@@ -105,8 +105,8 @@ partial class C
         {
             double z = w * xs[i] + b;
             double dz = dw * xs[i] + db;
-            double p = 1 / (1 + global::System.Math.Exp(-z));
             double expNegZ = global::System.Math.Exp(-z);
+            double p = 1 / (1 + expNegZ);
             double dp = expNegZ * dz / ((1 + expNegZ) * (1 + expNegZ));
             dLoss -= labels[i] * dp / p - (1 - labels[i]) * dp / (1 - p);
         }
@@ -139,16 +139,15 @@ partial class C
         {
             double z = w * xs[i] + b;
             double tz = tw * xs[i] + tb;
-            double p = 1 / (1 + global::System.Math.Exp(-z));
-            double expNegZ2 = global::System.Math.Exp(-z);
-            double tp = expNegZ2 * tz / ((1 + expNegZ2) * (1 + expNegZ2));
+            double expNegZ = global::System.Math.Exp(-z);
+            double tExpNegZ = -(expNegZ * tz);
+            double p = 1 / (1 + expNegZ);
+            double tp = -(tExpNegZ / ((1 + expNegZ) * (1 + expNegZ)));
             loss -= labels[i] * global::System.Math.Log(p) + (1 - labels[i]) * global::System.Math.Log(1 - p);
             // back through line 16: loss -= labels[i] * Math.Log(p) + (1 - labels[i]) * Math.Log(1 - p);
             double dp = -(labels[i] / p) + (1 - labels[i]) / (1 - p);
             double hp = labels[i] * tp / (p * p) + (1 - labels[i]) * tp / ((1 - p) * (1 - p));
             // back through line 15: double p = 1 / (1 + Math.Exp(-z));
-            double expNegZ = expNegZ2;
-            double tExpNegZ = -(expNegZ * tz);
             double hz = (hp * expNegZ + dp * tExpNegZ) / ((1 + expNegZ) * (1 + expNegZ)) - 2 * dp * expNegZ * tExpNegZ / ((1 + expNegZ) * (1 + expNegZ) * (1 + expNegZ));
             // back through line 14: double z = w * xs[i] + b;
             hWSum += hz * xs[i];
@@ -198,15 +197,14 @@ partial class C
         {
             double z = w * xs[i] + b;
             double tz = tw * xs[i];
-            double p = 1 / (1 + global::System.Math.Exp(-z));
-            double expNegZ2 = global::System.Math.Exp(-z);
-            double tp = expNegZ2 * tz / ((1 + expNegZ2) * (1 + expNegZ2));
+            double expNegZ = global::System.Math.Exp(-z);
+            double tExpNegZ = -(expNegZ * tz);
+            double p = 1 / (1 + expNegZ);
+            double tp = -(tExpNegZ / ((1 + expNegZ) * (1 + expNegZ)));
             // back through line 16: loss -= labels[i] * Math.Log(p) + (1 - labels[i]) * Math.Log(1 - p);
             double dp = -(labels[i] / p) + (1 - labels[i]) / (1 - p);
             double hp = labels[i] * tp / (p * p) + (1 - labels[i]) * tp / ((1 - p) * (1 - p));
             // back through line 15: double p = 1 / (1 + Math.Exp(-z));
-            double expNegZ = expNegZ2;
-            double tExpNegZ = -(expNegZ * tz);
             double hz = (hp * expNegZ + dp * tExpNegZ) / ((1 + expNegZ) * (1 + expNegZ)) - 2 * dp * expNegZ * tExpNegZ / ((1 + expNegZ) * (1 + expNegZ) * (1 + expNegZ));
             // back through line 14: double z = w * xs[i] + b;
             hWSum += hz * xs[i];
@@ -227,15 +225,14 @@ partial class C
         {
             double z = w * xs[i] + b;
             double tz = tb;
-            double p = 1 / (1 + global::System.Math.Exp(-z));
-            double expNegZ2 = global::System.Math.Exp(-z);
-            double tp = expNegZ2 * tz / ((1 + expNegZ2) * (1 + expNegZ2));
+            double expNegZ = global::System.Math.Exp(-z);
+            double tExpNegZ = -(expNegZ * tz);
+            double p = 1 / (1 + expNegZ);
+            double tp = -(tExpNegZ / ((1 + expNegZ) * (1 + expNegZ)));
             // back through line 16: loss -= labels[i] * Math.Log(p) + (1 - labels[i]) * Math.Log(1 - p);
             double dp = -(labels[i] / p) + (1 - labels[i]) / (1 - p);
             double hp = labels[i] * tp / (p * p) + (1 - labels[i]) * tp / ((1 - p) * (1 - p));
             // back through line 15: double p = 1 / (1 + Math.Exp(-z));
-            double expNegZ = expNegZ2;
-            double tExpNegZ = -(expNegZ * tz);
             double hz = (hp * expNegZ + dp * tExpNegZ) / ((1 + expNegZ) * (1 + expNegZ)) - 2 * dp * expNegZ * tExpNegZ / ((1 + expNegZ) * (1 + expNegZ) * (1 + expNegZ));
             // back through line 14: double z = w * xs[i] + b;
             hWSum += hz * xs[i];

@@ -34,9 +34,7 @@ partial class Outer
         /// A differentiable caller calls this to push its adjoint through the call; adjoints accumulate, so start them at zero.
         /// </summary>
         /// <remarks>
-        /// <code>
-        /// ∂Sigmoid/∂z = Exp(-z) / ((1 + Exp(-z))·(1 + Exp(-z)))
-        /// </code>
+        /// The partial derivatives are written out in the remarks of <c>SigmoidGradient</c>.
         /// </remarks>
         /// <param name="z">Argument of Sigmoid.</param>
         /// <param name="dSigmoid">The adjoint of the result: how much the final objective changes per unit of Sigmoid.</param>
@@ -53,9 +51,7 @@ partial class Outer
         /// The directional derivative of <see cref="Sigmoid(double)"/> by forward-mode differentiation: ∂Sigmoid/∂z · dz.
         /// </summary>
         /// <remarks>
-        /// <code>
-        /// ∂Sigmoid/∂z = Exp(-z) / ((1 + Exp(-z))·(1 + Exp(-z)))
-        /// </code>
+        /// The partial derivatives are written out in the remarks of <c>SigmoidGradient</c>.
         /// </remarks>
         /// <param name="z">Argument of Sigmoid.</param>
         /// <param name="dz">The tangent of z.</param>

@@ -31,9 +31,7 @@ partial class C
     /// A differentiable caller calls this to push its adjoint through the call; adjoints accumulate, so start them at zero.
     /// </summary>
     /// <remarks>
-    /// <code>
-    /// ∂F/∂z = z &lt;= 0 ? 0 : 1
-    /// </code>
+    /// The partial derivatives are written out in the remarks of <c>FGradient</c>.
     /// </remarks>
     /// <param name="z">Argument of F.</param>
     /// <param name="dF">The adjoint of the result: how much the final objective changes per unit of F.</param>
@@ -49,9 +47,7 @@ partial class C
     /// The directional derivative of <see cref="F(double)"/> by forward-mode differentiation: ∂F/∂z · dz.
     /// </summary>
     /// <remarks>
-    /// <code>
-    /// ∂F/∂z = z &lt;= 0 ? 0 : 1
-    /// </code>
+    /// The partial derivatives are written out in the remarks of <c>FGradient</c>.
     /// </remarks>
     /// <param name="z">Argument of F.</param>
     /// <param name="dz">The tangent of z.</param>

@@ -42,10 +42,7 @@ partial class C
     /// A differentiable caller calls this to push its adjoint through the call; adjoints accumulate, so start them at zero.
     /// </summary>
     /// <remarks>
-    /// <code>
-    /// ∂Rosenbrock/∂x = -(2·(1 - x)) - 400·x·(y - x·x)
-    /// ∂Rosenbrock/∂y = 200·(y - x·x)
-    /// </code>
+    /// The partial derivatives are written out in the remarks of <c>RosenbrockGradient</c>.
     /// </remarks>
     /// <param name="x">Argument of Rosenbrock.</param>
     /// <param name="y">Argument of Rosenbrock.</param>
@@ -71,10 +68,7 @@ partial class C
     /// The directional derivative of <see cref="Rosenbrock(double, double)"/> by forward-mode differentiation: ∂Rosenbrock/∂x · dx + ∂Rosenbrock/∂y · dy.
     /// </summary>
     /// <remarks>
-    /// <code>
-    /// ∂Rosenbrock/∂x = -(2·(1 - x)) - 400·x·(y - x·x)
-    /// ∂Rosenbrock/∂y = 200·(y - x·x)
-    /// </code>
+    /// The partial derivatives are written out in the remarks of <c>RosenbrockGradient</c>.
     /// </remarks>
     /// <param name="x">Argument of Rosenbrock.</param>
     /// <param name="y">Argument of Rosenbrock.</param>

@@ -32,9 +32,7 @@ partial class C
     /// A differentiable caller calls this to push its adjoint through the call; adjoints accumulate, so start them at zero.
     /// </summary>
     /// <remarks>
-    /// <code>
-    /// ∂F/∂x = 1 - Tanh(x)·Tanh(x)
-    /// </code>
+    /// The partial derivatives are written out in the remarks of <c>FGradient</c>.
     /// </remarks>
     /// <param name="x">Argument of F.</param>
     /// <param name="dF">The adjoint of the result: how much the final objective changes per unit of F.</param>
@@ -51,9 +49,7 @@ partial class C
     /// The directional derivative of <see cref="F(double)"/> by forward-mode differentiation: ∂F/∂x · dx.
     /// </summary>
     /// <remarks>
-    /// <code>
-    /// ∂F/∂x = 1 - Tanh(x)·Tanh(x)
-    /// </code>
+    /// The partial derivatives are written out in the remarks of <c>FGradient</c>.
     /// </remarks>
     /// <param name="x">Argument of F.</param>
     /// <param name="dx">The tangent of x.</param>

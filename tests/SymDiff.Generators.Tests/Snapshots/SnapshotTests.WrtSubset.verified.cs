@@ -32,9 +32,7 @@ partial class C
     /// A differentiable caller calls this to push its adjoint through the call; adjoints accumulate, so start them at zero.
     /// </summary>
     /// <remarks>
-    /// <code>
-    /// ∂F/∂y = 2·x·y
-    /// </code>
+    /// The partial derivatives are written out in the remarks of <c>FGradient</c>.
     /// </remarks>
     /// <param name="x">Constant argument of F.</param>
     /// <param name="y">Argument of F.</param>
@@ -51,9 +49,7 @@ partial class C
     /// The directional derivative of <see cref="F(double, double)"/> by forward-mode differentiation: ∂F/∂y · dy.
     /// </summary>
     /// <remarks>
-    /// <code>
-    /// ∂F/∂y = 2·x·y
-    /// </code>
+    /// The partial derivatives are written out in the remarks of <c>FGradient</c>.
     /// </remarks>
     /// <param name="x">Constant argument of F.</param>
     /// <param name="y">Argument of F.</param>
