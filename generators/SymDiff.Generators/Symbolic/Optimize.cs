@@ -60,6 +60,92 @@ internal static class Optimize
     private static List<Code> Without(IEnumerable<Code> code, HashSet<string> unread) =>
         Blocks.Keep(code, c => c is not (Let or Set or Update or AddTo) || !Effects.Writes(c).Any(unread.Contains));
 
+    /// <summary>
+    /// Removes blocks left with nothing to do once dead code is gone: a branch whose arms are empty
+    /// (its test has no effect), a counted loop with an empty body, and a backward loop
+    /// <c>while (iterations-- &gt; 0) { }</c> with its count (the zeroing, <c>iterations++</c>, and
+    /// the push and pop, which leave the tape together); a comment that no longer introduces a
+    /// statement goes too. Locals nobody reads any more go as in <see cref="DropUnread"/>;
+    /// <paramref name="keep"/> are outputs.
+    /// </summary>
+    public static List<Code> DropIdleBlocks(List<Code> code, HashSet<string> keep)
+    {
+        while (true)
+        {
+            // What a removed block read may now be unread, and what DropUnread removes may empty
+            // a block: repeat until neither finds anything.
+            int before = All(code).Count();
+            code = Introduced(WithoutEmptyBlocks(DropUnread(code, keep)));
+
+            // A count is idle when its backward loop is empty and nothing else reads it (the
+            // push that saves it for an enclosing loop, and its own ++, do not count).
+            var idle = new HashSet<string>(All(code).OfType<Repeat>().Select(IdleCount).OfType<string>());
+            idle.ExceptWith(All(code).SelectMany(c => c switch
+            {
+                Repeat r when IdleCount(r) is not null => [],
+                Push { Value: Opaque o } when o.Code.All(ch => char.IsLetterOrDigit(ch) || ch == '_') => [],
+                Raw r when r.Writes is not null && r.Text == r.Writes + "++;" => [],
+                Branch b => Effects.VarsIn(b.Test),
+                Repeat r => Effects.VarsIn(r.Test),
+                Loop l => Effects.Identifiers(l.Header),
+                _ => Effects.Reads(c),
+            }));
+            code = Introduced(Blocks.Keep(code, c => c switch
+            {
+                Repeat r => IdleCount(r) is not { } count || !idle.Contains(count),
+                Push { Value: Opaque o } => !idle.Contains(o.Code),
+                Pop p => !idle.Contains(p.Target),
+                Let or Set or Raw => !Effects.Writes(c).Any(idle.Contains),
+                _ => true,
+            }));
+            if (All(code).Count() == before)
+            {
+                return code;
+            }
+        }
+    }
+
+    private static Branch Flipped(Branch b) =>
+        b.Then.All(x => x is Comment) && b.Else.Any(x => x is not Comment)
+            ? new Branch(b.Test is Not n ? n.Operand : new Not(b.Test), b.Else, b.Then.Where(x => x is not Comment).ToList())
+            : b;
+
+    // The count of a backward loop 'while (count-- > 0)' with nothing in its body, or null.
+    private static string? IdleCount(Repeat r) =>
+        r.Test is Opaque { Code: var test } && test.EndsWith("-- > 0", System.StringComparison.Ordinal) && r.Body.All(x => x is Comment)
+            ? test.Substring(0, test.Length - "-- > 0".Length)
+            : null;
+
+    // Branches with empty arms (their tests have no effects) and loops with empty bodies whose
+    // counter is their own, at any depth.
+    // An empty then-arm with a live else-arm becomes 'if (!test) { else-arm }'.
+    private static List<Code> WithoutEmptyBlocks(IEnumerable<Code> block) => block.Select(c => c switch
+    {
+        Branch b => Flipped(b with { Then = WithoutEmptyBlocks(b.Then), Else = WithoutEmptyBlocks(b.Else) }),
+        Repeat r => r with { Body = WithoutEmptyBlocks(r.Body) },
+        Loop l => l with { Body = WithoutEmptyBlocks(l.Body) },
+        _ => c,
+    }).Where(c => c switch
+    {
+        Branch b => b.Then.Concat(b.Else).Any(x => x is not Comment),
+        Loop l => l.Body.Any(x => x is not Comment) || !l.Header.StartsWith("int ", System.StringComparison.Ordinal),
+        _ => true,
+    }).ToList();
+
+    // Comments that introduce a statement: not those followed by another comment, by the tape's
+    // release (which ends the method) or by the end of the block.
+    private static List<Code> Introduced(IEnumerable<Code> block)
+    {
+        var list = block.ToList();
+        return list.Where((c, i) => c is not Comment || (i + 1 < list.Count && !(list[i + 1] is Comment || list[i + 1] is Raw { Writes: null } release && release.Text.Contains(".Release(")))).Select(c => c switch
+        {
+            Branch b => b with { Then = Introduced(b.Then), Else = Introduced(b.Else) },
+            Repeat r => r with { Body = Introduced(r.Body) },
+            Loop l => l with { Body = Introduced(l.Body) },
+            _ => c,
+        }).ToList();
+    }
+
     /// <summary>Removes statements whose results are never read; <paramref name="liveOut"/> are the outputs.</summary>
     public static List<Code> Prune(IReadOnlyList<Code> code, HashSet<string> liveOut)
     {

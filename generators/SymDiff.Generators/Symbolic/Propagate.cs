@@ -36,7 +36,7 @@ internal static class Propagate
             result.Add(rewritten);
         }
 
-        return result;
+        return WithoutZeroAdds(result);
     }
 
     private static Code Rewrite(Code c, Dictionary<string, Expr> s)
@@ -65,6 +65,24 @@ internal static class Propagate
             _ => c,
         };
     }
+
+    // Without the statements that add zero, at any depth.
+    private static List<Code> WithoutZeroAdds(IEnumerable<Code> code) => code.Where(c => !AddsZero(c)).Select(c => c switch
+    {
+        Loop l => l with { Body = WithoutZeroAdds(l.Body) },
+        Branch b => b with { Then = WithoutZeroAdds(b.Then), Else = WithoutZeroAdds(b.Else) },
+        Repeat r => r with { Body = WithoutZeroAdds(r.Body) },
+        _ => c,
+    }).ToList();
+
+    // 'x += 0' and its kin, left where a propagated zero reached an accumulation.
+    private static bool AddsZero(Code c) => c switch
+    {
+        AddTo { Value: Num { Value: 0 } } => true,
+        Update { Op: AssignOp.Add or AssignOp.Sub, Value: Num { Value: 0 } } => true,
+        AddToElement { First: false, Value: Num { Value: 0 } } => true,
+        _ => false,
+    };
 
     private static IEnumerable<string> TextReads(Code c) => c switch
     {

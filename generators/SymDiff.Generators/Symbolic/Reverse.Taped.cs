@@ -136,7 +136,7 @@ internal sealed partial class Reverse
         }
 
         var outputs = new HashSet<string>(model.Params.Select(p => p.DerivativeName));
-        return Share.Run(Optimize.DropUnread(Optimize.DropDecidedBranches(Propagate.Run(code)), outputs), taken);
+        return Share.Run(Optimize.DropIdleBlocks(Optimize.DropDecidedBranches(Propagate.Run(code)), outputs), taken);
     }
 
     private (List<Code> Primal, List<Code> Backward) TapedBlock(IReadOnlyList<Stmt> statements, bool inLoop)
@@ -281,7 +281,7 @@ internal sealed partial class Reverse
         (List<Code> thenPrimal, List<Code> thenBack) = TapedBlock(i.Then, inLoop);
         (List<Code> elsePrimal, List<Code> elseBack) = TapedBlock(i.Else, inLoop);
         depth--;
-        if (thenBack.Count + elseBack.Count == 0)
+        if (Idle(thenBack) && Idle(elseBack))
         {
             primal.Add(new Branch(i.Test, thenPrimal, elsePrimal));
             return;
@@ -321,7 +321,7 @@ internal sealed partial class Reverse
         depth++;
         (List<Code> bodyPrimal, List<Code> bodyBack) = TapedBlock(body, inLoop: true);
         depth--;
-        if (bodyBack.Count == 0)
+        if (Idle(bodyBack))
         {
             primal.Add(loop(bodyPrimal));
             return;
@@ -355,6 +355,10 @@ internal sealed partial class Reverse
     }
 
     private readonly List<string> hoistedCounts = new();
+
+    // A backward block with nothing to do but say where it is: its branch or loop needs no
+    // decision or count on the tape, and no empty block in the backward sweep.
+    private static bool Idle(List<Code> back) => back.All(c => c is Comment);
 
     // The tape keeps integers as long: a ulong, char or enum goes on it through an explicit cast
     // (a ulong would otherwise bind to the double overload and come back from the wrong stack).

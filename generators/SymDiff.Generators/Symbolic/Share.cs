@@ -54,13 +54,18 @@ internal static class Share
             value = Replace(value, key => held.TryGet(key, out string? local) ? new Var(local!, Ty.Double) : null);
             var counts = new Dictionary<string, (Fn Call, int Count)>();
             Count(value, counts);
-            foreach (KeyValuePair<string, (Fn Call, int Count)> repeated in counts.Where(kv => kv.Value.Count > 1 || reusedLater.Contains((index, kv.Key))).OrderByDescending(kv => kv.Key.Length))
+            // Inner calls first, so an outer call's local reads the inner one's (exp(-z) inside log(1 + exp(-z))).
+            var made = new Dictionary<string, string>();
+            Expr? Made(string key) => made.TryGetValue(key, out string? local) ? new Var(local, Ty.Double) : null;
+            foreach (KeyValuePair<string, (Fn Call, int Count)> repeated in counts.Where(kv => kv.Value.Count > 1 || reusedLater.Contains((index, kv.Key))).OrderBy(kv => kv.Key.Length))
             {
                 string name = Names.Fresh(NameOf(repeated.Value.Call), taken);
-                result.Add(new Let(name, Ty.Double, repeated.Value.Call));
-                value = Replace(value, key => key == repeated.Key ? new Var(name, Ty.Double) : null);
+                result.Add(new Let(name, Ty.Double, E.MapChildren(repeated.Value.Call, child => Replace(child, Made))));
+                made[repeated.Key] = name;
                 held.Add(repeated.Key, name, Effects.VarsIn(repeated.Value.Call));
             }
+
+            value = Replace(value, Made);
 
             result.Add(WithValue(c, value));
             foreach (string target in Effects.Writes(c))

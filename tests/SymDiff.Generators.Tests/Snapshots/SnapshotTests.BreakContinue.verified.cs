@@ -35,10 +35,7 @@ partial class C
         for (int i = 0; !broke && (i < v.Length); i++)
         {
             branch82 = v[i] < -0.5;
-            if (branch82)
-            {
-            }
-            else
+            if (!branch82)
             {
                 tape.Push(s);
                 s += v[i] * w;
@@ -69,17 +66,11 @@ partial class C
             int i = tape.PopInt();
             // back through line 8: if (v[i] < -0.5)
             branch82 = tape.PopBool();
-            if (branch82)
-            {
-            }
-            else
+            if (!branch82)
             {
                 // back through line 8: if (s > 1.5)
                 branch8 = tape.PopBool();
-                if (branch8)
-                {
-                }
-                else
+                if (!branch8)
                 {
                     s = tape.PopDouble();
                     // back through line 8: s = s * w;
@@ -124,10 +115,7 @@ partial class C
         for (int i = 0; !broke && (i < v.Length); i++)
         {
             branch82 = v[i] < -0.5;
-            if (branch82)
-            {
-            }
-            else
+            if (!branch82)
             {
                 tape.Push(s);
                 s += v[i] * w;
@@ -156,17 +144,11 @@ partial class C
             int i = tape.PopInt();
             // back through line 8: if (v[i] < -0.5)
             branch82 = tape.PopBool();
-            if (branch82)
-            {
-            }
-            else
+            if (!branch82)
             {
                 // back through line 8: if (s > 1.5)
                 branch8 = tape.PopBool();
-                if (branch8)
-                {
-                }
-                else
+                if (!branch8)
                 {
                     s = tape.PopDouble();
                     // back through line 8: s = s * w;
@@ -204,10 +186,7 @@ partial class C
         broke = false;
         for (int i = 0; !broke && (i < v.Length); i++)
         {
-            if (v[i] < -0.5)
-            {
-            }
-            else
+            if (!(v[i] < -0.5))
             {
                 ds += dv[i] * w + v[i] * dw;
                 s += v[i] * w;

@@ -106,17 +106,11 @@ partial class C
         bool branch8 = false;
         double t = 0;
         bool branch82 = x > 1;
-        if (branch82)
-        {
-        }
-        else
+        if (!branch82)
         {
             tape.Push(t);
             t = global::System.Math.Tanh(x);
             branch8 = t < 0;
-            if (branch8)
-            {
-            }
         }
         double df = 0;
         double dt = 0;
