@@ -40,6 +40,14 @@ public sealed class GeneratorCostTests
     }
 
     [Fact]
+    public void An_expression_nested_three_hundred_deep_in_a_taped_method_generates_within_the_budget()
+    {
+        string members = $"[Differentiable] public static double F(double x, double y) {{ double s = x; if (x > -10) {{ s = Math.Sin({Nested(300)}); }} return s * y; }}";
+        AssertGeneratedWithinBudget(members);
+        Check.AtRandomPoints(Probe.For("Cases.C", "F", Sources.InClass(members)), points: 3, range: 0.5);
+    }
+
+    [Fact]
     public void A_large_expression_is_split_into_named_parts_and_an_ordinary_one_is_not()
     {
         string deep = Harness.GeneratedSource(Sources.InClass($"[Differentiable] public static double F(double x, double y) => Math.Sin({Nested(60)});"), ".F.g.cs");

@@ -30,7 +30,10 @@ internal static class Split
                 Decl { Init: { } init } d => d with { Init = Named(init) },
                 Assign a => a with { Value = Named(a.Value) },
                 Return { Value: { } value } r => r with { Value = Named(value) },
+                Store st => st with { Value = Named(st.Value) },
                 For f => f with { Body = Run(f.Body, taken).ToEquatableArray() },
+                If i => i with { Then = Run(i.Then, taken).ToEquatableArray(), Else = Run(i.Else, taken).ToEquatableArray() },
+                While w => w with { Body = Run(w.Body, taken).ToEquatableArray() },
                 _ => s,
             };
             output.AddRange(parts);
