@@ -75,7 +75,7 @@ internal static class Optimize
             // What a removed block read may now be unread, and what DropUnread removes may empty
             // a block: repeat until neither finds anything.
             int before = All(code).Count();
-            code = Introduced(WithoutEmptyBlocks(DropUnread(code, keep)));
+            code = DropOrphanComments(WithoutEmptyBlocks(DropUnread(code, keep)));
 
             // A count is idle when its backward loop is empty and nothing else reads it (the
             // push that saves it for an enclosing loop, and its own ++, do not count).
@@ -90,7 +90,7 @@ internal static class Optimize
                 Loop l => Effects.Identifiers(l.Header),
                 _ => Effects.Reads(c),
             }));
-            code = Introduced(Blocks.Keep(code, c => c switch
+            code = DropOrphanComments(Blocks.Keep(code, c => c switch
             {
                 Repeat r => IdleCount(r) is not { } count || !idle.Contains(count),
                 Push { Value: Opaque o } => !idle.Contains(o.Code),
@@ -117,8 +117,8 @@ internal static class Optimize
             : null;
 
     // Branches with empty arms (their tests have no effects) and loops with empty bodies whose
-    // counter is their own, at any depth.
-    // An empty then-arm with a live else-arm becomes 'if (!test) { else-arm }'.
+    // counter is their own, at any depth; an empty then-arm with a live else-arm becomes
+    // 'if (!test) { else-arm }'.
     private static List<Code> WithoutEmptyBlocks(IEnumerable<Code> block) => block.Select(c => c switch
     {
         Branch b => Flipped(b with { Then = WithoutEmptyBlocks(b.Then), Else = WithoutEmptyBlocks(b.Else) }),
@@ -131,20 +131,6 @@ internal static class Optimize
         Loop l => l.Body.Any(x => x is not Comment) || !l.Header.StartsWith("int ", System.StringComparison.Ordinal),
         _ => true,
     }).ToList();
-
-    // Comments that introduce a statement: not those followed by another comment, by the tape's
-    // release (which ends the method) or by the end of the block.
-    private static List<Code> Introduced(IEnumerable<Code> block)
-    {
-        var list = block.ToList();
-        return list.Where((c, i) => c is not Comment || (i + 1 < list.Count && !(list[i + 1] is Comment || list[i + 1] is Raw { Writes: null } release && release.Text.Contains(".Release(")))).Select(c => c switch
-        {
-            Branch b => b with { Then = Introduced(b.Then), Else = Introduced(b.Else) },
-            Repeat r => r with { Body = Introduced(r.Body) },
-            Loop l => l with { Body = Introduced(l.Body) },
-            _ => c,
-        }).ToList();
-    }
 
     /// <summary>Removes statements whose results are never read; <paramref name="liveOut"/> are the outputs.</summary>
     public static List<Code> Prune(IReadOnlyList<Code> code, HashSet<string> liveOut)
@@ -217,21 +203,20 @@ internal static class Optimize
         return body.Any(c => c is not Comment) ? loop with { Body = DropOrphanComments(body) } : null;
     }
 
-    // A comment introduces the statements after it; without any, it goes.
-    private static List<Code> DropOrphanComments(List<Code> code)
+    // A comment introduces the statements after it: one followed by another comment, by the
+    // returned value, by the tape's release (which ends the method) or by the end of its block goes.
+    private static List<Code> DropOrphanComments(IEnumerable<Code> block)
     {
-        var result = new List<Code>();
-        for (int i = 0; i < code.Count; i++)
+        var list = block.ToList();
+        bool Introduces(int i) => i + 1 < list.Count
+            && !(list[i + 1] is Comment or ReturnValue || list[i + 1] is Raw { Writes: null } release && release.Text.Contains(".Release("));
+        return list.Where((c, i) => c is not Comment || Introduces(i)).Select(c => c switch
         {
-            if (code[i] is Comment && (i + 1 == code.Count || code[i + 1] is Comment or ReturnValue))
-            {
-                continue;
-            }
-
-            result.Add(code[i] is Loop l ? l with { Body = DropOrphanComments(l.Body.ToList()) } : code[i]);
-        }
-
-        return result;
+            Branch b => b with { Then = DropOrphanComments(b.Then), Else = DropOrphanComments(b.Else) },
+            Repeat r => r with { Body = DropOrphanComments(r.Body) },
+            Loop l => l with { Body = DropOrphanComments(l.Body) },
+            _ => c,
+        }).ToList();
     }
 
     /// <summary>

@@ -62,7 +62,7 @@ internal static class Share
                 string name = Names.Fresh(NameOf(repeated.Value.Call), taken);
                 result.Add(new Let(name, Ty.Double, E.MapChildren(repeated.Value.Call, child => Replace(child, Made))));
                 made[repeated.Key] = name;
-                held.Add(repeated.Key, name, Effects.VarsIn(repeated.Value.Call));
+                held.Add(repeated.Key, name, Effects.VarsIn(repeated.Value.Call).Append(name));
             }
 
             value = Replace(value, Made);
@@ -122,7 +122,7 @@ internal static class Share
         return reused;
     }
 
-    /// <summary>Calls by key, each with what is known of it, and which calls read each name.</summary>
+    /// <summary>Calls by key, each with what is known of it, and which calls each name makes stale when assigned.</summary>
     private sealed class Calls<T>
     {
         private readonly Dictionary<string, T> known = new();
@@ -133,7 +133,7 @@ internal static class Share
         public void Add(string key, T value, IEnumerable<string> reads)
         {
             known[key] = value;
-            foreach (string name in reads.Append(value as string ?? string.Empty))
+            foreach (string name in reads)
             {
                 if (!readers.TryGetValue(name, out List<string>? list))
                 {
@@ -144,7 +144,7 @@ internal static class Share
             }
         }
 
-        // The name is assigned: calls that read it (or the local holding a call) are stale.
+        // The name is assigned: the calls it was given for (the names a call reads, or its local) are stale.
         public void Assigned(string name)
         {
             if (readers.TryGetValue(name, out List<string>? stale))
