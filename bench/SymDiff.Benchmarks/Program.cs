@@ -22,4 +22,10 @@ if (args.Length > 0 && args[0] == "--check-second-order")
     return;
 }
 
+if (args.Length > 0 && args[0] == "--check-forms")
+{
+    System.Console.WriteLine(SymDiff.Benchmarks.GradientFormChecks.Run());
+    return;
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(SymDiff.Benchmarks.Models).Assembly).Run(args);

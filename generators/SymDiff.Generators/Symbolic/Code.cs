@@ -52,9 +52,10 @@ internal sealed record StoreElement(string Array, Expr Index, AssignOp Op, Expr 
 /// <summary>
 /// A tape operation that saves (<see cref="Push"/>) or restores (<see cref="Pop"/>, or an inverse
 /// integer update) the value of <paramref name="Name"/>; dropped when the backward sweep never
-/// reads <paramref name="Name"/>.
+/// reads <paramref name="Name"/>. A scalar's save and restore share a <paramref name="Site"/>
+/// (numbered from 1), so that both go when the restored value is never read.
 /// </summary>
-internal sealed record Taped(string Name, Code Action) : Code;
+internal sealed record Taped(string Name, Code Action, int Site = 0) : Code;
 
 /// <summary>A call to another method's generated <c>Backward</c>: value arguments, the seed, then adjoint targets.</summary>
 internal sealed record BackwardCall(Callee Callee, IReadOnlyList<Expr> Args, Expr Seed, IReadOnlyList<string?> Adjoints) : Code

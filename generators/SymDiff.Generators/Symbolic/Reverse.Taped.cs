@@ -74,6 +74,7 @@ internal sealed partial class Reverse
         // In Backward a parameter's adjoint holds the caller's running sum; a parameter the body
         // overwrites needs an adjoint of its own, added to the caller's at the end.
         var overwritten = new HashSet<string>(BodyParser.AllStatements(body).OfType<Assign>().Select(a => a.Name));
+        assignedNames = overwritten;
         var ownAdjoints = gradient ? new List<ParamModel>() : model.Params.Where(p => p.Differentiable && !p.IsArray && overwritten.Contains(p.Name)).ToList();
         foreach (ParamModel p in ownAdjoints)
         {
@@ -87,10 +88,15 @@ internal sealed partial class Reverse
         primal.InsertRange(0, hoistedDecisions.Select(d => (Code)new Let(d, Ty.Bool, Zero(Ty.Bool)))
             .Concat(hoistedCounts.Select(c => new Let(c, Ty.Int, Zero(Ty.Int)))));
 
-        // Keep only the saves and restores of values the backward sweep reads.
+        // Keep only the saves and restores of values the backward sweep reads: first by name,
+        // then by site, since a restore whose value is overwritten before anything reads it
+        // (a running sum restored inside a loop nobody reads it in) is not needed either.
         HashSet<string> needed = Needed(backward);
         primal = Filter(primal, needed);
         backward = Filter(backward, needed);
+        HashSet<int> read = Liveness.ReadSites(backward);
+        primal = Blocks.Keep(primal, c => c is not Taped { Site: > 0 } t || read.Contains(t.Site));
+        backward = Blocks.Keep(backward, c => c is not Taped { Site: > 0 } t || read.Contains(t.Site));
 
         code.AddRange(primal);
         string? value = null;
@@ -182,7 +188,8 @@ internal sealed partial class Reverse
                 BranchBack(i, inLoop, primal, back);
                 break;
             case For f:
-                LoopBack(f.Line, f.Body, inLoop, primal, back, body => new Loop(f.Header, body), f.Counter, f.Init.Substring(0, f.Init.IndexOf(' ')));
+                LoopBack(f.Line, f.Body, inLoop, primal, back, body => new Loop(f.Header, body), f.Counter, f.Init.Substring(0, f.Init.IndexOf(' ')),
+                    f.Init.Substring(f.Init.IndexOf('=') + 1).Trim(), f.Condition, f.Step);
                 break;
             case While w:
                 LoopBack(w.Line, w.Body, inLoop, primal, back, body => new Repeat(w.Test, body, w.TestAtEnd), null, null);
@@ -214,15 +221,28 @@ internal sealed partial class Reverse
             return;
         }
 
-        primal.Add(new Taped(a.Name, new Push(tape, new Var(a.Name, Ty.Double))));
+        int site = ++sites;
+        primal.Add(new Taped(a.Name, new Push(tape, new Var(a.Name, Ty.Double)), site));
         primal.Add(new Update(a.Name, a.Op, a.Value));
 
-        back.Add(new Taped(a.Name, new Pop(tape, a.Name, null, Ty.Double, model.Scalar)));
+        // Before its restore, the target still holds what the statement computed: a rule that is
+        // written with the call's result (tanh' = 1 − y², exp' = y) reads it there instead of
+        // calling the function again.
+        Expr? result = null;
+        if (a.Op == AssignOp.Set && a.Value is Fn call && activity.IsActive(a.Name) && UsesResult(call))
+        {
+            string name = Names.Fresh(call.Function.ToString().ToLowerInvariant(), taken);
+            declared.Add(name);
+            back.Add(new Let(name, Ty.Double, new Var(a.Name, Ty.Double)));
+            result = new Var(name, Ty.Double);
+        }
+
+        back.Add(new Taped(a.Name, new Pop(tape, a.Name, null, Ty.Double, model.Scalar), site));
         if (activity.IsActive(a.Name))
         {
             var adjoint = new Var(AdjointName(a.Name), Ty.Double);
             bool readsItself = Effects.VarsIn(a.Value).Contains(a.Name) && activity.Depends(a.Value);
-            PushBack(adjoint, new Set(adjoint.Name, Num.Zero), a.Op, a.Value, readsItself, adjoint.Name + "Share", comment, back);
+            PushBack(adjoint, new Set(adjoint.Name, Num.Zero), a.Op, a.Value, readsItself, adjoint.Name + "Share", comment, back, result);
         }
     }
 
@@ -244,13 +264,20 @@ internal sealed partial class Reverse
     // The adjoint of `target op= value` (a scalar or an element) flows into the value; after '=' the
     // target's old adjoint is zero (<paramref name="clear"/>). When the value reads the target
     // itself, the adjoint is copied first, so no contribution lands on it before it is read.
-    private void PushBack(Expr adjoint, Code clear, AssignOp op, Expr value, bool readsItself, string shareName, string comment, List<Code> back)
+    // Whether the function's reverse rule reads the call's result.
+    private static bool UsesResult(Fn call)
+    {
+        var marker = new Var("\u0001", Ty.Double);
+        return Rules.Table[call.Function].Vjp(call.Args.ToArray(), marker, Num.One).Any(share => Effects.VarsIn(share).Contains(marker.Name));
+    }
+
+    private void PushBack(Expr adjoint, Code clear, AssignOp op, Expr value, bool readsItself, string shareName, string comment, List<Code> back, Expr? result = null)
     {
         Expr Signed(Expr g) => op == AssignOp.Sub ? Neg(g) : g;
         var group = new Group(this);
         if (!readsItself)
         {
-            group.Backprop(value, Signed(adjoint), null);
+            group.Backprop(value, Signed(adjoint), result);
             group.Emit(comment, back);
             if (op == AssignOp.Set)
             {
@@ -269,7 +296,7 @@ internal sealed partial class Reverse
             back.Add(clear);
         }
 
-        group.Backprop(value, Signed(new Var(share, Ty.Double)), null);
+        group.Backprop(value, Signed(new Var(share, Ty.Double)), result);
         var contributions = new List<Code>();
         group.Emit(comment, contributions);
         back.AddRange(contributions.Where(c => c is not Comment));
@@ -316,7 +343,7 @@ internal sealed partial class Reverse
     // How many branches and loops enclose the statement being differentiated.
     private int depth;
 
-    private void LoopBack(int line, IReadOnlyList<Stmt> body, bool inLoop, List<Code> primal, List<Code> back, System.Func<List<Code>, Code> loop, string? counter, string? counterType)
+    private void LoopBack(int line, IReadOnlyList<Stmt> body, bool inLoop, List<Code> primal, List<Code> back, System.Func<List<Code>, Code> loop, string? counter, string? counterType, string? start = null, string? condition = null, string? step = null)
     {
         depth++;
         (List<Code> bodyPrimal, List<Code> bodyBack) = TapedBlock(body, inLoop: true);
@@ -324,6 +351,16 @@ internal sealed partial class Reverse
         if (Idle(bodyBack))
         {
             primal.Add(loop(bodyPrimal));
+            return;
+        }
+
+        if (counter is not null && ReversedHeader(counter, counterType!, start, condition, step) is { } reversed)
+        {
+            // for (int i = 0; i < x.Length; i++) with a bound nothing changes: the backward loop
+            // counts down over the same range, with nothing saved (and the JIT sees i < x.Length).
+            primal.Add(loop(bodyPrimal));
+            back.Add(new Comment($"back through the loop at line {line}, last iteration first"));
+            back.Add(new Loop(reversed, bodyBack));
             return;
         }
 
@@ -336,7 +373,12 @@ internal sealed partial class Reverse
             hoistedCounts.Add(count);
         }
 
-        if (counter is not null)
+        if (counter is not null && CounterFromCount(counter, counterType!, start, step, count) is { } recounted)
+        {
+            // The k-th iteration (from 0) had counter start + k·step: no need to save it.
+            bodyBack.Insert(0, new Taped(counter, new Raw(recounted, counter)));
+        }
+        else if (counter is not null)
         {
             bodyPrimal.Add(new Taped(counter, new Push(tape, Pushed(counter, Ty.Int, counterType!))));
             bodyBack.Insert(0, new Taped(counter, new Raw($"{counterType} {counter} = {(counterType == "int" ? $"{tape}.PopInt()" : counterType == "long" ? $"{tape}.PopLong()" : $"({counterType}){tape}.PopLong()")};", counter)));
@@ -355,6 +397,74 @@ internal sealed partial class Reverse
     }
 
     private readonly List<string> hoistedCounts = new();
+
+    // The scalar saves and restores made so far (each pair's site).
+    private int sites;
+
+    // "int i = n - 1; i >= 0; i--" for "int i = 0; i < n; i++" when the counter starts from a
+    // literal, steps up by one and runs to a bound made of parameters the body never assigns
+    // (and their lengths): the loop's range is the same when the backward sweep reaches it.
+    private string? ReversedHeader(string counter, string counterType, string? start, string? condition, string? step)
+    {
+        if (counterType is not ("int" or "long") || start is null || condition is null || !long.TryParse(start, out _)
+            || (step != counter + "++" && step != "++" + counter))
+        {
+            return null;
+        }
+
+        bool inclusive = condition.StartsWith(counter + " <= ", System.StringComparison.Ordinal);
+        if (!inclusive && !condition.StartsWith(counter + " < ", System.StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        string bound = condition.Substring(counter.Length + (inclusive ? 4 : 3));
+        bool fixedBound = Effects.Identifiers(bound).All(name => name == "Length"
+            || model.Params.Any(p => p.Name == name && !assignedNames.Contains(name)));
+        if (!fixedBound || bound.IndexOfAny(new[] { '(', '[', '?', '=', '+', '-', '*', '/', '%', '&', '|', '<', '>', '!' }) >= 0 && !IsSimpleProduct(bound))
+        {
+            return null;
+        }
+
+        string first = inclusive ? bound : bound + " - 1";
+        return $"{counterType} {counter} = {first}; {counter} >= {start}; {counter}--";
+    }
+
+    // "rows * cols": a product of plain names, safe to subtract one from without parentheses.
+    private static bool IsSimpleProduct(string bound) =>
+        bound.Split('*').All(part => part.Trim().Length > 0 && part.Trim().All(ch => char.IsLetterOrDigit(ch) || ch is '_' or '.' or '@'));
+
+    // Names the body assigns somewhere.
+    private HashSet<string> assignedNames = new();
+
+    // "int i = iterations;" when a counted loop's counter is a known function of the iteration
+    // number: an int or long counter starting from a literal and stepping by a literal (the body
+    // never writes it, or the loop would not be a For). The backward loop's count, after its
+    // decrement, is the number of the iteration being undone.
+    private static string? CounterFromCount(string counter, string counterType, string? start, string? step, string count)
+    {
+        if (counterType is not ("int" or "long") || start is null || step is null || !long.TryParse(start, out long first))
+        {
+            return null;
+        }
+
+        long by = step == counter + "++" || step == "++" + counter ? 1
+            : step == counter + "--" || step == "--" + counter ? -1
+            : step.StartsWith(counter + " += ", System.StringComparison.Ordinal) && long.TryParse(step.Substring(counter.Length + 4), out long up) ? up
+            : step.StartsWith(counter + " -= ", System.StringComparison.Ordinal) && long.TryParse(step.Substring(counter.Length + 4), out long down) ? -down
+            : 0;
+        if (by == 0)
+        {
+            return null;
+        }
+
+        string scaled = by == 1 ? count : by == -1 ? "-" + count : $"{by} * {count}";
+        string value = first == 0 ? scaled
+            : by == -1 ? $"{first} - {count}"
+            : by < 0 ? $"{first} - {-by} * {count}"
+            : $"{first} + {scaled}";
+        return $"{counterType} {counter} = {value};";
+    }
 
     // A backward block with nothing to do but say where it is: its branch or loop needs no
     // decision or count on the tape, and no empty block in the backward sweep.
@@ -411,7 +521,8 @@ internal sealed partial class Reverse
                     Collect(r.Body, needed);
                     break;
                 case Loop l:
-                    needed.UnionWith(Effects.Identifiers(l.Header));
+                    // A header's "x.Length" reads no element of x.
+                    needed.UnionWith(Effects.Identifiers(System.Text.RegularExpressions.Regex.Replace(l.Header, @"@?\w+\.Length\b", "")));
                     Collect(l.Body, needed);
                     break;
                 default:

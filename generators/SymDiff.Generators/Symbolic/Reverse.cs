@@ -102,7 +102,7 @@ internal sealed partial class Reverse
             optimized = Optimize.FoldZeroStarts(Optimize.AssignFirstWrites(optimized));
         }
 
-        return Share.Run(optimized, taken);
+        return Share.Run(Share.Elements(optimized, taken), taken);
     }
 
     // Gradient checks and clears its array adjoints; Backward checks them, or sinks an empty one.

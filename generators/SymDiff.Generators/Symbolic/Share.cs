@@ -77,6 +77,97 @@ internal static class Share
         return result;
     }
 
+    /// <summary>
+    /// Input elements at constant indices (<c>x[0]</c>, <c>W2[3]</c>) that the method reads more than
+    /// once are read once, into a local (<c>x0</c>), before the straight-line statement that reads
+    /// them first, as a hand-writer would: the adjoints the method writes are spans and
+    /// <c>out</c>/<c>ref</c> parameters, and the JIT must assume a write through them can change
+    /// the input, so it reads the element again after every such write. Arrays the method itself
+    /// writes are left alone, and so are elements first read inside a loop or branch (reading them
+    /// earlier could throw where the source would not).
+    /// </summary>
+    public static List<Code> Elements(List<Code> code, HashSet<string> taken)
+    {
+        var written = new HashSet<string>(code.SelectMany(Effects.Writes));
+        var counts = new Dictionary<string, int>();
+        foreach (Code c in code)
+        {
+            foreach (Expr e in AllExprs(c))
+            {
+                CountElements(e, written, counts);
+            }
+        }
+
+        var held = new Dictionary<string, Expr>();
+        Expr Held(Expr e) => e is Elem && held.TryGetValue(ElementKey(e, written) ?? "", out Expr? local) ? local : E.MapChildren(e, Held);
+        var result = new List<Code>(code.Count);
+        foreach (Code c in code)
+        {
+            if (ValueOf(c) is { } value)
+            {
+                foreach (Elem element in ElementsIn(value).Where(el => ElementKey(el, written) is { } key && counts[key] > 1 && !held.ContainsKey(key)))
+                {
+                    string name = Names.Fresh(LocalName(element), taken);
+                    result.Add(new Let(name, Ty.Double, element));
+                    held[ElementKey(element, written)!] = new Var(name, Ty.Double);
+                }
+            }
+
+            result.Add(held.Count == 0 ? c : MapValues(c, Held));
+        }
+
+        return result;
+    }
+
+    // "x[0]" for a constant-index read of an array the method does not write; null otherwise.
+    private static string? ElementKey(Expr e, HashSet<string> written) =>
+        e is Elem el && !written.Contains(el.Array) && el.Index is Opaque { Code: var index } && index.Length > 0 && index.All(char.IsDigit)
+            ? el.Array + "[" + index + "]"
+            : null;
+
+    private static void CountElements(Expr e, HashSet<string> written, Dictionary<string, int> counts)
+    {
+        if (ElementKey(e, written) is { } key)
+        {
+            counts[key] = counts.TryGetValue(key, out int n) ? n + 1 : 1;
+        }
+
+        foreach (Expr child in E.Children(e))
+        {
+            CountElements(child, written, counts);
+        }
+    }
+
+    private static IEnumerable<Elem> ElementsIn(Expr e) =>
+        (e is Elem el ? [el] : Enumerable.Empty<Elem>()).Concat(E.Children(e).SelectMany(ElementsIn));
+
+    // x[0] → x0, W2[3] → w2At3, this.Inputs[1] → inputs1.
+    private static string LocalName(Elem element)
+    {
+        string array = element.Array.Substring(element.Array.LastIndexOf('.') + 1).TrimStart('@');
+        string lower = char.ToLowerInvariant(array[0]) + array.Substring(1);
+        string index = ((Opaque)element.Index).Code;
+        return char.IsDigit(lower[lower.Length - 1]) ? lower + "At" + index : lower + index;
+    }
+
+    private static IEnumerable<Expr> AllExprs(Code c) => c switch
+    {
+        Loop l => l.Body.SelectMany(AllExprs),
+        Branch b => b.Then.Concat(b.Else).SelectMany(AllExprs).Prepend(b.Test),
+        Repeat r => r.Body.SelectMany(AllExprs).Prepend(r.Test),
+        BackwardCall b => b.Args.Append(b.Seed),
+        _ => ValueOf(c) is { } value ? [value] : [],
+    };
+
+    private static Code MapValues(Code c, System.Func<Expr, Expr> f) => c switch
+    {
+        Loop l => l with { Body = l.Body.Select(x => MapValues(x, f)).ToList() },
+        Branch b => b with { Test = f(b.Test), Then = b.Then.Select(x => MapValues(x, f)).ToList(), Else = b.Else.Select(x => MapValues(x, f)).ToList() },
+        Repeat r => r with { Test = f(r.Test), Body = r.Body.Select(x => MapValues(x, f)).ToList() },
+        BackwardCall b => b with { Args = b.Args.Select(f).ToList(), Seed = f(b.Seed) },
+        _ => ValueOf(c) is { } value ? WithValue(c, f(value)) : c,
+    };
+
     // A first pass over the same statements with the same rules: the statements whose call is
     // computed again by a later statement while nothing it reads has changed (the primal's
     // Math.Exp(-z), read again by the backward sweep), so the first one keeps it in a local.

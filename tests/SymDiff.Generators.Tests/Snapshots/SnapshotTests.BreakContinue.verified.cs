@@ -37,7 +37,6 @@ partial class C
             branch82 = v[i] < -0.5;
             if (!branch82)
             {
-                tape.Push(s);
                 s += v[i] * w;
                 branch8 = s > 1.5;
                 if (branch8)
@@ -52,7 +51,6 @@ partial class C
                 tape.Push(branch8);
             }
             tape.Push(branch82);
-            tape.Push(i);
             iterations++;
         }
         double value = s;
@@ -63,7 +61,7 @@ partial class C
         // back through the loop at line 8, last iteration first
         while (iterations-- > 0)
         {
-            int i = tape.PopInt();
+            int i = iterations;
             // back through line 8: if (v[i] < -0.5)
             branch82 = tape.PopBool();
             if (!branch82)
@@ -79,7 +77,6 @@ partial class C
                     ds += dsShare * w;
                     dw += s * dsShare;
                 }
-                s = tape.PopDouble();
                 // back through line 8: s += v[i] * w;
                 dv[i] += ds * w;
                 dw += v[i] * ds;
@@ -117,7 +114,6 @@ partial class C
             branch82 = v[i] < -0.5;
             if (!branch82)
             {
-                tape.Push(s);
                 s += v[i] * w;
                 branch8 = s > 1.5;
                 if (branch8)
@@ -132,7 +128,6 @@ partial class C
                 tape.Push(branch8);
             }
             tape.Push(branch82);
-            tape.Push(i);
             iterations++;
         }
         double ds = 0;
@@ -141,7 +136,7 @@ partial class C
         // back through the loop at line 8, last iteration first
         while (iterations-- > 0)
         {
-            int i = tape.PopInt();
+            int i = iterations;
             // back through line 8: if (v[i] < -0.5)
             branch82 = tape.PopBool();
             if (!branch82)
@@ -157,7 +152,6 @@ partial class C
                     ds += dsShare * w;
                     dw += s * dsShare;
                 }
-                s = tape.PopDouble();
                 // back through line 8: s += v[i] * w;
                 dv[i] += ds * w;
                 dw += v[i] * ds;

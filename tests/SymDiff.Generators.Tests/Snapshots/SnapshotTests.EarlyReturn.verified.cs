@@ -33,7 +33,6 @@ partial class C
         }
         else
         {
-            tape.Push(t);
             t = global::System.Math.Tanh(x);
             branch8 = t < 0;
             if (branch8)
@@ -77,10 +76,9 @@ partial class C
                 dy += df;
                 df = 0;
             }
-            t = tape.PopDouble();
+            double tanh = t;
             // back through line 8: double t = Math.Tanh(x);
-            double tanhX = global::System.Math.Tanh(x);
-            dx += dt * (1 - tanhX * tanhX);
+            dx += dt * (1 - tanh * tanh);
             dt = 0;
         }
         return value;
@@ -108,7 +106,6 @@ partial class C
         bool branch82 = x > 1;
         if (!branch82)
         {
-            tape.Push(t);
             t = global::System.Math.Tanh(x);
             branch8 = t < 0;
         }
@@ -141,10 +138,9 @@ partial class C
                 dy += df;
                 df = 0;
             }
-            t = tape.PopDouble();
+            double tanh = t;
             // back through line 8: double t = Math.Tanh(x);
-            double tanhX = global::System.Math.Tanh(x);
-            dx += dt * (1 - tanhX * tanhX);
+            dx += dt * (1 - tanh * tanh);
             dt = 0;
         }
     }

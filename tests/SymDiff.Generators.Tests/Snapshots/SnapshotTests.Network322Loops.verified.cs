@@ -56,15 +56,12 @@ partial class C
             iterations = 0;
             for (int k = 0; k < inputs; k++)
             {
-                tape.Push(z);
                 z += W1[(j * inputs) + k] * x[k];
-                tape.Push(k);
                 iterations++;
             }
             tape.Push(iterations);
             tape.Push(a[j]);
             a[j] = global::System.Math.Max(0.0, z);
-            tape.Push(j);
             iterations2++;
         }
         double loss = 0;
@@ -76,14 +73,12 @@ partial class C
             for (int j = 0; j < hidden; j++)
             {
                 z2 += W2[(o * hidden) + j] * a[j];
-                tape.Push(j);
                 iterations3++;
             }
             tape.Push(iterations3);
             tape.Push(e);
             e = z2 - y[o];
             loss += e * e;
-            tape.Push(o);
             iterations4++;
         }
         double value = loss;
@@ -97,7 +92,7 @@ partial class C
         // back through the loop at line 21, last iteration first
         while (iterations4-- > 0)
         {
-            int o = tape.PopInt();
+            int o = iterations4;
             // back through line 26: loss += e * e;
             de += 2 * dLoss * e;
             e = tape.PopDouble();
@@ -108,7 +103,7 @@ partial class C
             // back through the loop at line 24, last iteration first
             while (iterations3-- > 0)
             {
-                int j = tape.PopInt();
+                int j = iterations3;
                 // back through line 24: z += W2[o * hidden + j] * a[j];
                 dW2[(o * hidden) + j] += dz2 * a[j];
                 da[j] += W2[(o * hidden) + j] * dz2;
@@ -120,7 +115,7 @@ partial class C
         // back through the loop at line 13, last iteration first
         while (iterations2-- > 0)
         {
-            int j = tape.PopInt();
+            int j = iterations2;
             a[j] = tape.PopDouble();
             // back through line 17: a[j] = Math.Max(0, z);
             dz += z > 0 ? da[j] : 0;
@@ -129,8 +124,7 @@ partial class C
             // back through the loop at line 16, last iteration first
             while (iterations-- > 0)
             {
-                int k = tape.PopInt();
-                z = tape.PopDouble();
+                int k = iterations;
                 // back through line 16: z += W1[j * inputs + k] * x[k];
                 dW1[(j * inputs) + k] += dz * x[k];
             }
@@ -188,15 +182,12 @@ partial class C
             iterations = 0;
             for (int k = 0; k < inputs; k++)
             {
-                tape.Push(z);
                 z += W1[(j * inputs) + k] * x[k];
-                tape.Push(k);
                 iterations++;
             }
             tape.Push(iterations);
             tape.Push(a[j]);
             a[j] = global::System.Math.Max(0.0, z);
-            tape.Push(j);
             iterations2++;
         }
         int iterations4 = 0;
@@ -207,13 +198,11 @@ partial class C
             for (int j = 0; j < hidden; j++)
             {
                 z2 += W2[(o * hidden) + j] * a[j];
-                tape.Push(j);
                 iterations3++;
             }
             tape.Push(iterations3);
             tape.Push(e);
             e = z2 - y[o];
-            tape.Push(o);
             iterations4++;
         }
         double de = 0;
@@ -226,7 +215,7 @@ partial class C
         // back through the loop at line 21, last iteration first
         while (iterations4-- > 0)
         {
-            int o = tape.PopInt();
+            int o = iterations4;
             // back through line 26: loss += e * e;
             de += 2 * dLoss * e;
             e = tape.PopDouble();
@@ -237,7 +226,7 @@ partial class C
             // back through the loop at line 24, last iteration first
             while (iterations3-- > 0)
             {
-                int j = tape.PopInt();
+                int j = iterations3;
                 // back through line 24: z += W2[o * hidden + j] * a[j];
                 dW2[(o * hidden) + j] += dz2 * a[j];
                 da[j] += W2[(o * hidden) + j] * dz2;
@@ -249,7 +238,7 @@ partial class C
         // back through the loop at line 13, last iteration first
         while (iterations2-- > 0)
         {
-            int j = tape.PopInt();
+            int j = iterations2;
             a[j] = tape.PopDouble();
             // back through line 17: a[j] = Math.Max(0, z);
             dz += z > 0 ? da[j] : 0;
@@ -258,8 +247,7 @@ partial class C
             // back through the loop at line 16, last iteration first
             while (iterations-- > 0)
             {
-                int k = tape.PopInt();
-                z = tape.PopDouble();
+                int k = iterations;
                 // back through line 16: z += W1[j * inputs + k] * x[k];
                 dW1[(j * inputs) + k] += dz * x[k];
             }
