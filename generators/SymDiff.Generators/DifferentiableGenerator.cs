@@ -22,11 +22,24 @@ public sealed class DifferentiableGenerator : IIncrementalGenerator
     /// <inheritdoc/>
     public void Initialize(IncrementalGeneratorInitializationContext context)
     {
+        // Binding a method is the parse's cost (about 1 ms each), so a method is parsed again only
+        // when its key changes: its own text and place, or the shape of the project around it.
+        // The compilation rides along for the parse, compared by nothing and held weakly.
+        IncrementalValueProvider<string> shape = context.CompilationProvider
+            .Select(static (c, ct) => ProjectShape.Of(c, ct))
+            .WithTrackingName(TrackingNames.Shape);
         IncrementalValuesProvider<ParseResult> results = context.SyntaxProvider
             .ForAttributeWithMetadataName(
                 Signature.DifferentiableAttribute,
                 static (node, _) => node is MethodDeclarationSyntax,
-                static (ctx, ct) => MethodParser.Parse(ctx, ct))
+                static (ctx, _) => MethodKey.Of(ctx))
+            .Combine(shape)
+            .Select(static (pair, _) => pair.Left with { Shape = pair.Right })
+            .Combine(context.CompilationProvider.Select(static (c, _) => new WeakReference<Compilation>(c)))
+            .WithComparer(KeyOnly.Instance)
+            .Select(static (pair, ct) => pair.Item2.TryGetTarget(out Compilation? compilation)
+                ? MethodParser.Parse(compilation, pair.Item1, ct)
+                : throw new InvalidOperationException("the compilation being generated for is gone"))
             .WithTrackingName(TrackingNames.Parse);
 
         IncrementalValuesProvider<MethodModel> models = results
@@ -88,5 +101,15 @@ public sealed class DifferentiableGenerator : IIncrementalGenerator
             context.ReportDiagnostic(Diagnostic.Create(
                 Descriptors.InternalError, Location.None, model.Name, ex.GetType().Name, ex.Message.Split('\n').First()));
         }
+    }
+
+    // Two (key, compilation) pairs are the same input when their keys are.
+    private sealed class KeyOnly : System.Collections.Generic.IEqualityComparer<(MethodKey Key, WeakReference<Compilation> Compilation)>
+    {
+        public static readonly KeyOnly Instance = new();
+
+        public bool Equals((MethodKey Key, WeakReference<Compilation> Compilation) x, (MethodKey Key, WeakReference<Compilation> Compilation) y) => x.Key.Equals(y.Key);
+
+        public int GetHashCode((MethodKey Key, WeakReference<Compilation> Compilation) pair) => pair.Key.GetHashCode();
     }
 }

@@ -3,6 +3,7 @@ namespace SymDiff.Generators;
 /// <summary>Names of the pipeline steps, so tests can check what the driver cached.</summary>
 internal static class TrackingNames
 {
+    public const string Shape = nameof(Shape);
     public const string Parse = nameof(Parse);
     public const string Models = nameof(Models);
     public const string Diagnostics = nameof(Diagnostics);

@@ -58,6 +58,55 @@ public class IncrementalTests
         Assert.All(OutputReasons(driver), r => Assert.True(r is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, r.ToString()));
     }
 
+    [Theory]
+    [InlineData("other file")]
+    [InlineData("same file, other member")]
+    [InlineData("comment between members")]
+    public void Edits_inside_ordinary_bodies_bind_no_method_again(string edit)
+    {
+        var (driver, compilation) = FirstRun();
+        CSharpCompilation edited = edit switch
+        {
+            "other file" => Replace(compilation, 1, Other.Replace("42", "43")),
+            "same file, other member" => Replace(compilation, 0, Model.Replace("=> 1;", "=> 2;")),
+            _ => Replace(compilation, 0, Model.Replace("public static int Helper", "// a note\n    public static int Helper")),
+        };
+
+        driver = driver.RunGenerators(edited);
+
+        Assert.All(Reasons(driver, TrackingNames.Parse), r => Assert.Equal(IncrementalStepRunReason.Cached, r));
+    }
+
+    [Fact]
+    public void A_declaration_edit_elsewhere_parses_again_and_is_seen()
+    {
+        // Loss calls Scale, which is not [Differentiable] yet: refused. Marking Scale in the other
+        // file changes no byte of Loss's file, and Loss must be parsed again and accepted.
+        const string loss = """
+            using System; using SymDiff; namespace Cases;
+            public static partial class M
+            {
+                [Differentiable] public static double Loss(double w) => Helpers.Scale(w) * w;
+            }
+            """;
+        const string helpers = """
+            using System; using SymDiff; namespace Cases;
+            public static partial class Helpers
+            {
+                public static double Scale(double x) => 2 * x;
+            }
+            """;
+        CSharpCompilation compilation = Harness.Compilation("Incremental", null, loss, helpers);
+        GeneratorDriver driver = Harness.Driver(trackSteps: true).RunGenerators(compilation);
+        Assert.DoesNotContain(driver.GetRunResult().GeneratedTrees, t => t.FilePath.EndsWith("Cases.M.Loss.g.cs", StringComparison.Ordinal));
+        Assert.Contains(driver.GetRunResult().Diagnostics, d => d.Id.StartsWith("SD", StringComparison.Ordinal));
+
+        driver = driver.RunGenerators(Replace(compilation, 1, helpers.Replace("public static double Scale", "[Differentiable] public static double Scale")));
+
+        Assert.Contains(driver.GetRunResult().GeneratedTrees, t => t.FilePath.EndsWith("Cases.M.Loss.g.cs", StringComparison.Ordinal));
+        Assert.DoesNotContain(driver.GetRunResult().Diagnostics, d => d.Id.StartsWith("SD", StringComparison.Ordinal));
+    }
+
     [Fact]
     public void The_call_graph_re_emits_only_the_method_that_changed()
     {

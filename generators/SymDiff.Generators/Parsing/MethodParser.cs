@@ -21,13 +21,28 @@ internal static class MethodParser
     /// <summary>Tests set this to make parsing fail, to check that failures become SD0099.</summary>
     internal static Action<string>? FaultInjection { get; set; }
 
-    public static ParseResult Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+    /// <summary>The method a <see cref="MethodKey"/> names, parsed in <paramref name="compilation"/>.</summary>
+    public static ParseResult Parse(Compilation compilation, MethodKey key, CancellationToken cancellationToken)
     {
-        var syntax = (MethodDeclarationSyntax)context.TargetNode;
+        SyntaxTree tree = MethodKey.Tree(compilation, key.Path);
+        MethodDeclarationSyntax syntax = tree.GetRoot(cancellationToken).FindNode(new Microsoft.CodeAnalysis.Text.TextSpan(key.Start, key.Length))
+            .AncestorsAndSelf().OfType<MethodDeclarationSyntax>().First(m => m.Span.Start == key.Start && m.Span.Length == key.Length);
+        SemanticModel model = compilation.GetSemanticModel(tree);
+        var method = (IMethodSymbol)model.GetDeclaredSymbol(syntax, cancellationToken)!;
+        AttributeData attribute = method.GetAttributes().First(a => a.AttributeClass?.ToDisplayString() == Signature.DifferentiableAttribute);
+        return Parse(new Target(syntax, model, method, attribute), cancellationToken);
+    }
+
+    public static ParseResult Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken) =>
+        Parse(new Target((MethodDeclarationSyntax)context.TargetNode, context.SemanticModel, (IMethodSymbol)context.TargetSymbol, context.Attributes[0]), cancellationToken);
+
+    private static ParseResult Parse(Target target, CancellationToken cancellationToken)
+    {
+        MethodDeclarationSyntax syntax = target.Syntax;
         try
         {
             FaultInjection?.Invoke(syntax.Identifier.ValueText);
-            return ParseCore(context, syntax, cancellationToken);
+            return ParseCore(target, syntax, cancellationToken);
         }
         catch (OperationCanceledException)
         {
@@ -49,7 +64,7 @@ internal static class MethodParser
     // a syntax error, a part the binder could not make sense of, or a diagnostic of ours. A
     // method whose only error is found by flow analysis (a local read before it is assigned)
     // still gets its code; the compiler reports that error on the method itself.
-    private static ParseResult ParseCore(GeneratorAttributeSyntaxContext context, MethodDeclarationSyntax syntax, CancellationToken ct)
+    private static ParseResult ParseCore(Target context, MethodDeclarationSyntax syntax, CancellationToken ct)
     {
         var nothing = new ParseResult(null, EquatableArray<DiagnosticInfo>.Empty);
         if (syntax.ContainsDiagnostics && syntax.GetDiagnostics().Any(d => d.Severity == DiagnosticSeverity.Error))
@@ -59,16 +74,16 @@ internal static class MethodParser
 
         ParseResult result = ParseChecked(context, syntax, ct);
         bool suspect = result.Diagnostics.Count > 0
-            || context.SemanticModel.GetOperation(syntax, ct) is not { } body
+            || context.Model.GetOperation(syntax, ct) is not { } body
             || body.Descendants().Any(o => o is IInvalidOperation || o.Type is { TypeKind: TypeKind.Error } || o is IConversionOperation { Conversion.Exists: false });
-        return suspect && context.SemanticModel.GetDiagnostics(syntax.Span, ct).Any(d => d.Severity == DiagnosticSeverity.Error)
+        return suspect && context.Model.GetDiagnostics(syntax.Span, ct).Any(d => d.Severity == DiagnosticSeverity.Error)
             ? nothing
             : result;
     }
 
-    private static ParseResult ParseChecked(GeneratorAttributeSyntaxContext context, MethodDeclarationSyntax syntax, CancellationToken ct)
+    private static ParseResult ParseChecked(Target context, MethodDeclarationSyntax syntax, CancellationToken ct)
     {
-        var method = (IMethodSymbol)context.TargetSymbol;
+        IMethodSymbol method = context.Symbol;
         var diagnostics = new List<DiagnosticInfo>();
         void Report(DiagnosticDescriptor d, Location? at, params string[] args) =>
             diagnostics.Add(new DiagnosticInfo(d.Id, LocationInfo.From(at), args.ToEquatableArray()));
@@ -95,7 +110,7 @@ internal static class MethodParser
 
         string scalar = Scalar(method, syntax, Report);
 
-        AttributeData attribute = context.Attributes[0];
+        AttributeData attribute = context.Attribute;
         IReadOnlyList<string> wrt = Signature.WrtNames(attribute);
         List<ParamModel> parameters = Parameters(method, syntax, wrt, Report);
         CheckWrtNames(method, attribute, wrt, Report);
@@ -107,7 +122,7 @@ internal static class MethodParser
             return new ParseResult(null, diagnostics.ToEquatableArray());
         }
 
-        IMethodBodyOperation? bodyOperation = context.SemanticModel.GetOperation(syntax, ct) as IMethodBodyOperation;
+        IMethodBodyOperation? bodyOperation = context.Model.GetOperation(syntax, ct) as IMethodBodyOperation;
         IBlockOperation? block = bodyOperation?.BlockBody ?? bodyOperation?.ExpressionBody;
         if (block is null)
         {
@@ -144,7 +159,7 @@ internal static class MethodParser
         CheckCallArguments(parameters, statements, body, Report);
         if (hessian && diagnostics.Count == 0)
         {
-            CheckSecondOrderBody(method, syntax, context.SemanticModel, Report);
+            CheckSecondOrderBody(method, syntax, context.Model, Report);
         }
 
         if (body.CallsBrokenCustomDerivative)
@@ -451,3 +466,6 @@ internal static class MethodParser
         return index <= 0 ? string.Empty : "." + (index + 1).ToString(System.Globalization.CultureInfo.InvariantCulture);
     }
 }
+
+/// <summary>What the parse stage reads of one method: its declaration, the model that binds it, its symbol and its [Differentiable].</summary>
+internal readonly record struct Target(MethodDeclarationSyntax Syntax, SemanticModel Model, IMethodSymbol Symbol, AttributeData Attribute);
