@@ -11,12 +11,20 @@ using SymDiff.GeneratorBench;
 // an edit outside the methods and an edit inside one, traced through the driver's steps.
 //   dotnet run -c Release --project bench/SymDiff.GeneratorBench [-- --methods 1000 --rounds 5]
 //   ... -- --sizes        time one method as it grows (straight-line statements, nested depth)
+//   ... -- --edits 30     only the edits, 30 of each kind outside the methods
 //   ... -- --msbuild      the same project built with dotnet build both ways, a fresh compiler each time
 int methods = Option("--methods", 1000);
 int rounds = Option("--rounds", 5);
 if (args.Contains("--sizes"))
 {
     Sizes.Run();
+    return;
+}
+
+if (args.Contains("--edits"))
+{
+    // Only the edits, repeated (for a profiler).
+    Edits.Run(ProjectWriter.Write(methods), Option("--edits", 5));
     return;
 }
 

@@ -25,7 +25,7 @@ public sealed class DifferentiableGenerator : IIncrementalGenerator
         // Binding a method is the parse's cost (about 1 ms each), so a method is parsed again only
         // when its key changes: its own text and place, or the shape of the project around it.
         // The compilation rides along for the parse, compared by nothing and held weakly.
-        IncrementalValueProvider<string> shape = context.CompilationProvider
+        IncrementalValueProvider<ProjectShape.Shape> shape = context.CompilationProvider
             .Select(static (c, ct) => ProjectShape.Of(c, ct))
             .WithTrackingName(TrackingNames.Shape);
         IncrementalValuesProvider<ParseResult> results = context.SyntaxProvider
@@ -34,7 +34,7 @@ public sealed class DifferentiableGenerator : IIncrementalGenerator
                 static (node, _) => node is MethodDeclarationSyntax,
                 static (ctx, _) => MethodKey.Of(ctx))
             .Combine(shape)
-            .Select(static (pair, _) => pair.Left with { Shape = pair.Right })
+            .Select(static (pair, _) => pair.Left.In(pair.Right))
             .Combine(context.CompilationProvider.Select(static (c, _) => new WeakReference<Compilation>(c)))
             .WithComparer(KeyOnly.Instance)
             .Select(static (pair, ct) => pair.Item2.TryGetTarget(out Compilation? compilation)

@@ -108,6 +108,32 @@ public class IncrementalTests
     }
 
     [Fact]
+    public void An_edit_inside_one_method_parses_that_method_and_the_second_order_ones_again()
+    {
+        // A Hessian's checks read the bodies of the methods it calls, so F is parsed again when
+        // G's body changes; Loss is not.
+        const string Calls = """
+            using System; using SymDiff; namespace Cases;
+            public static partial class M
+            {
+                [Differentiable] public static double Loss(double w, double b) => (w * 2 + b - 1) * (w * 2 + b - 1);
+                [Differentiable] public static double G(double a) => Math.Sin(a) * a;
+                [Differentiable(Hessian = true)] public static double F(double x) => G(x * x) + x;
+            }
+            """;
+        CSharpCompilation compilation = Harness.Compilation("Incremental", null, Calls);
+        GeneratorDriver driver = Harness.Driver(trackSteps: true).RunGenerators(compilation);
+        driver = driver.RunGenerators(Replace(compilation, 0, Calls.Replace("Math.Sin(a) * a", "Math.Cos(a) * a")));
+
+        string Name(object value) => (string)value.GetType().GetProperty("Name")!.GetValue(value)!;
+        var parsed = driver.GetRunResult().Results.Single().TrackedSteps[TrackingNames.Parse].SelectMany(s => s.Outputs)
+            .ToDictionary(o => Name(o.Value.GetType().GetProperty("Model")!.GetValue(o.Value)!), o => o.Reason);
+        Assert.Equal(IncrementalStepRunReason.Cached, parsed["Loss"]);
+        Assert.NotEqual(IncrementalStepRunReason.Cached, parsed["G"]);
+        Assert.NotEqual(IncrementalStepRunReason.Cached, parsed["F"]);
+    }
+
+    [Fact]
     public void The_call_graph_re_emits_only_the_method_that_changed()
     {
         const string Calls = """

@@ -12,19 +12,26 @@ using Microsoft.CodeAnalysis.CSharp.Syntax;
 namespace SymDiff.Generators.Parsing;
 
 /// <summary>
-/// A <c>[Differentiable]</c> method as far as its parse can tell: where it is (file, span, line), its
-/// text, and the <see cref="ProjectShape"/> of the compilation around it. Two equal keys give the
-/// same parse, so an edit that leaves every key as it was (a change inside an ordinary method's
-/// body, a comment between members) binds no method again.
+/// A <c>[Differentiable]</c> method as far as its parse can tell: where it is (file, span, line),
+/// its text, and the <see cref="ProjectShape"/> of the compilation around it: the declarations,
+/// and for a method that asks for second order (whose checks read the bodies of its callees) the
+/// bodies of attributed methods too. Two equal keys give the same parse, so an edit that leaves
+/// every key as it was (a change inside another method's body, a comment between members) binds
+/// no method again.
 /// </summary>
-internal sealed record MethodKey(string Path, int Start, int Length, int Line, string Text, string Shape)
+internal sealed record MethodKey(string Path, int Start, int Length, int Line, string Text, bool SecondOrder, string Shape)
 {
     public static MethodKey Of(GeneratorAttributeSyntaxContext context)
     {
         SyntaxNode node = context.TargetNode;
         int line = node.SyntaxTree.GetLineSpan(node.Span).StartLinePosition.Line;
-        return new(node.SyntaxTree.FilePath, node.Span.Start, node.Span.Length, line, node.ToFullString(), "");
+        string attributes = ((MethodDeclarationSyntax)node).AttributeLists.ToString();
+        bool secondOrder = attributes.Contains("Hessian") || attributes.Contains("Jacobian");
+        return new(node.SyntaxTree.FilePath, node.Span.Start, node.Span.Length, line, node.ToFullString(), secondOrder, "");
     }
+
+    /// <summary>The key under <paramref name="shape"/>: a method whose attributes mention second order also sees the bodies.</summary>
+    public MethodKey In(ProjectShape.Shape shape) => this with { Shape = SecondOrder ? shape.Declarations + " " + shape.Bodies : shape.Declarations };
 
     /// <summary>The compilation's tree at <paramref name="path"/> (by index, built once per compilation).</summary>
     public static SyntaxTree Tree(Compilation compilation, string path) =>
@@ -43,78 +50,89 @@ internal sealed record MethodKey(string Path, int Start, int Length, int Line, s
 }
 
 /// <summary>
-/// The compilation as far as binding a <c>[Differentiable]</c> method can see it, as a SHA-256:
-/// every file's tokens except the bodies of ordinary members (methods, accessors, constructors,
-/// operators and their expression bodies, when the member has no attribute: the bodies of
-/// <c>[Differentiable]</c> methods stay in, since a Hessian's checks read its callees' bodies),
-/// the language options, the compilation
-/// options that bear on binding and the identity of every reference. Each file's part is computed once per syntax
-/// tree, so an edit re-reads only the file it touched.
+/// The compilation as far as binding a <c>[Differentiable]</c> method can see it, in two SHA-256
+/// parts. <see cref="Shape.Declarations"/>: every file's tokens without the bodies of members
+/// (methods, accessors, constructors, operators, and their expression bodies), the language
+/// options, the compilation options that bear on binding and the identity of every reference.
+/// <see cref="Shape.Bodies"/>: the bodies of methods that carry an attribute, which only a
+/// second-order method's checks read (they look into the bodies of the methods it calls). Each
+/// file's parts are computed once per syntax tree, so an edit re-reads only the file it touched.
 /// </summary>
 internal static class ProjectShape
 {
-    private static readonly ConditionalWeakTable<SyntaxTree, string> PerTree = new();
+    public readonly record struct Shape(string Declarations, string Bodies);
+
+    private static readonly ConditionalWeakTable<SyntaxTree, Tuple<string, string>> PerTree = new();
     private static readonly ConditionalWeakTable<MetadataReference, object> ReferenceIds = new();
     private static long nextReferenceId;
 
-    public static string Of(Compilation compilation, CancellationToken ct)
+    public static Shape Of(Compilation compilation, CancellationToken ct)
     {
-        var text = new StringBuilder();
+        var declarations = new StringBuilder();
+        var bodies = new StringBuilder();
+
         // Options field by field: the command-line compiler's resolvers throw from GetHashCode.
         CompilationOptions o = compilation.Options;
-        text.Append(compilation.AssemblyName).Append(' ').Append(o.OutputKind).Append(' ').Append(o.CheckOverflow).Append(' ')
+        declarations.Append(compilation.AssemblyName).Append(' ').Append(o.OutputKind).Append(' ').Append(o.CheckOverflow).Append(' ')
             .Append(o.NullableContextOptions).Append(' ').Append(o.OptimizationLevel).Append(' ').Append(o.Platform).Append(' ')
             .Append((o as CSharpCompilationOptions)?.AllowUnsafe).Append('\n');
         foreach (MetadataReference reference in compilation.References)
         {
             // A rebuilt reference is a new object: numbered by identity, it changes the shape.
-            text.Append(ReferenceIds.GetValue(reference, _ => Interlocked.Increment(ref nextReferenceId))).Append(' ');
+            declarations.Append(ReferenceIds.GetValue(reference, _ => Interlocked.Increment(ref nextReferenceId))).Append(' ');
         }
 
         foreach (SyntaxTree tree in compilation.SyntaxTrees)
         {
             ct.ThrowIfCancellationRequested();
-            text.Append('\n').Append(tree.FilePath).Append(' ').Append(PerTree.GetValue(tree, t => Hash(TreeShape(t, ct))));
+            Tuple<string, string> parts = PerTree.GetValue(tree, t => TreeShape(t, ct));
+            declarations.Append('\n').Append(tree.FilePath).Append(' ').Append(parts.Item1);
+            bodies.Append('\n').Append(tree.FilePath).Append(' ').Append(parts.Item2);
         }
 
-        return Hash(text.ToString());
+        return new Shape(Hash(declarations.ToString()), Hash(bodies.ToString()));
     }
 
-    private static string TreeShape(SyntaxTree tree, CancellationToken ct)
+    private static Tuple<string, string> TreeShape(SyntaxTree tree, CancellationToken ct)
     {
-        var text = new StringBuilder();
+        var declarations = new StringBuilder();
+        var bodies = new StringBuilder();
         if (tree.Options is CSharpParseOptions options)
         {
-            text.Append(options.LanguageVersion).Append(' ').Append(string.Join(",", options.PreprocessorSymbolNames)).Append('\n');
+            declarations.Append(options.LanguageVersion).Append(' ').Append(string.Join(",", options.PreprocessorSymbolNames)).Append('\n');
         }
 
-        Append(tree.GetRoot(ct), text);
-        return text.ToString();
+        Append(tree.GetRoot(ct), declarations, bodies);
+        return Tuple.Create(Hash(declarations.ToString()), Hash(bodies.ToString()));
     }
 
-    // Tokens in order, one space apart; an ordinary body stands as "{}".
-    private static void Append(SyntaxNode node, StringBuilder text)
+    // Tokens in order, one space apart; a member's body stands as "{}" in the declarations, and
+    // goes whole into the bodies when its method carries an attribute.
+    private static void Append(SyntaxNode node, StringBuilder declarations, StringBuilder bodies)
     {
         foreach (SyntaxNodeOrToken child in node.ChildNodesAndTokens())
         {
             if (child.IsToken)
             {
-                text.Append(child.AsToken().Text).Append(' ');
+                declarations.Append(child.AsToken().Text).Append(' ');
             }
-            else if (IsOrdinaryBody(child.AsNode()!))
+            else if (IsBody(child.AsNode()!))
             {
-                text.Append("{} ");
+                declarations.Append("{} ");
+                if (child.AsNode()!.Parent is MethodDeclarationSyntax { AttributeLists.Count: > 0 })
+                {
+                    bodies.Append(child.AsNode()!.ToString()).Append('\n');
+                }
             }
             else
             {
-                Append(child.AsNode()!, text);
+                Append(child.AsNode()!, declarations, bodies);
             }
         }
     }
 
-    private static bool IsOrdinaryBody(SyntaxNode node) =>
-        node is BlockSyntax or ArrowExpressionClauseSyntax
-        && node.Parent is MemberDeclarationSyntax { AttributeLists.Count: 0 } or AccessorDeclarationSyntax { AttributeLists.Count: 0 };
+    private static bool IsBody(SyntaxNode node) =>
+        node is BlockSyntax or ArrowExpressionClauseSyntax && node.Parent is MemberDeclarationSyntax or AccessorDeclarationSyntax;
 
     private static string Hash(string text)
     {
