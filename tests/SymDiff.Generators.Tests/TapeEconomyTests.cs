@@ -9,8 +9,9 @@ namespace SymDiff.Generators.Tests;
 /// Taped code saves only what its backward sweep reads, as a hand-writer would: a running sum
 /// whose old values nobody reads is not pushed per iteration; a counted loop over a bound that
 /// nothing changes runs backward as a count-down loop, with no counter or count on the tape; a
-/// loop-carried <c>h = tanh(…)</c> reads tanh's result from h instead of calling tanh again; and
-/// input elements at constant indices are read once. Each case is also checked against central
+/// loop-carried <c>h = tanh(…)</c> reads tanh's result from h instead of calling tanh again; a
+/// stored <c>z[o] = tanh(s)</c> keeps tanh's result and saves it once per row; and input
+/// elements at constant indices are read once. Each case is also checked against central
 /// differences, since a restore dropped by mistake gives a wrong number, not a compile error.
 /// </summary>
 public sealed class TapeEconomyTests
@@ -47,13 +48,18 @@ public sealed class TapeEconomyTests
         """;
 
     [Fact]
-    public void A_dense_layer_saves_one_value_per_row_and_nothing_per_input()
+    public void A_dense_layer_saves_one_value_per_row_computes_tanh_once_and_saves_nothing_per_input()
     {
         string backward = Method(Harness.GeneratedSource(Sources.InClass(Dense), "Cases.C.Dense.g.cs"), "DenseBackward");
         Assert.Single(Regex.Matches(backward, @"tape\.Push\("));
         Assert.DoesNotContain("PopInt", backward);
         Assert.DoesNotContain("iterations", backward);
         Assert.Contains("for (int i = x.Length - 1; i >= 0; i--)", backward);
+
+        // tanh once per row: its result is kept in a local and saved after it is computed.
+        Assert.Single(Regex.Matches(backward, @"Math\.Tanh\("));
+        Assert.Contains("tape.Push(tanhS);", backward);
+        Assert.Contains("double tanh = tape.PopDouble();", backward);
 
         // The numbers of this shape (an [Output] layer, both loops over fixed bounds) are checked
         // against central differences by LanguageTests.Output_span_backward_accumulates_….

@@ -31,7 +31,7 @@ internal static class MethodEmitter
         }
         else
         {
-            LoweredBody lowered = Lower.Run(m with { Body = Split.Run(m.Body, taken).ToEquatableArray() }, taken);
+            LoweredBody lowered = Lower.Run(m with { Body = Split.StoredResults(Split.Run(m.Body, taken), taken).ToEquatableArray() }, taken);
             gradient = m.ReturnsVoid ? new List<Code>() : Reverse.BuildTaped(m, lowered, gradient: true, new HashSet<string>(taken));
             backward = Reverse.BuildTaped(m, lowered, gradient: false, new HashSet<string>(taken));
             derivative = Forward.BuildTaped(m, lowered, new HashSet<string>(taken));

@@ -85,6 +85,11 @@ internal sealed partial class Reverse
         }
 
         (List<Code> primal, List<Code> backward) = TapedBlock(body, inLoop: false);
+        if (!model.Hessian && !model.Jacobian && !model.BackwardTangent)
+        {
+            (primal, backward) = PushResultsAfter(primal, backward);
+        }
+
         primal.InsertRange(0, hoistedDecisions.Select(d => (Code)new Let(d, Ty.Bool, Zero(Ty.Bool)))
             .Concat(hoistedCounts.Select(c => new Let(c, Ty.Int, Zero(Ty.Int)))));
 
@@ -229,12 +234,13 @@ internal sealed partial class Reverse
         // written with the call's result (tanh' = 1 − y², exp' = y) reads it there instead of
         // calling the function again.
         Expr? result = null;
-        if (a.Op == AssignOp.Set && a.Value is Fn call && activity.IsActive(a.Name) && UsesResult(call))
+        if (a.Op == AssignOp.Set && a.Value is Fn call && activity.IsActive(a.Name) && Rules.UsesResult(call, activity.Depends))
         {
             string name = Names.Fresh(call.Function.ToString().ToLowerInvariant(), taken);
             declared.Add(name);
             back.Add(new Let(name, Ty.Double, new Var(a.Name, Ty.Double)));
             result = new Var(name, Ty.Double);
+            results.Add((site, a.Name, name));
         }
 
         back.Add(new Taped(a.Name, new Pop(tape, a.Name, null, Ty.Double, model.Scalar), site));
@@ -264,13 +270,6 @@ internal sealed partial class Reverse
     // The adjoint of `target op= value` (a scalar or an element) flows into the value; after '=' the
     // target's old adjoint is zero (<paramref name="clear"/>). When the value reads the target
     // itself, the adjoint is copied first, so no contribution lands on it before it is read.
-    // Whether the function's reverse rule reads the call's result.
-    private static bool UsesResult(Fn call)
-    {
-        var marker = new Var("\u0001", Ty.Double);
-        return Rules.Table[call.Function].Vjp(call.Args.ToArray(), marker, Num.One).Any(share => Effects.VarsIn(share).Contains(marker.Name));
-    }
-
     private void PushBack(Expr adjoint, Code clear, AssignOp op, Expr value, bool readsItself, string shareName, string comment, List<Code> back, Expr? result = null)
     {
         Expr Signed(Expr g) => op == AssignOp.Sub ? Neg(g) : g;
@@ -400,6 +399,104 @@ internal sealed partial class Reverse
 
     // The scalar saves and restores made so far (each pair's site).
     private int sites;
+
+    // Assignments y = f(u) whose backward reads f's result from y before restoring it: (site, y, local).
+    private readonly List<(int Site, string Name, string Result)> results = new();
+
+    // A y = f(u) whose only reader in the backward sweep is its own rule (a tanh computed in a
+    // loop, kept for 1 − y²) saves its new value after the assignment rather than the old one
+    // before it: the backward pops it straight into the rule's local, and no old value of y is
+    // carried across the loop body. (A value carried across the body kept the JIT from holding
+    // the body's running sums in registers: the dense layer's backward ran at twice the cost.)
+    // Not for methods whose second-order code is derived from these sweeps.
+    private (List<Code> Primal, List<Code> Backward) PushResultsAfter(List<Code> primal, List<Code> backward)
+    {
+        var posts = new HashSet<string>(results.Select(r => r.Result));
+        var readElsewhere = new HashSet<string>();
+        void Reads(IEnumerable<Code> code)
+        {
+            foreach (Code c in code)
+            {
+                switch (c)
+                {
+                    case Let { Value: Var } l when posts.Contains(l.Name):
+                    case Taped { Action: Pop { Index: null } }:
+                        break;
+                    case Loop l:
+                        readElsewhere.UnionWith(Effects.Identifiers(l.Header));
+                        Reads(l.Body);
+                        break;
+                    case Branch b:
+                        readElsewhere.UnionWith(Effects.VarsIn(b.Test));
+                        Reads(b.Then);
+                        Reads(b.Else);
+                        break;
+                    case Repeat r:
+                        readElsewhere.UnionWith(Effects.VarsIn(r.Test));
+                        Reads(r.Body);
+                        break;
+                    default:
+                        readElsewhere.UnionWith(Effects.Reads(c));
+                        break;
+                }
+            }
+        }
+
+        Reads(backward);
+        var eligible = new HashSet<int>(results.Where(r => !readElsewhere.Contains(r.Name) && !model.Params.Any(p => p.Name == r.Name)).Select(r => r.Site));
+        if (eligible.Count == 0)
+        {
+            return (primal, backward);
+        }
+
+        string pop = model.Scalar == "float" ? "PopFloat" : "PopDouble";
+        List<Code> Forward(IReadOnlyList<Code> code)
+        {
+            var output = new List<Code>();
+            for (int i = 0; i < code.Count; i++)
+            {
+                if (code[i] is Taped { Action: Push } push && eligible.Contains(push.Site) && i + 1 < code.Count && code[i + 1] is Update { Op: AssignOp.Set } update && update.Name == push.Name)
+                {
+                    output.Add(update);
+                    output.Add(new Push(tape, new Var(update.Name, Ty.Double)));
+                    i++;
+                    continue;
+                }
+
+                output.Add(Nested(code[i], Forward));
+            }
+
+            return output;
+        }
+
+        List<Code> Backward(IReadOnlyList<Code> code)
+        {
+            var output = new List<Code>();
+            for (int i = 0; i < code.Count; i++)
+            {
+                if (code[i] is Let { Value: Var } post && posts.Contains(post.Name) && i + 1 < code.Count && code[i + 1] is Taped { Action: Pop } restore && eligible.Contains(restore.Site))
+                {
+                    output.Add(new Raw($"{model.Scalar} {post.Name} = {tape}.{pop}();", post.Name));
+                    i++;
+                    continue;
+                }
+
+                output.Add(Nested(code[i], Backward));
+            }
+
+            return output;
+        }
+
+        return (Forward(primal), Backward(backward));
+    }
+
+    private static Code Nested(Code c, System.Func<IReadOnlyList<Code>, List<Code>> map) => c switch
+    {
+        Loop l => l with { Body = map(l.Body) },
+        Branch b => b with { Then = map(b.Then), Else = map(b.Else) },
+        Repeat r => r with { Body = map(r.Body) },
+        _ => c,
+    };
 
     // "int i = n - 1; i >= 0; i--" for "int i = 0; i < n; i++" when the counter starts from a
     // literal, steps up by one and runs to a bound made of parameters the body never assigns

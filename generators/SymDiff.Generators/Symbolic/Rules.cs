@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using SymDiff.Generators.Model;
 using static SymDiff.Generators.Symbolic.E;
 
@@ -28,6 +29,17 @@ internal static class Rules
 
     // aᵇ with a = 0 and b ≥ 0: the point where ln a is −∞ but aᵇ does not depend on b.
     private static Expr ZeroBase(Expr[] x) => new Binary(BinOp.And, Eq(x[0], N(0)), Ge(x[1], N(0)));
+
+    /// <summary>
+    /// Whether the function's reverse rule reads the call's result (tanh, exp, sqrt, …) in the
+    /// share of an argument that <paramref name="varies"/> (xⁿ with n constant does not).
+    /// </summary>
+    public static bool UsesResult(Fn call, Func<Expr, bool> varies)
+    {
+        var marker = new Var("\u0001", Ty.Double);
+        Expr[] shares = Table[call.Function].Vjp(call.Args.ToArray(), marker, N(1));
+        return shares.Where((share, i) => i < call.Args.Count && varies(call.Args[i])).Any(share => Effects.VarsIn(share).Contains(marker.Name));
+    }
 
     public static readonly IReadOnlyDictionary<MathFn, Rule> Table = new Dictionary<MathFn, Rule>
     {

@@ -256,7 +256,7 @@ internal static class Share
         }
     }
 
-    private static string NameOf(Fn call)
+    public static string NameOf(Fn call)
     {
         string function = call.Function.ToString().ToLowerInvariant();
         return call.Args.Count == 1 && call.Args[0] is Var v ? function + Names.Capitalized(v.Name)

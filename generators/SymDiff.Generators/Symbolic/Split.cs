@@ -43,6 +43,43 @@ internal static class Split
         return output;
     }
 
+    /// <summary>
+    /// In a taped body, an element store of a call whose derivative is written with its result
+    /// (<c>z[o] = Math.Tanh(s)</c>: tanh' = 1 − z²) keeps the result in a local first
+    /// (<c>double tanhS = Math.Tanh(s); z[o] = tanhS;</c>), as a hand-writer would. The backward
+    /// sweep then reads the local instead of calling the function again, and no longer needs the
+    /// argument's old values.
+    /// </summary>
+    public static List<Stmt> StoredResults(IEnumerable<Stmt> body, HashSet<string> taken)
+    {
+        var output = new List<Stmt>();
+        foreach (Stmt s in body)
+        {
+            switch (s)
+            {
+                case Store { Op: AssignOp.Set, Value: Fn call } st when Rules.UsesResult(call, arg => Effects.VarsIn(arg).Any()):
+                    string name = Names.Fresh(Share.NameOf(call), taken);
+                    output.Add(new Decl(name, Ty.Double, call, st.Line, st.Source));
+                    output.Add(st with { Value = new Var(name, Ty.Double) });
+                    break;
+                case For f:
+                    output.Add(f with { Body = StoredResults(f.Body, taken).ToEquatableArray() });
+                    break;
+                case While w:
+                    output.Add(w with { Body = StoredResults(w.Body, taken).ToEquatableArray() });
+                    break;
+                case If i:
+                    output.Add(i with { Then = StoredResults(i.Then, taken).ToEquatableArray(), Else = StoredResults(i.Else, taken).ToEquatableArray() });
+                    break;
+                default:
+                    output.Add(s);
+                    break;
+            }
+        }
+
+        return output;
+    }
+
     private static Expr Top(Expr value, Stmt at, List<Stmt> parts, HashSet<string> taken)
     {
         if (Size(value) <= MaxPart)
