@@ -22,16 +22,18 @@ public class DiagnosticTests
         "'z' is not a parameter of 'F': name parameters with nameof, e.g. [Differentiable(nameof(x))]")]
     [InlineData("SD0006", "public static partial class C { static double H(double x) => x; [Differentiable] public static double F(double x) => [|H(x)|]; }",
         "Call to 'C.H' cannot be differentiated: it is neither a [Differentiable] method nor a supported System.Math function; mark it [Differentiable] or compute its value outside")]
-    [InlineData("SD0007", "public static partial class C { [Differentiable] public static double F(double[] v) { double s = 0; [|foreach (double e in v) s += e;|] return s; } }",
-        "A foreach loop is not supported in a [Differentiable] method yet: index with a for loop")]
+    [InlineData("SD0007", "public static partial class C { static readonly int[] picks = { 2, 0 }; [Differentiable] public static double F(double[] v) { double s = 0; [|foreach (int k in picks) s += v[k];|] return s; } }",
+        "A foreach loop over 'picks' is not supported in a [Differentiable] method yet: loop with 'foreach (double v in values)' over a floating-point array or span parameter, a local array or an array field, or index with a for loop")]
     [InlineData("SD0007", "public static partial class C { [Differentiable] public static double F(double x) { ref double [|r = ref x|]; return r; } }",
         "The ref local 'r' is not supported in a [Differentiable] method yet: copy the value into an ordinary local")]
     [InlineData("SD0007", "public static partial class C { [Differentiable] public static double F(double x) { for (int i = 0; i < 2; i++) { double[] [|a = new double[2]|]; x += a[0]; } return x; } }",
         "The local array 'a' declared inside a branch or loop is not supported in a [Differentiable] method yet: declare local arrays at the top level of the method, before its loops and branches, and reuse them")]
     [InlineData("SD0010", "public static partial class C { [Differentiable] public static double F(double x) => [|(float)x|] * 2; }",
         "The conversion '(float)x' mixes double and float in the double method 'F': write the whole method in one precision (in a float method, a double math call such as (float)Math.Sin(x) is computed with MathF)")]
-    [InlineData("SD0008", "public static partial class C { [Differentiable] public static double F(double x) => [|x switch { > 0 => x, _ => -x }|]; }",
-        "A switch expression is not supported in a [Differentiable] method yet: use a switch statement or conditional expressions")]
+    [InlineData("SD0008", "public static partial class C { [Differentiable] public static double F(double x) => [|x switch { > 0 => x, <= 0 => -x }|]; }",
+        "The switch expression 'x switch { > 0 => x, <= 0 => -x }' without a last '_' arm is not supported in a [Differentiable] method yet: end it with '_ => value', so that every input (NaN too) has a value instead of an exception")]
+    [InlineData("SD0008", "public static partial class C { [Differentiable] public static double F(double x) => x is [|double d|] ? d * x : 0; }",
+        "The pattern 'double d' is not supported in a [Differentiable] method yet: use constant ('0'), relational ('> 0'), 'and', 'or', 'not' and '_' patterns; assign to a local instead of declaring one in a pattern")]
     [InlineData("SD0009", "public static partial class C { [Differentiable] public static double F(double x) { object [|o = x|]; return x; } }",
         "Local 'o' has type 'object': locals of a [Differentiable] method are floating-point (of the method's precision), integer, bool, char, string or enum values, or local arrays 'new double[n]'")]
     [InlineData("SD0010", "public static partial class C { [Differentiable] public static double F(double x, [|float y|]) => x * y; }",
@@ -86,8 +88,8 @@ public class DiagnosticTests
         "Method 'F' returns 'double': a [Differentiable] method returns double or float, or void when it writes its results into [Output] parameters (never both)")]
     [InlineData("SD0004", "public static partial class C { [Differentiable] public static double F([|System.Numerics.Vector2|] p, double x) { return p.X * x + p.Y; } }",
         "Parameter 'p' has type 'System.Numerics.Vector2': use double or float, their arrays and spans, or a constant type (integer, bool, char, string, enum)")]
-    [InlineData("SD0008", "public static partial class C { [Differentiable] public static double F(double x) => [|x is > 0 and < 1|] ? x : 1; }",
-        "The type or pattern test 'x is > 0 and < 1' is not supported in a [Differentiable] method yet: compare with <, <=, >, >=, == or != and combine with && and ||")]
+    [InlineData("SD0008", "public static partial class C { [Differentiable] public static double F(double x) => [|x is double|] ? x : 1; }",
+        "The type test 'x is double' is not supported in a [Differentiable] method yet: compare values with <, <=, >, >=, == or != or with constant and relational patterns")]
     [InlineData("SD0008", "public static partial class C { [Differentiable] public static double F(double x) => [|x % 2|]; }",
         "The operator '%' on floating-point values in 'x % 2' is not supported in a [Differentiable] method yet: differentiable arithmetic is +, -, * and /; write the operation with those or with a System.Math function")]
     [InlineData("SD0008", "public static partial class C { [Differentiable] public static double F(double x, int i) { int j = i; return x * (x > 0 ? [|j++|] : 1); } }",

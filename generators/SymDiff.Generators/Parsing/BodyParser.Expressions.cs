@@ -51,6 +51,10 @@ internal sealed partial class BodyParser
                 return ElementRead(element.ArrayReference, element.Indices[0], element);
             case IPropertyReferenceOperation { Property.IsIndexer: true, Arguments.Length: 1 } indexer when indexer.Instance is not null:
                 return ElementRead(indexer.Instance, indexer.Arguments[0].Value, indexer);
+            case IImplicitIndexerReferenceOperation { Argument.Type.Name: "Index" } fromEnd:
+                return ElementRead(fromEnd.Instance, fromEnd.Argument, fromEnd);
+            case ISwitchExpressionOperation switchExpression:
+                return SwitchValue(switchExpression);
             case IBinaryOperation binary when ArithmeticOp(binary.OperatorKind) is { } binOp:
                 Expr? left = Expression(binary.LeftOperand);
                 Expr? right = Expression(binary.RightOperand);
@@ -108,6 +112,8 @@ internal sealed partial class BodyParser
                 return left is null || right is null ? null : new Binary(logic.OperatorKind == BinaryOperatorKind.ConditionalAnd ? BinOp.And : BinOp.Or, left, right);
             case IUnaryOperation { OperatorKind: UnaryOperatorKind.Not } not:
                 return Condition(not.Operand) is { } operand ? new Not(operand) : null;
+            case IIsPatternOperation isPattern:
+                return IsPattern(isPattern);
             case IBinaryOperation compare when CompareOp(compare.OperatorKind) is { } cmp
                 && (Signature.IsFloating(compare.LeftOperand.Type) || Signature.IsFloating(compare.RightOperand.Type)):
                 Expr? a = Expression(compare.LeftOperand);
@@ -140,27 +146,29 @@ internal sealed partial class BodyParser
 
     private Expr? ElementRead(IOperation array, IOperation index, IOperation whole)
     {
-        Expr? i = Index(index);
-        switch (array)
+        (string? code, bool isParameter) = array switch
         {
-            case IParameterReferenceOperation p when Signature.Classify(p.Parameter.Type) is ParamKind.DoubleArray or ParamKind.ReadOnlySpan or ParamKind.Span:
-                return i is null ? null : new Elem(NameOf(p.Parameter), i, IsParameter: true);
-            case ILocalReferenceOperation l when localArrays.Contains(Local(l.Local)):
-                return i is null ? null : new Elem(Local(l.Local), i, IsParameter: true);
-            case IFieldReferenceOperation f when MemberRead(f.Field, f.Instance) is { } code:
-                return i is null ? null : new Elem(code, i, IsParameter: false);
-            case IPropertyReferenceOperation { Property.Parameters.Length: 0 } p when MemberRead(p.Property, p.Instance) is { } code:
-                return i is null ? null : new Elem(code, i, IsParameter: false);
-            default:
-                Report(Descriptors.UnsupportedExpression, whole.Syntax, $"Reading an element of '{array.Syntax}'", "index an array or span parameter, a local array, or a field");
-                return null;
+            IParameterReferenceOperation p when Signature.Classify(p.Parameter.Type) is ParamKind.DoubleArray or ParamKind.ReadOnlySpan or ParamKind.Span => (NameOf(p.Parameter), true),
+            ILocalReferenceOperation l when localArrays.Contains(Local(l.Local)) => (Local(l.Local), true),
+            IFieldReferenceOperation f => (MemberRead(f.Field, f.Instance), false),
+            IPropertyReferenceOperation { Property.Parameters.Length: 0 } p => (MemberRead(p.Property, p.Instance), false),
+            _ => ((string?)null, false),
+        };
+        if (code is null)
+        {
+            Index(index);
+            Report(Descriptors.UnsupportedExpression, whole.Syntax, $"Reading an element of '{array.Syntax}'", "index an array or span parameter, a local array, or a field");
+            return null;
         }
+
+        return IndexInto(code, index) is { } i ? new Elem(code, i, isParameter) : null;
     }
 
     private Expr? Invocation(IInvocationOperation invocation)
     {
         IMethodSymbol target = invocation.TargetMethod;
-        if (target.ContainingType?.ToDisplayString() is "System.Math" or "System.MathF"
+        // Math.Sin(x), MathF.Sin(x) and the INumber static forms double.Sin(x), float.Sin(x).
+        if (target.ContainingType?.ToDisplayString() is "System.Math" or "System.MathF" or "double" or "float"
             && (target.Name == "Log" && target.Parameters.Length == 2 ? (Function: MathFn.LogBase, Arity: 2) : MathFunctions.TryGetValue(target.Name, out var known) ? known : default) is var fn
             && fn.Arity > 0
             && target.Parameters.Length == fn.Arity
@@ -374,6 +382,15 @@ internal sealed partial class BodyParser
 
                 atomic = false;
                 return $"({conversion.Type!.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat)}){Wrap(converted, atomic: true)}";
+        }
+
+        switch (op)
+        {
+            case ISwitchExpressionOperation switchExpression:
+                atomic = false;
+                return SwitchCode(switchExpression);
+            case IIsPatternOperation isPattern:
+                return IsPattern(isPattern) is { } test ? ConditionCode(test) : null;
         }
 
         if (op is not (IInvocationOperation or IConversionOperation or ILocalReferenceOperation or IParameterReferenceOperation))
@@ -651,13 +668,11 @@ internal sealed partial class BodyParser
 
         (string what, string advice) = op switch
         {
-            IForEachLoopOperation => ("A foreach loop", "index with a for loop"),
-            ISwitchExpressionOperation => ("A switch expression", "use a switch statement or conditional expressions"),
             IBranchOperation b => ($"A '{b.BranchKind.ToString().ToLowerInvariant()}' here", "use break and continue inside loops, and return"),
             IBinaryOperation b when Signature.IsFloating(b.LeftOperand.Type) || Signature.IsFloating(b.RightOperand.Type) =>
                 ($"The operator '{OperatorText(b)}' on floating-point values in '{Short(op)}'", "differentiable arithmetic is +, -, * and /; write the operation with those or with a System.Math function"),
             IBinaryOperation b => ($"The operator '{OperatorText(b)}' in '{Short(op)}'", "use arithmetic, comparisons and logic on integers, and +, -, *, / on floating-point values"),
-            IIsPatternOperation or IIsTypeOperation => ($"The type or pattern test '{Short(op)}'", "compare with <, <=, >, >=, == or != and combine with && and ||"),
+            IIsTypeOperation => ($"The type test '{Short(op)}'", "compare values with <, <=, >, >=, == or != or with constant and relational patterns"),
             IObjectCreationOperation or IAnonymousObjectCreationOperation => ($"Creating an object in '{Short(op)}'", "compute with floating-point values, arrays and spans"),
             IArrayCreationOperation => ($"Creating an array in '{Short(op)}'", "declare a local array 'double[] a = new double[n];' at the top of the method"),
             ITupleOperation or IDeconstructionAssignmentOperation => ($"The tuple '{Short(op)}'", "use separate locals"),

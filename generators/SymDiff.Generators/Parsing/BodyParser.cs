@@ -183,6 +183,9 @@ internal sealed partial class BodyParser
             case IWhileLoopOperation loop:
                 ParseWhile(loop, output);
                 break;
+            case IForEachLoopOperation loop:
+                ParseForEach(loop, output);
+                break;
             case IConditionalOperation conditional:
                 ParseIf(conditional, output);
                 break;
@@ -311,6 +314,9 @@ internal sealed partial class BodyParser
     {
         switch (expression)
         {
+            case ISimpleAssignmentOperation { Value: ISimpleAssignmentOperation inner } chained:
+                ParseChainedAssignment(chained.Target, inner, statement, output);
+                break;
             case ISimpleAssignmentOperation assignment:
                 ParseAssignment(assignment.Target, AssignOp.Set, assignment.Value, statement, output);
                 break;
@@ -338,6 +344,9 @@ internal sealed partial class BodyParser
                 return;
             case IPropertyReferenceOperation { Property.IsIndexer: true, Arguments.Length: 1, Instance: { } instance } indexer:
                 ParseStore(instance, indexer.Arguments[0].Value, op, valueOperation, statement, output, target);
+                return;
+            case IImplicitIndexerReferenceOperation { Argument.Type.Name: "Index" } fromEnd:
+                ParseStore(fromEnd.Instance, fromEnd.Argument, op, valueOperation, statement, output, target);
                 return;
         }
 
@@ -377,6 +386,12 @@ internal sealed partial class BodyParser
         if (ty == Ty.Bool && op != AssignOp.Set)
         {
             Report(Descriptors.UnsupportedStatement, statement.Syntax, $"The compound assignment to the bool '{symbol.Name}'", "write 'flag = flag && condition;'");
+            return;
+        }
+
+        // x = x does nothing (a chained t = x = x leaves it too): no statement for it.
+        if (op == AssignOp.Set && (value is Var same && same.Name == name || value is Opaque { Code: var code } && code == name))
+        {
             return;
         }
 
@@ -422,7 +437,7 @@ internal sealed partial class BodyParser
             return;
         }
 
-        Expr? index = Index(indexOperation);
+        Expr? index = IndexInto(name, indexOperation);
         Expr? value = valueOperation is null ? Num.One : Expression(valueOperation);
         if (index is null || value is null)
         {

@@ -66,7 +66,7 @@ internal sealed partial class Forward
             code.Add(new Raw($"{tapeName}.Release({mark});"));
         }
 
-        return Share.Run(Optimize.DropIdleBlocks(Optimize.DropDecidedBranches(Propagate.Run(code)), new HashSet<string>(model.Params.Select(p => p.DerivativeName))), taken);
+        return Share.Run(Optimize.DropIdleBlocks(Optimize.DropDecidedBranches(Propagate.Run(code, Propagate.PrimalNames(body))), new HashSet<string>(model.Params.Select(p => p.DerivativeName))), taken);
     }
 
     private void TapedStatement(Stmt s, List<Code> output)

@@ -42,7 +42,7 @@ internal sealed partial class Forward
         var code = new List<Code>(ArrayTangentChecks());
 
         Block(body, code);
-        return Share.Run(Optimize.Prune(Propagate.Run(code), new HashSet<string>()), taken);
+        return Share.Run(Optimize.Prune(Propagate.Run(code, Propagate.PrimalNames(body)), new HashSet<string>()), taken);
     }
 
     // An empty tangent span stands for zeros; any other must have its array's length.

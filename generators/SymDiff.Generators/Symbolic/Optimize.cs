@@ -116,6 +116,20 @@ internal static class Optimize
             ? test.Substring(0, test.Length - "-- > 0".Length)
             : null;
 
+    /// <summary>Unread statements and the blocks they leave empty, until neither is left; the tape's saves stay (they are in <paramref name="keep"/>).</summary>
+    public static List<Code> DropUnreadAndEmpty(List<Code> code, HashSet<string> keep)
+    {
+        while (true)
+        {
+            int before = All(code).Count();
+            code = DropOrphanComments(WithoutEmptyBlocks(DropUnread(code, keep)));
+            if (All(code).Count() == before)
+            {
+                return code;
+            }
+        }
+    }
+
     // Branches with empty arms (their tests have no effects) and loops with empty bodies whose
     // counter is their own, at any depth; an empty then-arm with a live else-arm becomes
     // 'if (!test) { else-arm }'.

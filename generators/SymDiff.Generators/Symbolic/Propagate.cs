@@ -9,10 +9,21 @@ namespace SymDiff.Generators.Symbolic;
 /// later statements when nothing writes it again (copies such as <c>double dZ = dE;</c> stay, so
 /// every source line keeps its named step),
 /// and the results are simplified once more (so a seed of 1 disappears from the products).
+/// The user's own locals are never substituted, and a statement that reads no substituted name is
+/// left as it is: simplifying reorders sums, which would change the rounding of a value the user's
+/// method computes (an output, a branch decision) where the generated method must match it bit for bit.
 /// </summary>
 internal static class Propagate
 {
-    public static List<Code> Run(List<Code> code)
+    /// <summary>Every local the body declares or assigns (after lowering): the primal values, which keep their arithmetic.</summary>
+    public static HashSet<string> PrimalNames(IEnumerable<Stmt> body) => new(Parsing.BodyParser.AllStatements(body).Select(s => s switch
+    {
+        Decl d => d.Name,
+        Assign a => a.Name,
+        _ => null,
+    }).OfType<string>());
+
+    public static List<Code> Run(List<Code> code, ISet<string> primal)
     {
         var writeCounts = new Dictionary<string, int>();
         foreach (string w in code.SelectMany(Effects.Writes))
@@ -27,7 +38,7 @@ internal static class Propagate
         foreach (Code c in code)
         {
             Code rewritten = Rewrite(c, substitutions);
-            if (rewritten is Let { Type: Ty.Double, Value: Num } let && writeCounts[let.Name] == 1 && !inText.Contains(let.Name))
+            if (rewritten is Let { Type: Ty.Double, Value: Num } let && writeCounts[let.Name] == 1 && !inText.Contains(let.Name) && !primal.Contains(let.Name))
             {
                 substitutions[let.Name] = let.Value;
                 continue;
@@ -46,7 +57,8 @@ internal static class Propagate
             return c;
         }
 
-        Expr R(Expr e) => Simplify.Run(Substitute(e, s));
+        Expr R(Expr e) => ReadsAny(e, s) ? Simplify.Run(Substitute(e, s)) : e;
+
         return c switch
         {
             Let l => l.Type is Ty.Double or Ty.Bool ? l with { Value = R(l.Value) } : l,
@@ -114,6 +126,9 @@ internal static class Propagate
         Opaque o => Effects.Identifiers(o.Code),
         _ => E.Children(e).SelectMany(OpaqueNames),
     };
+
+    private static bool ReadsAny(Expr e, Dictionary<string, Expr> s) =>
+        e is Var v ? s.ContainsKey(v.Name) : E.Children(e).Any(c => ReadsAny(c, s));
 
     private static Expr Substitute(Expr e, Dictionary<string, Expr> s) =>
         e is Var v && s.TryGetValue(v.Name, out Expr? value) ? value : E.MapChildren(e, child => Substitute(child, s));

@@ -147,7 +147,7 @@ internal sealed partial class Reverse
         }
 
         var outputs = new HashSet<string>(model.Params.Select(p => p.DerivativeName));
-        return Share.Run(Optimize.DropIdleBlocks(Optimize.DropDecidedBranches(Propagate.Run(code)), outputs), taken);
+        return Share.Run(Optimize.DropIdleBlocks(Optimize.DropDecidedBranches(Propagate.Run(code, Propagate.PrimalNames(body))), outputs), taken);
     }
 
     private (List<Code> Primal, List<Code> Backward) TapedBlock(IReadOnlyList<Stmt> statements, bool inLoop)

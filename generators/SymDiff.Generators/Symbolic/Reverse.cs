@@ -94,7 +94,7 @@ internal sealed partial class Reverse
         }
 
         var liveOut = new HashSet<string>(parameterAdjoints);
-        List<Code> optimized = Optimize.Fuse(Optimize.Prune(Propagate.Run(code), liveOut));
+        List<Code> optimized = Optimize.Fuse(Optimize.Prune(Propagate.Run(code, Propagate.PrimalNames(body)), liveOut));
         var scalarAdjoints = model.Params.Where(p => p.Differentiable && !p.IsArray).Select(p => p.DerivativeName);
         optimized = Optimize.LocalAccumulators(optimized, new HashSet<string>(scalarAdjoints), taken);
         if (gradient)

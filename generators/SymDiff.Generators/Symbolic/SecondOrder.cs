@@ -175,7 +175,7 @@ internal sealed class SecondOrder
         cleaned.InsertRange(0, scalarAdjoints.Select(d => (Code)new Let(d, Ty.Double, Num.Zero)));
         var keep = new HashSet<string>(outputs);
         keep.UnionWith(taped.SelectMany(c => c is Pop pop ? [pop.Target] : Effects.Reads(c)));
-        cleaned = MergeFirstWrites(Optimize.DropUnread(cleaned, keep));
+        cleaned = MergeFirstWrites(Optimize.DropUnreadAndEmpty(cleaned, keep));
         return Share.Run(cleaned, taken);
     }
 

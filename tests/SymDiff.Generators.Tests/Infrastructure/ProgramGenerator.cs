@@ -10,7 +10,10 @@ namespace SymDiff.Generators.Tests.Infrastructure;
 /// Writes random [Differentiable] methods <c>double P(double x, double y, double[] v)</c> (v has
 /// three elements) from the supported grammar: expressions over every math function of the rule
 /// table (arguments kept inside each function's domain) and ternaries, integer-valued calls
-/// (<c>Math.Sign</c>) and integer code (<c>%</c>, integer ternaries, casts), locals and
+/// (<c>Math.Sign</c>) and integer code (<c>%</c>, integer ternaries, casts), switch expressions
+/// (relational and <c>and</c> patterns on floating values, constant and <c>or</c> patterns on integers),
+/// <c>is</c> patterns in conditions, the <c>double.Sin</c> static forms, <c>v[^k]</c>, <c>foreach</c>
+/// over <c>v</c> and the local array, chained assignment <c>a = b = e</c>, locals and
 /// reassignment with every compound operator, if/else, counted and while loops that reassign
 /// and accumulate (with break and continue), local arrays, early returns, calls to the
 /// differentiable helpers <c>H1</c> and <c>H2</c>, and local names that collide with generated
@@ -127,7 +130,7 @@ internal sealed class ProgramGenerator(int seed)
     // Returns true when the statement ends its block (a return).
     private bool Statement(int depth)
     {
-        int kind = random.Next(depth >= 2 ? 3 : 8);
+        int kind = random.Next(depth >= 2 ? 3 : 9);
         switch (kind)
         {
             case 0:
@@ -141,8 +144,10 @@ internal sealed class ProgramGenerator(int seed)
             case 1:
                 {
                     string target = Pick(scalars);
-                    Line(random.Next(7) switch
+                    string other = Pick(scalars);
+                    Line(random.Next(8) switch
                     {
+                        6 when other != target => $"{target} = {other} = {Expr(2)};",
                         0 => $"{target} = Math.Tanh({target} * {Expr(1)}) + {Expr(2)};",
                         1 => $"{target} += {Expr(2)};",
                         2 => $"{target} -= {Expr(2)};",
@@ -180,6 +185,9 @@ internal sealed class ProgramGenerator(int seed)
                 break;
             case 6:
                 Loop(depth, counted: false);
+                break;
+            case 8:
+                ForEach(depth);
                 break;
             default:
                 if (!inLoop && depth > 0)
@@ -264,15 +272,81 @@ internal sealed class ProgramGenerator(int seed)
         inLoop = savedInLoop;
     }
 
+    // foreach over v or the local array, reading each element once; the element is read-only.
+    private void ForEach(int depth)
+    {
+        bool savedInLoop = inLoop;
+        int count = scalars.Count;
+        string target = Pick(scalars);
+        string element = "e" + (++locals).ToString(CultureInfo.InvariantCulture);
+        Line($"foreach (double {element} in {(hasArray && random.Next(2) == 0 ? "a" : "v")})");
+        Line("{");
+        indent++;
+        inLoop = true;
+        Line(random.Next(2) == 0
+            ? $"{target} = Math.Sin({target}) * 0.8 + {element} * {Expr(1)};"
+            : $"{target} += {element} * {Expr(2)};");
+        if (random.Next(3) == 0)
+        {
+            Line($"if ({Condition()}) {(random.Next(2) == 0 ? "break" : "continue")};");
+        }
+
+        if (depth < 1 && random.Next(2) == 0)
+        {
+            Statement(depth + 1);
+        }
+
+        scalars.RemoveRange(count, scalars.Count - count);
+        indent--;
+        Line("}");
+        inLoop = savedInLoop;
+    }
+
     private string Condition()
     {
         string Compare() => $"{Expr(1)} {Pick(["<", ">", "<=", ">="])} {Constant()}";
-        return random.Next(4) switch
+        return random.Next(6) switch
         {
             0 => $"{Compare()} && {Compare()}",
             1 => $"!({Compare()})",
+            2 => $"{Subject(1, null)} is {Interval()}",
+            3 => $"{Subject(1, null)} is {Pick(["not ", "<= -1 or ", ">= 1 or "])}({Interval()})",
             _ => Compare(),
         };
+    }
+
+    // > c and < c + w: a pattern that some values match and some do not.
+    private string Interval()
+    {
+        double low = (random.NextDouble() * 2 - 1) * 1.2;
+        return string.Create(CultureInfo.InvariantCulture, $"> {low:0.##} and < {low + 0.3 + random.NextDouble():0.##}");
+    }
+
+    // The tested value of a pattern: never a literal, which C# would reject as always or never
+    // matching, and never an integer, which relational patterns with fractions do not fit.
+    private string Subject(int depth, string? withCounter)
+    {
+        string e = Expr(depth, withCounter);
+        if (double.TryParse(e.Trim('(', ')'), NumberStyles.Float, CultureInfo.InvariantCulture, out _))
+        {
+            return Pick(scalars);
+        }
+
+        // Math.Sign(a) * 1 and (i % 2 == 0 ? 1 : -1) * 1 are integers: test them as doubles.
+        return e.Contains("Math.Sign(") || e.Contains("% 2 == 0 ?") ? $"(double)({e})" : e;
+    }
+
+    // x switch { < c => a, > c - 0.3 and < c + 0.6 => b, _ => d }: no arm is subsumed by an earlier one.
+    private string SwitchExpression(string a, string b, int depth, string? withCounter, string? loopCounter)
+    {
+        if (random.Next(3) == 0)
+        {
+            return $"(({loopCounter ?? "v.Length"} % 3) switch {{ 0 => {a}, 1 or 4 => {b}, _ => -{a} }})";
+        }
+
+        double c = (random.NextDouble() * 2 - 1) * 1.2;
+        string subject = Subject(depth - 1, withCounter);
+        return string.Create(CultureInfo.InvariantCulture, $"({subject} switch {{ < {c:0.##} => {a}, > {c - 0.3:0.##} and < {c + 0.6:0.##} => {b}, _ => {Leaf(withCounter)} }})");
     }
 
     private string Constant() => ((random.NextDouble() * 2 - 1) * 1.5).ToString("0.##", CultureInfo.InvariantCulture);
@@ -288,7 +362,9 @@ internal sealed class ProgramGenerator(int seed)
 
         if (kind < 7)
         {
-            return $"v[{(loopCounter is not null && random.Next(2) == 0 ? loopCounter + " % 3" : random.Next(3).ToString(CultureInfo.InvariantCulture))}]";
+            return random.Next(5) == 0
+                ? $"v[^{1 + random.Next(3)}]"
+                : $"v[{(loopCounter is not null && random.Next(2) == 0 ? loopCounter + " % 3" : random.Next(3).ToString(CultureInfo.InvariantCulture))}]";
         }
 
         if (kind < 8 && hasArray && withCounter is null)
@@ -309,8 +385,11 @@ internal sealed class ProgramGenerator(int seed)
 
         string a = Expr(depth - 1, withCounter), b = Expr(depth - 1, withCounter);
         string? loopCounter = withCounter ?? counter;
-        return random.Next(34) switch
+        return random.Next(37) switch
         {
+            34 => SwitchExpression(a, b, depth, withCounter, loopCounter),
+            35 => $"double.{Pick(["Sin", "Cos", "Tanh", "Atan"])}({a})",
+            36 => $"double.Exp(double.Sin({a})) * double.Max({b}, -0.5)",
             13 => $"Math.Cos({a})",
             14 => $"Math.Tan(0.7 * Math.Tanh({a}))",
             15 => $"Math.Sinh(Math.Tanh({a}))",
