@@ -43,6 +43,13 @@ public class TodaysCSharpTests
         // a = b = e.
         new("ChainedAssignment", "[Differentiable] public static double F(double x, double y) { double a, b; a = b = x * y; a *= x; b = Math.Sin(b); return a + b; }", "F"),
         new("ChainedAssignmentInLoop", "[Differentiable] public static double F(double[] v, double x) { double p = x, q = 0; for (int i = 0; i < v.Length; i++) { q = p = p * v[i] + x; } return p * q; }", "F", [4]),
+        // Local arrays from collection expressions, array initialisers and stackalloc.
+        new("CollectionExpression", "[Differentiable] public static double F(double x, double y) { double[] a = [x, y * 2, Math.Sin(x * y)]; double s = 0; for (int i = 0; i < a.Length; i++) s += a[i] * a[(i + 1) % 3]; return s; }", "F"),
+        new("ArrayInitializer", "[Differentiable] public static double F(double x, double[] v) { double[] w = new double[] { x, x * x, 0.5 }; double s = 0; foreach (double e in v) { s = s * w[1] + e * w[0] + w[2]; } return s; }", "F", [3]),
+        new("StackAlloc", "[Differentiable] public static double F(double[] v, double x) { Span<double> t = stackalloc double[v.Length]; for (int i = 0; i < v.Length; i++) t[i] = Math.Tanh(v[i] * x); double s = 0; for (int i = 0; i < t.Length; i++) s += t[i] * t[^1]; return s; }", "F", [4]),
+        // Deconstruction of tuple literals: a swap in a loop, declarations.
+        new("TupleSwapInLoop", "[Differentiable] public static double F(double x, double y) { double a = x, b = y; for (int i = 0; i < 4; i++) { (a, b) = (b, a * 0.5 + Math.Sin(b)); } return a * b; }", "F"),
+        new("TupleIntoDeclaredLocals", "[Differentiable] public static double F(double x, double y) { double p, q; (p, q) = (x * y, x - y); return p * q + p; }", "F"),
     ];
 
     public static IEnumerable<object[]> CaseData => Cases.Select(c => new object[] { c });

@@ -226,4 +226,116 @@ internal sealed partial class BodyParser
 
         return Index(index);
     }
+
+    /// <summary>The elements of <c>[a, b]</c> or <c>new double[] { a, b }</c>; null for any other initialiser (a spread among them).</summary>
+    private static List<IOperation>? ElementsOf(IOperation? init) => init switch
+    {
+        IArrayCreationOperation { Initializer: { } initializer } => initializer.ElementValues.ToList(),
+        ICollectionExpressionOperation collection when collection.Elements.All(e => e is not ISpreadOperation) => collection.Elements.ToList(),
+        _ => null,
+    };
+
+    /// <summary>The length operand of <c>stackalloc double[n]</c> (without an initialiser); null otherwise.</summary>
+    private static IOperation? StackAllocLength(IOperation? init)
+    {
+        if (init?.Syntax is not StackAllocArrayCreationExpressionSyntax { Initializer: null, Type: ArrayTypeSyntax { RankSpecifiers.Count: 1 } array }
+            || array.RankSpecifiers[0].Sizes.Count != 1)
+        {
+            return null;
+        }
+
+        ExpressionSyntax size = array.RankSpecifiers[0].Sizes[0];
+        return init.DescendantsAndSelf().FirstOrDefault(d => d.Syntax == size);
+    }
+
+    // (a, b) = (b, a): every value is read before any target is written, as C# does.
+    // var (p, q) = (x, y): declarations, one per element.
+    private void ParseDeconstruction(IDeconstructionAssignmentOperation deconstruction, IOperation statement, List<Stmt> output)
+    {
+        IOperation target = deconstruction.Target is IDeclarationExpressionOperation declaration ? declaration.Expression : deconstruction.Target;
+        IOperation value = deconstruction.Value is IConversionOperation { IsImplicit: true } c ? c.Operand : deconstruction.Value;
+        if (deconstruction.Target is IDeclarationExpressionOperation || deconstruction.Target is ITupleOperation { Elements: var declared } && declared.Any(t => t is ILocalReferenceOperation { IsDeclaration: true } or IDeclarationExpressionOperation))
+        {
+            Report(Descriptors.UnsupportedStatement, statement.Syntax, $"The deconstruction declaration '{Short(statement)}'", "declare the locals first, then deconstruct into them: 'double p, q; (p, q) = (x, y);'");
+            return;
+        }
+
+        if (target is not ITupleOperation targets || value is not ITupleOperation values || targets.Elements.Length != values.Elements.Length
+            || targets.Elements.Any(t => t is not (ILocalReferenceOperation or IParameterReferenceOperation or IDiscardOperation)))
+        {
+            Report(Descriptors.UnsupportedStatement, statement.Syntax, $"The deconstruction '{Short(statement)}'", "deconstruct a tuple literal '(x, y)' into locals or parameters, or assign them one by one");
+            return;
+        }
+
+        int line = LineOf(statement);
+        string source = SourceOf(statement);
+        bool declares = deconstruction.Target is IDeclarationExpressionOperation || targets.Elements.Any(t => t is ILocalReferenceOperation { IsDeclaration: true });
+        var assigned = targets.Elements.Select(t => t switch
+        {
+            ILocalReferenceOperation l => (ISymbol)l.Local,
+            IParameterReferenceOperation p => p.Parameter,
+            _ => null,
+        }).ToList();
+        bool readsTarget = values.Elements.Any(v => v.DescendantsAndSelf().Any(d => d switch
+        {
+            ILocalReferenceOperation l => assigned.Contains(l.Local, SymbolEqualityComparer.Default),
+            IParameterReferenceOperation p => assigned.Contains(p.Parameter, SymbolEqualityComparer.Default),
+            _ => false,
+        }));
+
+        // Values that read a target go through a local first: double aNew = b; double bNew = a; a = aNew; b = bNew;
+        var later = new List<Stmt>();
+        for (int k = 0; k < values.Elements.Length; k++)
+        {
+            IOperation element = targets.Elements[k];
+            if (element is IDiscardOperation)
+            {
+                continue;
+            }
+
+            if (element is ILocalReferenceOperation { IsDeclaration: true } || (declares && element is ILocalReferenceOperation))
+            {
+                var local = ((ILocalReferenceOperation)element).Local;
+                Ty? ty = LocalType(local.Type);
+                Expr? init = ty is null ? null : Typed(values.Elements[k], ty.Value);
+                if (ty is null || init is null)
+                {
+                    if (ty is null)
+                    {
+                        Report(Descriptors.UnsupportedLocalType, element.Syntax, local.Name, local.Type.ToDisplayString());
+                    }
+
+                    return;
+                }
+
+                output.Add(new Decl(DeclareLocal(local, counter: false), ty.Value, init, line, source));
+                continue;
+            }
+
+            if (!readsTarget)
+            {
+                ParseAssignment(element, AssignOp.Set, values.Elements[k], statement, output);
+                continue;
+            }
+
+            ITypeSymbol type = element.Type!;
+            Ty? held = LocalType(type);
+            Expr? heldValue = held is null ? null : Typed(values.Elements[k], held.Value);
+            if (held is null || heldValue is null)
+            {
+                return;
+            }
+
+            var taken = new HashSet<string>(UsedNames);
+            taken.UnionWith(AllIdentifiers);
+            string name = element is ILocalReferenceOperation l ? Local(l.Local) : NameOf(((IParameterReferenceOperation)element).Parameter);
+            string temp = Names.Fresh(Names.Plain(name) + "New", taken);
+            UsedNames.Add(temp);
+            flatNames.Add(temp);
+            output.Add(new Decl(temp, held.Value, heldValue, line, source));
+            later.Add(new Assign(name, AssignOp.Set, held == Ty.Double ? new Var(temp, Ty.Double) : new Opaque(temp, held.Value, true), line, source));
+        }
+
+        output.AddRange(later);
+    }
 }

@@ -307,7 +307,38 @@ internal sealed partial class BodyParser
             return;
         }
 
-        Report(Descriptors.UnsupportedStatement, at, $"The array local '{local.Name}' initialised with '{initializer?.Syntax}'", "create local arrays with 'new double[length]' and fill them element by element");
+        if (StackAllocLength(init) is { } stackLength)
+        {
+            // Span<double> a = stackalloc double[n]: a local array like any other (from the tape's arena).
+            if (IntExpression(stackLength) is { } n)
+            {
+                writableArrays.Add(name);
+                output.Add(new NewArray(name, n, LineOf(statement), SourceOf(statement)));
+            }
+
+            return;
+        }
+
+        if (ElementsOf(init) is { } elements)
+        {
+            // double[] a = [x, 2 * y];  or  new double[] { x, 2 * y }: a local array, then one store per element.
+            writableArrays.Add(name);
+            var stores = new List<Stmt> { new NewArray(name, new Opaque(elements.Count.ToString(System.Globalization.CultureInfo.InvariantCulture), Ty.Int, true), LineOf(statement), SourceOf(statement)) };
+            for (int k = 0; k < elements.Count; k++)
+            {
+                if (Expression(elements[k]) is not { } value)
+                {
+                    return;
+                }
+
+                stores.Add(new Store(name, new Opaque(k.ToString(System.Globalization.CultureInfo.InvariantCulture), Ty.Int, true), AssignOp.Set, value, LineOf(statement), SourceOf(statement)));
+            }
+
+            output.AddRange(stores);
+            return;
+        }
+
+        Report(Descriptors.UnsupportedStatement, at, $"The array local '{local.Name}' initialised with '{initializer?.Syntax}'", "create local arrays with 'new double[length]', 'stackalloc double[length]', '[a, b, c]' or 'new double[] { a, b, c }'");
     }
 
     private void ParseExpressionStatement(IOperation expression, IOperation statement, List<Stmt> output)
@@ -325,6 +356,9 @@ internal sealed partial class BodyParser
                 break;
             case IIncrementOrDecrementOperation increment:
                 ParseAssignment(increment.Target, increment.Kind == OperationKind.Increment ? AssignOp.Add : AssignOp.Sub, null, statement, output);
+                break;
+            case IDeconstructionAssignmentOperation deconstruction:
+                ParseDeconstruction(deconstruction, statement, output);
                 break;
             case IInvocationOperation invocation:
                 Report(Descriptors.SideEffectCall, statement.Syntax, Collapse(invocation.Syntax.ToString()), "is used as a statement, so it can only matter through side effects");

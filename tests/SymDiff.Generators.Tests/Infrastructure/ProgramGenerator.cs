@@ -332,8 +332,8 @@ internal sealed class ProgramGenerator(int seed)
             return Pick(scalars);
         }
 
-        // Math.Sign(a) * 1 and (i % 2 == 0 ? 1 : -1) * 1 are integers: test them as doubles.
-        return e.Contains("Math.Sign(") || e.Contains("% 2 == 0 ?") ? $"(double)({e})" : e;
+        // Math.Sign(a) * 1, (i % 2 == 0 ? 1 : -1) * 1 and (i % 3) switch { 0 => 1, ... } may be integers: test them as doubles.
+        return e.Contains("Math.Sign(") || e.Contains("% 2 == 0 ?") || e.Contains("% 3) switch") ? $"(double)({e})" : e;
     }
 
     // x switch { < c => a, > c - 0.3 and < c + 0.6 => b, _ => d }: no arm is subsumed by an earlier one.
