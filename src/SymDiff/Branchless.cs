@@ -44,4 +44,33 @@ public static class Branchless
             Vector128.CreateScalarUnsafe(whenTrue),
             Vector128.CreateScalarUnsafe(whenFalse)).ToScalar();
     }
+
+    /// <summary>
+    /// <paramref name="condition"/> ? <paramref name="whenTrue"/> : <paramref name="whenFalse"/> for the
+    /// floating-point type T of a generic method: the double and float selects for those types (the
+    /// JIT compiles one copy of the method per value type and drops the other branches), and the
+    /// conditional for any other type.
+    /// </summary>
+    /// <typeparam name="T">The floating-point type.</typeparam>
+    /// <param name="condition">The test.</param>
+    /// <param name="whenTrue">The result when <paramref name="condition"/> holds.</param>
+    /// <param name="whenFalse">The result otherwise.</param>
+    /// <returns>One of the two, bit for bit.</returns>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static T Select<T>(bool condition, T whenTrue, T whenFalse)
+    {
+        if (typeof(T) == typeof(double))
+        {
+            double chosen = Select(condition, Unsafe.As<T, double>(ref whenTrue), Unsafe.As<T, double>(ref whenFalse));
+            return Unsafe.As<double, T>(ref chosen);
+        }
+
+        if (typeof(T) == typeof(float))
+        {
+            float chosen = Select(condition, Unsafe.As<T, float>(ref whenTrue), Unsafe.As<T, float>(ref whenFalse));
+            return Unsafe.As<float, T>(ref chosen);
+        }
+
+        return condition ? whenTrue : whenFalse;
+    }
 }

@@ -29,7 +29,7 @@ public class DiagnosticTests
     [InlineData("SD0007", "public static partial class C { [Differentiable] public static double F(double x) { for (int i = 0; i < 2; i++) { double[] [|a = new double[2]|]; x += a[0]; } return x; } }",
         "The local array 'a' declared inside a branch or loop is not supported in a [Differentiable] method yet: declare local arrays at the top level of the method, before its loops and branches, and reuse them")]
     [InlineData("SD0010", "public static partial class C { [Differentiable] public static double F(double x) => [|(float)x|] * 2; }",
-        "The conversion '(float)x' mixes double and float in the double method 'F': write the whole method in one precision (in a float method, a double math call such as (float)Math.Sin(x) is computed with MathF)")]
+        "The conversion '(float)x' mixes floating-point types in the double method 'F': write the whole method in one precision (in a float method, a double math call such as (float)Math.Sin(x) is computed with MathF)")]
     [InlineData("SD0008", "public static partial class C { [Differentiable] public static double F(double x) => [|x switch { > 0 => x, <= 0 => -x }|]; }",
         "The switch expression 'x switch { > 0 => x, <= 0 => -x }' without a last '_' arm is not supported in a [Differentiable] method yet: end it with '_ => value', so that every input (NaN too) has a value instead of an exception")]
     [InlineData("SD0008", "public static partial class C { [Differentiable] public static double F(double x) => x is [|double d|] ? d * x : 0; }",
@@ -39,13 +39,23 @@ public class DiagnosticTests
     [InlineData("SD0009", "public static partial class C { [Differentiable] public static double F(double x) { object [|o = x|]; return x; } }",
         "Local 'o' has type 'object': locals of a [Differentiable] method are floating-point (of the method's precision), integer, bool, char, string or enum values, or local arrays 'new double[n]'")]
     [InlineData("SD0010", "public static partial class C { [Differentiable] public static double F(double x, [|float y|]) => x * y; }",
-        "Parameter 'y' mixes double and float in the double method 'F': write the whole method in one precision (in a float method, a double math call such as (float)Math.Sin(x) is computed with MathF)")]
+        "Parameter 'y' mixes floating-point types in the double method 'F': write the whole method in one precision (in a float method, a double math call such as (float)Math.Sin(x) is computed with MathF)")]
     [InlineData("SD0010", "public static partial class C { [Differentiable] public static double F(double x) { float [|f = 1|]; return x; } }",
-        "The float local 'f' mixes double and float in the double method 'F': write the whole method in one precision (in a float method, a double math call such as (float)Math.Sin(x) is computed with MathF)")]
+        "The float local 'f' mixes floating-point types in the double method 'F': write the whole method in one precision (in a float method, a double math call such as (float)Math.Sin(x) is computed with MathF)")]
     [InlineData("SD0011", "public static partial class C { [Differentiable] public static extern double [|F|](double x); }",
         "Method 'F' has no body to differentiate: give it a body (extern and abstract methods cannot be differentiated)")]
     [InlineData("SD0012", "public static partial class C { [Differentiable] public static double [|F|]<T>(double x) => x; }",
-        "'F' is generic: SymDiff does not differentiate generic methods or methods of generic types yet; write it for double or float")]
+        "'F' is generic in a way SymDiff cannot differentiate: a generic method may have one type parameter T constrained to System.Numerics.IFloatingPointIeee754<T> as the floating-point type of all its values (T Loss<T>(T w, T b) where T : IFloatingPointIeee754<T>), and methods of generic types are not supported; write it that way, or for double or float")]
+    [InlineData("SD0012", "public static partial class C { [Differentiable] public static T [|F|]<T>(T x) where T : System.Numerics.INumber<T> => x * x; }",
+        "'F' is generic in a way SymDiff cannot differentiate: a generic method may have one type parameter T constrained to System.Numerics.IFloatingPointIeee754<T> as the floating-point type of all its values (T Loss<T>(T w, T b) where T : IFloatingPointIeee754<T>), and methods of generic types are not supported; write it that way, or for double or float")]
+    [InlineData("SD0012", "public static partial class C { [Differentiable] public static T [|F|]<T>(T x, double y) where T : System.Numerics.IFloatingPointIeee754<T> => x * x; }",
+        "'F' is generic in a way SymDiff cannot differentiate: a generic method may have one type parameter T constrained to System.Numerics.IFloatingPointIeee754<T> as the floating-point type of all its values (T Loss<T>(T w, T b) where T : IFloatingPointIeee754<T>), and methods of generic types are not supported; write it that way, or for double or float")]
+    [InlineData("SD0012", "public static partial class [|C|]<U> { [Differentiable] public static double F(double x) => x; }",
+        "'C' is generic in a way SymDiff cannot differentiate: a generic method may have one type parameter T constrained to System.Numerics.IFloatingPointIeee754<T> as the floating-point type of all its values (T Loss<T>(T w, T b) where T : IFloatingPointIeee754<T>), and methods of generic types are not supported; write it that way, or for double or float")]
+    [InlineData("SD0008", "public static partial class C { [Differentiable] public static T F<T>(T x) where T : System.Numerics.IFloatingPointIeee754<T> => x is > [|0|] ? x : -x; }",
+        "The pattern constant '0' on a value of type T is not supported in a [Differentiable] method yet: on a generic T, C# matches a constant pattern only when T is the constant's own type (int here), never as a number; compare with an operator: x < T.CreateChecked(...)")]
+    [InlineData("SD0010", "public static partial class C { [Differentiable] public static T F<T>(T x) where T : System.Numerics.IFloatingPointIeee754<T> { double [|d = 0.5|]; return x * T.CreateChecked(2); } }",
+        "The double local 'd' mixes floating-point types in the T method 'F': write the whole method in one precision (in a float method, a double math call such as (float)Math.Sin(x) is computed with MathF)")]
     [InlineData("SD0013", "public static partial class C { [Differentiable([|\"n\"|])] public static double F(double x, int n) => x * n; }",
         "Parameter 'n' of type 'int' is named in the [Differentiable] list but is not floating-point; remove it from the list")]
     [InlineData("SD0014", "public static partial class C { [Differentiable] public static double F([|ref double x|]) => x; }",

@@ -46,7 +46,7 @@ internal static class Descriptors
 
     public static readonly DiagnosticDescriptor MixedPrecision = Error(
         "SD0010", "double and float mixed",
-        "{0} mixes double and float in the {1} method '{2}': write the whole method in one precision (in a float method, a double math call such as (float)Math.Sin(x) is computed with MathF)");
+        "{0} mixes floating-point types in the {1} method '{2}': write the whole method in one precision (in a float method, a double math call such as (float)Math.Sin(x) is computed with MathF)");
 
     public static readonly DiagnosticDescriptor NoBody = Error(
         "SD0011", "Method has no body",
@@ -54,7 +54,7 @@ internal static class Descriptors
 
     public static readonly DiagnosticDescriptor Generic = Error(
         "SD0012", "Generic methods and types not supported",
-        "'{0}' is generic: SymDiff does not differentiate generic methods or methods of generic types yet; write it for double or float");
+        "'{0}' is generic in a way SymDiff cannot differentiate: a generic method may have one type parameter T constrained to System.Numerics.IFloatingPointIeee754<T> as the floating-point type of all its values (T Loss<T>(T w, T b) where T : IFloatingPointIeee754<T>), and methods of generic types are not supported; write it that way, or for double or float");
 
     public static readonly DiagnosticDescriptor WrtNotDifferentiable = Error(
         "SD0013", "Parameter cannot be differentiated",

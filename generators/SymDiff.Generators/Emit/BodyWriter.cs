@@ -72,7 +72,7 @@ internal static class BodyWriter
                     w.Line(Assign($"{store.Array}[{ExprWriter.Write(store.Index)}]", store.Op, store.Value));
                     break;
                 case Push push:
-                    w.Line($"{push.Tape}.Push({ExprWriter.Write(push.Value)});");
+                    w.Line($"{push.Tape}.{(push.Value.Type == Ty.Double ? ExprWriter.TapePush : "Push")}({ExprWriter.Write(push.Value)});");
                     break;
                 case Pop pop:
                     string target = pop.Index is null ? pop.Target : $"{pop.Target}[{ExprWriter.Write(pop.Index)}]";
@@ -113,8 +113,7 @@ internal static class BodyWriter
         Ty.Int when pop.TypeCode == "long" => $"{pop.Tape}.PopLong()",
         Ty.Int when pop.TypeCode == "int" => $"{pop.Tape}.PopInt()",
         Ty.Int => $"({pop.TypeCode}){pop.Tape}.PopLong()",
-        _ when ExprWriter.Scalar == "float" => $"{pop.Tape}.PopFloat()",
-        _ => $"{pop.Tape}.PopDouble()",
+        _ => $"{pop.Tape}.{ExprWriter.TapePop}",
     };
 
     // A source statement's assignment (=, +=, -=, *=, /=) to a variable or an element.

@@ -10,7 +10,7 @@ internal static class Docs
     private const int MaxFormulaLength = 160;
 
     public static string Cref(MethodModel m) =>
-        $"{m.Name}({string.Join(", ", m.Params.Select(p => p.TypeCode.Replace('<', '{').Replace('>', '}')))})";
+        $"{m.Name}{m.TypeParameters.Replace('<', '{').Replace('>', '}')}({string.Join(", ", m.Params.Select(p => p.TypeCode.Replace('<', '{').Replace('>', '}')))})";
 
     public static IEnumerable<string> Gradient(MethodModel m, string primal, IReadOnlyList<(string Parameter, Expr Partial)>? partials, bool taped)
     {
@@ -228,7 +228,7 @@ internal static class Docs
         return names.Count == 0 ? "nothing" : string.Join(", ", names);
     }
 
-    private static string Math(Expr e) => ExprWriter.Formula(e).Replace(" * ", "·").Replace("global::System.", string.Empty).Replace("MathF.", string.Empty).Replace("Math.", string.Empty);
+    private static string Math(Expr e) => ExprWriter.Formula(e).Replace(" * ", "·").Replace("global::System.", string.Empty).Replace("MathF.", string.Empty).Replace("Math.", string.Empty).Replace(ExprWriter.IsGeneric ? ExprWriter.Scalar + "." : "Math.", string.Empty);
 
     private static string Escape(string text) => text.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;");
 }

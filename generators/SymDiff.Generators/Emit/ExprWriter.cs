@@ -12,21 +12,47 @@ internal static class ExprWriter
     private const int Conditional = 1, Or = 2, And = 3, Equality = 4, Comparison = 5, Additive = 6, Multiplicative = 7, Unary = 8, Primary = 9;
 
     [ThreadStatic]
-    private static bool single;
+    private static string? dialect;
 
     [ThreadStatic]
     private static bool notation;
 
-    /// <summary>Writes <c>float</c> code (MathF, <c>f</c> literals) until the returned scope is disposed.</summary>
-    public static IDisposable Float(bool isFloat)
+    /// <summary>
+    /// Writes code of the floating-point type <paramref name="scalar"/> until the returned scope is
+    /// disposed: <c>double</c>; <c>float</c> (MathF, <c>f</c> literals); or a generic method's
+    /// type parameter <c>T</c> (<c>T.Sin</c>, <c>T.CreateChecked(2)</c>, <c>T.One</c>).
+    /// </summary>
+    public static IDisposable Dialect(string scalar)
     {
-        bool saved = single;
-        single = isFloat;
-        return new Restore(() => single = saved);
+        string? saved = dialect;
+        dialect = scalar;
+        return new Restore(() => dialect = saved);
     }
 
     /// <summary>The floating-point type being written.</summary>
-    public static string Scalar => single ? "float" : "double";
+    public static string Scalar => dialect ?? "double";
+
+    /// <summary>True while writing a generic method's code, whose floating-point type is a type parameter.</summary>
+    public static bool IsGeneric => IsGenericName(Scalar);
+
+    /// <summary>True when <paramref name="scalar"/> names a generic method's type parameter rather than double or float.</summary>
+    public static bool IsGenericName(string scalar) => scalar is not ("double" or "float");
+
+    private static bool single => dialect == "float";
+
+    /// <summary>The tape call that takes a zeroed local array of <paramref name="length"/> elements of the floating-point type.</summary>
+    public static string TapeArray(string length) =>
+        IsGeneric ? $"Values<{Scalar}>({length})" : single ? $"Floats({length})" : $"Doubles({length})";
+
+    /// <summary>The tape call that restores a floating-point value.</summary>
+    public static string TapePop => IsGeneric ? $"PopValue<{Scalar}>()" : single ? "PopFloat()" : "PopDouble()";
+
+    /// <summary>The tape call that saves a floating-point value.</summary>
+    public static string TapePush => IsGeneric ? "PushValue" : "Push";
+
+    /// <summary>An integer value converted to the floating-point type: <c>(double)n</c>, or <c>T.CreateChecked(n)</c>.</summary>
+    public static string FromInteger(string code, bool atomic) =>
+        IsGeneric ? $"{Scalar}.CreateChecked({code})" : $"({Scalar})" + (atomic ? code : "(" + code + ")");
 
     public static string Write(Expr e) => Write(e, 0);
 
@@ -71,7 +97,7 @@ internal static class ExprWriter
 
     // MathF has every function of the table but Clamp, whose float overload is Math's.
     private static string MathClass(MathFn function) =>
-        single && function != MathFn.Clamp ? "global::System.MathF" : "global::System.Math";
+        IsGeneric ? Scalar : single && function != MathFn.Clamp ? "global::System.MathF" : "global::System.Math";
 
     // An argument of a math function has the method's floating type, so the overload is the one
     // the source chose: a literal is written as a real (Truncate(3.0), not the ambiguous
@@ -79,7 +105,7 @@ internal static class ExprWriter
     private static string Argument(Expr a) => a switch
     {
         Num n => Number(n.Value, forceReal: true).Text,
-        { Type: Ty.Int } => $"({Scalar})" + Write(a, Primary),
+        { Type: Ty.Int } => FromInteger(Write(a, Primary), atomic: true),
         _ => Write(a),
     };
 
@@ -157,7 +183,14 @@ internal static class ExprWriter
             : Write(b.Right, precedence + 1);
         if (arithmetic && b.Left.Type == Ty.Int && b.Right.Type == Ty.Int)
         {
-            left = $"({Scalar})" + Write(b.Left, Primary);
+            left = FromInteger(Write(b.Left, Primary), atomic: true);
+        }
+
+        // T has no implicit conversion from int: every integer operand is converted.
+        if (arithmetic && IsGeneric)
+        {
+            left = b.Left.Type == Ty.Int ? FromInteger(Write(b.Left), atomic: true) : left;
+            right = b.Right.Type == Ty.Int ? FromInteger(Write(b.Right), atomic: true) : right;
         }
 
         return ($"{left} {symbol} {right}", precedence);
@@ -176,6 +209,11 @@ internal static class ExprWriter
             return (value > 0 ? Scalar + ".PositiveInfinity" : Scalar + ".NegativeInfinity", value > 0 ? Primary : Unary);
         }
 
+        if (IsGeneric && !notation)
+        {
+            return GenericNumber(value);
+        }
+
         string text = single ? ((float)value).ToString("R", CultureInfo.InvariantCulture) : value.ToString("R", CultureInfo.InvariantCulture);
         bool integral = text.IndexOfAny(['.', 'E']) < 0;
         if (single && (!integral || forceReal))
@@ -188,6 +226,35 @@ internal static class ExprWriter
         }
 
         return (text, value < 0 ? Unary : Primary);
+    }
+
+    // A constant of a generic method's type T: its named constants where there is one, otherwise
+    // T.CreateChecked of the integer or double literal (exact for integers; rounded to T as a
+    // literal of T would be).
+    private static (string Text, int Precedence) GenericNumber(double value)
+    {
+        string t = Scalar;
+        string? named = value switch
+        {
+            0 => t + ".Zero",
+            1 => t + ".One",
+            Math.PI => t + ".Pi",
+            Math.E => t + ".E",
+            2 * Math.PI => t + ".Tau",
+            _ => null,
+        };
+        if (named is not null)
+        {
+            return (named, Primary);
+        }
+
+        if (value is -1 or -Math.PI or -Math.E)
+        {
+            return ("-" + GenericNumber(-value).Text, Unary);
+        }
+
+        string literal = value.ToString("R", CultureInfo.InvariantCulture);
+        return ($"{t}.CreateChecked({literal})", Primary);
     }
 
     private sealed class Restore(Action undo) : IDisposable

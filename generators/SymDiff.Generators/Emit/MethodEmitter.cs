@@ -14,7 +14,7 @@ internal static class MethodEmitter
 
     public static string Emit(MethodModel m)
     {
-        using System.IDisposable dialect = ExprWriter.Float(m.Scalar == "float");
+        using System.IDisposable dialect = ExprWriter.Dialect(m.Scalar);
         var taken = new HashSet<string>(m.ReservedNames);
         bool tapeFree = Strategy.TapeFree(m);
         List<Stmt> body;
@@ -57,13 +57,13 @@ internal static class MethodEmitter
         string scalar = m.Scalar;
         if (!m.ReturnsVoid)
         {
-            WriteMethod(w, m, Docs.Gradient(m, primal, partials, !tapeFree), $"{scalar} {m.Name}Gradient", GradientParameters(m), gradient);
+            WriteMethod(w, m, Docs.Gradient(m, primal, partials, !tapeFree), $"{scalar} {m.Name}Gradient{m.TypeParameters}", GradientParameters(m), gradient);
             w.Line();
         }
 
-        WriteMethod(w, m, Docs.Backward(m, primal, partials, !tapeFree), $"void {m.Name}Backward", BackwardParameters(m), backward);
+        WriteMethod(w, m, Docs.Backward(m, primal, partials, !tapeFree), $"void {m.Name}Backward{m.TypeParameters}", BackwardParameters(m), backward);
         w.Line();
-        WriteMethod(w, m, Docs.Derivative(m, primal, partials), $"{(m.ReturnsVoid ? "void" : scalar)} {m.Name}Derivative", DerivativeParameters(m), derivative);
+        WriteMethod(w, m, Docs.Derivative(m, primal, partials), $"{(m.ReturnsVoid ? "void" : scalar)} {m.Name}Derivative{m.TypeParameters}", DerivativeParameters(m), derivative);
         if (m.Hessian)
         {
             SecondOrderEmitter.Hessian(w, m, gradient, Attribute);
@@ -95,7 +95,7 @@ internal static class MethodEmitter
         }
 
         w.Line(Attribute);
-        w.Open($"{m.Accessibility} {(m.IsStatic ? "static " : string.Empty)}{returnAndName}({string.Join(", ", parameters)})");
+        w.Open($"{m.Accessibility} {(m.IsStatic ? "static " : string.Empty)}{returnAndName}({string.Join(", ", parameters)}){m.Constraints}");
         BodyWriter.Write(w, code);
         w.Close();
     }

@@ -28,7 +28,7 @@ internal static class SecondOrderEmitter
         IEnumerable<string> parameters = Primal(m)
             .Concat(differentiable.Select(p => Tangent(p, scalar)))
             .Concat(differentiable.Select(p => Written(p, p.ProductName, scalar, "out")));
-        w.Open($"{Modifiers(m)}{scalar} {m.Name}HessianVectorProduct({string.Join(", ", parameters)})");
+        w.Open($"{Modifiers(m)}{scalar} {m.Name}HessianVectorProduct{m.TypeParameters}({string.Join(", ", parameters)}){m.Constraints}");
         BodyWriter.Write(w, product);
         w.Close();
 
@@ -42,7 +42,7 @@ internal static class SecondOrderEmitter
         IEnumerable<string> hessianParameters = Primal(m)
             .Concat(differentiable.Select(p => Written(p, p.DerivativeName, scalar, "out")))
             .Append($"global::System.Span<{scalar}> {hessian}");
-        w.Open($"{Modifiers(m)}{scalar} {m.Name}Hessian({string.Join(", ", hessianParameters)})");
+        w.Open($"{Modifiers(m)}{scalar} {m.Name}Hessian{m.TypeParameters}({string.Join(", ", hessianParameters)}){m.Constraints}");
 
         // Offsets of each parameter's block: scalars count 1, arrays their length.
         var offsets = new List<string>();
@@ -74,21 +74,21 @@ internal static class SecondOrderEmitter
             string sweep = differentiable.Count > 1 ? ColumnSweep(m, p) : $"{m.Name}HessianVectorProduct";
             Func<string, IEnumerable<string>, IEnumerable<string>> only = differentiable.Count > 1
                 ? (tangent, products) => m.Params.Select(q => q.Name).Append(tangent).Concat(products)
-                : (tangent, products) => m.Params.Select(q => q.Name).Concat(differentiable.Select(q => q == p ? tangent : q.IsArray ? "default" : "0")).Concat(products);
+                : (tangent, products) => m.Params.Select(q => q.Name).Concat(differentiable.Select(q => q == p ? tangent : q.IsArray ? "default" : Zero)).Concat(products);
             if (!p.IsArray)
             {
                 string rowStart = Times(offsets[i], size);
-                w.Line($"{sweep}({string.Join(", ", only("1", RowSlices(differentiable, rowStart, hessian, "out")))});");
+                w.Line($"{sweep}({string.Join(", ", only(One, RowSlices(differentiable, rowStart, hessian, "out")))});");
                 continue;
             }
 
             string unit = Parsing.Names.Fresh("unit" + Parsing.Names.Capitalized(p.Name), names);
             w.Line($"{scalar}[] {unit} = {Helpers}.Rent<{scalar}>({p.Name}.Length);");
             w.Open($"for (int {k} = 0; {k} < {p.Name}.Length; {k}++)");
-            w.Line($"{unit}[{k}] = 1;");
+            w.Line($"{unit}[{k}] = {One};");
             w.Line($"int {row} = ({Plus(offsets[i], k)}) * {size};");
             w.Line($"{sweep}({string.Join(", ", only($"global::System.MemoryExtensions.AsSpan({unit}, 0, {p.Name}.Length)", RowSlices(differentiable, row, hessian, "out")))});");
-            w.Line($"{unit}[{k}] = 0;");
+            w.Line($"{unit}[{k}] = {Zero};");
             w.Close();
             w.Line($"{Helpers}.Return({unit});");
         }
@@ -128,7 +128,7 @@ internal static class SecondOrderEmitter
             .Append($"{scalar} {m.SeedName}").Append($"{scalar} {seedTangent}")
             .Concat(differentiable.Select(p => Written(p, p.DerivativeName, scalar, "ref")))
             .Concat(differentiable.Select(p => Written(p, p.ProductName, scalar, "ref")));
-        w.Open($"{Modifiers(m)}void {m.Name}BackwardTangent({string.Join(", ", parameters)})");
+        w.Open($"{Modifiers(m)}void {m.Name}BackwardTangent{m.TypeParameters}({string.Join(", ", parameters)}){m.Constraints}");
         BodyWriter.Write(w, body);
         w.Close();
     }
@@ -151,6 +151,11 @@ internal static class SecondOrderEmitter
     }
 
     // How many differentiated scalars a parameter holds, as C#: its length, or 1.
+    // The floating-point 1 and 0 of the method's type (T.One in a generic method).
+    private static string One => ExprWriter.Number(1, forceReal: false).Text;
+
+    private static string Zero => ExprWriter.Number(0, forceReal: false).Text;
+
     private static string Length(ParamModel p) => p.IsArray ? $"{p.Name}.Length" : "1";
 
     // A tangent parameter: a read-only span for an array, a value for a scalar.
@@ -186,7 +191,7 @@ internal static class SecondOrderEmitter
         IEnumerable<string> parameters = Primal(m)
             .Append(Tangent(p, scalar))
             .Concat(differentiable.Select(q => Written(q, q.ProductName, scalar, "out")));
-        w.Open($"private {(m.IsStatic ? "static " : string.Empty)}void {ColumnSweep(m, p)}({string.Join(", ", parameters)})");
+        w.Open($"private {(m.IsStatic ? "static " : string.Empty)}void {ColumnSweep(m, p)}{m.TypeParameters}({string.Join(", ", parameters)}){m.Constraints}");
         BodyWriter.Write(w, body);
         w.Close();
     }
@@ -201,7 +206,7 @@ internal static class SecondOrderEmitter
         var outputs = m.Outputs.ToList();
         w.Line();
         Write(w, Docs.Jacobian(m, Docs.Cref(m)).Select(d => d.Replace("\"jacobian\"", $"\"{jacobian}\"")), attribute);
-        w.Open($"{Modifiers(m)}void {m.Name}Jacobian({string.Join(", ", Primal(m).Append($"global::System.Span<{scalar}> {jacobian}"))})");
+        w.Open($"{Modifiers(m)}void {m.Name}Jacobian{m.TypeParameters}({string.Join(", ", Primal(m).Append($"global::System.Span<{scalar}> {jacobian}"))}){m.Constraints}");
         string count = differentiable.Aggregate("0", (sum, p) => Plus(sum, Length(p)));
         string rows = outputs.Aggregate("0", (sum, o) => Plus(sum, $"{o.Name}.Length"));
         w.Line($"int {columns} = {count};");
@@ -220,14 +225,14 @@ internal static class SecondOrderEmitter
         {
             ParamModel o = outputs[i];
             w.Open($"for (int {k} = 0; {k} < {o.Name}.Length; {k}++)");
-            w.Line($"{seeds[i]}[{k}] = 1;");
+            w.Line($"{seeds[i]}[{k}] = {One};");
             w.Line($"int {row} = ({Plus(before, k)}) * {columns};");
             var args = m.Params.Select(p => p.Name).ToList();
             args.AddRange(seeds.Select((s, j) => $"global::System.MemoryExtensions.AsSpan({s}, 0, {outputs[j].Name}.Length)"));
             args.AddRange(RowSlices(differentiable, row, jacobian, "ref"));
 
             w.Line($"{m.Name}Backward({string.Join(", ", args)});");
-            w.Line($"{seeds[i]}[{k}] = 0;");
+            w.Line($"{seeds[i]}[{k}] = {Zero};");
             w.Close();
             before = Plus(before, $"{o.Name}.Length");
         }

@@ -55,6 +55,8 @@ internal sealed record ContainingTypeInfo(string Keyword, string Name);
 /// <param name="ReturnsVoid">True for a method whose results are its <c>[Output]</c> parameters.</param>
 /// <param name="Hessian">True when <c>[Differentiable(Hessian = true)]</c> asks for Hessian and HessianVectorProduct.</param>
 /// <param name="Jacobian">True when <c>[Differentiable(Jacobian = true)]</c> asks for Jacobian.</param>
+/// <param name="TypeParameters">For a generic method, its type parameter list (<c>&lt;T&gt;</c>), repeated on every generated method; otherwise empty.</param>
+/// <param name="Constraints">For a generic method, its <c>where</c> clause, fully qualified; otherwise empty.</param>
 /// <param name="BackwardTangent">True when a <c>Hessian = true</c> method calls this one: it then gets BackwardTangent, the tangent of its pullback (set by the pipeline's call graph).</param>
 internal sealed record MethodModel(
     string? Namespace,
@@ -73,8 +75,13 @@ internal sealed record MethodModel(
     bool ReturnsVoid = false,
     bool Hessian = false,
     bool Jacobian = false,
-    bool BackwardTangent = false)
+    bool BackwardTangent = false,
+    string TypeParameters = "",
+    string Constraints = "")
 {
+    /// <summary>True for a generic method over its floating-point type <c>T</c>.</summary>
+    public bool IsGeneric => TypeParameters.Length > 0;
+
     /// <summary>The output parameters of a method that returns <c>void</c>.</summary>
     public System.Collections.Generic.IEnumerable<ParamModel> Outputs => System.Linq.Enumerable.Where(Params, p => p.IsOutput);
 }

@@ -43,6 +43,8 @@ internal sealed partial class BodyParser
                 return new Var(Local(local.Local), Ty.Double);
             case IParameterReferenceOperation p when Signature.IsFloating(p.Parameter.Type):
                 return new Var(NameOf(p.Parameter), Ty.Double);
+            case IPropertyReferenceOperation { Instance: null, Property.ContainingType.TypeKind: TypeKind.Interface } numeric when Signature.IsFloating(numeric.Type):
+                return GenericConstant(numeric);
             case IFieldReferenceOperation field when Signature.IsFloating(field.Type) && MemberRead(field.Field, field.Instance) is { } fieldCode:
                 return new Opaque(fieldCode, Ty.Double, Atomic: true);
             case IPropertyReferenceOperation { Property.Parameters.Length: 0 } property when Signature.IsFloating(property.Type) && MemberRead(property.Property, property.Instance) is { } propertyCode:
@@ -164,11 +166,69 @@ internal sealed partial class BodyParser
         return IndexInto(code, index) is { } i ? new Elem(code, i, isParameter) : null;
     }
 
+    // A constant of a generic method's type T: T.Zero, T.One, T.Pi… are numbers the simplifier
+    // knows; the ones that depend on T's precision (T.Epsilon, T.MaxValue) are read as written.
+    private Expr GenericConstant(IPropertyReferenceOperation constant)
+    {
+        string name = constant.Property.Name;
+        double? value = name switch
+        {
+            "Zero" => 0,
+            "One" => 1,
+            "NegativeOne" => -1,
+            "Pi" => Math.PI,
+            "E" => Math.E,
+            "Tau" => 2 * Math.PI,
+            "NaN" => double.NaN,
+            "PositiveInfinity" => double.PositiveInfinity,
+            "NegativeInfinity" => double.NegativeInfinity,
+            _ => null,
+        };
+        return value is { } v ? new Num(v) : new Opaque($"{scalar}.{name}", Ty.Double, Atomic: true);
+    }
+
+    // A static member of a System.Numerics interface called through a generic method's T (T.Sin(x), T.CreateChecked(2)).
+    private bool IsGenericMath(IMethodSymbol target) =>
+        target.IsStatic && target.ContainingType is { TypeKind: TypeKind.Interface } owner
+        && owner.ContainingNamespace?.ToDisplayString() == "System.Numerics"
+        && Signature.IsFloating(target.ReturnType) && Signature.FloatingElement(target.ReturnType) == scalar;
+
+    // T.CreateChecked(2), T.CreateTruncating(n), T.CreateSaturating(x): a literal, an integer
+    // value converted, or a value of T itself. Any other floating type would mix precisions.
+    private Expr? GenericConversion(IInvocationOperation invocation)
+    {
+        IOperation argument = invocation.Arguments[0].Value;
+        IOperation inner = argument is IConversionOperation { IsImplicit: true } c ? c.Operand : argument;
+        if (inner.ConstantValue is { HasValue: true, Value: { } constant } && constant is IConvertible && inner.Type?.SpecialType is not SpecialType.System_Char)
+        {
+            return new Num(Convert.ToDouble(constant, CultureInfo.InvariantCulture));
+        }
+
+        if (Signature.IsInteger(inner.Type))
+        {
+            // An integer value of T, constant for differentiation and written as the user wrote it.
+            return IntCode(inner, out _) is { } code ? new Opaque($"{scalar}.{invocation.TargetMethod.Name}({code})", Ty.Double, Atomic: true) : null;
+        }
+
+        if (Signature.FloatingElement(inner.Type!) == scalar)
+        {
+            return Expression(inner);
+        }
+
+        Report(Descriptors.MixedPrecision, invocation.Syntax, $"The conversion '{Short(invocation)}'", scalar, method.Name);
+        return null;
+    }
+
     private Expr? Invocation(IInvocationOperation invocation)
     {
         IMethodSymbol target = invocation.TargetMethod;
-        // Math.Sin(x), MathF.Sin(x) and the INumber static forms double.Sin(x), float.Sin(x).
-        if (target.ContainingType?.ToDisplayString() is "System.Math" or "System.MathF" or "double" or "float"
+        if (IsGenericMath(target) && target.Name is "CreateChecked" or "CreateTruncating" or "CreateSaturating" && invocation.Arguments.Length == 1)
+        {
+            return GenericConversion(invocation);
+        }
+
+        // Math.Sin(x), MathF.Sin(x), the INumber static forms double.Sin(x), float.Sin(x), and T.Sin(x) in a generic method.
+        if ((target.ContainingType?.ToDisplayString() is "System.Math" or "System.MathF" or "double" or "float" || IsGenericMath(target))
             && (target.Name == "Log" && target.Parameters.Length == 2 ? (Function: MathFn.LogBase, Arity: 2) : MathFunctions.TryGetValue(target.Name, out var known) ? known : default) is var fn
             && fn.Arity > 0
             && target.Parameters.Length == fn.Arity
@@ -513,7 +573,10 @@ internal sealed partial class BodyParser
         }
 
         IMethodSymbol target = call.TargetMethod;
-        string receiver = target.IsStatic ? target.ContainingType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat) : "this";
+        // A static member of a generic-math interface (T.Sign(x)) is called through T.
+        string receiver = !target.IsStatic ? "this"
+            : target.ContainingType.TypeKind == TypeKind.Interface && Emit.ExprWriter.IsGenericName(scalar) ? scalar
+            : target.ContainingType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat);
         return $"{receiver}.{target.Name}({string.Join(", ", args)})";
     }
 
@@ -534,9 +597,10 @@ internal sealed partial class BodyParser
             return null;
         }
 
-        using IDisposable dialect = Emit.ExprWriter.Float(scalar == "float");
+        using IDisposable dialect = Emit.ExprWriter.Dialect(scalar);
         string code = Emit.ExprWriter.Write(expression);
-        return single == (scalar == "float") ? code : $"({(single ? "float" : "double")})({code})";
+        string type = Signature.FloatingElement(inner.Type!) ?? scalar;
+        return type == scalar ? code : $"({type})({code})";
     }
 
     private static string Literal(double value, bool single)

@@ -96,6 +96,15 @@ internal sealed partial class BodyParser
 
         if (floating)
         {
+            if (Emit.ExprWriter.IsGenericName(scalar))
+            {
+                // On an open T, C# first tests that T is the constant's own type: `x is < -1` is
+                // false for every double. Nothing can be written that means a comparison.
+                Report(Descriptors.UnsupportedExpression, value.Syntax, $"The pattern constant '{Short(value)}' on a value of type {scalar}",
+                    $"on a generic {scalar}, C# matches a constant pattern only when {scalar} is the constant's own type ({value.Type?.ToDisplayString() ?? "its type"} here), never as a number; compare with an operator: x < {scalar}.CreateChecked(...)");
+                return null;
+            }
+
             return Expression(value) is { } v ? new Binary(op, subject, v) : null;
         }
 
@@ -203,7 +212,7 @@ internal sealed partial class BodyParser
     /// <summary>A condition written as code, for the integer sub-language (floating values are read, not differentiated).</summary>
     private string ConditionCode(Expr test)
     {
-        using System.IDisposable dialect = Emit.ExprWriter.Float(scalar == "float");
+        using System.IDisposable dialect = Emit.ExprWriter.Dialect(scalar);
         return "(" + Emit.ExprWriter.Write(test) + ")";
     }
 

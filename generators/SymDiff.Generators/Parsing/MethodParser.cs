@@ -90,9 +90,14 @@ internal static class MethodParser
 
         Location nameLocation = syntax.Identifier.GetLocation();
         List<ContainingTypeInfo> types = ContainingTypes(method, syntax, Report);
-        if (method.IsGenericMethod)
+        // A generic method is differentiated over one type parameter, its floating-point type:
+        // T Loss<T>(T w, T b) where T : IFloatingPointIeee754<T>. Anything else is one cause, one
+        // diagnostic: its type parameters would make every T look unsupported.
+        if (method.IsGenericMethod
+            && (method.TypeParameters.Length != 1 || !Signature.IsGenericFloating(method.TypeParameters[0])
+                || Signature.FloatingElement(method.ReturnType) is { } r && r != method.TypeParameters[0].Name
+                || method.Parameters.Any(p => Signature.FloatingElement(p.Type) is { } e && e != method.TypeParameters[0].Name)))
         {
-            // One cause, one diagnostic: its type parameters would make every T look unsupported.
             Report(Descriptors.Generic, nameLocation, method.Name);
             return new ParseResult(null, diagnostics.ToEquatableArray());
         }
@@ -229,7 +234,9 @@ internal static class MethodParser
             method.IsStatic,
             method.ReturnsVoid,
             hessian && !method.ReturnsVoid,
-            jacobian && method.ReturnsVoid);
+            jacobian && method.ReturnsVoid,
+            TypeParameters: method.IsGenericMethod ? $"<{method.TypeParameters[0].Name}>" : string.Empty,
+            Constraints: method.IsGenericMethod ? Signature.Constraints(method.TypeParameters[0]) : string.Empty);
         return new ParseResult(model, EquatableArray<DiagnosticInfo>.Empty);
     }
 

@@ -49,13 +49,55 @@ internal static class Signature
     /// <summary>The floating-point element type of a parameter (<c>double</c>, <c>float[]</c>, <c>Span&lt;float&gt;</c>…), or null.</summary>
     public static string? FloatingElement(ITypeSymbol type) => type switch
     {
+        ITypeParameterSymbol t when IsGenericFloating(t) => t.Name,
         _ when IsFloating(type) => type.SpecialType == SpecialType.System_Single ? "float" : "double",
         IArrayTypeSymbol { Rank: 1 } a => FloatingElement(a.ElementType),
         INamedTypeSymbol { IsGenericType: true, TypeArguments.Length: 1 } n when n.Name is "Span" or "ReadOnlySpan" => FloatingElement(n.TypeArguments[0]),
         _ => null,
     };
 
-    public static bool IsFloating(ITypeSymbol? type) => type?.SpecialType is SpecialType.System_Double or SpecialType.System_Single;
+    public static bool IsFloating(ITypeSymbol? type) =>
+        type?.SpecialType is SpecialType.System_Double or SpecialType.System_Single || (type is ITypeParameterSymbol t && IsGenericFloating(t));
+
+    /// <summary>
+    /// A method's type parameter that is its floating-point type: <c>T</c> constrained (directly or
+    /// through an interface that extends it) to <c>System.Numerics.IFloatingPointIeee754&lt;T&gt;</c>.
+    /// </summary>
+    public static bool IsGenericFloating(ITypeParameterSymbol type) =>
+        type.TypeParameterKind == TypeParameterKind.Method
+        && type.ConstraintTypes.OfType<INamedTypeSymbol>().SelectMany(c => c.AllInterfaces.Prepend(c)).Any(i =>
+            i.OriginalDefinition.ToDisplayString() == "System.Numerics.IFloatingPointIeee754<TSelf>"
+            && SymbolEqualityComparer.Default.Equals(i.TypeArguments[0], type));
+
+    /// <summary>The <c>where</c> clause of a generic method's type parameter, fully qualified, as the generated methods repeat it.</summary>
+    public static string Constraints(ITypeParameterSymbol type)
+    {
+        var parts = new List<string>();
+        if (type.HasUnmanagedTypeConstraint)
+        {
+            parts.Add("unmanaged");
+        }
+        else if (type.HasValueTypeConstraint)
+        {
+            parts.Add("struct");
+        }
+        else if (type.HasReferenceTypeConstraint)
+        {
+            parts.Add("class");
+        }
+        else if (type.HasNotNullConstraint)
+        {
+            parts.Add("notnull");
+        }
+
+        parts.AddRange(type.ConstraintTypes.Select(c => c.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat)));
+        if (type.HasConstructorConstraint)
+        {
+            parts.Add("new()");
+        }
+
+        return $" where {type.Name} : {string.Join(", ", parts)}";
+    }
 
     /// <summary>Types that are constants for differentiation: integers, bool, char, string and enums.</summary>
     public static bool IsConstantType(ITypeSymbol? type) =>

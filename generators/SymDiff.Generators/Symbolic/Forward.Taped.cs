@@ -108,11 +108,10 @@ internal sealed partial class Forward
                 output.Add(new StoreElement(st.Array, st.Index, st.Op, st.Value));
                 break;
             case NewArray n:
-                string arrays = model.Scalar == "float" ? "Floats" : "Doubles";
-                output.Add(new Raw($"global::System.Span<{model.Scalar}> {n.Name} = {tapeName}.{arrays}({Emit.ExprWriter.Write(n.Length)});", n.Name));
+                output.Add(new Raw($"global::System.Span<{model.Scalar}> {n.Name} = {tapeName}.{Emit.ExprWriter.TapeArray(Emit.ExprWriter.Write(n.Length))};", n.Name));
                 if (activity.IsActive(n.Name))
                 {
-                    output.Add(new Raw($"global::System.Span<{model.Scalar}> {TangentName(n.Name)} = {tapeName}.{arrays}({n.Name}.Length);", TangentName(n.Name)));
+                    output.Add(new Raw($"global::System.Span<{model.Scalar}> {TangentName(n.Name)} = {tapeName}.{Emit.ExprWriter.TapeArray(n.Name + ".Length")};", TangentName(n.Name)));
                 }
 
                 break;

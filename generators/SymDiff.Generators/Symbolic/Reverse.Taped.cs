@@ -37,7 +37,6 @@ internal sealed partial class Reverse
     private List<Code> RunTaped(List<Stmt> body)
     {
         var code = new List<Code>();
-        string arrayType = model.Scalar == "float" ? "Floats" : "Doubles";
         code.AddRange(ArrayAdjointChecks());
 
         code.Add(new Raw($"global::SymDiff.Generated.Tape {tape} = global::SymDiff.Generated.Tape.Current;", tape));
@@ -53,7 +52,7 @@ internal sealed partial class Reverse
         {
             string work = Names.Fresh(output.DerivativeName + "Remaining", taken);
             adjointOf[output.Name] = work;
-            code.Add(new Raw($"global::System.Span<{model.Scalar}> {work} = {tape}.{arrayType}({output.Name}.Length);", work));
+            code.Add(new Raw($"global::System.Span<{model.Scalar}> {work} = {tape}.{Emit.ExprWriter.TapeArray(output.Name + ".Length")};", work));
             code.Add(new Raw($"global::SymDiff.Generated.Adjoint.RequireLength<{model.Scalar}>({output.DerivativeName}, {output.Name}.Length, nameof({output.DerivativeName}));"));
             code.Add(new Raw($"{output.DerivativeName}.CopyTo({work});", work));
         }
@@ -127,7 +126,7 @@ internal sealed partial class Reverse
         foreach (string array in localArrays.Where(activity.IsActive).OrderBy(n => n, System.StringComparer.Ordinal))
         {
             string adjoint = AdjointName(array);
-            code.Add(new Raw($"global::System.Span<{model.Scalar}> {adjoint} = {tape}.{arrayType}({array}.Length);", adjoint));
+            code.Add(new Raw($"global::System.Span<{model.Scalar}> {adjoint} = {tape}.{Emit.ExprWriter.TapeArray(array + ".Length")};", adjoint));
         }
 
         code.AddRange(backward);
@@ -187,7 +186,7 @@ internal sealed partial class Reverse
                 StoreBack(st, primal, back, comment);
                 break;
             case NewArray n:
-                primal.Add(new Raw($"global::System.Span<{model.Scalar}> {n.Name} = {tape}.{(model.Scalar == "float" ? "Floats" : "Doubles")}({Emit.ExprWriter.Write(n.Length)});", n.Name));
+                primal.Add(new Raw($"global::System.Span<{model.Scalar}> {n.Name} = {tape}.{Emit.ExprWriter.TapeArray(Emit.ExprWriter.Write(n.Length))};", n.Name));
                 break;
             case If i:
                 BranchBack(i, inLoop, primal, back);
@@ -449,7 +448,6 @@ internal sealed partial class Reverse
             return (primal, backward);
         }
 
-        string pop = model.Scalar == "float" ? "PopFloat" : "PopDouble";
         List<Code> Forward(IReadOnlyList<Code> code)
         {
             var output = new List<Code>();
@@ -476,7 +474,7 @@ internal sealed partial class Reverse
             {
                 if (code[i] is Let { Value: Var } post && posts.Contains(post.Name) && i + 1 < code.Count && code[i + 1] is Taped { Action: Pop } restore && eligible.Contains(restore.Site))
                 {
-                    output.Add(new Raw($"{model.Scalar} {post.Name} = {tape}.{pop}();", post.Name));
+                    output.Add(new Raw($"{model.Scalar} {post.Name} = {tape}.{Emit.ExprWriter.TapePop};", post.Name));
                     i++;
                     continue;
                 }

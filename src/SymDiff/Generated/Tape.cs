@@ -1,5 +1,7 @@
 using System;
 using System.ComponentModel;
+using System.Numerics;
+using System.Runtime.InteropServices;
 using System.Runtime.CompilerServices;
 
 namespace SymDiff.Generated;
@@ -69,6 +71,23 @@ public sealed class Tape
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public float PopFloat() => (float)values[--valueTop];
 
+    /// <summary>
+    /// Saves a value of a generic method's floating-point type T. It is kept as a double, which
+    /// holds every IEEE type of up to 64 bits (Half, float, double) exactly.
+    /// </summary>
+    /// <typeparam name="T">The method's floating-point type.</typeparam>
+    /// <param name="value">The value.</param>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void PushValue<T>(T value)
+        where T : INumberBase<T> => Push(double.CreateTruncating(value));
+
+    /// <summary>Restores the last value saved by <see cref="PushValue{T}(T)"/>.</summary>
+    /// <typeparam name="T">The method's floating-point type.</typeparam>
+    /// <returns>The value, exactly as saved.</returns>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public T PopValue<T>()
+        where T : INumberBase<T> => T.CreateTruncating(values[--valueTop]);
+
     /// <summary>Restores the last saved integer.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public long PopLong() => integers[--integerTop];
@@ -89,6 +108,31 @@ public sealed class Tape
 
     /// <summary>A zeroed local array of floats, valid until <see cref="Release"/>.</summary>
     public Span<float> Floats(int length) => Take(ref floats, ref floatTop, length);
+
+    /// <summary>
+    /// A zeroed local array of a generic method's floating-point type, valid until
+    /// <see cref="Release"/>: the double or float arena for those types, otherwise the bytes of
+    /// the double arena (all-zero bits are +0 in every IEEE format).
+    /// </summary>
+    /// <typeparam name="T">The method's floating-point type, a value type without references.</typeparam>
+    /// <param name="length">The number of elements.</param>
+    /// <returns>The array.</returns>
+    public Span<T> Values<T>(int length)
+        where T : INumberBase<T>
+    {
+        if (typeof(T) == typeof(float))
+        {
+            return MemoryMarshal.CreateSpan(ref Unsafe.As<float, T>(ref MemoryMarshal.GetReference(Floats(length))), length);
+        }
+
+        if (!typeof(T).IsValueType || RuntimeHelpers.IsReferenceOrContainsReferences<T>())
+        {
+            throw new NotSupportedException($"A local array of {typeof(T).Name} cannot live in the tape's arena: use a floating-point value type.");
+        }
+
+        int doubles = typeof(T) == typeof(double) ? length : (int)(((long)length * Unsafe.SizeOf<T>() + sizeof(double) - 1) / sizeof(double));
+        return MemoryMarshal.CreateSpan(ref Unsafe.As<double, T>(ref MemoryMarshal.GetReference(Doubles(doubles))), length);
+    }
 
     /// <summary>Frees the local arrays taken since <paramref name="mark"/>.</summary>
     public void Release(long mark)

@@ -1,6 +1,5 @@
 using System;
 using System.Numerics;
-using System.Runtime.InteropServices;
 
 namespace SymDiff.Nn;
 
@@ -88,21 +87,9 @@ public static class ActivationLayer
         where TFn : struct, IScalarFunction
     {
         a = a.Slice(0, z.Length);
-        if (typeof(T) == typeof(float))
-        {
-            ReadOnlySpan<float> zf = MemoryMarshal.Cast<T, float>(z);
-            Span<float> af = MemoryMarshal.Cast<T, float>(a);
-            for (int i = 0; i < zf.Length; i++)
-            {
-                af[i] = TFn.Value(zf[i]);
-            }
-
-            return;
-        }
-
         for (int i = 0; i < z.Length; i++)
         {
-            a[i] = T.CreateTruncating(TFn.Value(double.CreateTruncating(z[i])));
+            a[i] = TFn.Value(z[i]);
         }
     }
 
@@ -112,126 +99,94 @@ public static class ActivationLayer
     {
         dA = dA.Slice(0, z.Length);
         dZ = dZ.Slice(0, z.Length);
-        if (typeof(T) == typeof(float))
-        {
-            ReadOnlySpan<float> zf = MemoryMarshal.Cast<T, float>(z), dAf = MemoryMarshal.Cast<T, float>(dA);
-            Span<float> dZf = MemoryMarshal.Cast<T, float>(dZ);
-            for (int i = 0; i < zf.Length; i++)
-            {
-                float dz = 0;
-                TFn.Backward(zf[i], dAf[i], ref dz);
-                dZf[i] = dz;
-            }
-
-            return;
-        }
-
         for (int i = 0; i < z.Length; i++)
         {
-            double dz = 0;
-            TFn.Backward(double.CreateTruncating(z[i]), double.CreateTruncating(dA[i]), ref dz);
-            dZ[i] = T.CreateTruncating(dz);
+            T dz = T.Zero;
+            TFn.Backward(z[i], dA[i], ref dz);
+            dZ[i] = dz;
         }
     }
 
     // One struct per activation, so the loops above are specialised and the calls inlined.
     private interface IScalarFunction
     {
-        static abstract double Value(double z);
-
-        static abstract float Value(float z);
+        static abstract T Value<T>(T z)
+            where T : IFloatingPointIeee754<T>;
 
         // The generated pullbacks: add dA · f'(z) to dz.
-        static abstract void Backward(double z, double dA, ref double dz);
-
-        static abstract void Backward(float z, float dA, ref float dz);
+        static abstract void Backward<T>(T z, T dA, ref T dz)
+            where T : IFloatingPointIeee754<T>;
     }
 
     private readonly struct Identity : IScalarFunction
     {
-        public static double Value(double z) => Activations.Identity(z);
+        public static T Value<T>(T z)
+            where T : IFloatingPointIeee754<T> => Activations.Identity(z);
 
-        public static void Backward(double z, double dA, ref double dz) => Activations.IdentityBackward(z, dA, ref dz);
-
-        public static float Value(float z) => Activations.Identity(z);
-
-        public static void Backward(float z, float dA, ref float dz) => Activations.IdentityBackward(z, dA, ref dz);
+        public static void Backward<T>(T z, T dA, ref T dz)
+            where T : IFloatingPointIeee754<T> => Activations.IdentityBackward(z, dA, ref dz);
     }
 
     private readonly struct Relu : IScalarFunction
     {
-        public static double Value(double z) => Activations.Relu(z);
+        public static T Value<T>(T z)
+            where T : IFloatingPointIeee754<T> => Activations.Relu(z);
 
-        public static void Backward(double z, double dA, ref double dz) => Activations.ReluBackward(z, dA, ref dz);
-
-        public static float Value(float z) => Activations.Relu(z);
-
-        public static void Backward(float z, float dA, ref float dz) => Activations.ReluBackward(z, dA, ref dz);
+        public static void Backward<T>(T z, T dA, ref T dz)
+            where T : IFloatingPointIeee754<T> => Activations.ReluBackward(z, dA, ref dz);
     }
 
     private readonly struct LeakyRelu : IScalarFunction
     {
-        public static double Value(double z) => Activations.LeakyRelu(z);
+        public static T Value<T>(T z)
+            where T : IFloatingPointIeee754<T> => Activations.LeakyRelu(z);
 
-        public static void Backward(double z, double dA, ref double dz) => Activations.LeakyReluBackward(z, dA, ref dz);
-
-        public static float Value(float z) => Activations.LeakyRelu(z);
-
-        public static void Backward(float z, float dA, ref float dz) => Activations.LeakyReluBackward(z, dA, ref dz);
+        public static void Backward<T>(T z, T dA, ref T dz)
+            where T : IFloatingPointIeee754<T> => Activations.LeakyReluBackward(z, dA, ref dz);
     }
 
     private readonly struct Sigmoid : IScalarFunction
     {
-        public static double Value(double z) => Activations.Sigmoid(z);
+        public static T Value<T>(T z)
+            where T : IFloatingPointIeee754<T> => Activations.Sigmoid(z);
 
-        public static void Backward(double z, double dA, ref double dz) => Activations.SigmoidBackward(z, dA, ref dz);
-
-        public static float Value(float z) => Activations.Sigmoid(z);
-
-        public static void Backward(float z, float dA, ref float dz) => Activations.SigmoidBackward(z, dA, ref dz);
+        public static void Backward<T>(T z, T dA, ref T dz)
+            where T : IFloatingPointIeee754<T> => Activations.SigmoidBackward(z, dA, ref dz);
     }
 
     private readonly struct Tanh : IScalarFunction
     {
-        public static double Value(double z) => Activations.Tanh(z);
+        public static T Value<T>(T z)
+            where T : IFloatingPointIeee754<T> => Activations.Tanh(z);
 
-        public static void Backward(double z, double dA, ref double dz) => Activations.TanhBackward(z, dA, ref dz);
-
-        public static float Value(float z) => Activations.Tanh(z);
-
-        public static void Backward(float z, float dA, ref float dz) => Activations.TanhBackward(z, dA, ref dz);
+        public static void Backward<T>(T z, T dA, ref T dz)
+            where T : IFloatingPointIeee754<T> => Activations.TanhBackward(z, dA, ref dz);
     }
 
     private readonly struct Gelu : IScalarFunction
     {
-        public static double Value(double z) => Activations.Gelu(z);
+        public static T Value<T>(T z)
+            where T : IFloatingPointIeee754<T> => Activations.Gelu(z);
 
-        public static void Backward(double z, double dA, ref double dz) => Activations.GeluBackward(z, dA, ref dz);
-
-        public static float Value(float z) => Activations.Gelu(z);
-
-        public static void Backward(float z, float dA, ref float dz) => Activations.GeluBackward(z, dA, ref dz);
+        public static void Backward<T>(T z, T dA, ref T dz)
+            where T : IFloatingPointIeee754<T> => Activations.GeluBackward(z, dA, ref dz);
     }
 
     private readonly struct Silu : IScalarFunction
     {
-        public static double Value(double z) => Activations.Silu(z);
+        public static T Value<T>(T z)
+            where T : IFloatingPointIeee754<T> => Activations.Silu(z);
 
-        public static void Backward(double z, double dA, ref double dz) => Activations.SiluBackward(z, dA, ref dz);
-
-        public static float Value(float z) => Activations.Silu(z);
-
-        public static void Backward(float z, float dA, ref float dz) => Activations.SiluBackward(z, dA, ref dz);
+        public static void Backward<T>(T z, T dA, ref T dz)
+            where T : IFloatingPointIeee754<T> => Activations.SiluBackward(z, dA, ref dz);
     }
 
     private readonly struct Softplus : IScalarFunction
     {
-        public static double Value(double z) => Activations.Softplus(z);
+        public static T Value<T>(T z)
+            where T : IFloatingPointIeee754<T> => Activations.Softplus(z);
 
-        public static void Backward(double z, double dA, ref double dz) => Activations.SoftplusBackward(z, dA, ref dz);
-
-        public static float Value(float z) => Activations.Softplus(z);
-
-        public static void Backward(float z, float dA, ref float dz) => Activations.SoftplusBackward(z, dA, ref dz);
+        public static void Backward<T>(T z, T dA, ref T dz)
+            where T : IFloatingPointIeee754<T> => Activations.SoftplusBackward(z, dA, ref dz);
     }
 }
