@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Immutable;
 using System.Linq;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
@@ -60,20 +61,67 @@ public sealed class DifferentiableGenerator : IIncrementalGenerator
             .Where(static d => d.Count > 0)
             .WithTrackingName(TrackingNames.CustomDerivatives);
 
-        // The call graph: a method that a Hessian = true method calls (directly or not) also gets
-        // BackwardTangent. A model changes only when its own flag does, so an edit elsewhere
-        // re-emits nothing.
-        IncrementalValueProvider<EquatableArray<string>> tangentCallees = models
+        // Methods without [Differentiable] that differentiated code calls, found from the parses'
+        // lists of such calls and then from those methods' own bodies. Each is parsed under its
+        // own key, like an attributed method, so an edit inside one helper parses that helper.
+        IncrementalValueProvider<EquatableArray<ImplicitRequest>> requests = results
+            .Select(static (r, _) => r.Implicit)
+            .Collect()
+            .Combine(shape)
+            .Combine(context.CompilationProvider)
+            .Select(static (input, ct) => ImplicitCallees.Requests(input.Left.Left, input.Left.Right, input.Right, ct))
+            .WithTrackingName(TrackingNames.ImplicitRequests);
+        IncrementalValuesProvider<(ImplicitRequest Request, ParseResult Result)> implicitResults = requests
+            .SelectMany(static (all, _) => all)
+            .Combine(context.CompilationProvider.Select(static (c, _) => new WeakReference<Compilation>(c)))
+            .WithComparer(RequestOnly.Instance)
+            .Select(static (pair, ct) => (pair.Item1, pair.Item2.TryGetTarget(out Compilation? compilation)
+                ? MethodParser.Parse(compilation, pair.Item1.Key, ct)
+                : throw new InvalidOperationException("the compilation being generated for is gone")))
+            .WithTrackingName(TrackingNames.ImplicitParse);
+        IncrementalValuesProvider<(MethodModel Model, string Id)> implicitModels = implicitResults
+            .Where(static r => r.Result.Model is not null)
+            .Select(static (r, _) => (r.Result.Model!, r.Request.Id));
+
+        // The call graph over both kinds of method: a method that a Hessian = true method calls
+        // (directly or not) also gets BackwardTangent, and a method that calls a helper that
+        // cannot be differentiated (directly or not) is not emitted. A model changes only when
+        // its own flags do, so an edit elsewhere re-emits nothing.
+        IncrementalValueProvider<ImmutableArray<CallInfo>> callGraph = models
             .Select(static (m, _) => CallGraph.Info(m))
             .Collect()
+            .Combine(implicitModels.Select(static (m, _) => CallGraph.Info(m.Model, m.Id)).Collect())
+            .Select(static (pair, _) => pair.Left.AddRange(pair.Right));
+        IncrementalValueProvider<EquatableArray<string>> tangentCallees = callGraph
             .Select(static (all, _) => CallGraph.NeedBackwardTangent(all))
             .WithTrackingName(TrackingNames.CallGraph);
+        IncrementalValueProvider<(EquatableArray<string> Blocked, EquatableArray<DiagnosticInfo> Diagnostics)> outcome = implicitResults
+            .Collect()
+            .Combine(callGraph)
+            .Select(static (pair, _) => ImplicitCallees.Outcome(pair.Left, pair.Right))
+            .WithTrackingName(TrackingNames.ImplicitOutcome);
+        IncrementalValueProvider<(EquatableArray<string> Tangent, EquatableArray<string> Blocked)> flags = tangentCallees
+            .Combine(outcome.Select(static (o, _) => o.Blocked));
         IncrementalValuesProvider<MethodModel> emitted = models
-            .Combine(tangentCallees)
-            .Select(static (pair, _) => pair.Left with { BackwardTangent = pair.Right.Contains(CallGraph.Key(pair.Left)) })
+            .Combine(flags)
+            .Where(static pair => !pair.Right.Blocked.Contains(CallGraph.Key(pair.Left)))
+            .Select(static (pair, _) => pair.Left with { BackwardTangent = pair.Right.Tangent.Contains(CallGraph.Key(pair.Left)) })
             .WithTrackingName(TrackingNames.Emitted);
+        IncrementalValuesProvider<MethodModel> implicitEmitted = implicitModels
+            .Combine(flags)
+            .Where(static pair => !pair.Right.Blocked.Contains(CallGraph.Key(pair.Left.Model)))
+            .Select(static (pair, _) => pair.Left.Model with { BackwardTangent = pair.Right.Tangent.Contains(CallGraph.Key(pair.Left.Model)) })
+            .WithTrackingName(TrackingNames.ImplicitEmitted);
 
         context.RegisterSourceOutput(emitted, static (spc, model) => Generate(spc, model));
+        context.RegisterSourceOutput(implicitEmitted, static (spc, model) => Generate(spc, model));
+        context.RegisterSourceOutput(outcome.Select(static (o, _) => o.Diagnostics), static (spc, list) =>
+        {
+            foreach (DiagnosticInfo info in list)
+            {
+                spc.ReportDiagnostic(info.ToDiagnostic());
+            }
+        });
         context.RegisterSourceOutput(customDerivatives, static (spc, list) =>
         {
             foreach (DiagnosticInfo info in list)
@@ -101,6 +149,16 @@ public sealed class DifferentiableGenerator : IIncrementalGenerator
             context.ReportDiagnostic(Diagnostic.Create(
                 Descriptors.InternalError, Location.None, model.Name, ex.GetType().Name, ex.Message.Split('\n').First()));
         }
+    }
+
+    // Two (request, compilation) pairs are the same input when their requests are.
+    private sealed class RequestOnly : System.Collections.Generic.IEqualityComparer<(ImplicitRequest Request, WeakReference<Compilation> Compilation)>
+    {
+        public static readonly RequestOnly Instance = new();
+
+        public bool Equals((ImplicitRequest Request, WeakReference<Compilation> Compilation) x, (ImplicitRequest Request, WeakReference<Compilation> Compilation) y) => x.Request.Equals(y.Request);
+
+        public int GetHashCode((ImplicitRequest Request, WeakReference<Compilation> Compilation) pair) => pair.Request.GetHashCode();
     }
 
     // Two (key, compilation) pairs are the same input when their keys are.

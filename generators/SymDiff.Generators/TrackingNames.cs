@@ -10,4 +10,8 @@ internal static class TrackingNames
     public const string CustomDerivatives = nameof(CustomDerivatives);
     public const string CallGraph = nameof(CallGraph);
     public const string Emitted = nameof(Emitted);
+    public const string ImplicitRequests = nameof(ImplicitRequests);
+    public const string ImplicitParse = nameof(ImplicitParse);
+    public const string ImplicitOutcome = nameof(ImplicitOutcome);
+    public const string ImplicitEmitted = nameof(ImplicitEmitted);
 }

@@ -20,8 +20,12 @@ public class DiagnosticTests
         "Parameter 'o' has type 'object': use double or float, their arrays and spans, or a constant type (integer, bool, char, string, enum)")]
     [InlineData("SD0005", "public static partial class C { [Differentiable([|\"z\"|])] public static double F(double x) => x; }",
         "'z' is not a parameter of 'F': name parameters with nameof, e.g. [Differentiable(nameof(x))]")]
-    [InlineData("SD0006", "public static partial class C { static double H(double x) => x; [Differentiable] public static double F(double x) => [|H(x)|]; }",
-        "Call to 'C.H' cannot be differentiated: it is neither a [Differentiable] method nor a supported System.Math function; mark it [Differentiable] or compute its value outside")]
+    [InlineData("SD0006", "public static partial class C { [Differentiable] public static double F(double x) => [|Math.ReciprocalEstimate(x)|]; }",
+        "Call to 'Math.ReciprocalEstimate' cannot be differentiated: it is not [Differentiable], not a supported System.Math function, and not a method with a body in this project whose signature SymDiff handles; mark it [Differentiable] where it is declared, or compute its value outside")]
+    [InlineData("SD0006", "public static partial class C { static double H(double x, ref int n) => x; [Differentiable] public static double F(double x) { int n = 0; return [|H(x, ref n)|]; } }",
+        "Call to 'C.H' cannot be differentiated: it is not [Differentiable], not a supported System.Math function, and not a method with a body in this project whose signature SymDiff handles; mark it [Differentiable] where it is declared, or compute its value outside")]
+    [InlineData("SD0029", "public static partial class C { [Differentiable] public static double F(double x) => x * [|Plain.Twice(x)|]; } public static class Plain { public static double Twice(double a) => 2 * a; }",
+        "The call to 'Twice' cannot be differentiated: 'Twice' is not [Differentiable], so SymDiff differentiates its body, but its type 'Plain' is not partial, so its derivative cannot be generated beside it; make 'Plain' partial (or mark 'Twice' [Differentiable])")]
     [InlineData("SD0007", "public static partial class C { static readonly int[] picks = { 2, 0 }; [Differentiable] public static double F(double[] v) { double s = 0; [|foreach (int k in picks) s += v[k];|] return s; } }",
         "A foreach loop over 'picks' is not supported in a [Differentiable] method yet: loop with 'foreach (double v in values)' over a floating-point array or span parameter, a local array or an array field, or index with a for loop")]
     [InlineData("SD0007", "public static partial class C { [Differentiable] public static double F(double x) { ref double [|r = ref x|]; return r; } }",

@@ -39,7 +39,7 @@ public class GenericMathTests
 
     public static IEnumerable<object[]> CaseData => Cases.Select(c => new object[] { c });
 
-    private static string Source(string members) => Sources.InClass(members).Replace("using System;", "using System;\nusing System.Numerics;");
+    public static string Source(string members) => Sources.InClass(members).Replace("using System;", "using System;\nusing System.Numerics;");
 
     [Theory]
     [MemberData(nameof(CaseData))]
@@ -171,6 +171,42 @@ public class GenericMathTests
                     global::Cases.C.{{method}}Derivative({{string.Join(", ", args.Concat(tangents))}});
             }
             """;
+    }
+
+    /// <summary>The line fit of the seed article, written once over T.</summary>
+    public const string GenericLineFit = """
+            [Differentiable]
+            public static T Loss<T>(T w, T b, [NoGradient] ReadOnlySpan<T> xs, [NoGradient] ReadOnlySpan<T> ys)
+                where T : IFloatingPointIeee754<T>
+            {
+                T sum = T.Zero;
+                for (int i = 0; i < xs.Length; i++)
+                {
+                    T error = w * xs[i] + b - ys[i];
+                    sum += error * error;
+                }
+
+                return sum / T.CreateChecked(xs.Length);
+            }
+        """;
+
+    [Fact]
+    public void The_generic_line_fit_gives_the_seed_figures_in_both_precisions()
+    {
+        // At (w, b) = (−3, 3) the residuals are 12, 7, 2, −3, −8: loss 54, ∂/∂w −20, ∂/∂b 4 (to rounding: 2·Σr/5 is 4 + 2e-15 in double).
+        const string members = GenericLineFit + """
+            public static double[] AtDouble(double w, double b) { double[] x = [-2, -1, 0, 1, 2], y = [-3, -1, 1, 3, 5]; double loss = LossGradient<double>(w, b, x, y, out double dw, out double db); return [loss, dw, db]; }
+            public static float[] AtFloat(float w, float b) { float[] x = [-2, -1, 0, 1, 2], y = [-3, -1, 1, 3, 5]; float loss = LossGradient<float>(w, b, x, y, out float dw, out float db); return [loss, dw, db]; }
+            """;
+        Type c = Harness.Load(Source(members)).GetType("Cases.C")!;
+        double[] atDouble = (double[])c.GetMethod("AtDouble")!.Invoke(null, [-3.0, 3.0])!;
+        float[] atFloat = (float[])c.GetMethod("AtFloat")!.Invoke(null, [-3f, 3f])!;
+        double[] expected = [54, -20, 4];
+        for (int i = 0; i < 3; i++)
+        {
+            Assert.Equal(expected[i], atDouble[i], 12);
+            Assert.Equal(expected[i], atFloat[i], 5);
+        }
     }
 
     [Fact]

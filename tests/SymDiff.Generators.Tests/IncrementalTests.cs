@@ -80,8 +80,9 @@ public class IncrementalTests
     [Fact]
     public void A_declaration_edit_elsewhere_parses_again_and_is_seen()
     {
-        // Loss calls Scale, which is not [Differentiable] yet: refused. Marking Scale in the other
-        // file changes no byte of Loss's file, and Loss must be parsed again and accepted.
+        // Loss calls Scale, whose type is not partial, so SymDiff cannot add Scale's derivative:
+        // refused. Making Helpers partial in the other file changes no byte of Loss's file, and
+        // Loss must be parsed again and accepted.
         const string loss = """
             using System; using SymDiff; namespace Cases;
             public static partial class M
@@ -91,7 +92,7 @@ public class IncrementalTests
             """;
         const string helpers = """
             using System; using SymDiff; namespace Cases;
-            public static partial class Helpers
+            public static class Helpers
             {
                 public static double Scale(double x) => 2 * x;
             }
@@ -101,7 +102,7 @@ public class IncrementalTests
         Assert.DoesNotContain(driver.GetRunResult().GeneratedTrees, t => t.FilePath.EndsWith("Cases.M.Loss.g.cs", StringComparison.Ordinal));
         Assert.Contains(driver.GetRunResult().Diagnostics, d => d.Id.StartsWith("SD", StringComparison.Ordinal));
 
-        driver = driver.RunGenerators(Replace(compilation, 1, helpers.Replace("public static double Scale", "[Differentiable] public static double Scale")));
+        driver = driver.RunGenerators(Replace(compilation, 1, helpers.Replace("public static class Helpers", "public static partial class Helpers")));
 
         Assert.Contains(driver.GetRunResult().GeneratedTrees, t => t.FilePath.EndsWith("Cases.M.Loss.g.cs", StringComparison.Ordinal));
         Assert.DoesNotContain(driver.GetRunResult().Diagnostics, d => d.Id.StartsWith("SD", StringComparison.Ordinal));

@@ -25,14 +25,17 @@ public class RandomProgramTests(ITestOutputHelper output)
 {
     private const int PerBatch = 45, Points = 3;
 
-    // 2,025 double programs per run (45 batches), with 405 float twins, 405 Hessian twins and 360 output methods; SYMDIFF_RANDOM_PROGRAMS=20000 runs the longer check
+    // 2,025 double programs per run (45 batches), with 405 float twins, up to 405 generic twins, 405 Hessian twins and 360 output methods; SYMDIFF_RANDOM_PROGRAMS=20000 runs the longer check
     // (README: "Random-program tests").
     private static int Batches =>
         (int.TryParse(Environment.GetEnvironmentVariable("SYMDIFF_RANDOM_PROGRAMS"), out int n) && n > 0 ? n + PerBatch - 1 : 2025) / PerBatch;
 
     public static IEnumerable<object[]> BatchSeeds => Enumerable.Range(0, Batches).Select(b => new object[] { 1000 + b });
 
-    private enum Kind { Double, Float, Output, Hessian }
+    private enum Kind { Double, Float, Output, Hessian, Generic }
+
+    // The helpers as generic-math methods, for the generic twins to call.
+    private static readonly Lazy<string> GenericHelpers = new(() => GenericTwin.Of(ProgramGenerator.Helpers)!);
 
     private sealed record Program(string Name, int Seed, string Source, Kind Kind, string? TwinOf = null);
 
@@ -41,8 +44,9 @@ public class RandomProgramTests(ITestOutputHelper output)
     public void Random_programs_match_central_differences(int batchSeed)
     {
         // Per batch: 45 double methods, a float twin of every fifth (the same program in single
-        // precision, checked against its double twin), a Hessian twin of every fifth and 8
-        // methods with [Output] results.
+        // precision, checked against its double twin), a generic-math twin of every fifth (run at
+        // T = double, checked like a double program and against its double twin), a Hessian twin
+        // of every fifth and 8 methods with [Output] results.
         var programs = new List<Program>();
         for (int i = 0; i < PerBatch; i++)
         {
@@ -52,6 +56,13 @@ public class RandomProgramTests(ITestOutputHelper output)
             if (i % 5 == 0)
             {
                 programs.Add(new Program($"F{i}", seed, ProgramGenerator.ToFloat(source).Replace($" P{i}(", $" F{i}("), Kind.Float, $"P{i}"));
+            }
+
+            // A generic twin of every fifth program: the same method over T : IFloatingPointIeee754<T>,
+            // run at T = double (unless it tests a floating value with a pattern, which a T cannot).
+            if (i % 5 == 4 && GenericTwin.Of(source, ProgramGenerator.Helpers) is { } twin)
+            {
+                programs.Add(new Program($"T{i}", seed, twin.Replace($" P{i}<T>(", $" T{i}<T>("), Kind.Generic, $"P{i}"));
             }
 
             // A Hessian twin of every fifth program: the same method with [Differentiable(Hessian = true)].
@@ -95,6 +106,7 @@ public class RandomProgramTests(ITestOutputHelper output)
                         Kind.Double => CheckPoint(Scalar(wrapper, p.Name), s, v, random),
                         Kind.Float => CheckFloatPoint(Scalar(wrapper, p.TwinOf!), Scalar(wrapper, p.Name), s, v, random, ref sensitive),
                         Kind.Hessian => CheckHessianPoint(wrapper, p.Name, s, v, random),
+                        Kind.Generic => CheckGenericPoint(Scalar(wrapper, p.TwinOf!), Scalar(wrapper, p.Name), s, v, random),
                         _ => CheckOutputPoint(wrapper, p.Name, s, v, random),
                     };
                     if (!ok)
@@ -115,7 +127,7 @@ public class RandomProgramTests(ITestOutputHelper output)
             checkedPoints += done;
         }
 
-        output.WriteLine($"batch {batchSeed}: {programs.Count} programs ({programs.Count(p => p.Kind == Kind.Float)} float, {programs.Count(p => p.Kind == Kind.Output)} with outputs, {programs.Count(p => p.Kind == Kind.Hessian)} with Hessians), {refused.Count} refused, {accepted.Count} checked at {checkedPoints} points ({kinks} points near a kink and {sensitive} float points sensitive to rounding replaced)");
+        output.WriteLine($"batch {batchSeed}: {programs.Count} programs ({programs.Count(p => p.Kind == Kind.Float)} float, {programs.Count(p => p.Kind == Kind.Generic)} generic, {programs.Count(p => p.Kind == Kind.Output)} with outputs, {programs.Count(p => p.Kind == Kind.Hessian)} with Hessians), {refused.Count} refused, {accepted.Count} checked at {checkedPoints} points ({kinks} points near a kink and {sensitive} float points sensitive to rounding replaced)");
         Assert.True(refused.Count <= programs.Count / 10, $"{refused.Count} of {programs.Count} programs refused");
     }
 
@@ -123,6 +135,7 @@ public class RandomProgramTests(ITestOutputHelper output)
 
     private static string Source(IEnumerable<Program> programs) => $$"""
         using System;
+        using System.Numerics;
         using SymDiff;
 
         namespace Cases;
@@ -130,7 +143,13 @@ public class RandomProgramTests(ITestOutputHelper output)
         public static partial class R
         {
         {{ProgramGenerator.Helpers}}
-        {{string.Join("\n", programs.Where(p => p.Kind != Kind.Float).Select(p => p.Source))}}
+        {{string.Join("\n", programs.Where(p => p.Kind is not (Kind.Float or Kind.Generic)).Select(p => p.Source))}}
+        }
+
+        public static partial class RG
+        {
+        {{GenericHelpers.Value}}
+        {{string.Join("\n", programs.Where(p => p.Kind == Kind.Generic).Select(p => p.Source))}}
         }
 
         public static partial class RF
@@ -317,6 +336,27 @@ public class RandomProgramTests(ITestOutputHelper output)
     // the same value and gradient within single precision, and the same algebra among its
     // methods. A point where rounding moves the float value away from the double one (a branch
     // or kink decided differently) is replaced.
+    // A generic twin at T = double: every check of a double program, and the double program's own
+    // value and gradient (the same operations in the same order, so equal to rounding).
+    private static bool CheckGenericPoint(ScalarMethods twin, ScalarMethods m, double[] s, double[] v, Random random)
+    {
+        if (!CheckPoint(m, s, v, random))
+        {
+            return false;
+        }
+
+        double[] gs = new double[2], gv = new double[3], ts = new double[2], tv = new double[3];
+        double value = m.Gradient(s, v, gs, gv), twinValue = twin.Gradient(s, v, ts, tv);
+        Check.Close(twinValue, value, 1e-12, "the generic twin's value");
+        double[] g = [.. gs, .. gv], t = [.. ts, .. tv];
+        for (int i = 0; i < 5; i++)
+        {
+            Check.Close(t[i], g[i], 1e-12, $"the generic twin's gradient, component {i}");
+        }
+
+        return true;
+    }
+
     private static bool CheckFloatPoint(ScalarMethods twin, ScalarMethods m, double[] s, double[] v, Random random, ref int sensitive)
     {
         if (!Smooth(twin.Value, s, v))
@@ -435,6 +475,12 @@ public class RandomProgramTests(ITestOutputHelper output)
                     wrapper.AppendLine($"public static double G{n}(double[] s, double[] v, double[] gs, double[] gv) => Cases.R.{n}Gradient(s[0], s[1], v, out gs[0], out gs[1], gv);");
                     wrapper.AppendLine($"public static void B{n}(double[] s, double[] v, double seed, double[] gs, double[] gv) => Cases.R.{n}Backward(s[0], s[1], v, seed, ref gs[0], ref gs[1], gv);");
                     wrapper.AppendLine($"public static double D{n}(double[] s, double[] v, double[] ts, double[] tv) => Cases.R.{n}Derivative(s[0], s[1], v, ts[0], ts[1], tv);");
+                    break;
+                case Kind.Generic:
+                    wrapper.AppendLine($"public static double V{n}(double[] s, double[] v) => Cases.RG.{n}(s[0], s[1], v);");
+                    wrapper.AppendLine($"public static double G{n}(double[] s, double[] v, double[] gs, double[] gv) => Cases.RG.{n}Gradient(s[0], s[1], v, out gs[0], out gs[1], gv);");
+                    wrapper.AppendLine($"public static void B{n}(double[] s, double[] v, double seed, double[] gs, double[] gv) => Cases.RG.{n}Backward(s[0], s[1], v, seed, ref gs[0], ref gs[1], gv);");
+                    wrapper.AppendLine($"public static double D{n}(double[] s, double[] v, double[] ts, double[] tv) => Cases.RG.{n}Derivative(s[0], s[1], v, ts[0], ts[1], tv);");
                     break;
                 case Kind.Float:
                     wrapper.AppendLine($"public static double V{n}(double[] s, double[] v) {{ var fv = F(v); float r = Cases.RF.{n}((float)s[0], (float)s[1], fv); Same(fv, v); return r; }}");

@@ -67,6 +67,7 @@ public class SnapshotTests
                     return loss;
                 }
             """), "Cases.C.Logistic.g.cs"),
+        ["GenericLineFit"] = (GenericMathTests.Source(GenericMathTests.GenericLineFit), "Cases.C.Loss.g.cs"),
         ["NestedTypes"] = ("""
             using SymDiff;
             namespace Cases.Deep;

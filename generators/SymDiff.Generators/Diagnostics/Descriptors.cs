@@ -30,7 +30,7 @@ internal static class Descriptors
 
     public static readonly DiagnosticDescriptor UnsupportedCall = Error(
         "SD0006", "Call cannot be differentiated",
-        "Call to '{0}' cannot be differentiated: it is neither a [Differentiable] method nor a supported System.Math function; mark it [Differentiable] or compute its value outside");
+        "Call to '{0}' cannot be differentiated: it is not [Differentiable], not a supported System.Math function, and not a method with a body in this project whose signature SymDiff handles; mark it [Differentiable] where it is declared, or compute its value outside");
 
     public static readonly DiagnosticDescriptor UnsupportedStatement = Error(
         "SD0007", "Statement not supported",
@@ -116,6 +116,10 @@ internal static class Descriptors
         "SD0028", "Construct not supported at second order",
         "'{0}' asks for Hessian = true, but {1} cannot be differentiated twice yet: {2}");
 
+    public static readonly DiagnosticDescriptor ImplicitCallee = Error(
+        "SD0029", "Called method cannot be differentiated",
+        "The call to '{0}' cannot be differentiated: '{0}' is not [Differentiable], so SymDiff differentiates its body, but {1}");
+
     public static readonly DiagnosticDescriptor InternalError = Error(
         "SD0099", "Internal error in the SymDiff generator",
         "SymDiff could not process '{0}' ({1}: {2}); please report this with the method's source");
@@ -124,7 +128,7 @@ internal static class Descriptors
         TypeNotPartial, MutableReceiver, UnsupportedReturnType, UnsupportedParameterType, UnknownWrtName, UnsupportedCall,
         UnsupportedStatement, UnsupportedExpression, UnsupportedLocalType, MixedPrecision, NoBody, Generic,
         WrtNotDifferentiable, RefParameter, UnsupportedWrite, ConstantParameterGetsActiveArgument,
-        Recursion, Goto, ExceptionHandling, FunctionValue, Dynamic, Unsafe, SideEffectCall, BadCustomDerivative, GeneratedNameTaken, SecondOrderMisplaced, SecondOrderUnsupported, InternalError);
+        Recursion, Goto, ExceptionHandling, FunctionValue, Dynamic, Unsafe, SideEffectCall, BadCustomDerivative, GeneratedNameTaken, SecondOrderMisplaced, SecondOrderUnsupported, ImplicitCallee, InternalError);
 
     public static DiagnosticDescriptor ById(string id) => All[id];
 

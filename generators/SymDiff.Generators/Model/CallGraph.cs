@@ -4,8 +4,12 @@ using SymDiff.Generators.Parsing;
 
 namespace SymDiff.Generators.Model;
 
-/// <summary>What one method contributes to the call graph: its key, whether it asks for a Hessian, and whom it calls.</summary>
-internal sealed record CallInfo(string Key, bool Hessian, EquatableArray<string> Callees);
+/// <summary>
+/// What one method contributes to the call graph: its key, whether it asks for a Hessian, whom it
+/// calls, which of those are methods without <c>[Differentiable]</c> (by id), its name, and its own
+/// id when it is one of those.
+/// </summary>
+internal sealed record CallInfo(string Key, bool Hessian, EquatableArray<string> Callees, EquatableArray<string> Implicit = default, string Name = "", string ImplicitId = "");
 
 /// <summary>
 /// Which methods need a <c>BackwardTangent</c>: those that a <c>Hessian = true</c> method calls,
@@ -20,10 +24,13 @@ internal static class CallGraph
     public static string Key(Callee callee, MethodModel caller) =>
         Key(callee.TypeCode.Length == 0 ? TypeOf(caller) : callee.TypeCode, callee.Name, callee.Params.Select(p => p.Kind));
 
-    public static CallInfo Info(MethodModel m) => new(
+    public static CallInfo Info(MethodModel m, string implicitId = "") => new(
         Key(m),
         m.Hessian,
-        Calls(m.Body).Select(c => Key(c, m)).Distinct().OrderBy(k => k, System.StringComparer.Ordinal).ToEquatableArray());
+        Calls(m.Body).Select(c => Key(c, m)).Distinct().OrderBy(k => k, System.StringComparer.Ordinal).ToEquatableArray(),
+        m.ImplicitCallees,
+        m.Name,
+        implicitId);
 
     /// <summary>The keys of the methods that must generate BackwardTangent, sorted.</summary>
     public static EquatableArray<string> NeedBackwardTangent(IEnumerable<CallInfo> all)
@@ -73,3 +80,16 @@ internal static class CallGraph
 
     private static IEnumerable<Expr> Walk(Expr e) => Symbolic.E.Children(e).SelectMany(Walk).Prepend(e);
 }
+
+/// <summary>
+/// A call from differentiated code to a method that is not <c>[Differentiable]</c> but whose body
+/// is in this compilation: SymDiff differentiates that body too. <paramref name="Id"/> is the
+/// callee's documentation-comment id; <paramref name="At"/> is the call.
+/// </summary>
+internal sealed record ImplicitCall(string Id, string Name, LocationInfo? At);
+
+/// <summary>
+/// A method to differentiate because differentiated code calls it: its key (as for an attributed
+/// method) and every call that asks for it.
+/// </summary>
+internal sealed record ImplicitRequest(MethodKey Key, string Id, string Name, EquatableArray<LocationInfo> Sites);

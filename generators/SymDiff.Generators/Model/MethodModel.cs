@@ -56,6 +56,7 @@ internal sealed record ContainingTypeInfo(string Keyword, string Name);
 /// <param name="Hessian">True when <c>[Differentiable(Hessian = true)]</c> asks for Hessian and HessianVectorProduct.</param>
 /// <param name="Jacobian">True when <c>[Differentiable(Jacobian = true)]</c> asks for Jacobian.</param>
 /// <param name="TypeParameters">For a generic method, its type parameter list (<c>&lt;T&gt;</c>), repeated on every generated method; otherwise empty.</param>
+/// <param name="ImplicitCallees">The ids of the methods without <c>[Differentiable]</c> that the body calls, whose derivatives SymDiff generates too: when one of them cannot be differentiated, this method's code is not emitted.</param>
 /// <param name="Constraints">For a generic method, its <c>where</c> clause, fully qualified; otherwise empty.</param>
 /// <param name="BackwardTangent">True when a <c>Hessian = true</c> method calls this one: it then gets BackwardTangent, the tangent of its pullback (set by the pipeline's call graph).</param>
 internal sealed record MethodModel(
@@ -77,7 +78,8 @@ internal sealed record MethodModel(
     bool Jacobian = false,
     bool BackwardTangent = false,
     string TypeParameters = "",
-    string Constraints = "")
+    string Constraints = "",
+    EquatableArray<string> ImplicitCallees = default)
 {
     /// <summary>True for a generic method over its floating-point type <c>T</c>.</summary>
     public bool IsGeneric => TypeParameters.Length > 0;

@@ -248,7 +248,25 @@ internal sealed partial class BodyParser
             return new Fn(fn.Function, args.ToEquatableArray());
         }
 
-        if (Signature.CalleeOf(target, method.ContainingType) is { } callee)
+        Callee? callee = Signature.CalleeOf(target, method.ContainingType);
+        if (callee is null && Signature.IsImplicitCandidate(target))
+        {
+            // A method without [Differentiable] whose body is here: SymDiff differentiates it too,
+            // generating its methods beside it, so its types must be partial.
+            if (Signature.NotPartial(target) is { } type)
+            {
+                Report(Descriptors.ImplicitCallee, invocation.Syntax, target.Name, $"its type '{type.Name}' is not partial, so its derivative cannot be generated beside it; make '{type.Name}' partial (or mark '{target.Name}' [Differentiable])");
+                return null;
+            }
+
+            callee = Signature.CalleeOf(target, method.ContainingType, implicitly: true);
+            if (callee is not null)
+            {
+                ImplicitCalls.Add(new ImplicitCall(DocumentationCommentId.CreateDeclarationId(target) ?? target.ToDisplayString(), target.Name, LocationInfo.From(invocation.Syntax)));
+            }
+        }
+
+        if (callee is not null)
         {
             if (!CustomDerivatives.IsValid(target))
             {

@@ -46,6 +46,9 @@ internal sealed partial class BodyParser
     /// <summary>Every call to another differentiable method, with its syntax, for the activity check.</summary>
     public List<(Call Call, SyntaxNode Syntax)> Calls { get; } = new();
 
+    /// <summary>The calls to methods without <c>[Differentiable]</c> whose bodies are differentiated too.</summary>
+    public List<ImplicitCall> ImplicitCalls { get; } = new();
+
     // The name each local has in the generated code: its own, unless C# let the user declare the
     // same name twice (in sibling blocks, or in two loops' headers), which the flattened generated
     // code cannot: then the later one gets a fresh name.

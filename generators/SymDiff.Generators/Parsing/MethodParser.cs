@@ -29,7 +29,9 @@ internal static class MethodParser
             .AncestorsAndSelf().OfType<MethodDeclarationSyntax>().First(m => m.Span.Start == key.Start && m.Span.Length == key.Length);
         SemanticModel model = compilation.GetSemanticModel(tree);
         var method = (IMethodSymbol)model.GetDeclaredSymbol(syntax, cancellationToken)!;
-        AttributeData attribute = method.GetAttributes().First(a => a.AttributeClass?.ToDisplayString() == Signature.DifferentiableAttribute);
+        // A method differentiated because differentiated code calls it has no attribute: it is
+        // differentiated with respect to every floating-point parameter, to first order.
+        AttributeData? attribute = method.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == Signature.DifferentiableAttribute);
         return Parse(new Target(syntax, model, method, attribute), cancellationToken);
     }
 
@@ -115,10 +117,14 @@ internal static class MethodParser
 
         string scalar = Scalar(method, syntax, Report);
 
-        AttributeData attribute = context.Attribute;
-        IReadOnlyList<string> wrt = Signature.WrtNames(attribute);
+        AttributeData? attribute = context.Attribute;
+        IReadOnlyList<string> wrt = attribute is null ? [] : Signature.WrtNames(attribute);
         List<ParamModel> parameters = Parameters(method, syntax, wrt, Report);
-        CheckWrtNames(method, attribute, wrt, Report);
+        if (attribute is not null)
+        {
+            CheckWrtNames(method, attribute, wrt, Report);
+        }
+
         (bool hessian, bool jacobian) = Signature.SecondOrder(attribute);
         CheckSecondOrder(method, syntax, hessian, jacobian, Report);
         if (diagnostics.Count > 0)
@@ -235,9 +241,10 @@ internal static class MethodParser
             method.ReturnsVoid,
             hessian && !method.ReturnsVoid,
             jacobian && method.ReturnsVoid,
+            ImplicitCallees: body.ImplicitCalls.Select(c => c.Id).Distinct().OrderBy(id => id, StringComparer.Ordinal).ToEquatableArray(),
             TypeParameters: method.IsGenericMethod ? $"<{method.TypeParameters[0].Name}>" : string.Empty,
             Constraints: method.IsGenericMethod ? Signature.Constraints(method.TypeParameters[0]) : string.Empty);
-        return new ParseResult(model, EquatableArray<DiagnosticInfo>.Empty);
+        return new ParseResult(model, EquatableArray<DiagnosticInfo>.Empty, body.ImplicitCalls.ToEquatableArray());
     }
 
     private static List<ContainingTypeInfo> ContainingTypes(IMethodSymbol method, MethodDeclarationSyntax syntax, Action<DiagnosticDescriptor, Location?, string[]> report)
@@ -475,4 +482,4 @@ internal static class MethodParser
 }
 
 /// <summary>What the parse stage reads of one method: its declaration, the model that binds it, its symbol and its [Differentiable].</summary>
-internal readonly record struct Target(MethodDeclarationSyntax Syntax, SemanticModel Model, IMethodSymbol Symbol, AttributeData Attribute);
+internal readonly record struct Target(MethodDeclarationSyntax Syntax, SemanticModel Model, IMethodSymbol Symbol, AttributeData? Attribute);

@@ -146,12 +146,44 @@ internal static class Signature
         && !HasAttribute(parameter, NoGradientAttribute)
         && (wrt.Count == 0 || wrt.Contains(parameter.Name));
 
-    /// <summary>The model of a differentiable method as seen from a call site.</summary>
-    public static Callee? CalleeOf(IMethodSymbol target, INamedTypeSymbol callerType)
+    /// <summary>
+    /// A method without <c>[Differentiable]</c> whose body SymDiff can differentiate in its place:
+    /// an ordinary method declared with a body in this compilation, not generic and in no generic
+    /// type, that takes its inputs by value and returns the floating-point type.
+    /// </summary>
+    public static bool IsImplicitCandidate(IMethodSymbol target) =>
+        target.MethodKind == MethodKind.Ordinary
+        && !target.IsGenericMethod && !target.IsAbstract && !target.IsExtern
+        && Attribute(target, DifferentiableAttribute) is null && Attribute(target, CustomDerivativeAttribute) is null
+        && target.DeclaringSyntaxReferences.Length == 1
+        && target.DeclaringSyntaxReferences[0].GetSyntax() is Microsoft.CodeAnalysis.CSharp.Syntax.MethodDeclarationSyntax { Body: not null } or Microsoft.CodeAnalysis.CSharp.Syntax.MethodDeclarationSyntax { ExpressionBody: not null }
+        && Containing(target).All(t => t.TypeParameters.Length == 0)
+        && target.Parameters.All(p => p.RefKind == RefKind.None && Classify(p.Type) is not null && !HasAttribute(p, OutputAttribute))
+        && IsFloating(target.ReturnType);
+
+    /// <summary>The first type around <paramref name="target"/> that is not declared partial, or null.</summary>
+    public static INamedTypeSymbol? NotPartial(IMethodSymbol target) =>
+        Containing(target).FirstOrDefault(t => !t.DeclaringSyntaxReferences.Any(r =>
+            r.GetSyntax() is Microsoft.CodeAnalysis.CSharp.Syntax.TypeDeclarationSyntax d && d.Modifiers.Any(m => m.Text == "partial")));
+
+    private static IEnumerable<INamedTypeSymbol> Containing(ISymbol symbol)
+    {
+        for (INamedTypeSymbol? t = symbol.ContainingType; t is not null; t = t.ContainingType)
+        {
+            yield return t;
+        }
+    }
+
+    /// <summary>
+    /// The model of a differentiable method as seen from a call site: a <c>[Differentiable]</c> or
+    /// <c>[CustomDerivative]</c> method, or with <paramref name="implicitly"/> any method (whose
+    /// body SymDiff differentiates as if it were <c>[Differentiable]</c>).
+    /// </summary>
+    public static Callee? CalleeOf(IMethodSymbol target, INamedTypeSymbol callerType, bool implicitly = false)
     {
         AttributeData? attribute = Attribute(target, DifferentiableAttribute);
         AttributeData? custom = Attribute(target, CustomDerivativeAttribute);
-        if (attribute is null && custom is null)
+        if (attribute is null && custom is null && !implicitly)
         {
             return null;
         }

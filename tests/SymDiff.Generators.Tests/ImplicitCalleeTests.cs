@@ -1,0 +1,166 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using SymDiff.Generators.Tests.Infrastructure;
+using Xunit;
+using Case = SymDiff.Generators.Tests.GeneratedMethodTests.Case;
+
+namespace SymDiff.Generators.Tests;
+
+/// <summary>
+/// Calls to methods without <c>[Differentiable]</c> whose bodies are in the compilation: SymDiff
+/// differentiates those bodies too (a private helper, a helper of another partial type, a chain of
+/// them), checked against central differences in both modes; a helper it cannot differentiate gets
+/// SD0029 at the call, naming it and the reason, and nothing that would call it is generated.
+/// </summary>
+public class ImplicitCalleeTests
+{
+    private static bool Away(double x, double from, double margin = 1e-2) => Math.Abs(x - from) > margin;
+
+    public static readonly Case[] Cases =
+    [
+        new("PrivateHelper", "private static double Sq(double a) => a * a; [Differentiable] public static double F(double x, double y) => Sq(x * y) + Math.Sin(Sq(y));", "F"),
+        new("HelperWithLoopOverSpan", "static double Norm(ReadOnlySpan<double> v) { double s = 0; foreach (double e in v) s += e * e; return Math.Sqrt(s + 1); } [Differentiable] public static double F(double[] v, double w) => w * Norm(v) + Norm(v) / (1 + w * w);", "F", [3]),
+        new("ChainOfHelpers", "static double Inner(double a, double b) => Math.Tanh(a) * b; static double Outer(double a) { double t = Inner(a, a + 1); return t * t + Inner(t, 2); } [Differentiable] public static double F(double x) => Outer(x) * x;", "F"),
+        new("HelperOfAnotherType", "[Differentiable] public static double F(double x1, double y1, double x2, double y2) => Geometry.Distance(x1, y1, x2, y2) * Geometry.Distance(x1, 0, 0, y2); } public static partial class Geometry { public static double Distance(double ax, double ay, double bx, double by) { double dx = bx - ax, dy = by - ay; return Math.Sqrt(dx * dx + dy * dy + 1e-9); }", "F"),
+        new("HelperWithBranchesCalledInTapedLoop", "static double Step(double h, double x) { if (h > 0) return Math.Tanh(h + x); return h * 0.5 + x; } [Differentiable] public static double F(double[] xs, double h0) { double h = h0; for (int i = 0; i < xs.Length; i++) h = Step(h, xs[i]) * 0.9; return h; }", "F", [4],
+            Accept: (s, a) => Away(s[0], 0)),
+        new("HelperWithConstantParameters", "static double Power(double x, int n) { double p = 1; for (int i = 0; i < n; i++) p *= x; return p; } [Differentiable] public static double F(double x, int n) => Power(x, n) + Power(x + 1, 2);", "F", Ints: [3]),
+        new("HelperCalledFromSecondOrderMethod", "static double Sq(double a) => a * a; [Differentiable(Hessian = true)] public static double F(double x, double y) => Sq(x * y) + Math.Exp(Sq(y) * 0.1);", "F"),
+    ];
+
+    public static IEnumerable<object[]> CaseData => Cases.Select(c => new object[] { c });
+
+    [Theory]
+    [MemberData(nameof(CaseData))]
+    public void Helpers_are_differentiated_through(Case c)
+    {
+        var probe = Probe.For("Cases.C", c.Method, Sources.InClass(c.Members));
+        Check.AtRandomPoints(probe, c.Arrays, c.Ints, accept: c.Accept, range: c.Range);
+    }
+
+    [Fact]
+    public void A_helper_gets_its_generated_methods_with_its_own_accessibility()
+    {
+        string generated = Harness.GeneratedSource(Sources.InClass("private static double Sq(double a) => a * a; [Differentiable] public static double F(double x) => Sq(x);"), "Cases.C.Sq.g.cs");
+        Assert.Contains("private static void SqBackward(double a, double dSq, ref double da)", generated);
+        string caller = Harness.GeneratedSource(Sources.InClass("private static double Sq(double a) => a * a; [Differentiable] public static double F(double x) => Sq(x);"), "Cases.C.F.g.cs");
+        Assert.Contains("SqBackward(x, ", caller);
+    }
+
+    [Fact]
+    public void A_Hessian_through_a_helper_matches_differences_of_the_gradient()
+    {
+        const string members = """
+            static double Sq(double a) => a * a * a;
+            [Differentiable(Hessian = true)] public static double F(double x, double y) => Sq(x * y) + Math.Sin(Sq(y));
+            public static double[] H(double x, double y) { var h = new double[4]; FHessian(x, y, out _, out _, h); return h; }
+            public static double[] G(double x, double y) { FGradient(x, y, out double dx, out double dy); return [dx, dy]; }
+            """;
+        Type c = Harness.Load(Sources.InClass(members)).GetType("Cases.C")!;
+        double[] Gradient(double x, double y) => (double[])c.GetMethod("G")!.Invoke(null, [x, y])!;
+        double[] h = (double[])c.GetMethod("H")!.Invoke(null, [0.4, -0.7])!;
+        const double step = 1e-6;
+        for (int k = 0; k < 2; k++)
+        {
+            double[] plus = k == 0 ? Gradient(0.4 + step, -0.7) : Gradient(0.4, -0.7 + step);
+            double[] minus = k == 0 ? Gradient(0.4 - step, -0.7) : Gradient(0.4, -0.7 - step);
+            for (int r = 0; r < 2; r++)
+            {
+                Assert.Equal((plus[r] - minus[r]) / (2 * step), h[r * 2 + k], 5);
+            }
+        }
+    }
+
+    private static (IReadOnlyList<Diagnostic> Generator, IReadOnlyList<Diagnostic> Compiler, string[] Files) Run(string members)
+    {
+        var (output, diagnostics, run) = Harness.Generate(Harness.Compilation("Implicit", null, Sources.InClass(members)));
+        return (diagnostics, output.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error).ToList(), run.GeneratedTrees.Select(t => System.IO.Path.GetFileName(t.FilePath)).ToArray());
+    }
+
+    [Fact]
+    public void A_helper_that_cannot_be_differentiated_is_named_at_the_call_with_the_reason()
+    {
+        const string members = """
+            static double Bad(double a) { try { return a * 2; } finally { } }
+            [Differentiable] public static double F(double x) => x * Bad(x);
+            """;
+        var (generator, compiler, files) = Run(members);
+        Diagnostic d = Assert.Single(generator);
+        Assert.Equal("SD0029", d.Id);
+        Assert.True(d.GetMessage().StartsWith("The call to 'Bad' cannot be differentiated: 'Bad' is not [Differentiable], so SymDiff differentiates its body, but its body cannot be differentiated (Source0.cs, line 8): A try statement", StringComparison.Ordinal), d.GetMessage());
+        Assert.Equal("Bad(x)", Text(members, d));
+        Assert.DoesNotContain(compiler, e => !e.Id.StartsWith("SD", StringComparison.Ordinal));
+        Assert.DoesNotContain(files, f => f.EndsWith("C.F.g.cs", StringComparison.Ordinal) || f.EndsWith("C.Bad.g.cs", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_failure_deep_in_a_chain_is_reported_at_every_call_on_the_way()
+    {
+        const string members = """
+            static double Deep(double a) => a < 1 ? a : Deep(a / 2);
+            static double Middle(double a) => Deep(a) + a;
+            [Differentiable] public static double F(double x) => Middle(x) * x;
+            [Differentiable] public static double G(double x) => F(x) + 1;
+            [Differentiable] public static double Fine(double x) => x * x;
+            """;
+        var (generator, compiler, files) = Run(members);
+        Assert.All(generator, d => Assert.Equal("SD0029", d.Id));
+        Assert.Contains(generator, d => Text(members, d) == "Deep(a / 2)" && d.GetMessage().Contains("recursive"));
+        Assert.Contains(generator, d => Text(members, d) == "Deep(a)" && d.GetMessage().Contains("recursive"));
+        Assert.Contains(generator, d => Text(members, d) == "Middle(x)" && d.GetMessage().Contains("it calls 'Deep', which cannot be differentiated"));
+        Assert.DoesNotContain(compiler, e => !e.Id.StartsWith("SD", StringComparison.Ordinal));
+        // F and G call what cannot be differentiated, so they get nothing; Fine is unaffected.
+        Assert.Equal(["Cases.C.Fine.g.cs"], files.Where(f => f.StartsWith("Cases.", StringComparison.Ordinal)).ToArray());
+    }
+
+    [Fact]
+    public void A_helper_in_a_type_that_is_not_partial_is_refused_at_the_call()
+    {
+        const string members = """
+            [Differentiable] public static double F(double x) => Plain.Twice(x) * x;
+            }
+            public static class Plain { public static double Twice(double a) => 2 * a; }
+            public static partial class D {
+            """;
+        var (generator, _, files) = Run(members);
+        Diagnostic d = Assert.Single(generator);
+        Assert.Equal("SD0029", d.Id);
+        Assert.Equal("The call to 'Twice' cannot be differentiated: 'Twice' is not [Differentiable], so SymDiff differentiates its body, but its type 'Plain' is not partial, so its derivative cannot be generated beside it; make 'Plain' partial (or mark 'Twice' [Differentiable])", d.GetMessage());
+        Assert.Equal("Plain.Twice(x)", Text(members, d));
+        Assert.DoesNotContain(files, f => f.EndsWith("C.F.g.cs", StringComparison.Ordinal));
+    }
+
+    // The generator's diagnostics carry a file path and span, not the tree.
+    private static string Text(string members, Diagnostic d) => Sources.InClass(members).Substring(d.Location.SourceSpan.Start, d.Location.SourceSpan.Length);
+
+    [Fact]
+    public void An_edit_inside_a_helper_parses_the_helper_again_and_not_its_caller()
+    {
+        // The helper comes after its caller, so that editing it moves nothing the caller's key holds.
+        string Source(string body) => Sources.InClass($"[Differentiable] public static double F(double x) => Sq(x) + x; static double Sq(double a) => {body};");
+        CSharpCompilation compilation = Harness.Compilation("Incremental", null, Source("a * a"), "namespace Cases; public static class Other { public static int Answer() => 42; }");
+        GeneratorDriver driver = Harness.Driver(trackSteps: true).RunGenerators(compilation);
+        string Generated(GeneratorRunResult r) => r.GeneratedSources.Single(s => s.HintName.EndsWith("Cases.C.Sq.g.cs", StringComparison.Ordinal)).SourceText.ToString();
+        string before = Generated(driver.GetRunResult().Results.Single());
+
+        CSharpCompilation edited = compilation.ReplaceSyntaxTree(compilation.SyntaxTrees[0], CSharpSyntaxTree.ParseText(Source("a * a * a"), Harness.ParseOptions, compilation.SyntaxTrees[0].FilePath));
+        driver = driver.RunGenerators(edited);
+        GeneratorRunResult result = driver.GetRunResult().Results.Single();
+        Assert.All(Reasons(result, TrackingNames.Parse), r => Assert.Equal(IncrementalStepRunReason.Cached, r));
+        Assert.Contains(IncrementalStepRunReason.Modified, Reasons(result, TrackingNames.ImplicitParse));
+        Assert.NotEqual(before, Generated(result));
+
+        // An edit elsewhere parses neither.
+        CSharpCompilation other = edited.ReplaceSyntaxTree(edited.SyntaxTrees[1], CSharpSyntaxTree.ParseText("namespace Cases; public static class Other { public static int Answer() => 43; }", Harness.ParseOptions, edited.SyntaxTrees[1].FilePath));
+        driver = driver.RunGenerators(other);
+        result = driver.GetRunResult().Results.Single();
+        Assert.All(Reasons(result, TrackingNames.Parse), r => Assert.Equal(IncrementalStepRunReason.Cached, r));
+        Assert.All(Reasons(result, TrackingNames.ImplicitParse), r => Assert.Equal(IncrementalStepRunReason.Cached, r));
+    }
+
+    private static IEnumerable<IncrementalStepRunReason> Reasons(GeneratorRunResult result, string step) =>
+        result.TrackedSteps[step].SelectMany(s => s.Outputs).Select(o => o.Reason);
+}
