@@ -50,7 +50,7 @@ public abstract class ActivationBackward<T>
         return dZ[Count / 2];
     }
 
-    /// <summary>The same pull loop through the pullbacks generated from activations written for one precision (as the runtime had them before they became generic).</summary>
+    /// <summary>The pull loop and pullbacks the runtime had before the activations became generic: activations written for one precision, dispatched per precision.</summary>
     [Benchmark]
     public T GeneratedConcrete()
     {
@@ -61,8 +61,16 @@ public abstract class ActivationBackward<T>
     /// <summary>The loop of one precision, written out.</summary>
     protected abstract void Concrete(Activation function, T[] z, T[] dA, T[] dZ);
 
-    /// <summary>The pull loop of <see cref="ActivationLayer"/> over <see cref="ConcreteActivations"/>' generated pullbacks.</summary>
-    protected abstract void PerPrecision(Activation function, T[] z, T[] dA, T[] dZ);
+    /// <summary>The pull loop of <see cref="ActivationLayer"/>, dispatched the same way, over <see cref="ConcreteActivations"/>' generated pullbacks.</summary>
+    private static void PerPrecision(Activation function, T[] z, T[] dA, T[] dZ)
+    {
+        switch (function)
+        {
+            case Activation.Relu: ConcreteLayer.Pull<T, ConcreteLayer.Relu>(z, dA, dZ); break;
+            case Activation.Tanh: ConcreteLayer.Pull<T, ConcreteLayer.Tanh>(z, dA, dZ); break;
+            default: ConcreteLayer.Pull<T, ConcreteLayer.Gelu>(z, dA, dZ); break;
+        }
+    }
 }
 
 /// <summary>Three activations written for double and for float, as the runtime had them before generic math.</summary>
@@ -90,40 +98,6 @@ public static partial class ConcreteActivations
 /// <summary>Single precision: the baseline is written with float and MathF.</summary>
 public class ActivationBackwardFloat : ActivationBackward<float>
 {
-    protected override void PerPrecision(Activation function, float[] z, float[] dA, float[] dZ)
-    {
-        switch (function)
-        {
-            case Activation.Relu:
-                for (int i = 0; i < z.Length; i++)
-                {
-                    float dz = 0;
-                    ConcreteActivations.ReluBackward(z[i], dA[i], ref dz);
-                    dZ[i] = dz;
-                }
-
-                break;
-            case Activation.Tanh:
-                for (int i = 0; i < z.Length; i++)
-                {
-                    float dz = 0;
-                    ConcreteActivations.TanhBackward(z[i], dA[i], ref dz);
-                    dZ[i] = dz;
-                }
-
-                break;
-            default:
-                for (int i = 0; i < z.Length; i++)
-                {
-                    float dz = 0;
-                    ConcreteActivations.GeluBackward(z[i], dA[i], ref dz);
-                    dZ[i] = dz;
-                }
-
-                break;
-        }
-    }
-
     protected override void Concrete(Activation function, float[] z, float[] dA, float[] dZ)
     {
         switch (function)
@@ -160,40 +134,6 @@ public class ActivationBackwardFloat : ActivationBackward<float>
 /// <summary>Double precision: the baseline is written with double and Math.</summary>
 public class ActivationBackwardDouble : ActivationBackward<double>
 {
-    protected override void PerPrecision(Activation function, double[] z, double[] dA, double[] dZ)
-    {
-        switch (function)
-        {
-            case Activation.Relu:
-                for (int i = 0; i < z.Length; i++)
-                {
-                    double dz = 0;
-                    ConcreteActivations.ReluBackward(z[i], dA[i], ref dz);
-                    dZ[i] = dz;
-                }
-
-                break;
-            case Activation.Tanh:
-                for (int i = 0; i < z.Length; i++)
-                {
-                    double dz = 0;
-                    ConcreteActivations.TanhBackward(z[i], dA[i], ref dz);
-                    dZ[i] = dz;
-                }
-
-                break;
-            default:
-                for (int i = 0; i < z.Length; i++)
-                {
-                    double dz = 0;
-                    ConcreteActivations.GeluBackward(z[i], dA[i], ref dz);
-                    dZ[i] = dz;
-                }
-
-                break;
-        }
-    }
-
     protected override void Concrete(Activation function, double[] z, double[] dA, double[] dZ)
     {
         switch (function)
@@ -224,5 +164,70 @@ public class ActivationBackwardDouble : ActivationBackward<double>
 
                 break;
         }
+    }
+}
+
+/// <summary>
+/// <see cref="ActivationLayer"/>'s pull loop as it was before the activations became generic: a
+/// struct per activation with one pullback per precision, reinterpreted spans for float and double.
+/// </summary>
+internal static class ConcreteLayer
+{
+    public interface IConcrete
+    {
+        static abstract void Backward(double z, double dA, ref double dz);
+
+        static abstract void Backward(float z, float dA, ref float dz);
+    }
+
+    public static void Pull<T, TFn>(ReadOnlySpan<T> z, ReadOnlySpan<T> dA, Span<T> dZ)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TFn : struct, IConcrete
+    {
+        dA = dA.Slice(0, z.Length);
+        dZ = dZ.Slice(0, z.Length);
+        if (typeof(T) == typeof(float))
+        {
+            ReadOnlySpan<float> zf = System.Runtime.InteropServices.MemoryMarshal.Cast<T, float>(z), dAf = System.Runtime.InteropServices.MemoryMarshal.Cast<T, float>(dA);
+            Span<float> dZf = System.Runtime.InteropServices.MemoryMarshal.Cast<T, float>(dZ);
+            for (int i = 0; i < zf.Length; i++)
+            {
+                float dz = 0;
+                TFn.Backward(zf[i], dAf[i], ref dz);
+                dZf[i] = dz;
+            }
+
+            return;
+        }
+
+        ReadOnlySpan<double> zd = System.Runtime.InteropServices.MemoryMarshal.Cast<T, double>(z), dAd = System.Runtime.InteropServices.MemoryMarshal.Cast<T, double>(dA);
+        Span<double> dZd = System.Runtime.InteropServices.MemoryMarshal.Cast<T, double>(dZ);
+        for (int i = 0; i < zd.Length; i++)
+        {
+            double dz = 0;
+            TFn.Backward(zd[i], dAd[i], ref dz);
+            dZd[i] = dz;
+        }
+    }
+
+    public readonly struct Relu : IConcrete
+    {
+        public static void Backward(double z, double dA, ref double dz) => ConcreteActivations.ReluBackward(z, dA, ref dz);
+
+        public static void Backward(float z, float dA, ref float dz) => ConcreteActivations.ReluBackward(z, dA, ref dz);
+    }
+
+    public readonly struct Tanh : IConcrete
+    {
+        public static void Backward(double z, double dA, ref double dz) => ConcreteActivations.TanhBackward(z, dA, ref dz);
+
+        public static void Backward(float z, float dA, ref float dz) => ConcreteActivations.TanhBackward(z, dA, ref dz);
+    }
+
+    public readonly struct Gelu : IConcrete
+    {
+        public static void Backward(double z, double dA, ref double dz) => ConcreteActivations.GeluBackward(z, dA, ref dz);
+
+        public static void Backward(float z, float dA, ref float dz) => ConcreteActivations.GeluBackward(z, dA, ref dz);
     }
 }
