@@ -251,10 +251,18 @@ internal sealed class ProgramGenerator(int seed)
             Line($"{counter}++;");
         }
 
-        string index = $"{counter} % 3";
+        LoopBody(target, $"v[{counter} % 3]", depth, count);
+        counter = savedCounter;
+        inLoop = savedInLoop;
+    }
+
+    // The rest of a loop's body: one update of target that reads `read`, perhaps a break or
+    // continue, perhaps a nested statement; then the body's own locals go out of scope.
+    private void LoopBody(string target, string read, int depth, int count)
+    {
         Line(random.Next(2) == 0
-            ? $"{target} = Math.Sin({target}) * 0.8 + v[{index}] * {Expr(1)};"
-            : $"{target} += v[{index}] * {Expr(2)};");
+            ? $"{target} = Math.Sin({target}) * 0.8 + {read} * {Expr(1)};"
+            : $"{target} += {read} * {Expr(2)};");
         if (random.Next(3) == 0)
         {
             Line($"if ({Condition()}) {(random.Next(2) == 0 ? "break" : "continue")};");
@@ -268,8 +276,6 @@ internal sealed class ProgramGenerator(int seed)
         scalars.RemoveRange(count, scalars.Count - count);
         indent--;
         Line("}");
-        counter = savedCounter;
-        inLoop = savedInLoop;
     }
 
     // foreach over v or the local array, reading each element once; the element is read-only.
@@ -283,22 +289,7 @@ internal sealed class ProgramGenerator(int seed)
         Line("{");
         indent++;
         inLoop = true;
-        Line(random.Next(2) == 0
-            ? $"{target} = Math.Sin({target}) * 0.8 + {element} * {Expr(1)};"
-            : $"{target} += {element} * {Expr(2)};");
-        if (random.Next(3) == 0)
-        {
-            Line($"if ({Condition()}) {(random.Next(2) == 0 ? "break" : "continue")};");
-        }
-
-        if (depth < 1 && random.Next(2) == 0)
-        {
-            Statement(depth + 1);
-        }
-
-        scalars.RemoveRange(count, scalars.Count - count);
-        indent--;
-        Line("}");
+        LoopBody(target, element, depth, count);
         inLoop = savedInLoop;
     }
 
