@@ -391,8 +391,10 @@ internal static class Optimize
 
     /// <summary>
     /// A parameter adjoint (an <c>out</c> or <c>ref</c> parameter) that a loop accumulates into
-    /// is summed in a local (<c>dwSum</c>) and added once after the loop: the JIT keeps a local in
-    /// a register, where every <c>+=</c> through a reference would go to memory.
+    /// is summed in a local (<c>gradientW</c> for <c>dw</c>) and added once after the loop: the JIT
+    /// keeps a local in a register, where every <c>+=</c> through a reference would go to memory.
+    /// The local is named after what it holds, the gradient's component: a <c>d</c> prefix is
+    /// kept for adjoints (<c>dwSum</c> would read as the adjoint of a <c>wSum</c>).
     /// </summary>
     public static List<Code> LocalAccumulators(List<Code> code, HashSet<string> adjoints, HashSet<string> taken)
     {
@@ -408,7 +410,8 @@ internal static class Optimize
             var sums = new Dictionary<string, string>();
             foreach (string adjoint in adjoints.Where(a => OnlyAccumulates(loop, a)))
             {
-                sums[adjoint] = Parsing.Names.Fresh(adjoint + "Sum", taken);
+                string of = adjoint.Length > 1 && adjoint[0] == 'd' ? adjoint.Substring(1) : adjoint;
+                sums[adjoint] = Parsing.Names.Fresh("gradient" + Parsing.Names.Capitalized(of), taken);
             }
 
             foreach (KeyValuePair<string, string> sum in sums)

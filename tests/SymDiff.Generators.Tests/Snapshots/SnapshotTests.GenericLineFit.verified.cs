@@ -26,8 +26,8 @@ partial class C
         T sum = T.Zero;
         // back through line 20: return sum / T.CreateChecked(xs.Length);
         T dSum = T.One / T.CreateChecked(xs.Length);
-        T dwSum = T.Zero;
-        T dbSum = T.Zero;
+        T gradientW = T.Zero;
+        T gradientB = T.Zero;
         for (int i = 0; i < xs.Length; i++)
         {
             T error = w * xs[i] + b - ys[i];
@@ -35,11 +35,11 @@ partial class C
             // back through line 17: sum += error * error;
             T dError = T.CreateChecked(2) * dSum * error;
             // back through line 16: T error = w * xs[i] + b - ys[i];
-            dwSum += dError * xs[i];
-            dbSum += dError;
+            gradientW += dError * xs[i];
+            gradientB += dError;
         }
-        dw = dwSum;
-        db = dbSum;
+        dw = gradientW;
+        db = gradientB;
         return sum / T.CreateChecked(xs.Length);
     }
 
@@ -62,19 +62,19 @@ partial class C
     {
         // back through line 20: return sum / T.CreateChecked(xs.Length);
         T dSum = dLoss / T.CreateChecked(xs.Length);
-        T dwSum = T.Zero;
-        T dbSum = T.Zero;
+        T gradientW = T.Zero;
+        T gradientB = T.Zero;
         for (int i = 0; i < xs.Length; i++)
         {
             T error = w * xs[i] + b - ys[i];
             // back through line 17: sum += error * error;
             T dError = T.CreateChecked(2) * dSum * error;
             // back through line 16: T error = w * xs[i] + b - ys[i];
-            dwSum += dError * xs[i];
-            dbSum += dError;
+            gradientW += dError * xs[i];
+            gradientB += dError;
         }
-        dw += dwSum;
-        db += dbSum;
+        dw += gradientW;
+        db += gradientB;
     }
 
     /// <summary>

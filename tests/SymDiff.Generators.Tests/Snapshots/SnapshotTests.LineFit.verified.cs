@@ -24,8 +24,8 @@ partial class LineFit
         double sum = 0;
         // back through line 21: return sum / X.Length;
         double dSum = 1.0 / X.Length;
-        double dwSum = 0;
-        double dbSum = 0;
+        double gradientW = 0;
+        double gradientB = 0;
         for (int i = 0; i < X.Length; i++)
         {
             double error = w * X[i] + b - Y[i];
@@ -33,11 +33,11 @@ partial class LineFit
             // back through line 18: sum += error * error;
             double dError = 2 * dSum * error;
             // back through line 17: double error = w * X[i] + b - Y[i];
-            dwSum += dError * X[i];
-            dbSum += dError;
+            gradientW += dError * X[i];
+            gradientB += dError;
         }
-        dw = dwSum;
-        db = dbSum;
+        dw = gradientW;
+        db = gradientB;
         return sum / X.Length;
     }
 
@@ -58,19 +58,19 @@ partial class LineFit
     {
         // back through line 21: return sum / X.Length;
         double dSum = dLoss / X.Length;
-        double dwSum = 0;
-        double dbSum = 0;
+        double gradientW = 0;
+        double gradientB = 0;
         for (int i = 0; i < X.Length; i++)
         {
             double error = w * X[i] + b - Y[i];
             // back through line 18: sum += error * error;
             double dError = 2 * dSum * error;
             // back through line 17: double error = w * X[i] + b - Y[i];
-            dwSum += dError * X[i];
-            dbSum += dError;
+            gradientW += dError * X[i];
+            gradientB += dError;
         }
-        dw += dwSum;
-        db += dbSum;
+        dw += gradientW;
+        db += gradientB;
     }
 
     /// <summary>

@@ -25,8 +25,8 @@ partial class C
     {
         double loss = 0;
         // back through line 19: return loss;
-        double dwSum = 0;
-        double dbSum = 0;
+        double gradientW = 0;
+        double gradientB = 0;
         for (int i = 0; i < xs.Length; i++)
         {
             double z = w * xs[i] + b;
@@ -38,11 +38,11 @@ partial class C
             // back through line 15: double p = 1 / (1 + Math.Exp(-z));
             double dz = dp * expNegZ / ((1 + expNegZ) * (1 + expNegZ));
             // back through line 14: double z = w * xs[i] + b;
-            dwSum += dz * xs[i];
-            dbSum += dz;
+            gradientW += dz * xs[i];
+            gradientB += dz;
         }
-        dw = dwSum;
-        db = dbSum;
+        dw = gradientW;
+        db = gradientB;
         return loss;
     }
 
@@ -65,8 +65,8 @@ partial class C
     {
         // back through line 19: return loss;
         double dLoss = dLogistic;
-        double dwSum = 0;
-        double dbSum = 0;
+        double gradientW = 0;
+        double gradientB = 0;
         for (int i = 0; i < xs.Length; i++)
         {
             double z = w * xs[i] + b;
@@ -77,11 +77,11 @@ partial class C
             // back through line 15: double p = 1 / (1 + Math.Exp(-z));
             double dz = dp * expNegZ / ((1 + expNegZ) * (1 + expNegZ));
             // back through line 14: double z = w * xs[i] + b;
-            dwSum += dz * xs[i];
-            dbSum += dz;
+            gradientW += dz * xs[i];
+            gradientB += dz;
         }
-        dw += dwSum;
-        db += dbSum;
+        dw += gradientW;
+        db += gradientB;
     }
 
     /// <summary>
@@ -133,8 +133,8 @@ partial class C
     {
         double loss = 0;
         // back through line 19: return loss;
-        double hWSum = 0;
-        double hBSum = 0;
+        double tGradientW = 0;
+        double tGradientB = 0;
         for (int i = 0; i < xs.Length; i++)
         {
             double z = w * xs[i] + b;
@@ -150,11 +150,11 @@ partial class C
             // back through line 15: double p = 1 / (1 + Math.Exp(-z));
             double hz = (hp * expNegZ + dp * tExpNegZ) / ((1 + expNegZ) * (1 + expNegZ)) - 2 * dp * expNegZ * tExpNegZ / ((1 + expNegZ) * (1 + expNegZ) * (1 + expNegZ));
             // back through line 14: double z = w * xs[i] + b;
-            hWSum += hz * xs[i];
-            hBSum += hz;
+            tGradientW += hz * xs[i];
+            tGradientB += hz;
         }
-        hw = hWSum;
-        hb = hBSum;
+        hw = tGradientW;
+        hb = tGradientB;
         return loss;
     }
 
@@ -191,8 +191,8 @@ partial class C
     private static void LogisticHessianRowsOfW(double w, double b, double[] xs, double[] labels, double tw, out double hw, out double hb)
     {
         // back through line 19: return loss;
-        double hWSum = 0;
-        double hBSum = 0;
+        double tGradientW = 0;
+        double tGradientB = 0;
         for (int i = 0; i < xs.Length; i++)
         {
             double z = w * xs[i] + b;
@@ -207,11 +207,11 @@ partial class C
             // back through line 15: double p = 1 / (1 + Math.Exp(-z));
             double hz = (hp * expNegZ + dp * tExpNegZ) / ((1 + expNegZ) * (1 + expNegZ)) - 2 * dp * expNegZ * tExpNegZ / ((1 + expNegZ) * (1 + expNegZ) * (1 + expNegZ));
             // back through line 14: double z = w * xs[i] + b;
-            hWSum += hz * xs[i];
-            hBSum += hz;
+            tGradientW += hz * xs[i];
+            tGradientB += hz;
         }
-        hw = hWSum;
-        hb = hBSum;
+        hw = tGradientW;
+        hb = tGradientB;
     }
 
     /// <summary>LogisticHessianVectorProduct with a tangent in b only: a sweep of LogisticHessian, without the work that does not depend on b.</summary>
@@ -219,8 +219,8 @@ partial class C
     private static void LogisticHessianRowsOfB(double w, double b, double[] xs, double[] labels, double tb, out double hw, out double hb)
     {
         // back through line 19: return loss;
-        double hWSum = 0;
-        double hBSum = 0;
+        double tGradientW = 0;
+        double tGradientB = 0;
         for (int i = 0; i < xs.Length; i++)
         {
             double z = w * xs[i] + b;
@@ -235,10 +235,10 @@ partial class C
             // back through line 15: double p = 1 / (1 + Math.Exp(-z));
             double hz = (hp * expNegZ + dp * tExpNegZ) / ((1 + expNegZ) * (1 + expNegZ)) - 2 * dp * expNegZ * tExpNegZ / ((1 + expNegZ) * (1 + expNegZ) * (1 + expNegZ));
             // back through line 14: double z = w * xs[i] + b;
-            hWSum += hz * xs[i];
-            hBSum += hz;
+            tGradientW += hz * xs[i];
+            tGradientB += hz;
         }
-        hw = hWSum;
-        hb = hBSum;
+        hw = tGradientW;
+        hb = tGradientB;
     }
 }

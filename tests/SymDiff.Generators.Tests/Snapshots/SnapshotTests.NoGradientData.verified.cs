@@ -26,8 +26,8 @@ partial class C
         double s = 0;
         // back through line 8: return s / xs.Length;
         double ds = 1.0 / xs.Length;
-        double dwSum = 0;
-        double dbSum = 0;
+        double gradientW = 0;
+        double gradientB = 0;
         for (int i = 0; i < xs.Length; i++)
         {
             double e = w * xs[i] + b - ys[i];
@@ -35,11 +35,11 @@ partial class C
             // back through line 8: s += e * e;
             double de = 2 * ds * e;
             // back through line 8: double e = w * xs[i] + b - ys[i];
-            dwSum += de * xs[i];
-            dbSum += de;
+            gradientW += de * xs[i];
+            gradientB += de;
         }
-        dw = dwSum;
-        db = dbSum;
+        dw = gradientW;
+        db = gradientB;
         return s / xs.Length;
     }
 
@@ -62,19 +62,19 @@ partial class C
     {
         // back through line 8: return s / xs.Length;
         double ds = dF / xs.Length;
-        double dwSum = 0;
-        double dbSum = 0;
+        double gradientW = 0;
+        double gradientB = 0;
         for (int i = 0; i < xs.Length; i++)
         {
             double e = w * xs[i] + b - ys[i];
             // back through line 8: s += e * e;
             double de = 2 * ds * e;
             // back through line 8: double e = w * xs[i] + b - ys[i];
-            dwSum += de * xs[i];
-            dbSum += de;
+            gradientW += de * xs[i];
+            gradientB += de;
         }
-        dw += dwSum;
-        db += dbSum;
+        dw += gradientW;
+        db += gradientB;
     }
 
     /// <summary>
