@@ -28,6 +28,7 @@ public class ImplicitCalleeTests
         new("HelperWithBranchesCalledInTapedLoop", "static double Step(double h, double x) { if (h > 0) return Math.Tanh(h + x); return h * 0.5 + x; } [Differentiable] public static double F(double[] xs, double h0) { double h = h0; for (int i = 0; i < xs.Length; i++) h = Step(h, xs[i]) * 0.9; return h; }", "F", [4],
             Accept: (s, a) => Away(s[0], 0)),
         new("HelperWithConstantParameters", "static double Power(double x, int n) { double p = 1; for (int i = 0; i < n; i++) p *= x; return p; } [Differentiable] public static double F(double x, int n) => Power(x, n) + Power(x + 1, 2);", "F", Ints: [3]),
+        new("GenericHelperFromDoubleMethod", "static T Soft<T>(T a) where T : System.Numerics.IFloatingPointIeee754<T> => T.Log(T.One + T.Exp(a)); [Differentiable] public static double F(double x, double y) => Soft(x * y) - Soft(-y);", "F"),
         new("HelperCalledFromSecondOrderMethod", "static double Sq(double a) => a * a; [Differentiable(Hessian = true)] public static double F(double x, double y) => Sq(x * y) + Math.Exp(Sq(y) * 0.1);", "F"),
     ];
 
@@ -39,6 +40,29 @@ public class ImplicitCalleeTests
     {
         var probe = Probe.For("Cases.C", c.Method, Sources.InClass(c.Members));
         Check.AtRandomPoints(probe, c.Arrays, c.Ints, accept: c.Accept, range: c.Range);
+    }
+
+    [Fact]
+    public void A_generic_method_calls_a_generic_helper_in_both_precisions()
+    {
+        const string members = """
+            static T Soft<T>(T a) where T : System.Numerics.IFloatingPointIeee754<T> => T.Log(T.One + T.Exp(a));
+            [Differentiable] public static T F<T>(T x, T y) where T : System.Numerics.IFloatingPointIeee754<T> => Soft(x * y) * y;
+            public static double[] AtDouble(double x, double y) { double v = FGradient(x, y, out double dx, out double dy); return [v, dx, dy]; }
+            public static float[] AtFloat(float x, float y) { float v = FGradient(x, y, out float dx, out float dy); return [v, dx, dy]; }
+            """;
+        Type c = Harness.Load(Sources.InClass(members)).GetType("Cases.C")!;
+        (double x, double y) = (0.6, -1.3);
+        double Soft(double a) => Math.Log(1 + Math.Exp(a));
+        double F(double p, double q) => Soft(p * q) * q;
+        double[] d = (double[])c.GetMethod("AtDouble")!.Invoke(null, [x, y])!;
+        float[] f = (float[])c.GetMethod("AtFloat")!.Invoke(null, [(float)x, (float)y])!;
+        double[] expected = [F(x, y), Check.Central(t => F(t, y), x), Check.Central(t => F(x, t), y)];
+        for (int i = 0; i < 3; i++)
+        {
+            Assert.Equal(expected[i], d[i], 8);
+            Assert.Equal(expected[i], f[i], 4);
+        }
     }
 
     [Fact]

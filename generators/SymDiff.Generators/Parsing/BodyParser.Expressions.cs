@@ -262,7 +262,7 @@ internal sealed partial class BodyParser
             callee = Signature.CalleeOf(target, method.ContainingType, implicitly: true);
             if (callee is not null)
             {
-                ImplicitCalls.Add(new ImplicitCall(DocumentationCommentId.CreateDeclarationId(target) ?? target.ToDisplayString(), target.Name, LocationInfo.From(invocation.Syntax)));
+                ImplicitCalls.Add(new ImplicitCall(DocumentationCommentId.CreateDeclarationId(target.OriginalDefinition) ?? target.ToDisplayString(), target.Name, LocationInfo.From(invocation.Syntax)));
             }
         }
 

@@ -72,7 +72,7 @@ internal static class ImplicitCallees
                 IMethodSymbol target = invocation.TargetMethod;
                 if (Signature.IsImplicitCandidate(target) && Signature.NotPartial(target) is null)
                 {
-                    Add(new ImplicitCall(DocumentationCommentId.CreateDeclarationId(target) ?? target.ToDisplayString(), target.Name, LocationInfo.From(invocation.Syntax)));
+                    Add(new ImplicitCall(DocumentationCommentId.CreateDeclarationId(target.OriginalDefinition) ?? target.ToDisplayString(), target.Name, LocationInfo.From(invocation.Syntax)));
                 }
             }
         }

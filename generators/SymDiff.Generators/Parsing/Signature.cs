@@ -149,14 +149,16 @@ internal static class Signature
     /// <summary>
     /// A method without <c>[Differentiable]</c> whose body SymDiff can differentiate in its place:
     /// an ordinary method declared with a body in this compilation, not generic and in no generic
-    /// type, that takes its inputs by value and returns the floating-point type.
+    /// type (or generic math over one <c>T : IFloatingPointIeee754&lt;T&gt;</c>), that takes its
+    /// inputs by value and returns the floating-point type.
     /// </summary>
     public static bool IsImplicitCandidate(IMethodSymbol target) =>
         target.MethodKind == MethodKind.Ordinary
-        && !target.IsGenericMethod && !target.IsAbstract && !target.IsExtern
+        && (!target.IsGenericMethod || target.OriginalDefinition.TypeParameters.Length == 1 && IsGenericFloating(target.OriginalDefinition.TypeParameters[0]))
+        && !target.IsAbstract && !target.IsExtern
         && Attribute(target, DifferentiableAttribute) is null && Attribute(target, CustomDerivativeAttribute) is null
-        && target.DeclaringSyntaxReferences.Length == 1
-        && target.DeclaringSyntaxReferences[0].GetSyntax() is Microsoft.CodeAnalysis.CSharp.Syntax.MethodDeclarationSyntax { Body: not null } or Microsoft.CodeAnalysis.CSharp.Syntax.MethodDeclarationSyntax { ExpressionBody: not null }
+        && target.OriginalDefinition.DeclaringSyntaxReferences.Length == 1
+        && target.OriginalDefinition.DeclaringSyntaxReferences[0].GetSyntax() is Microsoft.CodeAnalysis.CSharp.Syntax.MethodDeclarationSyntax { Body: not null } or Microsoft.CodeAnalysis.CSharp.Syntax.MethodDeclarationSyntax { ExpressionBody: not null }
         && Containing(target).All(t => t.TypeParameters.Length == 0)
         && target.Parameters.All(p => p.RefKind == RefKind.None && Classify(p.Type) is not null && !HasAttribute(p, OutputAttribute))
         && IsFloating(target.ReturnType);
