@@ -37,7 +37,7 @@ public sealed class DifferentiableGenerator : IIncrementalGenerator
             .Combine(shape)
             .Select(static (pair, _) => pair.Left.In(pair.Right))
             .Combine(context.CompilationProvider.Select(static (c, _) => new WeakReference<Compilation>(c)))
-            .WithComparer(KeyOnly.Instance)
+            .WithComparer(FirstOnly<MethodKey>.Instance)
             .Select(static (pair, ct) => pair.Item2.TryGetTarget(out Compilation? compilation)
                 ? MethodParser.Parse(compilation, pair.Item1, ct)
                 : throw new InvalidOperationException("the compilation being generated for is gone"))
@@ -74,7 +74,7 @@ public sealed class DifferentiableGenerator : IIncrementalGenerator
         IncrementalValuesProvider<(ImplicitRequest Request, ParseResult Result)> implicitResults = requests
             .SelectMany(static (all, _) => all)
             .Combine(context.CompilationProvider.Select(static (c, _) => new WeakReference<Compilation>(c)))
-            .WithComparer(RequestOnly.Instance)
+            .WithComparer(FirstOnly<ImplicitRequest>.Instance)
             .Select(static (pair, ct) => (pair.Item1, pair.Item2.TryGetTarget(out Compilation? compilation)
                 ? MethodParser.Parse(compilation, pair.Item1.Key, ct)
                 : throw new InvalidOperationException("the compilation being generated for is gone")))
@@ -102,40 +102,26 @@ public sealed class DifferentiableGenerator : IIncrementalGenerator
             .WithTrackingName(TrackingNames.ImplicitOutcome);
         IncrementalValueProvider<(EquatableArray<string> Tangent, EquatableArray<string> Blocked)> flags = tangentCallees
             .Combine(outcome.Select(static (o, _) => o.Blocked));
-        IncrementalValuesProvider<MethodModel> emitted = models
+        // What is emitted of either kind: a model that calls nothing blocked, with its BackwardTangent flag.
+        IncrementalValuesProvider<MethodModel> Emittable(IncrementalValuesProvider<MethodModel> source, string trackingName) => source
             .Combine(flags)
             .Where(static pair => !pair.Right.Blocked.Contains(CallGraph.Key(pair.Left)))
             .Select(static (pair, _) => pair.Left with { BackwardTangent = pair.Right.Tangent.Contains(CallGraph.Key(pair.Left)) })
-            .WithTrackingName(TrackingNames.Emitted);
-        IncrementalValuesProvider<MethodModel> implicitEmitted = implicitModels
-            .Combine(flags)
-            .Where(static pair => !pair.Right.Blocked.Contains(CallGraph.Key(pair.Left.Model)))
-            .Select(static (pair, _) => pair.Left.Model with { BackwardTangent = pair.Right.Tangent.Contains(CallGraph.Key(pair.Left.Model)) })
-            .WithTrackingName(TrackingNames.ImplicitEmitted);
+            .WithTrackingName(trackingName);
 
-        context.RegisterSourceOutput(emitted, static (spc, model) => Generate(spc, model));
-        context.RegisterSourceOutput(implicitEmitted, static (spc, model) => Generate(spc, model));
-        context.RegisterSourceOutput(outcome.Select(static (o, _) => o.Diagnostics), static (spc, list) =>
+        context.RegisterSourceOutput(Emittable(models, TrackingNames.Emitted), static (spc, model) => Generate(spc, model));
+        context.RegisterSourceOutput(Emittable(implicitModels.Select(static (m, _) => m.Model), TrackingNames.ImplicitEmitted), static (spc, model) => Generate(spc, model));
+        context.RegisterSourceOutput(outcome.Select(static (o, _) => o.Diagnostics), static (spc, list) => Report(spc, list));
+        context.RegisterSourceOutput(customDerivatives, static (spc, list) => Report(spc, list));
+        context.RegisterSourceOutput(diagnostics, static (spc, list) => Report(spc, list));
+    }
+
+    private static void Report(SourceProductionContext context, EquatableArray<DiagnosticInfo> list)
+    {
+        foreach (DiagnosticInfo info in list)
         {
-            foreach (DiagnosticInfo info in list)
-            {
-                spc.ReportDiagnostic(info.ToDiagnostic());
-            }
-        });
-        context.RegisterSourceOutput(customDerivatives, static (spc, list) =>
-        {
-            foreach (DiagnosticInfo info in list)
-            {
-                spc.ReportDiagnostic(info.ToDiagnostic());
-            }
-        });
-        context.RegisterSourceOutput(diagnostics, static (spc, list) =>
-        {
-            foreach (DiagnosticInfo info in list)
-            {
-                spc.ReportDiagnostic(info.ToDiagnostic());
-            }
-        });
+            context.ReportDiagnostic(info.ToDiagnostic());
+        }
     }
 
     private static void Generate(SourceProductionContext context, MethodModel model)
@@ -151,23 +137,15 @@ public sealed class DifferentiableGenerator : IIncrementalGenerator
         }
     }
 
-    // Two (request, compilation) pairs are the same input when their requests are.
-    private sealed class RequestOnly : System.Collections.Generic.IEqualityComparer<(ImplicitRequest Request, WeakReference<Compilation> Compilation)>
+    // Two (key, compilation) pairs are the same input when their keys are: the compilation
+    // rides along for the parse, compared by nothing.
+    private sealed class FirstOnly<TKey> : System.Collections.Generic.IEqualityComparer<(TKey Key, WeakReference<Compilation> Compilation)>
+        where TKey : class
     {
-        public static readonly RequestOnly Instance = new();
+        public static readonly FirstOnly<TKey> Instance = new();
 
-        public bool Equals((ImplicitRequest Request, WeakReference<Compilation> Compilation) x, (ImplicitRequest Request, WeakReference<Compilation> Compilation) y) => x.Request.Equals(y.Request);
+        public bool Equals((TKey Key, WeakReference<Compilation> Compilation) x, (TKey Key, WeakReference<Compilation> Compilation) y) => x.Key.Equals(y.Key);
 
-        public int GetHashCode((ImplicitRequest Request, WeakReference<Compilation> Compilation) pair) => pair.Request.GetHashCode();
-    }
-
-    // Two (key, compilation) pairs are the same input when their keys are.
-    private sealed class KeyOnly : System.Collections.Generic.IEqualityComparer<(MethodKey Key, WeakReference<Compilation> Compilation)>
-    {
-        public static readonly KeyOnly Instance = new();
-
-        public bool Equals((MethodKey Key, WeakReference<Compilation> Compilation) x, (MethodKey Key, WeakReference<Compilation> Compilation) y) => x.Key.Equals(y.Key);
-
-        public int GetHashCode((MethodKey Key, WeakReference<Compilation> Compilation) pair) => pair.Key.GetHashCode();
+        public int GetHashCode((TKey Key, WeakReference<Compilation> Compilation) pair) => pair.Key.GetHashCode();
     }
 }

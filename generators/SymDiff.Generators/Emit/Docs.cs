@@ -228,7 +228,12 @@ internal static class Docs
         return names.Count == 0 ? "nothing" : string.Join(", ", names);
     }
 
-    private static string Math(Expr e) => ExprWriter.Formula(e).Replace(" * ", "·").Replace("global::System.", string.Empty).Replace("MathF.", string.Empty).Replace("Math.", string.Empty).Replace(ExprWriter.IsGeneric ? ExprWriter.Scalar + "." : "Math.", string.Empty);
+    // Formulas name functions without their class: Sin, not Math.Sin, MathF.Sin or T.Sin.
+    private static string Math(Expr e)
+    {
+        string text = ExprWriter.Formula(e).Replace(" * ", "·").Replace("global::System.", string.Empty).Replace("MathF.", string.Empty).Replace("Math.", string.Empty);
+        return ExprWriter.IsGeneric ? text.Replace(ExprWriter.Scalar + ".", string.Empty) : text;
+    }
 
     private static string Escape(string text) => text.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;");
 }

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
 using SymDiff.Generators.Model;
@@ -38,21 +39,28 @@ internal static class ExprWriter
     /// <summary>True when <paramref name="scalar"/> names a generic method's type parameter rather than double or float.</summary>
     public static bool IsGenericName(string scalar) => scalar is not ("double" or "float");
 
-    private static bool single => dialect == "float";
+    private static bool IsFloat => dialect == "float";
+
+    /// <summary>
+    /// The constants a generic method's T names (<c>T.Zero</c>, <c>T.Pi</c>…): the parser reads
+    /// them as numbers, and numbers with these values are written by name.
+    /// </summary>
+    public static readonly IReadOnlyList<(string Name, double Value)> NamedConstants =
+        [("Zero", 0), ("One", 1), ("Pi", Math.PI), ("E", Math.E), ("Tau", 2 * Math.PI)];
 
     /// <summary>The tape call that takes a zeroed local array of <paramref name="length"/> elements of the floating-point type.</summary>
     public static string TapeArray(string length) =>
-        IsGeneric ? $"Values<{Scalar}>({length})" : single ? $"Floats({length})" : $"Doubles({length})";
+        IsGeneric ? $"Values<{Scalar}>({length})" : IsFloat ? $"Floats({length})" : $"Doubles({length})";
 
     /// <summary>The tape call that restores a floating-point value.</summary>
-    public static string TapePop => IsGeneric ? $"PopValue<{Scalar}>()" : single ? "PopFloat()" : "PopDouble()";
+    public static string TapePop => IsGeneric ? $"PopValue<{Scalar}>()" : IsFloat ? "PopFloat()" : "PopDouble()";
 
     /// <summary>The tape call that saves a floating-point value.</summary>
     public static string TapePush => IsGeneric ? "PushValue" : "Push";
 
     /// <summary>An integer value converted to the floating-point type: <c>(double)n</c>, or <c>T.CreateChecked(n)</c>.</summary>
-    public static string FromInteger(string code, bool atomic) =>
-        IsGeneric ? $"{Scalar}.CreateChecked({code})" : $"({Scalar})" + (atomic ? code : "(" + code + ")");
+    private static string FromInteger(Expr e) =>
+        IsGeneric ? $"{Scalar}.CreateChecked({Write(e)})" : $"({Scalar})" + Write(e, Primary);
 
     public static string Write(Expr e) => Write(e, 0);
 
@@ -97,7 +105,7 @@ internal static class ExprWriter
 
     // MathF has every function of the table but Clamp, whose float overload is Math's.
     private static string MathClass(MathFn function) =>
-        IsGeneric ? Scalar : single && function != MathFn.Clamp ? "global::System.MathF" : "global::System.Math";
+        IsGeneric ? Scalar : IsFloat && function != MathFn.Clamp ? "global::System.MathF" : "global::System.Math";
 
     // An argument of a math function has the method's floating type, so the overload is the one
     // the source chose: a literal is written as a real (Truncate(3.0), not the ambiguous
@@ -105,7 +113,7 @@ internal static class ExprWriter
     private static string Argument(Expr a) => a switch
     {
         Num n => Number(n.Value, forceReal: true).Text,
-        { Type: Ty.Int } => FromInteger(Write(a, Primary), atomic: true),
+        { Type: Ty.Int } => FromInteger(a),
         _ => Write(a),
     };
 
@@ -181,16 +189,16 @@ internal static class ExprWriter
         string right = arithmetic && b.Right is Num rn && b.Left is { Type: Ty.Int } or Num
             ? Number(rn.Value, forceReal: true).Text
             : Write(b.Right, precedence + 1);
-        if (arithmetic && b.Left.Type == Ty.Int && b.Right.Type == Ty.Int)
+        // Two integers are converted on the left, which makes the operation floating; T has no
+        // implicit conversion from int, so in a generic method every integer operand is converted.
+        if (arithmetic && b.Left.Type == Ty.Int && (b.Right.Type == Ty.Int || IsGeneric))
         {
-            left = FromInteger(Write(b.Left, Primary), atomic: true);
+            left = FromInteger(b.Left);
         }
 
-        // T has no implicit conversion from int: every integer operand is converted.
-        if (arithmetic && IsGeneric)
+        if (arithmetic && b.Right.Type == Ty.Int && IsGeneric)
         {
-            left = b.Left.Type == Ty.Int ? FromInteger(Write(b.Left), atomic: true) : left;
-            right = b.Right.Type == Ty.Int ? FromInteger(Write(b.Right), atomic: true) : right;
+            right = FromInteger(b.Right);
         }
 
         return ($"{left} {symbol} {right}", precedence);
@@ -214,9 +222,9 @@ internal static class ExprWriter
             return GenericNumber(value);
         }
 
-        string text = single ? ((float)value).ToString("R", CultureInfo.InvariantCulture) : value.ToString("R", CultureInfo.InvariantCulture);
+        string text = IsFloat ? ((float)value).ToString("R", CultureInfo.InvariantCulture) : value.ToString("R", CultureInfo.InvariantCulture);
         bool integral = text.IndexOfAny(['.', 'E']) < 0;
-        if (single && (!integral || forceReal))
+        if (IsFloat && (!integral || forceReal))
         {
             text += "f";
         }
@@ -233,19 +241,12 @@ internal static class ExprWriter
     // literal of T would be).
     private static (string Text, int Precedence) GenericNumber(double value)
     {
-        string t = Scalar;
-        string? named = value switch
+        foreach ((string name, double named) in NamedConstants)
         {
-            0 => t + ".Zero",
-            1 => t + ".One",
-            Math.PI => t + ".Pi",
-            Math.E => t + ".E",
-            2 * Math.PI => t + ".Tau",
-            _ => null,
-        };
-        if (named is not null)
-        {
-            return (named, Primary);
+            if (value == named)
+            {
+                return (Scalar + "." + name, Primary);
+            }
         }
 
         if (value is -1 or -Math.PI or -Math.E)
@@ -253,8 +254,7 @@ internal static class ExprWriter
             return ("-" + GenericNumber(-value).Text, Unary);
         }
 
-        string literal = value.ToString("R", CultureInfo.InvariantCulture);
-        return ($"{t}.CreateChecked({literal})", Primary);
+        return ($"{Scalar}.CreateChecked({value.ToString("R", CultureInfo.InvariantCulture)})", Primary);
     }
 
     private sealed class Restore(Action undo) : IDisposable

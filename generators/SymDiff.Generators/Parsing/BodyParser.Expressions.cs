@@ -173,16 +173,11 @@ internal sealed partial class BodyParser
         string name = constant.Property.Name;
         double? value = name switch
         {
-            "Zero" => 0,
-            "One" => 1,
             "NegativeOne" => -1,
-            "Pi" => Math.PI,
-            "E" => Math.E,
-            "Tau" => 2 * Math.PI,
             "NaN" => double.NaN,
             "PositiveInfinity" => double.PositiveInfinity,
             "NegativeInfinity" => double.NegativeInfinity,
-            _ => null,
+            _ => Emit.ExprWriter.NamedConstants.Where(c => c.Name == name).Select(c => (double?)c.Value).FirstOrDefault(),
         };
         return value is { } v ? new Num(v) : new Opaque($"{scalar}.{name}", Ty.Double, Atomic: true);
     }

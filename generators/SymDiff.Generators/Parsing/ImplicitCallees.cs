@@ -106,10 +106,11 @@ internal static class ImplicitCallees
             changed = false;
             foreach (CallInfo info in all.Where(i => !blocked.Contains(i.Key)))
             {
+                // What it calls that cannot be differentiated: a failed helper, or a blocked method.
                 string? cause = info.Implicit.FirstOrDefault(reasons.ContainsKey) is { } id ? NameOf(parsed, id)
-                    : info.Callees.FirstOrDefault(blocked.Contains) is { } key ? blockedBy.TryGetValue(key, out string? name) ? name : null
+                    : info.Callees.FirstOrDefault(blocked.Contains) is { } key ? blockedBy[key]
                     : null;
-                if (cause is null && !info.Callees.Any(blocked.Contains))
+                if (cause is null)
                 {
                     continue;
                 }
