@@ -19,8 +19,6 @@ public class GeneratedMethodTests
         public override string ToString() => Name;
     }
 
-    private static bool Away(double x, double from, double margin = 1e-2) => Math.Abs(x - from) > margin;
-
     public static readonly Case[] Cases =
     [
         // One row per rule of Symbolic/Rules.cs.
@@ -33,7 +31,7 @@ public class GeneratedMethodTests
         new("Sqrt", "[Differentiable] public static double F(double x) => Math.Sqrt(x);", "F", Accept: (s, _) => s[0] > 0.1),
         new("PowConstant", "[Differentiable] public static double F(double x) => Math.Pow(x, 3);", "F"),
         new("PowBoth", "[Differentiable] public static double F(double x, double y) => Math.Pow(x, y);", "F", Accept: (s, _) => s[0] > 0.1),
-        new("Abs", "[Differentiable] public static double F(double x) => Math.Abs(x);", "F", Accept: (s, _) => Away(s[0], 0)),
+        new("Abs", "[Differentiable] public static double F(double x) => Math.Abs(x);", "F", Accept: (s, _) => Check.Away(s[0], 0)),
         new("Tanh", "[Differentiable] public static double F(double x) => Math.Tanh(x);", "F"),
         new("Sinh", "[Differentiable] public static double F(double x) => Math.Sinh(x);", "F"),
         new("Cosh", "[Differentiable] public static double F(double x) => Math.Cosh(x);", "F"),
@@ -41,9 +39,9 @@ public class GeneratedMethodTests
         new("Acos", "[Differentiable] public static double F(double x) => Math.Acos(x);", "F", Accept: (s, _) => Math.Abs(s[0]) < 0.9),
         new("Atan", "[Differentiable] public static double F(double x) => Math.Atan(x);", "F"),
         new("Atan2", "[Differentiable] public static double F(double y, double x) => Math.Atan2(y, x);", "F", Accept: (s, _) => Math.Abs(s[0]) + Math.Abs(s[1]) > 0.2 && !(s[1] < 0 && Math.Abs(s[0]) < 0.05)),
-        new("Max", "[Differentiable] public static double F(double x, double y) => Math.Max(x, y);", "F", Accept: (s, _) => Away(s[0], s[1])),
-        new("Min", "[Differentiable] public static double F(double x, double y) => Math.Min(x, y);", "F", Accept: (s, _) => Away(s[0], s[1])),
-        new("Relu", "[Differentiable] public static double F(double z) => Math.Max(0, z);", "F", Accept: (s, _) => Away(s[0], 0)),
+        new("Max", "[Differentiable] public static double F(double x, double y) => Math.Max(x, y);", "F", Accept: (s, _) => Check.Away(s[0], s[1])),
+        new("Min", "[Differentiable] public static double F(double x, double y) => Math.Min(x, y);", "F", Accept: (s, _) => Check.Away(s[0], s[1])),
+        new("Relu", "[Differentiable] public static double F(double z) => Math.Max(0, z);", "F", Accept: (s, _) => Check.Away(s[0], 0)),
 
         // Arithmetic, constants and locals.
         new("Arithmetic", "[Differentiable] public static double F(double x, double y) => (x - y) / (x * x + 1) - -y * 3 + 1 / (2 + y * y);", "F"),

@@ -18,18 +18,16 @@ namespace SymDiff.Generators.Tests;
 /// </summary>
 public class GenericMathTests
 {
-    private static bool Away(double x, double from, double margin = 1e-2) => Math.Abs(x - from) > margin;
-
     public static readonly Case[] Cases =
     [
         new("Arithmetic", "[Differentiable] public static T F<T>(T w, T b) where T : IFloatingPointIeee754<T> { T two = T.CreateChecked(2); T r = w * two + b - T.One; return r * r / two + -w * b; }", "F"),
         new("Functions", "[Differentiable] public static T F<T>(T x, T y) where T : IFloatingPointIeee754<T> => T.Sin(x) * T.Exp(y) + T.Sqrt(x * x + T.One) + T.Pow(y * y + T.One, x) + T.Max(x, y) + T.Min(x, -y) + T.Tanh(x * y) + T.Atan2(x, y) + T.Abs(y) + T.Log(y * y + T.CreateChecked(0.5)) + T.Cbrt(x + T.CreateChecked(3)) + T.Clamp(x, -T.One, T.One) + T.Log(x * x + T.One, T.CreateChecked(3)) + T.Cos(y) / T.Cosh(x) + T.Asin(T.Sin(x) / T.CreateChecked(2)) + T.Atan(y) + T.Log2(y * y + T.One) + T.Log10(x * x + T.CreateChecked(2)) + T.FusedMultiplyAdd(x, y, x);", "F",
-            Accept: (s, _) => Away(s[0], s[1]) && Away(s[0], -s[1]) && Away(s[1], 0) && Away(Math.Abs(s[0]), 1)),
+            Accept: (s, _) => Check.Away(s[0], s[1]) && Check.Away(s[0], -s[1]) && Check.Away(s[1], 0) && Check.Away(Math.Abs(s[0]), 1)),
         new("Constants", "[Differentiable] public static T F<T>(T x) where T : IFloatingPointIeee754<T> => T.Pi * x * x + T.E * T.Sin(T.Tau * x) + T.NegativeOne * x + T.Epsilon * x;", "F"),
         new("IntegerConversions", "[Differentiable] public static T F<T>(T[] v, T a, int n) where T : IFloatingPointIeee754<T> { T s = T.Zero; for (int i = 0; i < v.Length; i++) s += v[i] * a / T.CreateChecked(n + i) + T.CreateTruncating(i) * v[i]; return s * T.CreateChecked(v.Length); }", "F", [4], Ints: [3]),
         new("ArraysAndSpans", "[Differentiable] public static T F<T>(ReadOnlySpan<T> x, T[] w, T b) where T : IFloatingPointIeee754<T> { T loss = T.Zero; for (int i = 0; i < x.Length; i++) { T r = w[i] * x[i] + b; loss += r * r; } return loss / T.CreateChecked(x.Length); }", "F", [3, 3]),
         new("Branches", "[Differentiable] public static T F<T>(T x, T y) where T : IFloatingPointIeee754<T> { T r = x > T.Zero ? x * y : y - x; if (y < T.CreateChecked(0.5)) r *= T.Exp(x); int k = x < -T.One ? 1 : 2; return k switch { 1 => r, _ => r + x * x }; }", "F",
-            Accept: (s, _) => Away(s[0], 0) && Away(s[1], 0.5) && Away(s[0], -1)),
+            Accept: (s, _) => Check.Away(s[0], 0) && Check.Away(s[1], 0.5) && Check.Away(s[0], -1)),
         new("TapedLoop", "[Differentiable] public static T F<T>(T[] v, T a) where T : IFloatingPointIeee754<T> { T acc = a; foreach (T e in v) { acc = T.Tanh(acc) * e + a; if (acc > T.One) break; } return acc; }", "F", [5],
             Accept: (s, a) => true),
         new("LocalArrays", "[Differentiable] public static T F<T>(T[] v, T x) where T : IFloatingPointIeee754<T> { T[] buf = new T[3]; for (int i = 0; i < v.Length; i++) { buf[i % 3] += v[i] * x; buf[(i + 1) % 3] = T.Sin(buf[i % 3]); } return buf[0] * buf[1] + buf[2]; }", "F", [4]),

@@ -17,8 +17,6 @@ namespace SymDiff.Generators.Tests;
 /// </summary>
 public class ImplicitCalleeTests
 {
-    private static bool Away(double x, double from, double margin = 1e-2) => Math.Abs(x - from) > margin;
-
     public static readonly Case[] Cases =
     [
         new("PrivateHelper", "private static double Sq(double a) => a * a; [Differentiable] public static double F(double x, double y) => Sq(x * y) + Math.Sin(Sq(y));", "F"),
@@ -26,7 +24,7 @@ public class ImplicitCalleeTests
         new("ChainOfHelpers", "static double Inner(double a, double b) => Math.Tanh(a) * b; static double Outer(double a) { double t = Inner(a, a + 1); return t * t + Inner(t, 2); } [Differentiable] public static double F(double x) => Outer(x) * x;", "F"),
         new("HelperOfAnotherType", "[Differentiable] public static double F(double x1, double y1, double x2, double y2) => Geometry.Distance(x1, y1, x2, y2) * Geometry.Distance(x1, 0, 0, y2); } public static partial class Geometry { public static double Distance(double ax, double ay, double bx, double by) { double dx = bx - ax, dy = by - ay; return Math.Sqrt(dx * dx + dy * dy + 1e-9); }", "F"),
         new("HelperWithBranchesCalledInTapedLoop", "static double Step(double h, double x) { if (h > 0) return Math.Tanh(h + x); return h * 0.5 + x; } [Differentiable] public static double F(double[] xs, double h0) { double h = h0; for (int i = 0; i < xs.Length; i++) h = Step(h, xs[i]) * 0.9; return h; }", "F", [4],
-            Accept: (s, a) => Away(s[0], 0)),
+            Accept: (s, a) => Check.Away(s[0], 0)),
         new("HelperWithConstantParameters", "static double Power(double x, int n) { double p = 1; for (int i = 0; i < n; i++) p *= x; return p; } [Differentiable] public static double F(double x, int n) => Power(x, n) + Power(x + 1, 2);", "F", Ints: [3]),
         new("GenericHelperFromDoubleMethod", "static T Soft<T>(T a) where T : System.Numerics.IFloatingPointIeee754<T> => T.Log(T.One + T.Exp(a)); [Differentiable] public static double F(double x, double y) => Soft(x * y) - Soft(-y);", "F"),
         new("HelperCalledFromSecondOrderMethod", "static double Sq(double a) => a * a; [Differentiable(Hessian = true)] public static double F(double x, double y) => Sq(x * y) + Math.Exp(Sq(y) * 0.1);", "F"),

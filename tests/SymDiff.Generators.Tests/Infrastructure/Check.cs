@@ -13,6 +13,9 @@ namespace SymDiff.Generators.Tests.Infrastructure;
 /// </summary>
 internal static class Check
 {
+    /// <summary>True when <paramref name="x"/> is more than <paramref name="margin"/> from <paramref name="from"/>: a point away from a kink.</summary>
+    public static bool Away(double x, double from, double margin = 1e-2) => Math.Abs(x - from) > margin;
+
     public static void AtRandomPoints(Probe probe, int[]? arrayLengths = null, long[]? ints = null, int points = 6, double range = 2, int seed = 12345, Func<double[], double[][], bool>? accept = null)
     {
         arrayLengths ??= Enumerable.Repeat(3, probe.Arrays).ToArray();
