@@ -17,7 +17,7 @@ public class DiagnosticTests
     [InlineData("SD0003", "public static partial class C { [Differentiable] public static [|int|] F(double x) => 1; }",
         "Method 'F' returns 'int': a [Differentiable] method returns double or float, or void when it writes its results into [Output] parameters (never both)")]
     [InlineData("SD0004", "public static partial class C { [Differentiable] public static double F(double x, [|object|] o) => x; }",
-        "Parameter 'o' has type 'object': use double or float, their arrays and spans, or a constant type (integer, bool, char, string, enum)")]
+        "Parameter 'o' has type 'object': use double or float, their arrays and spans, a struct whose fields are such values, or a constant type (integer, bool, char, string, enum)")]
     [InlineData("SD0005", "public static partial class C { [Differentiable([|\"z\"|])] public static double F(double x) => x; }",
         "'z' is not a parameter of 'F': name parameters with nameof, e.g. [Differentiable(nameof(x))]")]
     [InlineData("SD0006", "public static partial class C { [Differentiable] public static double F(double x) => [|Math.ReciprocalEstimate(x)|]; }",
@@ -41,7 +41,7 @@ public class DiagnosticTests
     [InlineData("SD0007", "public static partial class C { static (double, double) Pair(double x) => (x, x); [Differentiable] public static double F(double x) { double a, b; [|(a, b) = Pair(x);|] return a * b; } }",
         "The deconstruction '(a, b) = Pair(x);' is not supported in a [Differentiable] method yet: deconstruct a tuple literal '(x, y)' into locals or parameters, or assign them one by one")]
     [InlineData("SD0009", "public static partial class C { [Differentiable] public static double F(double x) { object [|o = x|]; return x; } }",
-        "Local 'o' has type 'object': locals of a [Differentiable] method are floating-point (of the method's precision), integer, bool, char, string or enum values, or local arrays 'new double[n]'")]
+        "Local 'o' has type 'object': locals of a [Differentiable] method are floating-point (of the method's precision), integer, bool, char, string or enum values, structs of such values, or local arrays 'new double[n]'")]
     [InlineData("SD0010", "public static partial class C { [Differentiable] public static double F(double x, [|float y|]) => x * y; }",
         "Parameter 'y' mixes floating-point types in the double method 'F': write the whole method in one precision (in a float method, a double math call such as (float)Math.Sin(x) is computed with MathF)")]
     [InlineData("SD0010", "public static partial class C { [Differentiable] public static double F(double x) { float [|f = 1|]; return x; } }",
@@ -103,7 +103,7 @@ public class DiagnosticTests
     [InlineData("SD0003", "public static partial class C { [Differentiable] public static [|double|] F(double x, [Output] Span<double> z) { z[0] = x; return x; } }",
         "Method 'F' returns 'double': a [Differentiable] method returns double or float, or void when it writes its results into [Output] parameters (never both)")]
     [InlineData("SD0004", "public static partial class C { [Differentiable] public static double F([|System.Numerics.Vector2|] p, double x) { return p.X * x + p.Y; } }",
-        "Parameter 'p' has type 'System.Numerics.Vector2': use double or float, their arrays and spans, or a constant type (integer, bool, char, string, enum)")]
+        "Parameter 'p' has type 'System.Numerics.Vector2': use double or float, their arrays and spans, a struct whose fields are such values, or a constant type (integer, bool, char, string, enum)")]
     [InlineData("SD0008", "public static partial class C { [Differentiable] public static double F(double x) => [|x is double|] ? x : 1; }",
         "The type test 'x is double' is not supported in a [Differentiable] method yet: compare values with <, <=, >, >=, == or != or with constant and relational patterns")]
     [InlineData("SD0008", "public static partial class C { [Differentiable] public static double F(double x) => [|x % 2|]; }",

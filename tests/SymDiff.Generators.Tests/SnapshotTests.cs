@@ -68,6 +68,27 @@ public class SnapshotTests
                 }
             """), "Cases.C.Logistic.g.cs"),
         ["GenericLineFit"] = (GenericMathTests.Source(GenericMathTests.GenericLineFit), "Cases.C.Loss.g.cs"),
+        ["StructLineFit"] = ("""
+            using System;
+            using SymDiff;
+            namespace Cases;
+            public readonly record struct Line(double Slope, double Intercept);
+            public static partial class C
+            {
+                [Differentiable]
+                public static double Loss(Line line, [NoGradient] double[] xs, [NoGradient] double[] ys)
+                {
+                    double sum = 0;
+                    for (int i = 0; i < xs.Length; i++)
+                    {
+                        double error = line.Slope * xs[i] + line.Intercept - ys[i];
+                        sum += error * error;
+                    }
+
+                    return sum / xs.Length;
+                }
+            }
+            """, "Cases.C.Loss.g.cs"),
         ["NestedTypes"] = ("""
             using SymDiff;
             namespace Cases.Deep;

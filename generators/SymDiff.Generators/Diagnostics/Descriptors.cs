@@ -22,7 +22,7 @@ internal static class Descriptors
 
     public static readonly DiagnosticDescriptor UnsupportedParameterType = Error(
         "SD0004", "Parameter type cannot be differentiated",
-        "Parameter '{0}' has type '{1}': use double or float, their arrays and spans, or a constant type (integer, bool, char, string, enum)");
+        "Parameter '{0}' has type '{1}': use double or float, their arrays and spans, a struct whose fields are such values, or a constant type (integer, bool, char, string, enum)");
 
     public static readonly DiagnosticDescriptor UnknownWrtName = Error(
         "SD0005", "Unknown parameter in the [Differentiable] list",
@@ -42,7 +42,7 @@ internal static class Descriptors
 
     public static readonly DiagnosticDescriptor UnsupportedLocalType = Error(
         "SD0009", "Local type not supported",
-        "Local '{0}' has type '{1}': locals of a [Differentiable] method are floating-point (of the method's precision), integer, bool, char, string or enum values, or local arrays 'new double[n]'");
+        "Local '{0}' has type '{1}': locals of a [Differentiable] method are floating-point (of the method's precision), integer, bool, char, string or enum values, structs of such values, or local arrays 'new double[n]'");
 
     public static readonly DiagnosticDescriptor MixedPrecision = Error(
         "SD0010", "double and float mixed",

@@ -8,7 +8,8 @@ namespace SymDiff.Generators.Emit;
 /// <summary>Writes generated statements.</summary>
 internal static class BodyWriter
 {
-    public static void Write(CodeWriter w, IEnumerable<Code> code)
+    /// <summary>Writes <paramref name="code"/>; <paramref name="beforeReturn"/> goes before each <c>return</c>.</summary>
+    public static void Write(CodeWriter w, IEnumerable<Code> code, IReadOnlyList<string>? beforeReturn = null)
     {
         foreach (Code c in code)
         {
@@ -40,33 +41,33 @@ internal static class BodyWriter
                     break;
                 case Loop loop:
                     w.Open($"for ({loop.Header})");
-                    Write(w, loop.Body);
+                    Write(w, loop.Body, beforeReturn);
                     w.Close();
                     break;
                 case Branch branch:
                     w.Open($"if ({ExprWriter.Write(branch.Test)})");
-                    Write(w, branch.Then);
+                    Write(w, branch.Then, beforeReturn);
                     w.Close();
                     if (branch.Else.Count > 0)
                     {
                         w.Open("else");
-                        Write(w, branch.Else);
+                        Write(w, branch.Else, beforeReturn);
                         w.Close();
                     }
 
                     break;
                 case Repeat { TestAtEnd: false } repeat:
                     w.Open($"while ({ExprWriter.Write(repeat.Test)})");
-                    Write(w, repeat.Body);
+                    Write(w, repeat.Body, beforeReturn);
                     w.Close();
                     break;
                 case Repeat repeat:
                     w.Open("do");
-                    Write(w, repeat.Body);
+                    Write(w, repeat.Body, beforeReturn);
                     w.Close($" while ({ExprWriter.Write(repeat.Test)});");
                     break;
                 case Taped taped:
-                    Write(w, [taped.Action]);
+                    Write(w, [taped.Action], beforeReturn);
                     break;
                 case StoreElement store:
                     w.Line(Assign($"{store.Array}[{ExprWriter.Write(store.Index)}]", store.Op, store.Value));
@@ -94,6 +95,11 @@ internal static class BodyWriter
                     w.Line(raw.Text);
                     break;
                 case ReturnValue ret:
+                    foreach (string line in beforeReturn ?? [])
+                    {
+                        w.Line(line);
+                    }
+
                     w.Line($"return {ExprWriter.Write(ret.Value)};");
                     break;
             }

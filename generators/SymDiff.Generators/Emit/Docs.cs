@@ -10,7 +10,7 @@ internal static class Docs
     private const int MaxFormulaLength = 160;
 
     public static string Cref(MethodModel m) =>
-        $"{m.Name}{m.TypeParameters.Replace('<', '{').Replace('>', '}')}({string.Join(", ", m.Params.Select(p => p.TypeCode.Replace('<', '{').Replace('>', '}')))})";
+        $"{m.Name}{m.TypeParameters.Replace('<', '{').Replace('>', '}')}({string.Join(", ", StructFolding.PrimalTypes(m).Select(t => t.Replace('<', '{').Replace('>', '}')))})";
 
     public static IEnumerable<string> Gradient(MethodModel m, string primal, IReadOnlyList<(string Parameter, Expr Partial)>? partials, bool taped)
     {
@@ -77,7 +77,7 @@ internal static class Docs
 
     public static IEnumerable<string> Derivative(MethodModel m, string primal, IReadOnlyList<(string Parameter, Expr Partial)>? partials)
     {
-        var terms = m.Params.Where(p => p.Differentiable).Select(p => p.IsArray ? $"Σᵢ ∂{m.Name}/∂{p.Name}[i] · {p.DerivativeName}[i]" : $"∂{m.Name}/∂{p.Name} · {p.DerivativeName}");
+        var terms = m.Params.Where(p => p.Differentiable).Select(p => p.IsArray ? $"Σᵢ ∂{m.Name}/∂{p.Name}[i] · {p.DerivativeName}[i]" : $"∂{m.Name}/∂{p.Display} · {Tangent(m, p)}");
         yield return "<summary>";
         yield return $"The directional derivative of <see cref=\"{primal}\"/> by forward-mode differentiation: {Escape(string.Join(" + ", terms))}.";
         yield return "</summary>";
@@ -205,7 +205,7 @@ internal static class Docs
             yield return "<code>";
             foreach ((string parameter, Expr partial) in partials!)
             {
-                yield return Escape($"∂{m.Name}/∂{parameter} = {Math(partial)}");
+                yield return Escape($"∂{m.Name}/∂{m.Params.FirstOrDefault(p => p.Name == parameter)?.Display ?? parameter} = {Math(partial)}");
             }
 
             yield return "</code>";
@@ -224,7 +224,7 @@ internal static class Docs
 
     private static string WrtList(MethodModel m)
     {
-        var names = m.Params.Where(p => p.Differentiable).Select(p => p.Name).ToList();
+        var names = m.Params.Where(p => p.Differentiable).Select(p => p.Display).ToList();
         return names.Count == 0 ? "nothing" : string.Join(", ", names);
     }
 
@@ -234,6 +234,10 @@ internal static class Docs
         string text = ExprWriter.Formula(e).Replace(" * ", "·").Replace("global::System.", string.Empty).Replace("MathF.", string.Empty).Replace("Math.", string.Empty);
         return ExprWriter.IsGeneric ? text.Replace(ExprWriter.Scalar + ".", string.Empty) : text;
     }
+
+    // The tangent of a parameter as the signature names it: dx, or dp.W for a struct's field.
+    private static string Tangent(MethodModel m, ParamModel p) =>
+        p.Struct is null ? p.DerivativeName : m.Structs.First(s => s.Name == p.Struct).DerivativeName + "." + p.Member;
 
     private static string Escape(string text) => text.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;");
 }

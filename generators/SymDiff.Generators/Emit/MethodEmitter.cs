@@ -95,7 +95,8 @@ internal static class MethodEmitter
 
     private static void WriteMethod(CodeWriter w, MethodModel m, IEnumerable<string> docs, string returnAndName, IEnumerable<string> parameters, List<Code> code, bool inline)
     {
-        foreach (string doc in docs)
+        StructFolding folding = StructFolding.Fold(m, parameters.ToList(), docs.ToList());
+        foreach (string doc in folding.Docs)
         {
             w.Line("/// " + doc);
         }
@@ -106,8 +107,21 @@ internal static class MethodEmitter
             w.Line("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]");
         }
 
-        w.Open($"{m.Accessibility} {(m.IsStatic ? "static " : string.Empty)}{returnAndName}({string.Join(", ", parameters)}){m.Constraints}");
-        BodyWriter.Write(w, code);
+        w.Open($"{m.Accessibility} {(m.IsStatic ? "static " : string.Empty)}{returnAndName}({string.Join(", ", folding.Parameters)}){m.Constraints}");
+        foreach (string line in folding.Prologue)
+        {
+            w.Line(line);
+        }
+
+        BodyWriter.Write(w, code, folding.Epilogue);
+        if (returnAndName.StartsWith("void ", System.StringComparison.Ordinal))
+        {
+            foreach (string line in folding.Epilogue)
+            {
+                w.Line(line);
+            }
+        }
+
         w.Close();
     }
 

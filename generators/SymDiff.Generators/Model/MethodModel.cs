@@ -28,10 +28,26 @@ internal enum ParamKind
 /// <param name="IsOutput">True for an <c>[Output]</c> span or array the method writes its results into.</param>
 /// <param name="TangentName">Its tangent in <c>HessianVectorProduct</c> (<c>tx</c>).</param>
 /// <param name="ProductName">Its component of H·t in <c>HessianVectorProduct</c> (<c>hx</c>).</param>
-internal sealed record ParamModel(string Name, string TypeCode, ParamKind Kind, bool Differentiable, string DerivativeName, bool IsOutput = false, string TangentName = "", string ProductName = "")
+/// <param name="Struct">For a floating-point field of a struct parameter, which SymDiff differentiates as a scalar of its own: that parameter's name; otherwise null.</param>
+/// <param name="Member">For a field of a struct parameter, its path in the struct (<c>W</c>, <c>Inner.X</c>).</param>
+internal sealed record ParamModel(string Name, string TypeCode, ParamKind Kind, bool Differentiable, string DerivativeName, bool IsOutput = false, string TangentName = "", string ProductName = "", string? Struct = null, string Member = "")
 {
+    /// <summary>How documentation names it: <c>x</c>, or <c>p.W</c> for a field of a struct parameter.</summary>
+    public string Display => Struct is null ? Name : Parsing.Names.Plain(Struct) + "." + Member;
+
     public bool IsArray => Kind is ParamKind.DoubleArray or ParamKind.ReadOnlySpan or ParamKind.Span;
 }
+
+/// <summary>
+/// A struct parameter. The generated methods take it, and its adjoint and tangent, as the struct
+/// type; inside them each floating-point field is a scalar (<see cref="ParamModel.Struct"/>).
+/// </summary>
+/// <param name="Name">The parameter's name.</param>
+/// <param name="TypeCode">The struct type, fully qualified.</param>
+/// <param name="DerivativeName">Its adjoint and tangent (<c>dp</c>).</param>
+/// <param name="Differentiable">False for a <c>[NoGradient]</c> or unlisted struct: its fields are constants.</param>
+/// <param name="Build">C# that builds a value from the floating fields, with a placeholder per field path (<c>new P { W = {W} }</c>).</param>
+internal sealed record StructParam(string Name, string TypeCode, string DerivativeName, bool Differentiable, string Build);
 
 /// <summary>A containing type, outermost first, as its partial declaration must be repeated.</summary>
 /// <param name="Keyword">"class", "struct", "record", "record struct" or "interface".</param>
@@ -58,6 +74,7 @@ internal sealed record ContainingTypeInfo(string Keyword, string Name);
 /// <param name="TypeParameters">For a generic method, its type parameter list (<c>&lt;T&gt;</c>), repeated on every generated method; otherwise empty.</param>
 /// <param name="ImplicitCallees">The ids of the methods without <c>[Differentiable]</c> that the body calls, whose derivatives SymDiff generates too: when one of them cannot be differentiated, this method's code is not emitted.</param>
 /// <param name="Constraints">For a generic method, its <c>where</c> clause, fully qualified; otherwise empty.</param>
+/// <param name="Structs">The struct parameters, whose fields are scalars in <see cref="Params"/>.</param>
 /// <param name="BackwardTangent">True when a <c>Hessian = true</c> method calls this one: it then gets BackwardTangent, the tangent of its pullback (set by the pipeline's call graph).</param>
 internal sealed record MethodModel(
     string? Namespace,
@@ -79,7 +96,8 @@ internal sealed record MethodModel(
     bool BackwardTangent = false,
     string TypeParameters = "",
     string Constraints = "",
-    EquatableArray<string> ImplicitCallees = default)
+    EquatableArray<string> ImplicitCallees = default,
+    EquatableArray<StructParam> Structs = default)
 {
     /// <summary>True for a generic method over its floating-point type <c>T</c>.</summary>
     public bool IsGeneric => TypeParameters.Length > 0;

@@ -37,6 +37,11 @@ internal sealed partial class BodyParser
             return new Num(Convert.ToDouble(constant, CultureInfo.InvariantCulture));
         }
 
+        if (IsStructMember(op))
+        {
+            return StructField(op, out _);
+        }
+
         switch (op)
         {
             case ILocalReferenceOperation local when Signature.IsFloating(local.Local.Type):
@@ -217,6 +222,13 @@ internal sealed partial class BodyParser
     private Expr? Invocation(IInvocationOperation invocation)
     {
         IMethodSymbol target = invocation.TargetMethod;
+        if (IsStructValue(invocation.Instance) || invocation.Arguments.Any(a => IsStructValue(a.Value)) || StructLayout.IsCandidate(target.ReturnType))
+        {
+            Report(Descriptors.UnsupportedExpression, invocation.Syntax, $"The call '{Collapse(invocation.Syntax.ToString())}', which takes or returns a struct,",
+                "SymDiff differentiates struct values inside one method; compute with the struct's fields here, or pass them to the callee as double parameters");
+            return null;
+        }
+
         if (IsGenericMath(target) && target.Name is "CreateChecked" or "CreateTruncating" or "CreateSaturating" && invocation.Arguments.Length == 1)
         {
             return GenericConversion(invocation);
@@ -359,6 +371,16 @@ internal sealed partial class BodyParser
                 char c => Microsoft.CodeAnalysis.CSharp.SymbolDisplay.FormatLiteral(c, quote: true),
                 IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
                 var other => other.ToString(),
+            };
+        }
+
+        if (IsStructMember(op))
+        {
+            return StructField(op, out _) switch
+            {
+                Opaque o => o.Code,
+                Var v => v.Name,
+                _ => null,
             };
         }
 

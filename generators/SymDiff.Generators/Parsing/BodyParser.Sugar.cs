@@ -263,6 +263,11 @@ internal sealed partial class BodyParser
     {
         IOperation target = deconstruction.Target is IDeclarationExpressionOperation declaration ? declaration.Expression : deconstruction.Target;
         IOperation value = deconstruction.Value is IConversionOperation { IsImplicit: true } c ? c.Operand : deconstruction.Value;
+        if (ParseStructDeconstruction(deconstruction, value, statement, output))
+        {
+            return;
+        }
+
         if (deconstruction.Target is IDeclarationExpressionOperation || deconstruction.Target is ITupleOperation { Elements: var declared } && declared.Any(t => t is ILocalReferenceOperation { IsDeclaration: true } or IDeclarationExpressionOperation))
         {
             Report(Descriptors.UnsupportedStatement, statement.Syntax, $"The deconstruction declaration '{Short(statement)}'", "declare the locals first, then deconstruct into them: 'double p, q; (p, q) = (x, y);'");

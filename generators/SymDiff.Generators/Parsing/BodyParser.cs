@@ -255,6 +255,12 @@ internal sealed partial class BodyParser
             return;
         }
 
+        if (StructLayout.IsCandidate(local.Type))
+        {
+            ParseStructLocal(local, initializer, declarator.Syntax, statement, output);
+            return;
+        }
+
         if (Signature.Classify(local.Type) is ParamKind.DoubleArray or ParamKind.Span)
         {
             ParseLocalArray(local, initializer, declarator.Syntax, statement, output);
@@ -374,6 +380,11 @@ internal sealed partial class BodyParser
 
     private void ParseAssignment(IOperation target, AssignOp op, IOperation? valueOperation, IOperation statement, List<Stmt> output)
     {
+        if (ParseStructAssignment(target, op, valueOperation, statement, output))
+        {
+            return;
+        }
+
         switch (target)
         {
             case IArrayElementReferenceOperation { Indices.Length: 1 } element:

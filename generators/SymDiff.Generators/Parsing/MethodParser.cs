@@ -118,8 +118,16 @@ internal static class MethodParser
         string scalar = Scalar(method, syntax, Report);
 
         AttributeData? attribute = context.Attribute;
+        (bool hessianAsked, bool jacobianAsked) = Signature.SecondOrder(attribute);
         IReadOnlyList<string> wrt = attribute is null ? [] : Signature.WrtNames(attribute);
-        List<ParamModel> parameters = Parameters(method, syntax, wrt, Report);
+        var identifiers = new HashSet<string>(syntax.DescendantTokens().Where(t => t.IsKind(SyntaxKind.IdentifierToken)).Select(t => Names.Escape(t.ValueText)));
+        var structParams = new List<(IParameterSymbol Parameter, StructLayout Layout, Dictionary<string, string> Fields)>();
+        List<ParamModel> parameters = Parameters(method, syntax, wrt, scalar, context.Model.Compilation, identifiers, structParams, Report);
+        if (structParams.Count > 0 && (hessianAsked || jacobianAsked))
+        {
+            Report(Descriptors.SecondOrderUnsupported, syntax.Identifier.GetLocation(), method.Name, $"the struct parameter '{structParams[0].Parameter.Name}'", "second-order methods take double, float and their arrays; pass the struct's fields as parameters, or ask for a first-order gradient only");
+        }
+
         if (attribute is not null)
         {
             CheckWrtNames(method, attribute, wrt, Report);
@@ -157,7 +165,12 @@ internal static class MethodParser
             return new ParseResult(null, diagnostics.ToEquatableArray());
         }
 
-        var body = new BodyParser(method, scalar, diagnostics, ct);
+        var body = new BodyParser(method, scalar, diagnostics, ct) { Compilation = context.Model.Compilation };
+        foreach ((IParameterSymbol parameter, StructLayout layout, Dictionary<string, string> fields) in structParams)
+        {
+            body.AddStructParameter(parameter, layout, fields);
+        }
+
         foreach (SyntaxToken token in syntax.DescendantTokens())
         {
             if (token.IsKind(SyntaxKind.IdentifierToken))
@@ -202,6 +215,13 @@ internal static class MethodParser
             }
         }
 
+        var structModels = structParams.Select(s => new StructParam(
+            Names.Escape(s.Parameter.Name),
+            s.Layout.Type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat),
+            Names.Fresh(Names.Derivative(s.Parameter.Name), reserved),
+            parameters.Any(p => p.Struct == Names.Escape(s.Parameter.Name) && p.Differentiable),
+            s.Layout.Build)).ToList();
+
         // The tangents and products of the second-order methods: tx and hx for x. Reserved only
         // when this method asks for them (a callee's BackwardTangent avoids the body's names).
         HashSet<string> secondOrderNames = hessian ? reserved : new HashSet<string>(reserved);
@@ -243,7 +263,8 @@ internal static class MethodParser
             jacobian && method.ReturnsVoid,
             ImplicitCallees: body.ImplicitCalls.Select(c => c.Id).Distinct().OrderBy(id => id, StringComparer.Ordinal).ToEquatableArray(),
             TypeParameters: method.IsGenericMethod ? $"<{method.TypeParameters[0].Name}>" : string.Empty,
-            Constraints: method.IsGenericMethod ? Signature.Constraints(method.TypeParameters[0]) : string.Empty);
+            Constraints: method.IsGenericMethod ? Signature.Constraints(method.TypeParameters[0]) : string.Empty,
+            Structs: structModels.ToEquatableArray());
         return new ParseResult(model, EquatableArray<DiagnosticInfo>.Empty, body.ImplicitCalls.ToEquatableArray());
     }
 
@@ -273,7 +294,7 @@ internal static class MethodParser
         return types;
     }
 
-    private static List<ParamModel> Parameters(IMethodSymbol method, MethodDeclarationSyntax syntax, IReadOnlyList<string> wrt, Action<DiagnosticDescriptor, Location?, string[]> report)
+    private static List<ParamModel> Parameters(IMethodSymbol method, MethodDeclarationSyntax syntax, IReadOnlyList<string> wrt, string scalar, Compilation compilation, HashSet<string> identifiers, List<(IParameterSymbol, StructLayout, Dictionary<string, string>)> structs, Action<DiagnosticDescriptor, Location?, string[]> report)
     {
         var parameters = new List<ParamModel>();
         for (int i = 0; i < method.Parameters.Length; i++)
@@ -287,6 +308,29 @@ internal static class MethodParser
             }
 
             ParamKind? kind = Signature.Classify(p.Type);
+            if (kind is null && StructLayout.IsCandidate(p.Type))
+            {
+                // A struct: each floating field is a scalar parameter of its own inside the generated methods.
+                StructLayout? layout = StructLayout.Of(p.Type, scalar, method.ContainingType, compilation, out string why);
+                if (layout is null || Signature.HasAttribute(p, Signature.OutputAttribute))
+                {
+                    report(Descriptors.UnsupportedParameterType, ps?.Type?.GetLocation() ?? ps?.GetLocation(), new[] { p.Name, $"{p.Type.ToDisplayString()} ({(layout is null ? why : "a struct cannot be an [Output]")})" });
+                    continue;
+                }
+
+                bool differentiableStruct = Signature.IsDifferentiable(p, ParamKind.Double, wrt);
+                var fields = new Dictionary<string, string>();
+                foreach (StructLayout.Leaf leaf in layout.Floating)
+                {
+                    string name = Names.Fresh(BodyParser.FieldName(p.Name, leaf.Path), identifiers);
+                    fields[leaf.Path] = name;
+                    parameters.Add(new ParamModel(name, scalar, ParamKind.Double, differentiableStruct, Names.Derivative(name), Struct: Names.Escape(p.Name), Member: leaf.Path));
+                }
+
+                structs.Add((p, layout, fields));
+                continue;
+            }
+
             if (kind is null)
             {
                 report(Descriptors.UnsupportedParameterType, ps?.Type?.GetLocation() ?? ps?.GetLocation(), new[] { p.Name, p.Type.ToDisplayString() });

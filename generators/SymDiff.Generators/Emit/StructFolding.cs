@@ -1,0 +1,159 @@
+using System.Collections.Generic;
+using System.Linq;
+using System.Text.RegularExpressions;
+using SymDiff.Generators.Model;
+
+namespace SymDiff.Generators.Emit;
+
+/// <summary>
+/// Gives a generated method its struct parameters back. Inside the method each floating field of
+/// a struct parameter is a scalar (<c>pW</c> for <c>p.W</c>); its signature takes the struct, and
+/// the adjoint or tangent as the same struct type (<c>out Params dp</c>), so the method reads the
+/// fields into their scalars first and builds the adjoint struct from its scalars before it returns.
+/// </summary>
+internal sealed class StructFolding
+{
+    private static readonly Regex ParamDoc = new("^<param name=\"(?<name>[^\"]+)\">");
+
+    private StructFolding(List<string> parameters, List<string> prologue, List<string> epilogue, List<string> docs)
+    {
+        Parameters = parameters;
+        Prologue = prologue;
+        Epilogue = epilogue;
+        Docs = docs;
+    }
+
+    /// <summary>The signature's parameters, each struct once.</summary>
+    public List<string> Parameters { get; }
+
+    /// <summary>Statements that read the struct fields into their scalars.</summary>
+    public List<string> Prologue { get; }
+
+    /// <summary>Statements that build the adjoint structs, before every return (and at the end of a void method).</summary>
+    public List<string> Epilogue { get; }
+
+    /// <summary>The documentation, with one <c>param</c> line per struct.</summary>
+    public List<string> Docs { get; }
+
+    /// <summary>
+    /// Folds <paramref name="flat"/> parameters (<c>"out double dpW"</c>) and their documentation;
+    /// a method without struct parameters keeps both as they are.
+    /// </summary>
+    public static StructFolding Fold(MethodModel m, IReadOnlyList<string> flat, IReadOnlyList<string> docs)
+    {
+        if (m.Structs.Count == 0)
+        {
+            return new StructFolding(flat.ToList(), new List<string>(), new List<string>(), docs.ToList());
+        }
+
+        var byName = new Dictionary<string, (ParamModel Field, bool Adjoint)>();
+        foreach (ParamModel p in m.Params.Where(p => p.Struct is not null))
+        {
+            byName[p.Name] = (p, false);
+            if (p.Differentiable)
+            {
+                byName[p.DerivativeName] = (p, true);
+            }
+        }
+
+        var parameters = new List<string>();
+        var prologue = new List<string>();
+        var epilogue = new List<string>();
+        var folded = new Dictionary<string, string>();
+        foreach (string parameter in flat)
+        {
+            int space = parameter.LastIndexOf(' ');
+            string name = parameter.Substring(space + 1);
+            if (!byName.TryGetValue(name, out var field))
+            {
+                parameters.Add(parameter);
+                continue;
+            }
+
+            StructParam s = m.Structs.First(x => x.Name == field.Field.Struct);
+            string key = s.Name + (field.Adjoint ? "/d" : string.Empty);
+            if (folded.ContainsKey(key))
+            {
+                continue;
+            }
+
+            string modifier = parameter.StartsWith("out ", System.StringComparison.Ordinal) ? "out " : parameter.StartsWith("ref ", System.StringComparison.Ordinal) ? "ref " : string.Empty;
+            string structName = field.Adjoint ? s.DerivativeName : s.Name;
+            folded[key] = modifier;
+            parameters.Add($"{modifier}{s.TypeCode} {structName}");
+            var fields = m.Params.Where(p => p.Struct == s.Name).ToList();
+            foreach (ParamModel f in fields)
+            {
+                string scalar = field.Adjoint ? f.DerivativeName : f.Name;
+                prologue.Add(modifier == "out " ? $"{m.Scalar} {scalar};" : $"{m.Scalar} {scalar} = {structName}.{f.Member};");
+            }
+
+            if (modifier.Length > 0)
+            {
+                string build = s.Build;
+                foreach (ParamModel f in fields)
+                {
+                    build = build.Replace("{" + f.Member + "}", f.DerivativeName);
+                }
+
+                epilogue.Add($"{structName} = {build};");
+            }
+        }
+
+        return new StructFolding(parameters, prologue, epilogue, FoldDocs(m, docs, byName, folded));
+    }
+
+    private static List<string> FoldDocs(MethodModel m, IReadOnlyList<string> docs, Dictionary<string, (ParamModel Field, bool Adjoint)> byName, Dictionary<string, string> folded)
+    {
+        var result = new List<string>();
+        var written = new HashSet<string>();
+        foreach (string line in docs)
+        {
+            Match match = ParamDoc.Match(line);
+            if (!match.Success || !byName.TryGetValue(match.Groups["name"].Value, out var field))
+            {
+                result.Add(line);
+                continue;
+            }
+
+            StructParam s = m.Structs.First(x => x.Name == field.Field.Struct);
+            string key = s.Name + (field.Adjoint ? "/d" : string.Empty);
+            if (!written.Add(key))
+            {
+                continue;
+            }
+
+            string plain = Parsing.Names.Plain(s.Name);
+            string fields = string.Join(", ", m.Params.Where(p => p.Struct == s.Name).Select(p => p.Member));
+            string first = m.Params.First(p => p.Struct == s.Name).Member;
+            folded.TryGetValue(key, out string? modifier);
+            string text = !field.Adjoint
+                ? $"{(s.Differentiable ? "Argument" : "Constant argument")} of {m.Name}; its fields {fields} are differentiated as scalars."
+                : modifier == "out "
+                    ? $"Receives ∂{m.Name}/∂{plain} field by field ({s.DerivativeName}.{first} = ∂{m.Name}/∂{plain}.{first}, …); other fields are left at their defaults."
+                    : modifier == "ref "
+                        ? $"Accumulates {m.SeedName} · ∂{m.Name}/∂{plain} field by field ({s.DerivativeName}.{first} += {m.SeedName} · ∂{m.Name}/∂{plain}.{first}, …); other fields are left at their defaults."
+                        : $"The tangent of {plain}, field by field.";
+            result.Add($"<param name=\"{(field.Adjoint ? s.DerivativeName : plain)}\">{text}</param>");
+        }
+
+        return result;
+    }
+
+    /// <summary>The method's parameter types as a <c>cref</c> lists them, each struct once.</summary>
+    public static IEnumerable<string> PrimalTypes(MethodModel m)
+    {
+        var seen = new HashSet<string>();
+        foreach (ParamModel p in m.Params)
+        {
+            if (p.Struct is null)
+            {
+                yield return p.TypeCode;
+            }
+            else if (seen.Add(p.Struct))
+            {
+                yield return m.Structs.First(s => s.Name == p.Struct).TypeCode;
+            }
+        }
+    }
+}

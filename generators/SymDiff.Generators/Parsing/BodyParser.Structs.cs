@@ -1,0 +1,510 @@
+using System.Collections.Generic;
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Operations;
+using SymDiff.Generators.Diagnostics;
+using SymDiff.Generators.Model;
+
+namespace SymDiff.Generators.Parsing;
+
+// Struct values. A struct parameter or local is its fields: each floating-point field is a scalar
+// of the generated code (pW for p.W), each constant field an integer, bool or string value. So
+// p.W reads a scalar, 'new P { W = a }', 'p with { W = a }' and copies are one value per field,
+// and everything after parsing sees scalars only.
+internal sealed partial class BodyParser
+{
+    // The struct parameters and locals, with the generated name of each field (by path).
+    private readonly Dictionary<ISymbol, (StructLayout Layout, Dictionary<string, string> Names)> structs = new(SymbolEqualityComparer.Default);
+    private readonly Dictionary<ITypeSymbol, StructLayout?> layouts = new(SymbolEqualityComparer.Default);
+
+    /// <summary>The compilation the method is bound in, for the accessibility of struct fields.</summary>
+    public Compilation? Compilation { get; set; }
+
+    /// <summary>Registers a struct parameter whose floating fields are the scalars <paramref name="fields"/> (path → name).</summary>
+    public void AddStructParameter(IParameterSymbol parameter, StructLayout layout, Dictionary<string, string> fields)
+    {
+        structs[parameter] = (layout, fields);
+        UsedNames.UnionWith(fields.Values);
+    }
+
+    // The layout of a struct type; when SymDiff cannot read it, reported for the local
+    // 'localName' (SD0009) or for the expression at 'at' (SD0008).
+    private StructLayout? Layout(ITypeSymbol type, SyntaxNode at, string? localName = null)
+    {
+        string why = "no compilation";
+        if (!layouts.TryGetValue(type, out StructLayout? layout))
+        {
+            layout = Compilation is null ? null : StructLayout.Of(type, scalar, method.ContainingType, Compilation, out why);
+            layouts[type] = layout;
+        }
+        else if (layout is null && Compilation is not null)
+        {
+            StructLayout.Of(type, scalar, method.ContainingType, Compilation, out why);
+        }
+
+        if (layout is null && localName is not null)
+        {
+            Report(Descriptors.UnsupportedLocalType, at, localName, $"{type.ToDisplayString()} ({why})");
+        }
+        else if (layout is null)
+        {
+            Report(Descriptors.UnsupportedExpression, at, $"The struct value '{Collapse(at.ToString())}' of type '{type.Name}'", $"SymDiff reads a struct as its fields, but {why}");
+        }
+
+        return layout;
+    }
+
+    // p.W, q.Inner.X, p.Count: a field or property read of a struct value.
+    private static bool IsStructMember(IOperation op) =>
+        op is IFieldReferenceOperation { Instance: { } f } && IsStructValue(f)
+        || op is IPropertyReferenceOperation { Instance: { } p, Property.Parameters.Length: 0 } && IsStructValue(p);
+
+    // True for an operation whose value is a struct SymDiff reads as its fields (never 'this').
+    private static bool IsStructValue(IOperation? op) => op is not null and not IInstanceReferenceOperation && StructLayout.IsCandidate(op.Type);
+
+    /// <summary>The value of a struct-typed expression, field by field in layout order, or null (reported).</summary>
+    private List<(string Path, Expr Value)>? StructValue(IOperation op)
+    {
+        IOperation inner = op is IConversionOperation { IsImplicit: true } c && (c.Conversion.IsIdentity || c.Operand is IDefaultValueOperation) ? c.Operand : op;
+        if (inner is IDefaultValueOperation { Type: null })
+        {
+            inner = op;
+        }
+
+        switch (inner)
+        {
+            case IParameterReferenceOperation p when structs.TryGetValue(p.Parameter, out var known):
+                return known.Layout.Leaves.Select(l => (l.Path, l.Floating
+                    ? (Expr)new Var(known.Names[l.Path], Ty.Double)
+                    : new Opaque(NameOf(p.Parameter) + "." + l.Path, LocalType(l.Type)!.Value, Atomic: true))).ToList();
+            case ILocalReferenceOperation l when structs.TryGetValue(l.Local, out var local):
+                return local.Layout.Leaves.Select(f => (f.Path, f.Floating ? (Expr)new Var(local.Names[f.Path], Ty.Double) : new Opaque(local.Names[f.Path], LocalType(f.Type)!.Value, Atomic: true))).ToList();
+            case IFieldReferenceOperation { Instance: { } instance } f when IsStructValue(instance):
+                return Member(StructValue(instance), f.Field.AssociatedSymbol?.Name ?? f.Field.Name);
+            case IPropertyReferenceOperation { Instance: { } instance, Property.Parameters.Length: 0 } p when IsStructValue(instance):
+                return Member(StructValue(instance), p.Property.Name) ?? RefuseComputed(p);
+            case IConversionOperation { Operand: IDefaultValueOperation } when Layout(inner.Type!, inner.Syntax) is { } layout:
+                return Defaults(layout);
+            case IDefaultValueOperation when Layout(inner.Type!, inner.Syntax) is { } layout:
+                return Defaults(layout);
+            case IObjectCreationOperation creation when Layout(inner.Type!, inner.Syntax) is { } layout:
+                return Creation(creation, layout);
+            case IWithOperation with when StructValue(with.Operand) is { } copied:
+                return Initialize(copied, with.Initializer?.Initializers ?? default, with.Type!);
+            case IConditionalOperation { WhenFalse: { } whenFalse } conditional:
+                return ConditionalValue(conditional, whenFalse);
+            case IParameterReferenceOperation or ILocalReferenceOperation or IDefaultValueOperation or IObjectCreationOperation or IWithOperation:
+                return null;
+            default:
+                Report(Descriptors.UnsupportedExpression, inner.Syntax, $"The struct value '{Collapse(inner.Syntax.ToString())}'",
+                    "build structs with 'new', 'with', 'default' or a copy of a struct parameter or local, and read their fields; calls that take or return structs are not differentiated yet");
+                return null;
+        }
+    }
+
+    private List<(string Path, Expr Value)>? Member(List<(string Path, Expr Value)>? whole, string name)
+    {
+        if (whole is null)
+        {
+            return null;
+        }
+
+        string prefix = name + ".";
+        var part = whole.Where(l => l.Path.StartsWith(prefix, System.StringComparison.Ordinal)).Select(l => (l.Path.Substring(prefix.Length), l.Value)).ToList();
+        return part.Count == 0 ? null : part;
+    }
+
+    private List<(string Path, Expr Value)>? RefuseComputed(IPropertyReferenceOperation property)
+    {
+        Report(Descriptors.UnsupportedExpression, property.Syntax, $"The computed property '{property.Property.ContainingType.Name}.{property.Property.Name}'",
+            "SymDiff reads a struct's fields and auto-properties; compute the value from the fields in the method");
+        return null;
+    }
+
+    private List<(string Path, Expr Value)> Defaults(StructLayout layout) =>
+        layout.Leaves.Select(l => (l.Path, l.Floating ? (Expr)Num.Zero : new Opaque($"default({l.Type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat)})", LocalType(l.Type)!.Value, Atomic: true))).ToList();
+
+    private List<(string Path, Expr Value)>? Creation(IObjectCreationOperation creation, StructLayout layout)
+    {
+        List<(string Path, Expr Value)>? value = Defaults(layout);
+        if (creation.Constructor is { Parameters.Length: > 0 } constructor)
+        {
+            Dictionary<string, ISymbol>? sets = StructLayout.SetsFromParameters(constructor, layout.Type);
+            if (sets is null)
+            {
+                Report(Descriptors.UnsupportedExpression, creation.Syntax, $"The constructor call '{Collapse(creation.Syntax.ToString())}'",
+                    $"SymDiff follows a constructor of '{layout.Type.Name}' that only stores each parameter in the field of its name (or a record's primary constructor); use an object initializer 'new {layout.Type.Name} {{ … }}'");
+                return null;
+            }
+
+            foreach (IArgumentOperation argument in creation.Arguments)
+            {
+                if (argument.Parameter is null || !sets.TryGetValue(argument.Parameter.Name, out ISymbol? member) || !Set(value, member.Name, argument.Value))
+                {
+                    return null;
+                }
+            }
+        }
+
+        return Initialize(value, creation.Initializer?.Initializers ?? default, layout.Type);
+    }
+
+    // Applies an initializer's 'Member = value' assignments (object creation or 'with').
+    private List<(string Path, Expr Value)>? Initialize(List<(string Path, Expr Value)> value, System.Collections.Immutable.ImmutableArray<IOperation> initializers, ITypeSymbol type)
+    {
+        foreach (IOperation initializer in initializers.IsDefault ? System.Collections.Immutable.ImmutableArray<IOperation>.Empty : initializers)
+        {
+            string? member = initializer is ISimpleAssignmentOperation { Target: IMemberReferenceOperation target } ? target.Member.Name : null;
+            if (member is null || !Set(value, member, ((ISimpleAssignmentOperation)initializer).Value))
+            {
+                if (member is null)
+                {
+                    Report(Descriptors.UnsupportedExpression, initializer.Syntax, $"The initializer '{Collapse(initializer.Syntax.ToString())}' of '{type.Name}'", "assign each field a value: 'Field = value'");
+                }
+
+                return null;
+            }
+        }
+
+        return value;
+    }
+
+    // Sets the field 'member' (a floating, constant or struct field) of 'value' from 'source'.
+    private bool Set(List<(string Path, Expr Value)> value, string member, IOperation source)
+    {
+        int exact = value.FindIndex(l => l.Path == member);
+        if (exact >= 0)
+        {
+            Expr? e = value[exact].Value.Type == Ty.Double ? Expression(source) : Typed(source, value[exact].Value.Type);
+            if (e is null)
+            {
+                return false;
+            }
+
+            value[exact] = (member, e);
+            return true;
+        }
+
+        string prefix = member + ".";
+        if (!value.Any(l => l.Path.StartsWith(prefix, System.StringComparison.Ordinal)))
+        {
+            // A struct field without floating or constant fields: nothing to set.
+            return true;
+        }
+
+        if (StructValue(source) is not { } inner)
+        {
+            return false;
+        }
+
+        foreach ((string path, Expr e) in inner)
+        {
+            int k = value.FindIndex(l => l.Path == prefix + path);
+            value[k] = (prefix + path, e);
+        }
+
+        return true;
+    }
+
+    private List<(string Path, Expr Value)>? ConditionalValue(IConditionalOperation conditional, IOperation whenFalse)
+    {
+        Expr? test = Condition(conditional.Condition);
+        List<(string Path, Expr Value)>? a = StructValue(conditional.WhenTrue), b = StructValue(whenFalse);
+        if (test is null || a is null || b is null)
+        {
+            return null;
+        }
+
+        var result = new List<(string Path, Expr Value)>();
+        for (int k = 0; k < a.Count; k++)
+        {
+            if (a[k].Value.Type != Ty.Double && a[k].Value != b[k].Value)
+            {
+                Report(Descriptors.UnsupportedExpression, conditional.Syntax, $"The conditional struct value '{Collapse(conditional.Syntax.ToString())}', whose constant field '{a[k].Path}' differs between the branches",
+                    "use an if statement that assigns the struct in each branch");
+                return null;
+            }
+
+            result.Add((a[k].Path, a[k].Value.Type == Ty.Double ? new Cond(test, a[k].Value, b[k].Value) : a[k].Value));
+        }
+
+        return result;
+    }
+
+    /// <summary>A floating or constant field read (<c>p.W</c>, <c>q.Inner.X</c>, <c>p.Count</c>), or null when <paramref name="op"/> is none.</summary>
+    private Expr? StructField(IOperation op, out bool handled)
+    {
+        (IOperation? instance, string? name) = op switch
+        {
+            IFieldReferenceOperation { Instance: { } i } f when IsStructValue(i) => (i, f.Field.AssociatedSymbol?.Name ?? f.Field.Name),
+            IPropertyReferenceOperation { Instance: { } i, Property.Parameters.Length: 0 } p when IsStructValue(i) => (i, p.Property.Name),
+            _ => (null, null),
+        };
+        handled = instance is not null;
+        if (instance is null || StructValue(instance) is not { } whole)
+        {
+            return null;
+        }
+
+        foreach ((string path, Expr value) in whole)
+        {
+            if (path == name)
+            {
+                return value;
+            }
+        }
+
+        if (op is IPropertyReferenceOperation property)
+        {
+            RefuseComputed(property);
+        }
+        else
+        {
+            Report(Descriptors.UnsupportedExpression, op.Syntax, $"The field '{name}' of '{instance.Type!.Name}'", "read the struct's floating-point and constant fields");
+        }
+
+        return null;
+    }
+
+    // double[] a = … is handled elsewhere; this declares a struct local as one local per field.
+    private void ParseStructLocal(ILocalSymbol local, IOperation? initializer, SyntaxNode at, IOperation statement, List<Stmt> output)
+    {
+        if (Layout(local.Type, at, local.Name) is not { } layout)
+        {
+            return;
+        }
+
+        if (layout.Leaves.FirstOrDefault(l => !l.Floating && LocalType(l.Type) == Ty.Int && l.Type.SpecialType is SpecialType.System_String or SpecialType.System_Char || l.Type.TypeKind == TypeKind.Enum) is { } text)
+        {
+            Report(Descriptors.UnsupportedLocalType, at, local.Name, $"{local.Type.ToDisplayString()} (its field '{text.Path}' is a {text.Type.ToDisplayString()}; struct locals hold numbers and bools, struct parameters may hold any constant)");
+            return;
+        }
+
+        List<(string Path, Expr Value)>? value = initializer is null ? null : StructValue(initializer);
+        if (initializer is not null && value is null)
+        {
+            return;
+        }
+
+        string baseName = Names.Plain(DeclareLocal(local, counter: false));
+        var fields = new Dictionary<string, string>();
+        var taken = new HashSet<string>(UsedNames);
+        taken.UnionWith(AllIdentifiers);
+        taken.UnionWith(flatNames);
+        foreach (StructLayout.Leaf leaf in layout.Leaves)
+        {
+            string name = Names.Fresh(FieldName(baseName, leaf.Path), taken);
+            fields[leaf.Path] = name;
+            flatNames.Add(name);
+            UsedNames.Add(name);
+        }
+
+        structs[local] = (layout, fields);
+        for (int k = 0; k < layout.Leaves.Count; k++)
+        {
+            StructLayout.Leaf leaf = layout.Leaves[k];
+            Ty type = leaf.Floating ? Ty.Double : LocalType(leaf.Type)!.Value;
+            string? typeCode = type == Ty.Int && leaf.Type.SpecialType != SpecialType.System_Int32 ? leaf.Type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat) : null;
+            output.Add(new Decl(fields[leaf.Path], type, value?[k].Value, LineOf(statement), SourceOf(statement), typeCode));
+        }
+    }
+
+    /// <summary>The scalar name of a struct's field: <c>pW</c> for <c>p.W</c>, <c>qInnerX</c> for <c>q.Inner.X</c>.</summary>
+    public static string FieldName(string owner, string path) =>
+        Names.Plain(owner) + string.Concat(path.Split('.').Select(Names.Capitalized));
+
+    // q = <struct value>; q.W = x; q.W += x; q.Inner = <struct value>: true when the target was a struct's.
+    private bool ParseStructAssignment(IOperation target, AssignOp op, IOperation? valueOperation, IOperation statement, List<Stmt> output)
+    {
+        (Dictionary<string, string> Names, bool IsParameter, StructLayout Layout)? owner = null;
+        string prefix = string.Empty;
+        for (IOperation t = target; ; )
+        {
+            if (t is ILocalReferenceOperation l && structs.TryGetValue(l.Local, out var local))
+            {
+                owner = (local.Names, false, local.Layout);
+                break;
+            }
+
+            if (t is IParameterReferenceOperation p && structs.TryGetValue(p.Parameter, out var parameter))
+            {
+                owner = (parameter.Names, true, parameter.Layout);
+                break;
+            }
+
+            if (t is IMemberReferenceOperation { Instance: { } instance } member && IsStructValue(instance) && t is IFieldReferenceOperation or IPropertyReferenceOperation)
+            {
+                string name = member is IFieldReferenceOperation f ? f.Field.AssociatedSymbol?.Name ?? f.Field.Name : member.Member.Name;
+                prefix = name + (prefix.Length == 0 ? string.Empty : "." + prefix);
+                t = instance;
+                continue;
+            }
+
+            return IsStructValue(target) || target is IMemberReferenceOperation { Instance: { } i } && IsStructValue(i)
+                ? Refused(target)
+                : false;
+        }
+
+        int line = LineOf(statement);
+        string source = SourceOf(statement);
+        if (prefix.Length > 0 && owner.Value.Layout.Leaves.Any(l => l.Path == prefix) && !owner.Value.Names.ContainsKey(prefix))
+        {
+            // A constant field of a struct parameter: generated code reads it from the parameter.
+            return Refused(target);
+        }
+
+        if (prefix.Length > 0 && owner.Value.Names.TryGetValue(prefix, out string? scalarName))
+        {
+            if (valueOperation is null)
+            {
+                output.Add(new Assign(scalarName, op, Num.One, line, source));
+                return true;
+            }
+
+            if ((Signature.IsFloating(target.Type) ? Expression(valueOperation) : Typed(valueOperation, LocalType(target.Type!) ?? Ty.Int)) is { } v)
+            {
+                if (!Signature.IsFloating(target.Type) && owner.Value.IsParameter)
+                {
+                    return Refused(target);
+                }
+
+                output.Add(new Assign(scalarName, op, v, line, source));
+            }
+
+            return true;
+        }
+
+        if (op != AssignOp.Set || valueOperation is null || StructValue(valueOperation) is not { } value)
+        {
+            if (op != AssignOp.Set)
+            {
+                Refused(target);
+            }
+
+            return true;
+        }
+
+        string start = prefix.Length == 0 ? string.Empty : prefix + ".";
+        var targets = value.Select(l => owner.Value.Names.TryGetValue(start + l.Path, out string? n) ? n : null).ToList();
+        if (owner.Value.IsParameter && value.Any(l => l.Value.Type != Ty.Double))
+        {
+            // A parameter's constant fields are read from the parameter itself, which generated code does not change.
+            value = value.Where(l => l.Value.Type == Ty.Double).ToList();
+            targets = value.Select(l => (string?)owner.Value.Names[start + l.Path]).ToList();
+        }
+
+        // A field whose new value reads another field being assigned goes through a local, set
+        // before any field changes: q = q with { W = q.B, B = q.W }.
+        var assigned = new List<int>();
+        for (int k = 0; k < value.Count; k++)
+        {
+            if (targets[k] is { } name && !(value[k].Value is Var same && same.Name == name) && !(value[k].Value is Opaque { Code: var code } && code == name))
+            {
+                assigned.Add(k);
+            }
+        }
+
+        var direct = new List<Stmt>();
+        var later = new List<Stmt>();
+        foreach (int k in assigned)
+        {
+            string name = targets[k]!;
+            var others = new HashSet<string>(assigned.Where(j => j != k).Select(j => targets[j]!));
+            if (Mentions(value[k].Value, others))
+            {
+                var taken = new HashSet<string>(UsedNames);
+                taken.UnionWith(AllIdentifiers);
+                taken.UnionWith(flatNames);
+                string temp = Names.Fresh(name + "New", taken);
+                UsedNames.Add(temp);
+                flatNames.Add(temp);
+                output.Add(new Decl(temp, value[k].Value.Type, value[k].Value, line, source));
+                later.Add(new Assign(name, AssignOp.Set, value[k].Value.Type == Ty.Double ? new Var(temp, Ty.Double) : new Opaque(temp, value[k].Value.Type, true), line, source));
+            }
+            else
+            {
+                direct.Add(new Assign(name, AssignOp.Set, value[k].Value, line, source));
+            }
+        }
+
+        output.AddRange(direct);
+        output.AddRange(later);
+        return true;
+    }
+
+    private bool Refused(IOperation target)
+    {
+        Report(Descriptors.UnsupportedWrite, target.Syntax, DescribeTarget(target) + " (SymDiff writes the floating-point fields of struct locals and parameters, and the constant fields of struct locals)");
+        return true;
+    }
+
+    private static bool Mentions(Expr e, HashSet<string> names) => e switch
+    {
+        Var v => names.Contains(v.Name),
+        Opaque o => names.Any(n => System.Text.RegularExpressions.Regex.IsMatch(o.Code, $@"\b{System.Text.RegularExpressions.Regex.Escape(n)}\b")),
+        Elem el => Mentions(el.Index, names),
+        Neg n => Mentions(n.Operand, names),
+        Not n => Mentions(n.Operand, names),
+        Binary b => Mentions(b.Left, names) || Mentions(b.Right, names),
+        Cond c => Mentions(c.Test, names) || Mentions(c.WhenTrue, names) || Mentions(c.WhenFalse, names),
+        Fn f => f.Args.Any(a => Mentions(a, names)),
+        Call c => c.Args.Any(a => Mentions(a, names)),
+        _ => false,
+    };
+
+    // (a, b) = q; or var (a, b) = q; for a record struct's positional Deconstruct.
+    private bool ParseStructDeconstruction(IDeconstructionAssignmentOperation deconstruction, IOperation value, IOperation statement, List<Stmt> output)
+    {
+        if (!IsStructValue(value))
+        {
+            return false;
+        }
+
+        IOperation target = deconstruction.Target is IDeclarationExpressionOperation declaration ? declaration.Expression : deconstruction.Target;
+        var type = (INamedTypeSymbol)value.Type!;
+        IMethodSymbol? deconstruct = type.GetMembers("Deconstruct").OfType<IMethodSymbol>()
+            .FirstOrDefault(m => m.IsImplicitlyDeclared && target is ITupleOperation t && m.Parameters.Length == t.Elements.Length);
+        if (target is not ITupleOperation targets || deconstruct is null
+            || targets.Elements.Any(t => t is not (ILocalReferenceOperation or IParameterReferenceOperation or IDiscardOperation or IDeclarationExpressionOperation)))
+        {
+            Report(Descriptors.UnsupportedStatement, statement.Syntax, $"The deconstruction '{Short(statement)}'", "deconstruct a positional record struct into scalar locals, or read its fields");
+            return true;
+        }
+
+        if (StructValue(value) is not { } whole)
+        {
+            return true;
+        }
+
+        int line = LineOf(statement);
+        string source = SourceOf(statement);
+        for (int k = 0; k < targets.Elements.Length; k++)
+        {
+            IOperation element = targets.Elements[k] is IDeclarationExpressionOperation d ? d.Expression : targets.Elements[k];
+            string path = deconstruct.Parameters[k].Name;
+            (string Path, Expr Value) field = whole.FirstOrDefault(l => l.Path == path);
+            if (element is IDiscardOperation)
+            {
+                continue;
+            }
+
+            if (field.Path is null || element is not (ILocalReferenceOperation or IParameterReferenceOperation) || LocalType(element.Type!) is not { } ty)
+            {
+                Report(Descriptors.UnsupportedStatement, statement.Syntax, $"The deconstruction '{Short(statement)}'", "deconstruct a positional record struct into scalar locals, or read its fields");
+                return true;
+            }
+
+            if (element is ILocalReferenceOperation { IsDeclaration: true } || deconstruction.Target is IDeclarationExpressionOperation)
+            {
+                output.Add(new Decl(DeclareLocal(((ILocalReferenceOperation)element).Local, counter: false), ty, field.Value, line, source));
+            }
+            else
+            {
+                string name = element is ILocalReferenceOperation l ? Local(l.Local) : NameOf(((IParameterReferenceOperation)element).Parameter);
+                output.Add(new Assign(name, AssignOp.Set, field.Value, line, source));
+            }
+        }
+
+        return true;
+    }
+}

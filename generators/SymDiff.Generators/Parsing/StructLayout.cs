@@ -1,0 +1,273 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace SymDiff.Generators.Parsing;
+
+/// <summary>
+/// How SymDiff sees a user struct: as its fields, each a value of its own. A floating-point field
+/// (of the method's floating-point type) is differentiated like a parameter; an integer, bool,
+/// char, string or enum field is a constant; a field of another such struct contributes its own
+/// fields (<c>p.Inner.X</c>). Fields are found through the struct's instance fields, so an
+/// auto-property counts under its property's name. A struct is refused when a field has any other
+/// type (a class, an array), or when generated code could not build a value of it, which the
+/// adjoint and the tangent need: every floating field settable (a public field, a <c>set</c> or
+/// <c>init</c> accessor), or a constructor that sets each field from the parameter of its name.
+/// </summary>
+internal sealed class StructLayout
+{
+    private StructLayout(INamedTypeSymbol type, List<Leaf> leaves, string build)
+    {
+        Type = type;
+        Leaves = leaves;
+        Build = build;
+    }
+
+    /// <summary>A field at the end of a path of struct fields (<c>W</c>, <c>Inner.X</c>).</summary>
+    /// <param name="Path">The member names from the struct, joined with dots.</param>
+    /// <param name="Type">The field's type.</param>
+    /// <param name="Floating">True for a differentiated field; false for a constant one.</param>
+    public sealed record Leaf(string Path, ITypeSymbol Type, bool Floating);
+
+    public INamedTypeSymbol Type { get; }
+
+    /// <summary>Every field, depth first, in declaration order.</summary>
+    public List<Leaf> Leaves { get; }
+
+    public IEnumerable<Leaf> Floating => Leaves.Where(l => l.Floating);
+
+    /// <summary>
+    /// C# that builds a value of the struct from its floating fields: a format whose {0}, {1}…
+    /// are the floating leaves in order (<c>new global::P { W = {0}, B = {1} }</c>); constant
+    /// fields are left at their defaults.
+    /// </summary>
+    public string Build { get; }
+
+    /// <summary>True for a struct SymDiff could read as its fields (whether or not it accepts it).</summary>
+    public static bool IsCandidate(ITypeSymbol? type) =>
+        type is INamedTypeSymbol { TypeKind: TypeKind.Struct, SpecialType: SpecialType.None, IsGenericType: false } named
+        && named.ContainingNamespace?.ToDisplayString() is not ("System" or "System.Numerics")
+        && !named.IsRefLikeType;
+
+    /// <summary>The layout of <paramref name="type"/> for a method over <paramref name="scalar"/>, or null with the reason.</summary>
+    public static StructLayout? Of(ITypeSymbol type, string scalar, INamedTypeSymbol within, Compilation compilation, out string why)
+    {
+        why = string.Empty;
+        if (!IsCandidate(type))
+        {
+            why = "it is not a user struct";
+            return null;
+        }
+
+        var named = (INamedTypeSymbol)type;
+        var leaves = new List<Leaf>();
+        string? build = Walk(named, string.Empty, scalar, within, compilation, leaves, new HashSet<ITypeSymbol>(SymbolEqualityComparer.Default), out why);
+        if (build is null)
+        {
+            return null;
+        }
+
+        if (!leaves.Any(l => l.Floating))
+        {
+            why = $"it has no {scalar} field to differentiate";
+            return null;
+        }
+
+        return new StructLayout(named, leaves, build);
+    }
+
+    // Collects the leaves of 'type' under 'prefix' and returns how to build it, or null with why.
+    private static string? Walk(INamedTypeSymbol type, string prefix, string scalar, INamedTypeSymbol within, Compilation compilation, List<Leaf> leaves, HashSet<ITypeSymbol> open, out string why)
+    {
+        why = string.Empty;
+        if (!open.Add(type))
+        {
+            why = $"'{type.Name}' contains itself";
+            return null;
+        }
+
+        var members = new List<(ISymbol Member, string? Build)>();
+        foreach (IFieldSymbol field in type.GetMembers().OfType<IFieldSymbol>().Where(f => !f.IsStatic && !f.IsConst))
+        {
+            ISymbol member = field.AssociatedSymbol ?? field;
+            string path = prefix + member.Name;
+            if (field.IsFixedSizeBuffer)
+            {
+                why = $"its field '{path}' is a fixed-size buffer";
+                return null;
+            }
+
+            if (!compilation.IsSymbolAccessibleWithin(member, within))
+            {
+                why = $"its field '{path}' is not accessible from '{within.Name}'";
+                return null;
+            }
+
+            if (Signature.FloatingElement(field.Type) is { } element && field.Type is not IArrayTypeSymbol)
+            {
+                if (element != scalar)
+                {
+                    why = $"its field '{path}' is {element}, and the method computes in {scalar}";
+                    return null;
+                }
+
+                leaves.Add(new Leaf(path, field.Type, Floating: true));
+                members.Add((member, null));
+            }
+            else if (Signature.IsConstantType(field.Type))
+            {
+                leaves.Add(new Leaf(path, field.Type, Floating: false));
+            }
+            else if (IsCandidate(field.Type))
+            {
+                int before = leaves.Count;
+                string? inner = Walk((INamedTypeSymbol)field.Type, path + ".", scalar, within, compilation, leaves, open, out why);
+                if (inner is null)
+                {
+                    return null;
+                }
+
+                if (leaves.Skip(before).Any(l => l.Floating))
+                {
+                    members.Add((member, inner));
+                }
+            }
+            else
+            {
+                why = $"its field '{path}' has type '{field.Type.ToDisplayString()}' (a struct's fields must be {scalar}, constants such as int, bool or string, or other such structs)";
+                return null;
+            }
+        }
+
+        open.Remove(type);
+        return BuildCode(type, prefix, members, within, compilation, out why);
+    }
+
+    // The format that builds 'type' from its floating leaves; {n} placeholders are renumbered by the caller's order.
+    private static string? BuildCode(INamedTypeSymbol type, string prefix, List<(ISymbol Member, string? Build)> members, INamedTypeSymbol within, Compilation compilation, out string why)
+    {
+        why = string.Empty;
+        string typeCode = type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat);
+        string Part((ISymbol Member, string? Build) m) => m.Build ?? "{" + prefix + m.Member.Name + "}";
+        if (members.All(m => Settable(m.Member, within, compilation)))
+        {
+            return members.Count == 0
+                ? $"default({typeCode})"
+                : $"new {typeCode} {{ {string.Join(", ", members.Select(m => $"{m.Member.Name} = {Part(m)}"))} }}";
+        }
+
+        foreach (IMethodSymbol constructor in type.InstanceConstructors.Where(c => c.Parameters.Length > 0 && compilation.IsSymbolAccessibleWithin(c, within)))
+        {
+            Dictionary<string, ISymbol>? sets = SetsFromParameters(constructor, type);
+            if (sets is null)
+            {
+                continue;
+            }
+
+            var arguments = new List<string>();
+            foreach (IParameterSymbol parameter in constructor.Parameters)
+            {
+                (ISymbol Member, string? Build) member = members.FirstOrDefault(m => sets.TryGetValue(parameter.Name, out ISymbol? set) && SymbolEqualityComparer.Default.Equals(set, m.Member));
+                arguments.Add(member.Member is null ? "default" : Part(member));
+            }
+
+            if (members.All(m => sets.Values.Contains(m.Member, SymbolEqualityComparer.Default)))
+            {
+                return $"new {typeCode}({string.Join(", ", arguments)})";
+            }
+        }
+
+        ISymbol fixedField = members.First(m => !Settable(m.Member, within, compilation)).Member;
+        why = $"its field '{prefix}{fixedField.Name}' cannot be set, and no constructor sets each field from the parameter of its name, so generated code could not build the adjoint; give the field an 'init' accessor or add such a constructor";
+        return null;
+    }
+
+    private static bool Settable(ISymbol member, INamedTypeSymbol within, Compilation compilation) => member switch
+    {
+        IFieldSymbol f => !f.IsReadOnly,
+        IPropertySymbol p => p.SetMethod is { } set && compilation.IsSymbolAccessibleWithin(set, within),
+        _ => false,
+    };
+
+    // A constructor's parameter → the member it is stored in, when its body does nothing else:
+    // a record's primary constructor, or assignments 'Member = parameter;' only.
+    public static Dictionary<string, ISymbol>? SetsFromParameters(IMethodSymbol constructor, INamedTypeSymbol type)
+    {
+        var sets = new Dictionary<string, ISymbol>();
+        SyntaxNode? syntax = constructor.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax();
+        if (syntax is Microsoft.CodeAnalysis.CSharp.Syntax.RecordDeclarationSyntax)
+        {
+            foreach (IParameterSymbol parameter in constructor.Parameters)
+            {
+                if (type.GetMembers(parameter.Name).OfType<IPropertySymbol>().FirstOrDefault() is not { } property)
+                {
+                    return null;
+                }
+
+                sets[parameter.Name] = property;
+            }
+
+            return sets;
+        }
+
+        if (syntax is not Microsoft.CodeAnalysis.CSharp.Syntax.ConstructorDeclarationSyntax { Initializer: null } declaration)
+        {
+            return null;
+        }
+
+        foreach (Microsoft.CodeAnalysis.CSharp.Syntax.ExpressionSyntax? statement in Statements(declaration))
+        {
+            if (statement is not Microsoft.CodeAnalysis.CSharp.Syntax.AssignmentExpressionSyntax { RawKind: (int)Microsoft.CodeAnalysis.CSharp.SyntaxKind.SimpleAssignmentExpression } assignment
+                || assignment.Right is not Microsoft.CodeAnalysis.CSharp.Syntax.IdentifierNameSyntax source
+                || constructor.Parameters.FirstOrDefault(p => p.Name == source.Identifier.ValueText) is not { } parameter)
+            {
+                return null;
+            }
+
+            string target = assignment.Left switch
+            {
+                Microsoft.CodeAnalysis.CSharp.Syntax.IdentifierNameSyntax id => id.Identifier.ValueText,
+                Microsoft.CodeAnalysis.CSharp.Syntax.MemberAccessExpressionSyntax { Expression: Microsoft.CodeAnalysis.CSharp.Syntax.ThisExpressionSyntax, Name: var name } => name.Identifier.ValueText,
+                _ => string.Empty,
+            };
+            ISymbol? member = type.GetMembers(target).FirstOrDefault(m => m is IFieldSymbol { IsStatic: false } or IPropertySymbol { IsStatic: false });
+            if (member is null || constructor.Parameters.Any(p => p.Name == target && p.Name != parameter.Name) || sets.ContainsKey(parameter.Name))
+            {
+                return null;
+            }
+
+            sets[parameter.Name] = member;
+        }
+
+        return sets;
+    }
+
+    private static IEnumerable<Microsoft.CodeAnalysis.CSharp.Syntax.ExpressionSyntax?> Statements(Microsoft.CodeAnalysis.CSharp.Syntax.ConstructorDeclarationSyntax declaration)
+    {
+        if (declaration.ExpressionBody is { } arrow)
+        {
+            yield return arrow.Expression;
+            yield break;
+        }
+
+        foreach (Microsoft.CodeAnalysis.CSharp.Syntax.StatementSyntax statement in declaration.Body?.Statements ?? default)
+        {
+            yield return (statement as Microsoft.CodeAnalysis.CSharp.Syntax.ExpressionStatementSyntax)?.Expression;
+        }
+    }
+
+    /// <summary>The build format with its named placeholders ({W}, {Inner.X}) replaced by the given codes, one per floating leaf.</summary>
+    public string BuildFrom(IReadOnlyList<string> floatingValues)
+    {
+        string code = Build;
+        int k = 0;
+        foreach (Leaf leaf in Floating)
+        {
+            code = code.Replace("{" + leaf.Path + "}", floatingValues[k++]);
+        }
+
+        return code;
+    }
+}

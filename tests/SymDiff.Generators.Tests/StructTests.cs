@@ -1,0 +1,201 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Reflection;
+using SymDiff.Generators.Tests.Infrastructure;
+using Xunit;
+
+namespace SymDiff.Generators.Tests;
+
+/// <summary>
+/// Structs as values: a struct parameter's floating fields are differentiated, its adjoint and
+/// tangent have the struct's own type, and struct locals are built with new, with, default,
+/// copies and conditionals, deconstructed and assigned field by field. Each case is one
+/// <c>F(S s, double x)</c> checked against central differences through all three generated methods.
+/// </summary>
+public class StructTests
+{
+    /// <summary>
+    /// One struct case: <paramref name="Types"/> declares the struct(s); <paramref name="Members"/>
+    /// declares <c>[Differentiable] static double F(S s, double x)</c>, <c>static S Make(double[] v)</c>
+    /// (a struct from its floating fields) and <c>static double[] Parts(S s)</c> (the inverse).
+    /// </summary>
+    public sealed record Case(string Name, string Types, string Members, string Struct = "S", string Scalar = "double")
+    {
+        public override string ToString() => Name;
+    }
+
+    public static readonly Case[] Cases =
+    [
+        new("MutableFieldsWithConstant",
+            "public struct S { public double W; public double B; public int Count; }",
+            """
+            [Differentiable] public static double F(S s, double x) { double e = s.W * x + s.B - 1; return e * e * s.Count; }
+            static S Make(double[] v) => new S { W = v[0], B = v[1], Count = 3 };
+            static double[] Parts(S s) => [s.W, s.B];
+            """),
+        new("PositionalRecordWithNewWithAndDeconstruction",
+            "public readonly record struct S(double X, double Y);",
+            """
+            [Differentiable] public static double F(S s, double x) { var d = new S(s.X - x, s.Y + x); var m = d with { Y = d.Y * 2 }; var (a, b) = m; return Math.Sqrt(a * a + b * b + 1); }
+            static S Make(double[] v) => new(v[0], v[1]);
+            static double[] Parts(S s) => [s.X, s.Y];
+            """),
+        new("RecordStructObjectInitializerAndDefault",
+            "public record struct S(double X, double Y) { public double Z { get; set; } }",
+            """
+            [Differentiable] public static double F(S s, double x) { S t = default; t.X = s.Y * x; var u = new S { X = s.Z, Y = t.X, Z = Math.Sin(s.X) }; return u.X * u.Y + u.Z * t.Y; }
+            static S Make(double[] v) => new(v[0], v[1]) { Z = v[2] };
+            static double[] Parts(S s) => [s.X, s.Y, s.Z];
+            """),
+        new("ReadonlyStructBuiltByItsConstructor",
+            "public readonly struct S { public readonly double A; public double B { get; } public S(double a, double b) { A = a; B = b; } }",
+            """
+            [Differentiable] public static double F(S s, double x) { var t = new S(s.B * x, s.A); return Math.Exp(t.A * 0.3) - t.B * t.A; }
+            static S Make(double[] v) => new(v[0], v[1]);
+            static double[] Parts(S s) => [s.A, s.B];
+            """),
+        new("NestedStructs",
+            "public record struct P(double X, double Y); public struct S { public P From; public P To; public double Width; }",
+            """
+            [Differentiable] public static double F(S s, double x) { double dx = s.To.X - s.From.X, dy = s.To.Y - s.From.Y; var mid = new P((s.From.X + s.To.X) / 2, (s.From.Y + s.To.Y) / 2); return Math.Sqrt(dx * dx + dy * dy) * s.Width + mid.X * x - mid.Y; }
+            static S Make(double[] v) => new S { From = new P(v[0], v[1]), To = new P(v[2], v[3]), Width = v[4] };
+            static double[] Parts(S s) => [s.From.X, s.From.Y, s.To.X, s.To.Y, s.Width];
+            """),
+        new("StructLocalInTapedLoop",
+            "public struct S { public double Rate; public double Bias; }",
+            """
+            [Differentiable] public static double F(S s, double x)
+            {
+                var state = new S { Rate = x, Bias = 0 };
+                for (int i = 0; i < 4; i++)
+                {
+                    state.Bias += Math.Tanh(state.Rate * s.Rate + s.Bias);
+                    state = state with { Rate = state.Rate * 0.9 + state.Bias * 0.1 };
+                    s.Bias = s.Bias * 0.5;
+                }
+
+                return state.Rate * state.Bias;
+            }
+            static S Make(double[] v) => new S { Rate = v[0], Bias = v[1] };
+            static double[] Parts(S s) => [s.Rate, s.Bias];
+            """),
+        new("ConditionalStructAndSwap",
+            "public struct S { public double W; public double B; }",
+            """
+            [Differentiable] public static double F(S s, double x) { S q = x > 0 ? s : new S { W = x, B = 2 }; q = q with { W = q.B, B = q.W }; q.W *= x; return q.W * Math.Cos(q.B); }
+            static S Make(double[] v) => new S { W = v[0], B = v[1] };
+            static double[] Parts(S s) => [s.W, s.B];
+            """),
+        new("FloatStruct",
+            "public struct S { public float A; public float B; }",
+            """
+            [Differentiable] public static float F(S s, float x) => MathF.Sin(s.A * x) + s.B * s.B;
+            static S Make(double[] v) => new S { A = (float)v[0], B = (float)v[1] };
+            static double[] Parts(S s) => [s.A, s.B];
+            """,
+            Scalar: "float"),
+    ];
+
+    public static IEnumerable<object[]> CaseData => Cases.Select(c => new object[] { c });
+
+    // Calls F's generated methods through the struct, as a user does, with arrays of scalars.
+    private static string Wrappers(string s, string t) => $$"""
+        public static double Value(double[] a) => F(Make(a), ({{t}})a[^1]);
+        public static int Fields() => Parts(default).Length;
+        public static double[] Gradient(double[] a) { double v = FGradient(Make(a), ({{t}})a[^1], out {{s}} ds, out {{t}} dx); return [.. Parts(ds), dx, v]; }
+        public static double[] Backward(double[] a, double[] start, double seed) { {{s}} ds = Make(start); {{t}} dx = ({{t}})start[^1]; FBackward(Make(a), ({{t}})a[^1], ({{t}})seed, ref ds, ref dx); return [.. Parts(ds), dx]; }
+        public static double Derivative(double[] a, double[] t) => FDerivative(Make(a), ({{t}})a[^1], Make(t), ({{t}})t[^1]);
+        """;
+
+    [Theory]
+    [MemberData(nameof(CaseData))]
+    public void Struct_gradients_match_central_differences_in_both_modes(Case c)
+    {
+        string source = $"using System; using SymDiff; namespace Cases; {c.Types}\npublic static partial class C\n{{\n{c.Members}\n{Wrappers(c.Struct, c.Scalar)}\n}}";
+        Type type = Harness.Load(source).GetType("Cases.C")!;
+        T Call<T>(string name, params object[] args) => (T)type.GetMethod(name, BindingFlags.Public | BindingFlags.Static)!.Invoke(null, args)!;
+        int n = Call<int>("Fields") + 1;
+        bool single = c.Scalar == "float";
+        double tolerance = single ? 2e-3 : 1e-6;
+        var random = new Random(7);
+        double[] Random() => Enumerable.Range(0, n).Select(_ => Math.Round(random.NextDouble() * 3 - 1.5, single ? 3 : 15)).ToArray();
+        for (int point = 0; point < 5; point++)
+        {
+            double[] a = Random();
+            double[] g = Call<double[]>("Gradient", a);
+            Assert.Equal(Call<double>("Value", a), g[n], 12);
+            for (int k = 0; k < n; k++)
+            {
+                double h = single ? 1e-2 : 1e-6;
+                double numerical = (Call<double>("Value", With(a, k, a[k] + h)) - Call<double>("Value", With(a, k, a[k] - h))) / (2 * h);
+                Assert.True(Math.Abs(g[k] - numerical) <= tolerance * (1 + Math.Abs(numerical)), $"{c.Name} ∂F/∂slot{k} at {string.Join(", ", a)}: generated {g[k]}, central {numerical}");
+            }
+
+            // Backward adds seed · gradient to the adjoints it is given.
+            double seed = random.NextDouble() * 2 - 1;
+            double[] start = Random();
+            double[] back = Call<double[]>("Backward", a, start, seed);
+            double[] tangent = Random();
+            double directional = Call<double>("Derivative", a, tangent);
+            for (int k = 0; k < n; k++)
+            {
+                Assert.True(Math.Abs(back[k] - (start[k] + seed * g[k])) <= 1e-9 + tolerance * Math.Abs(back[k]), $"{c.Name} Backward slot {k}: {back[k]} vs {start[k] + seed * g[k]}");
+            }
+
+            double dot = g.Take(n).Zip(tangent, (x, y) => x * y).Sum();
+            Assert.True(Math.Abs(directional - dot) <= 1e-9 + tolerance * Math.Abs(dot), $"{c.Name} Derivative {directional} vs gradient · tangent {dot}");
+        }
+    }
+
+    private static double[] With(double[] a, int k, double value)
+    {
+        double[] copy = (double[])a.Clone();
+        copy[k] = value;
+        return copy;
+    }
+
+    [Fact]
+    public void The_adjoint_has_the_struct_type_and_unlisted_structs_are_constants()
+    {
+        const string source = """
+            using System; using SymDiff; namespace Cases;
+            public record struct P(double W, double B);
+            public static partial class C
+            {
+                [Differentiable(nameof(x))] public static double F(P p, double x) => p.W * x * x + p.B;
+                public static double Check() { double v = FGradient(new P(2, 1), 3, out double dx); return v * 1000 + dx; }
+                public static P Adjoint() { GGradient(new P(2, 1), out P dp); return dp; }
+                [Differentiable] public static double G(P p) => p.W * p.W * p.B;
+            }
+            """;
+        Type type = Harness.Load(source).GetType("Cases.C")!;
+        Assert.Equal(19 * 1000 + 12, (double)type.GetMethod("Check")!.Invoke(null, null)!);
+        object dp = type.GetMethod("Adjoint")!.Invoke(null, null)!;
+        Assert.Equal("P { W = 4, B = 4 }", dp.ToString());
+    }
+
+    [Theory]
+    [InlineData("SD0004", "public struct S { public double W; public object Tag; } public static partial class C { [Differentiable] public static double F([|S|] s) => s.W; }",
+        "Parameter 's' has type 'Cases.S (its field 'Tag' has type 'object' (a struct's fields must be double, constants such as int, bool or string, or other such structs))': use double or float, their arrays and spans, a struct whose fields are such values, or a constant type (integer, bool, char, string, enum)")]
+    [InlineData("SD0004", "public readonly struct S { public readonly double W; } public static partial class C { [Differentiable] public static double F([|S|] s) => s.W; }",
+        "Parameter 's' has type 'Cases.S (its field 'W' cannot be set, and no constructor sets each field from the parameter of its name, so generated code could not build the adjoint; give the field an 'init' accessor or add such a constructor)': use double or float, their arrays and spans, a struct whose fields are such values, or a constant type (integer, bool, char, string, enum)")]
+    [InlineData("SD0004", "public struct S { public float W; } public static partial class C { [Differentiable] public static double F([|S|] s) => s.W; }",
+        "Parameter 's' has type 'Cases.S (its field 'W' is float, and the method computes in double)': use double or float, their arrays and spans, a struct whose fields are such values, or a constant type (integer, bool, char, string, enum)")]
+    [InlineData("SD0003", "public record struct S(double W); public static partial class C { [Differentiable] public static [|S|] F(S s) => s; }",
+        "Method 'F' returns 'Cases.S': a [Differentiable] method returns double or float, or void when it writes its results into [Output] parameters (never both)")]
+    [InlineData("SD0008", "public record struct S(double W); public static partial class C { static double G(S s) => s.W; [Differentiable] public static double F(S s) => [|G(s)|]; }",
+        "The call 'G(s)', which takes or returns a struct, is not supported in a [Differentiable] method yet: SymDiff differentiates struct values inside one method; compute with the struct's fields here, or pass them to the callee as double parameters")]
+    [InlineData("SD0008", "public record struct S(double X, double Y) { public double Length => Math.Sqrt(X * X + Y * Y); } public static partial class C { [Differentiable] public static double F(S s) => [|s.Length|]; }",
+        "The computed property 'S.Length' is not supported in a [Differentiable] method yet: SymDiff reads a struct's fields and auto-properties; compute the value from the fields in the method")]
+    [InlineData("SD0008", "public struct S { public double W; public S(double w) { W = w * 2; } } public static partial class C { [Differentiable] public static double F(double x) { var s = [|new S(x)|]; return s.W; } }",
+        "The constructor call 'new S(x)' is not supported in a [Differentiable] method yet: SymDiff follows a constructor of 'S' that only stores each parameter in the field of its name (or a record's primary constructor); use an object initializer 'new S { … }'")]
+    [InlineData("SD0009", "public struct S { public double W; public string Name; } public static partial class C { [Differentiable] public static double F(double x) { S [|s = new S { W = x }|]; return s.W; } }",
+        "Local 's' has type 'Cases.S (its field 'Name' is a string; struct locals hold numbers and bools, struct parameters may hold any constant)': locals of a [Differentiable] method are floating-point (of the method's precision), integer, bool, char, string or enum values, structs of such values, or local arrays 'new double[n]'")]
+    [InlineData("SD0028", "public record struct S(double W); public static partial class C { [Differentiable(Hessian = true)] public static double [|F|](S s) => s.W * s.W; }",
+        "'F' asks for Hessian = true, but the struct parameter 's' cannot be differentiated twice yet: second-order methods take double, float and their arrays; pass the struct's fields as parameters, or ask for a first-order gradient only")]
+    [InlineData("SD0015", "public record struct S(double W, int N); public static partial class C { [Differentiable] public static double F(S s) { [|s.N|] = 2; return s.W; } }",
+        "Writing to the property 'N' (SymDiff writes the floating-point fields of struct locals and parameters, and the constant fields of struct locals) is not supported in a [Differentiable] method: assign to a local, an element of a local array, or an element of an [Output] parameter instead")]
+    public void Refused_struct_constructs_are_reported_at_the_construct(string id, string marked, string message) =>
+        new DiagnosticTests().Each_diagnostic_is_reported_at_its_construct(id, marked, message);
+}
