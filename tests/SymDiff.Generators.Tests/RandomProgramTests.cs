@@ -4,6 +4,8 @@ using System.Linq;
 using System.Reflection;
 using System.Text;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
 using SymDiff.Generators.Tests.Infrastructure;
 using Xunit;
 using Xunit.Abstractions;
@@ -25,14 +27,14 @@ public class RandomProgramTests(ITestOutputHelper output)
 {
     private const int PerBatch = 45, Points = 3;
 
-    // 2,025 double programs per run (45 batches), with 405 float twins, up to 405 generic twins, 405 Hessian twins and 360 output methods; SYMDIFF_RANDOM_PROGRAMS=20000 runs the longer check
+    // 2,025 double programs per run (45 batches), with 405 float twins, up to 405 generic twins, 405 struct twins, 405 Hessian twins and 360 output methods; SYMDIFF_RANDOM_PROGRAMS=20000 runs the longer check
     // (README: "Random-program tests").
     private static int Batches =>
         (int.TryParse(Environment.GetEnvironmentVariable("SYMDIFF_RANDOM_PROGRAMS"), out int n) && n > 0 ? n + PerBatch - 1 : 2025) / PerBatch;
 
     public static IEnumerable<object[]> BatchSeeds => Enumerable.Range(0, Batches).Select(b => new object[] { 1000 + b });
 
-    private enum Kind { Double, Float, Output, Hessian, Generic }
+    private enum Kind { Double, Float, Output, Hessian, Generic, Struct }
 
     // The helpers as generic-math methods, for the generic twins to call.
     private static readonly Lazy<string> GenericHelpers = new(() => GenericTwin.Of(ProgramGenerator.Helpers)!);
@@ -45,7 +47,8 @@ public class RandomProgramTests(ITestOutputHelper output)
     {
         // Per batch: 45 double methods, a float twin of every fifth (the same program in single
         // precision, checked against its double twin), a generic-math twin of every fifth (run at
-        // T = double, checked like a double program and against its double twin), a Hessian twin
+        // T = double, checked like a double program and against its double twin), a struct twin of
+        // every fifth (x and y as the fields of one struct parameter, checked the same way), a Hessian twin
         // of every fifth and 8 methods with [Output] results.
         var programs = new List<Program>();
         for (int i = 0; i < PerBatch; i++)
@@ -63,6 +66,13 @@ public class RandomProgramTests(ITestOutputHelper output)
             if (i % 5 == 4 && GenericTwin.Of(source, ProgramGenerator.Helpers) is { } twin)
             {
                 programs.Add(new Program($"T{i}", seed, twin.Replace($" P{i}<T>(", $" T{i}<T>("), Kind.Generic, $"P{i}"));
+            }
+
+            // A struct twin of every fifth program: x and y become the fields of one record struct
+            // parameter (p.X, p.Y), whose adjoint and tangent are that struct.
+            if (i % 5 == 1)
+            {
+                programs.Add(new Program($"S{i}", seed, StructTwin(source, $"P{i}", $"S{i}"), Kind.Struct, $"P{i}"));
             }
 
             // A Hessian twin of every fifth program: the same method with [Differentiable(Hessian = true)].
@@ -106,7 +116,7 @@ public class RandomProgramTests(ITestOutputHelper output)
                         Kind.Double => CheckPoint(Scalar(wrapper, p.Name), s, v, random),
                         Kind.Float => CheckFloatPoint(Scalar(wrapper, p.TwinOf!), Scalar(wrapper, p.Name), s, v, random, ref sensitive),
                         Kind.Hessian => CheckHessianPoint(wrapper, p.Name, s, v, random),
-                        Kind.Generic => CheckGenericPoint(Scalar(wrapper, p.TwinOf!), Scalar(wrapper, p.Name), s, v, random),
+                        Kind.Generic or Kind.Struct => CheckTwinPoint(Scalar(wrapper, p.TwinOf!), Scalar(wrapper, p.Name), s, v, random, p.Kind.ToString().ToLowerInvariant()),
                         _ => CheckOutputPoint(wrapper, p.Name, s, v, random),
                     };
                     if (!ok)
@@ -127,11 +137,24 @@ public class RandomProgramTests(ITestOutputHelper output)
             checkedPoints += done;
         }
 
-        output.WriteLine($"batch {batchSeed}: {programs.Count} programs ({programs.Count(p => p.Kind == Kind.Float)} float, {programs.Count(p => p.Kind == Kind.Generic)} generic, {programs.Count(p => p.Kind == Kind.Output)} with outputs, {programs.Count(p => p.Kind == Kind.Hessian)} with Hessians), {refused.Count} refused, {accepted.Count} checked at {checkedPoints} points ({kinks} points near a kink and {sensitive} float points sensitive to rounding replaced)");
+        output.WriteLine($"batch {batchSeed}: {programs.Count} programs ({programs.Count(p => p.Kind == Kind.Float)} float, {programs.Count(p => p.Kind == Kind.Generic)} generic, {programs.Count(p => p.Kind == Kind.Struct)} struct, {programs.Count(p => p.Kind == Kind.Output)} with outputs, {programs.Count(p => p.Kind == Kind.Hessian)} with Hessians), {refused.Count} refused, {accepted.Count} checked at {checkedPoints} points ({kinks} points near a kink and {sensitive} float points sensitive to rounding replaced)");
         Assert.True(refused.Count <= programs.Count / 10, $"{refused.Count} of {programs.Count} programs refused");
     }
 
     private const int Outputs = 8;
+
+    // The program with its parameters x and y replaced by the fields of 'XY p': every read and
+    // write of x becomes one of p.X.
+    private static string StructTwin(string source, string name, string twin)
+    {
+        var method = (MethodDeclarationSyntax)SyntaxFactory.ParseMemberDeclaration(source)!;
+        var fields = new Dictionary<string, string> { ["x"] = "X", ["y"] = "Y" };
+        var body = method.ReplaceNodes(
+            method.DescendantNodes().OfType<IdentifierNameSyntax>().Where(n => fields.ContainsKey(n.Identifier.ValueText) && !(n.Parent is MemberAccessExpressionSyntax access && access.Name == n)),
+            (n, _) => SyntaxFactory.ParseExpression("p." + fields[n.Identifier.ValueText]).WithTriviaFrom(n));
+        var parameters = body.ParameterList.Parameters.Where(p => !fields.ContainsKey(p.Identifier.ValueText)).Prepend(SyntaxFactory.Parameter(SyntaxFactory.Identifier("p")).WithType(SyntaxFactory.ParseTypeName("XY ")));
+        return body.WithIdentifier(SyntaxFactory.Identifier(twin)).WithParameterList(SyntaxFactory.ParameterList(SyntaxFactory.SeparatedList(parameters))).NormalizeWhitespace().ToFullString();
+    }
 
     private static string Source(IEnumerable<Program> programs) => $$"""
         using System;
@@ -139,6 +162,8 @@ public class RandomProgramTests(ITestOutputHelper output)
         using SymDiff;
 
         namespace Cases;
+
+        public record struct XY(double X, double Y);
 
         public static partial class R
         {
@@ -338,7 +363,8 @@ public class RandomProgramTests(ITestOutputHelper output)
     // or kink decided differently) is replaced.
     // A generic twin at T = double: every check of a double program, and the double program's own
     // value and gradient (the same operations in the same order, so equal to rounding).
-    private static bool CheckGenericPoint(ScalarMethods twin, ScalarMethods m, double[] s, double[] v, Random random)
+    // A struct twin: the same, through its struct parameter.
+    private static bool CheckTwinPoint(ScalarMethods twin, ScalarMethods m, double[] s, double[] v, Random random, string kind)
     {
         if (!CheckPoint(m, s, v, random))
         {
@@ -347,11 +373,11 @@ public class RandomProgramTests(ITestOutputHelper output)
 
         double[] gs = new double[2], gv = new double[3], ts = new double[2], tv = new double[3];
         double value = m.Gradient(s, v, gs, gv), twinValue = twin.Gradient(s, v, ts, tv);
-        Check.Close(twinValue, value, 1e-12, "the generic twin's value");
+        Check.Close(twinValue, value, 1e-12, $"the {kind} twin's value");
         double[] g = [.. gs, .. gv], t = [.. ts, .. tv];
         for (int i = 0; i < 5; i++)
         {
-            Check.Close(t[i], g[i], 1e-12, $"the generic twin's gradient, component {i}");
+            Check.Close(t[i], g[i], 1e-12, $"the {kind} twin's gradient, component {i}");
         }
 
         return true;
@@ -475,6 +501,12 @@ public class RandomProgramTests(ITestOutputHelper output)
                     wrapper.AppendLine($"public static double G{n}(double[] s, double[] v, double[] gs, double[] gv) => Cases.R.{n}Gradient(s[0], s[1], v, out gs[0], out gs[1], gv);");
                     wrapper.AppendLine($"public static void B{n}(double[] s, double[] v, double seed, double[] gs, double[] gv) => Cases.R.{n}Backward(s[0], s[1], v, seed, ref gs[0], ref gs[1], gv);");
                     wrapper.AppendLine($"public static double D{n}(double[] s, double[] v, double[] ts, double[] tv) => Cases.R.{n}Derivative(s[0], s[1], v, ts[0], ts[1], tv);");
+                    break;
+                case Kind.Struct:
+                    wrapper.AppendLine($"public static double V{n}(double[] s, double[] v) => Cases.R.{n}(new Cases.XY(s[0], s[1]), v);");
+                    wrapper.AppendLine($"public static double G{n}(double[] s, double[] v, double[] gs, double[] gv) {{ double r = Cases.R.{n}Gradient(new Cases.XY(s[0], s[1]), v, out Cases.XY d, gv); gs[0] = d.X; gs[1] = d.Y; return r; }}");
+                    wrapper.AppendLine($"public static void B{n}(double[] s, double[] v, double seed, double[] gs, double[] gv) {{ var d = new Cases.XY(gs[0], gs[1]); Cases.R.{n}Backward(new Cases.XY(s[0], s[1]), v, seed, ref d, gv); gs[0] = d.X; gs[1] = d.Y; }}");
+                    wrapper.AppendLine($"public static double D{n}(double[] s, double[] v, double[] ts, double[] tv) => Cases.R.{n}Derivative(new Cases.XY(s[0], s[1]), v, new Cases.XY(ts[0], ts[1]), tv);");
                     break;
                 case Kind.Generic:
                     wrapper.AppendLine($"public static double V{n}(double[] s, double[] v) => Cases.RG.{n}(s[0], s[1], v);");
