@@ -103,7 +103,7 @@ public class DiagnosticTests
     [InlineData("SD0003", "public static partial class C { [Differentiable] public static [|double|] F(double x, [Output] Span<double> z) { z[0] = x; return x; } }",
         "Method 'F' returns 'double': a [Differentiable] method returns double or float, or void when it writes its results into [Output] parameters (never both)")]
     [InlineData("SD0004", "public static partial class C { [Differentiable] public static double F([|System.Numerics.Vector2|] p, double x) { return p.X * x + p.Y; } }",
-        "Parameter 'p' has type 'System.Numerics.Vector2': use double or float, their arrays and spans, a struct whose fields are such values, or a constant type (integer, bool, char, string, enum)")]
+        "Parameter 'p' has type 'System.Numerics.Vector2 (its fields are float, and the method computes in double)': use double or float, their arrays and spans, a struct whose fields are such values, or a constant type (integer, bool, char, string, enum)")]
     [InlineData("SD0008", "public static partial class C { [Differentiable] public static double F(double x) => [|x is double|] ? x : 1; }",
         "The type test 'x is double' is not supported in a [Differentiable] method yet: compare values with <, <=, >, >=, == or != or with constant and relational patterns")]
     [InlineData("SD0008", "public static partial class C { [Differentiable] public static double F(double x) => [|x % 2|]; }",

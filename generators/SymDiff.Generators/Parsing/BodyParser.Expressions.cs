@@ -222,6 +222,11 @@ internal sealed partial class BodyParser
     private Expr? Invocation(IInvocationOperation invocation)
     {
         IMethodSymbol target = invocation.TargetMethod;
+        if (VectorScalar(invocation, out bool vectorHandled) is var vectorScalar && vectorHandled)
+        {
+            return vectorScalar;
+        }
+
         if (IsStructValue(invocation.Instance) || invocation.Arguments.Any(a => IsStructValue(a.Value)) || StructLayout.IsCandidate(target.ReturnType))
         {
             Report(Descriptors.UnsupportedExpression, invocation.Syntax, $"The call '{Collapse(invocation.Syntax.ToString())}', which takes or returns a struct,",

@@ -71,6 +71,11 @@ internal sealed partial class BodyParser
             inner = op;
         }
 
+        if (IsVector(inner.Type) && VectorValue(inner, out bool vectorHandled) is var vector && vectorHandled)
+        {
+            return vector;
+        }
+
         switch (inner)
         {
             case IParameterReferenceOperation p when structs.TryGetValue(p.Parameter, out var known):

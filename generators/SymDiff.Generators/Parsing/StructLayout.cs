@@ -48,8 +48,17 @@ internal sealed class StructLayout
     /// <summary>True for a struct SymDiff could read as its fields (whether or not it accepts it).</summary>
     public static bool IsCandidate(ITypeSymbol? type) =>
         type is INamedTypeSymbol { TypeKind: TypeKind.Struct, SpecialType: SpecialType.None, IsGenericType: false } named
-        && named.ContainingNamespace?.ToDisplayString() is not ("System" or "System.Numerics")
+        && (named.ContainingNamespace?.ToDisplayString() is not ("System" or "System.Numerics") || VectorSize(named) > 0)
         && !named.IsRefLikeType;
+
+    /// <summary>2, 3 or 4 for <c>System.Numerics.Vector2</c>, <c>Vector3</c>, <c>Vector4</c>; otherwise 0.</summary>
+    public static int VectorSize(ITypeSymbol? type) =>
+        type is INamedTypeSymbol { ContainingNamespace: { } ns, Name: "Vector2" or "Vector3" or "Vector4" } v && ns.ToDisplayString() == "System.Numerics"
+            ? v.Name[6] - '0'
+            : 0;
+
+    /// <summary>The fields of a System.Numerics vector, in order.</summary>
+    public static readonly string[] VectorFields = ["X", "Y", "Z", "W"];
 
     /// <summary>The layout of <paramref name="type"/> for a method over <paramref name="scalar"/>, or null with the reason.</summary>
     public static StructLayout? Of(ITypeSymbol type, string scalar, INamedTypeSymbol within, Compilation compilation, out string why)
@@ -63,6 +72,20 @@ internal sealed class StructLayout
 
         var named = (INamedTypeSymbol)type;
         var leaves = new List<Leaf>();
+        if (VectorSize(named) is var size and > 0)
+        {
+            // Vector2, Vector3, Vector4: float fields X, Y, Z, W, built by their constructor.
+            if (scalar != "float")
+            {
+                why = $"its fields are float, and the method computes in {scalar}";
+                return null;
+            }
+
+            ITypeSymbol single = compilation.GetSpecialType(SpecialType.System_Single);
+            leaves.AddRange(VectorFields.Take(size).Select(f => new Leaf(f, single, Floating: true)));
+            return new StructLayout(named, leaves, $"new global::System.Numerics.{named.Name}({string.Join(", ", VectorFields.Take(size).Select(f => "{" + f + "}"))})");
+        }
+
         string? build = Walk(named, string.Empty, scalar, within, compilation, leaves, new HashSet<ITypeSymbol>(SymbolEqualityComparer.Default), out why);
         if (build is null)
         {
