@@ -373,7 +373,11 @@ internal sealed partial class BodyParser
                     return Refused(target);
                 }
 
-                output.Add(new Assign(scalarName, op, v, line, source));
+                // p.W = p.W does nothing (a chained q.B = p.W = p.W leaves it too): no statement for it.
+                if (!(op == AssignOp.Set && (v is Var same && same.Name == scalarName || v is Opaque { Code: var code } && code == scalarName)))
+                {
+                    output.Add(new Assign(scalarName, op, v, line, source));
+                }
             }
 
             return true;
