@@ -128,7 +128,7 @@ internal sealed class StructFolding
             string first = m.Params.First(p => p.Struct == s.Name).Member;
             folded.TryGetValue(key, out string? modifier);
             string text = !field.Adjoint
-                ? $"{(s.Differentiable ? "Argument" : "Constant argument")} of {m.Name}; its fields {fields} are differentiated as scalars."
+                ? $"{(m.Params.Any(p => p.Struct == s.Name && p.Differentiable) ? "Argument" : "Constant argument")} of {m.Name}; its fields {fields} are differentiated as scalars."
                 : modifier == "out "
                     ? $"Receives ∂{m.Name}/∂{plain} field by field ({s.DerivativeName}.{first} = ∂{m.Name}/∂{plain}.{first}, …); other fields are left at their defaults."
                     : modifier == "ref "

@@ -45,9 +45,8 @@ internal sealed record ParamModel(string Name, string TypeCode, ParamKind Kind, 
 /// <param name="Name">The parameter's name.</param>
 /// <param name="TypeCode">The struct type, fully qualified.</param>
 /// <param name="DerivativeName">Its adjoint and tangent (<c>dp</c>).</param>
-/// <param name="Differentiable">False for a <c>[NoGradient]</c> or unlisted struct: its fields are constants.</param>
 /// <param name="Build">C# that builds a value from the floating fields, with a placeholder per field path (<c>new P { W = {W} }</c>).</param>
-internal sealed record StructParam(string Name, string TypeCode, string DerivativeName, bool Differentiable, string Build);
+internal sealed record StructParam(string Name, string TypeCode, string DerivativeName, string Build);
 
 /// <summary>A containing type, outermost first, as its partial declaration must be repeated.</summary>
 /// <param name="Keyword">"class", "struct", "record", "record struct" or "interface".</param>

@@ -39,7 +39,7 @@ internal sealed partial class BodyParser
 
         if (IsStructMember(op))
         {
-            return StructField(op, out _);
+            return StructField(op);
         }
 
         switch (op)
@@ -381,7 +381,7 @@ internal sealed partial class BodyParser
 
         if (IsStructMember(op))
         {
-            return StructField(op, out _) switch
+            return StructField(op) switch
             {
                 Opaque o => o.Code,
                 Var v => v.Name,

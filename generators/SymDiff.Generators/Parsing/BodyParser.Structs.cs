@@ -15,7 +15,7 @@ internal sealed partial class BodyParser
 {
     // The struct parameters and locals, with the generated name of each field (by path).
     private readonly Dictionary<ISymbol, (StructLayout Layout, Dictionary<string, string> Names)> structs = new(SymbolEqualityComparer.Default);
-    private readonly Dictionary<ITypeSymbol, StructLayout?> layouts = new(SymbolEqualityComparer.Default);
+    private readonly Dictionary<ITypeSymbol, (StructLayout? Layout, string Why)> layouts = new(SymbolEqualityComparer.Default);
 
     /// <summary>The compilation the method is bound in, for the accessibility of struct fields.</summary>
     public Compilation? Compilation { get; set; }
@@ -31,33 +31,37 @@ internal sealed partial class BodyParser
     // 'localName' (SD0009) or for the expression at 'at' (SD0008).
     private StructLayout? Layout(ITypeSymbol type, SyntaxNode at, string? localName = null)
     {
-        string why = "no compilation";
-        if (!layouts.TryGetValue(type, out StructLayout? layout))
+        if (!layouts.TryGetValue(type, out var known))
         {
-            layout = Compilation is null ? null : StructLayout.Of(type, scalar, method.ContainingType, Compilation, out why);
-            layouts[type] = layout;
+            string why = "no compilation";
+            known = (Compilation is null ? null : StructLayout.Of(type, scalar, method.ContainingType, Compilation, out why), why);
+            layouts[type] = known;
         }
-        else if (layout is null && Compilation is not null)
-        {
-            StructLayout.Of(type, scalar, method.ContainingType, Compilation, out why);
-        }
+
+        (StructLayout? layout, string reason) = known;
 
         if (layout is null && localName is not null)
         {
-            Report(Descriptors.UnsupportedLocalType, at, localName, $"{type.ToDisplayString()} ({why})");
+            Report(Descriptors.UnsupportedLocalType, at, localName, $"{type.ToDisplayString()} ({reason})");
         }
         else if (layout is null)
         {
-            Report(Descriptors.UnsupportedExpression, at, $"The struct value '{Collapse(at.ToString())}' of type '{type.Name}'", $"SymDiff reads a struct as its fields, but {why}");
+            Report(Descriptors.UnsupportedExpression, at, $"The struct value '{Collapse(at.ToString())}' of type '{type.Name}'", $"SymDiff reads a struct as its fields, but {reason}");
         }
 
         return layout;
     }
 
     // p.W, q.Inner.X, p.Count: a field or property read of a struct value.
-    private static bool IsStructMember(IOperation op) =>
-        op is IFieldReferenceOperation { Instance: { } f } && IsStructValue(f)
-        || op is IPropertyReferenceOperation { Instance: { } p, Property.Parameters.Length: 0 } && IsStructValue(p);
+    private static bool IsStructMember(IOperation op) => StructMember(op) is not null;
+
+    // The struct value and the member name of a field or property read of one (an auto-property's backing field by its property's name).
+    private static (IOperation Instance, string Name)? StructMember(IOperation op) => op switch
+    {
+        IFieldReferenceOperation { Instance: { } i } f when IsStructValue(i) => (i, f.Field.AssociatedSymbol?.Name ?? f.Field.Name),
+        IPropertyReferenceOperation { Instance: { } i, Property.Parameters.Length: 0 } p when IsStructValue(i) => (i, p.Property.Name),
+        _ => null,
+    };
 
     // True for an operation whose value is a struct SymDiff reads as its fields (never 'this').
     private static bool IsStructValue(IOperation? op) => op is not null and not IInstanceReferenceOperation && StructLayout.IsCandidate(op.Type);
@@ -65,11 +69,7 @@ internal sealed partial class BodyParser
     /// <summary>The value of a struct-typed expression, field by field in layout order, or null (reported).</summary>
     private List<(string Path, Expr Value)>? StructValue(IOperation op)
     {
-        IOperation inner = op is IConversionOperation { IsImplicit: true } c && (c.Conversion.IsIdentity || c.Operand is IDefaultValueOperation) ? c.Operand : op;
-        if (inner is IDefaultValueOperation { Type: null })
-        {
-            inner = op;
-        }
+        IOperation inner = op is IConversionOperation { IsImplicit: true, Conversion.IsIdentity: true } c ? c.Operand : op;
 
         if (IsVector(inner.Type) && VectorValue(inner, out bool vectorHandled) is var vector && vectorHandled)
         {
@@ -84,13 +84,9 @@ internal sealed partial class BodyParser
                     : new Opaque(NameOf(p.Parameter) + "." + l.Path, LocalType(l.Type)!.Value, Atomic: true))).ToList();
             case ILocalReferenceOperation l when structs.TryGetValue(l.Local, out var local):
                 return local.Layout.Leaves.Select(f => (f.Path, f.Floating ? (Expr)new Var(local.Names[f.Path], Ty.Double) : new Opaque(local.Names[f.Path], LocalType(f.Type)!.Value, Atomic: true))).ToList();
-            case IFieldReferenceOperation { Instance: { } instance } f when IsStructValue(instance):
-                return Member(StructValue(instance), f.Field.AssociatedSymbol?.Name ?? f.Field.Name);
-            case IPropertyReferenceOperation { Instance: { } instance, Property.Parameters.Length: 0 } p when IsStructValue(instance):
-                return Member(StructValue(instance), p.Property.Name) ?? RefuseComputed(p);
-            case IConversionOperation { Operand: IDefaultValueOperation } when Layout(inner.Type!, inner.Syntax) is { } layout:
-                return Defaults(layout);
-            case IDefaultValueOperation when Layout(inner.Type!, inner.Syntax) is { } layout:
+            case IFieldReferenceOperation or IPropertyReferenceOperation when StructMember(inner) is { } member:
+                return Member(StructValue(member.Instance), member.Name) ?? (inner is IPropertyReferenceOperation property ? RefuseComputed(property) : null);
+            case IDefaultValueOperation or IConversionOperation { Operand: IDefaultValueOperation } when Layout(inner.Type!, inner.Syntax) is { } layout:
                 return Defaults(layout);
             case IObjectCreationOperation creation when Layout(inner.Type!, inner.Syntax) is { } layout:
                 return Creation(creation, layout);
@@ -98,7 +94,7 @@ internal sealed partial class BodyParser
                 return Initialize(copied, with.Initializer?.Initializers ?? default, with.Type!);
             case IConditionalOperation { WhenFalse: { } whenFalse } conditional:
                 return ConditionalValue(conditional, whenFalse);
-            case IParameterReferenceOperation or ILocalReferenceOperation or IDefaultValueOperation or IObjectCreationOperation or IWithOperation:
+            case IParameterReferenceOperation or ILocalReferenceOperation or IDefaultValueOperation or IConversionOperation { Operand: IDefaultValueOperation } or IObjectCreationOperation or IWithOperation:
                 return null;
             default:
                 Report(Descriptors.UnsupportedExpression, inner.Syntax, $"The struct value '{Collapse(inner.Syntax.ToString())}'",
@@ -237,16 +233,9 @@ internal sealed partial class BodyParser
     }
 
     /// <summary>A floating or constant field read (<c>p.W</c>, <c>q.Inner.X</c>, <c>p.Count</c>), or null when <paramref name="op"/> is none.</summary>
-    private Expr? StructField(IOperation op, out bool handled)
+    private Expr? StructField(IOperation op)
     {
-        (IOperation? instance, string? name) = op switch
-        {
-            IFieldReferenceOperation { Instance: { } i } f when IsStructValue(i) => (i, f.Field.AssociatedSymbol?.Name ?? f.Field.Name),
-            IPropertyReferenceOperation { Instance: { } i, Property.Parameters.Length: 0 } p when IsStructValue(i) => (i, p.Property.Name),
-            _ => (null, null),
-        };
-        handled = instance is not null;
-        if (instance is null || StructValue(instance) is not { } whole)
+        if (StructMember(op) is not (IOperation instance, string name) || StructValue(instance) is not { } whole)
         {
             return null;
         }
@@ -292,17 +281,7 @@ internal sealed partial class BodyParser
         }
 
         string baseName = Names.Plain(DeclareLocal(local, counter: false));
-        var fields = new Dictionary<string, string>();
-        var taken = new HashSet<string>(UsedNames);
-        taken.UnionWith(AllIdentifiers);
-        taken.UnionWith(flatNames);
-        foreach (StructLayout.Leaf leaf in layout.Leaves)
-        {
-            string name = Names.Fresh(FieldName(baseName, leaf.Path), taken);
-            fields[leaf.Path] = name;
-            flatNames.Add(name);
-            UsedNames.Add(name);
-        }
+        var fields = layout.Leaves.ToDictionary(leaf => leaf.Path, leaf => FreshLocal(FieldName(baseName, leaf.Path)));
 
         structs[local] = (layout, fields);
         for (int k = 0; k < layout.Leaves.Count; k++)
@@ -321,33 +300,30 @@ internal sealed partial class BodyParser
     // q = <struct value>; q.W = x; q.W += x; q.Inner = <struct value>: true when the target was a struct's.
     private bool ParseStructAssignment(IOperation target, AssignOp op, IOperation? valueOperation, IOperation statement, List<Stmt> output)
     {
-        (Dictionary<string, string> Names, bool IsParameter, StructLayout Layout)? owner = null;
+        (Dictionary<string, string> Names, StructLayout Layout)? owner = null;
         string prefix = string.Empty;
         for (IOperation t = target; ; )
         {
             if (t is ILocalReferenceOperation l && structs.TryGetValue(l.Local, out var local))
             {
-                owner = (local.Names, false, local.Layout);
+                owner = (local.Names, local.Layout);
                 break;
             }
 
             if (t is IParameterReferenceOperation p && structs.TryGetValue(p.Parameter, out var parameter))
             {
-                owner = (parameter.Names, true, parameter.Layout);
+                owner = (parameter.Names, parameter.Layout);
                 break;
             }
 
-            if (t is IMemberReferenceOperation { Instance: { } instance } member && IsStructValue(instance) && t is IFieldReferenceOperation or IPropertyReferenceOperation)
+            if (StructMember(t) is (IOperation instance, string name))
             {
-                string name = member is IFieldReferenceOperation f ? f.Field.AssociatedSymbol?.Name ?? f.Field.Name : member.Member.Name;
                 prefix = name + (prefix.Length == 0 ? string.Empty : "." + prefix);
                 t = instance;
                 continue;
             }
 
-            return IsStructValue(target) || target is IMemberReferenceOperation { Instance: { } i } && IsStructValue(i)
-                ? Refused(target)
-                : false;
+            return IsStructValue(target) || IsStructMember(target) ? Refused(target) : false;
         }
 
         int line = LineOf(statement);
@@ -366,18 +342,11 @@ internal sealed partial class BodyParser
                 return true;
             }
 
-            if ((Signature.IsFloating(target.Type) ? Expression(valueOperation) : Typed(valueOperation, LocalType(target.Type!) ?? Ty.Int)) is { } v)
+            // p.W = p.W does nothing (a chained q.B = p.W = p.W leaves it too): no statement for it.
+            if ((Signature.IsFloating(target.Type) ? Expression(valueOperation) : Typed(valueOperation, LocalType(target.Type!) ?? Ty.Int)) is { } v
+                && !(op == AssignOp.Set && Unchanged(v, scalarName)))
             {
-                if (!Signature.IsFloating(target.Type) && owner.Value.IsParameter)
-                {
-                    return Refused(target);
-                }
-
-                // p.W = p.W does nothing (a chained q.B = p.W = p.W leaves it too): no statement for it.
-                if (!(op == AssignOp.Set && (v is Var same && same.Name == scalarName || v is Opaque { Code: var code } && code == scalarName)))
-                {
-                    output.Add(new Assign(scalarName, op, v, line, source));
-                }
+                output.Add(new Assign(scalarName, op, v, line, source));
             }
 
             return true;
@@ -394,20 +363,15 @@ internal sealed partial class BodyParser
         }
 
         string start = prefix.Length == 0 ? string.Empty : prefix + ".";
+        // A parameter's constant fields have no scalar (generated code reads them from the parameter): they are left as they are.
         var targets = value.Select(l => owner.Value.Names.TryGetValue(start + l.Path, out string? n) ? n : null).ToList();
-        if (owner.Value.IsParameter && value.Any(l => l.Value.Type != Ty.Double))
-        {
-            // A parameter's constant fields are read from the parameter itself, which generated code does not change.
-            value = value.Where(l => l.Value.Type == Ty.Double).ToList();
-            targets = value.Select(l => (string?)owner.Value.Names[start + l.Path]).ToList();
-        }
 
         // A field whose new value reads another field being assigned goes through a local, set
         // before any field changes: q = q with { W = q.B, B = q.W }.
         var assigned = new List<int>();
         for (int k = 0; k < value.Count; k++)
         {
-            if (targets[k] is { } name && !(value[k].Value is Var same && same.Name == name) && !(value[k].Value is Opaque { Code: var code } && code == name))
+            if (targets[k] is { } name && !Unchanged(value[k].Value, name))
             {
                 assigned.Add(k);
             }
@@ -421,12 +385,7 @@ internal sealed partial class BodyParser
             var others = new HashSet<string>(assigned.Where(j => j != k).Select(j => targets[j]!));
             if (Mentions(value[k].Value, others))
             {
-                var taken = new HashSet<string>(UsedNames);
-                taken.UnionWith(AllIdentifiers);
-                taken.UnionWith(flatNames);
-                string temp = Names.Fresh(name + "New", taken);
-                UsedNames.Add(temp);
-                flatNames.Add(temp);
+                string temp = FreshLocal(name + "New");
                 output.Add(new Decl(temp, value[k].Value.Type, value[k].Value, line, source));
                 later.Add(new Assign(name, AssignOp.Set, value[k].Value.Type == Ty.Double ? new Var(temp, Ty.Double) : new Opaque(temp, value[k].Value.Type, true), line, source));
             }

@@ -340,12 +340,8 @@ internal sealed partial class BodyParser
                 return;
             }
 
-            var taken = new HashSet<string>(UsedNames);
-            taken.UnionWith(AllIdentifiers);
             string name = element is ILocalReferenceOperation l ? Local(l.Local) : NameOf(((IParameterReferenceOperation)element).Parameter);
-            string temp = Names.Fresh(Names.Plain(name) + "New", taken);
-            UsedNames.Add(temp);
-            flatNames.Add(temp);
+            string temp = FreshLocal(Names.Plain(name) + "New");
             output.Add(new Decl(temp, held.Value, heldValue, line, source));
             later.Add(new Assign(name, AssignOp.Set, held == Ty.Double ? new Var(temp, Ty.Double) : new Opaque(temp, held.Value, true), line, source));
         }

@@ -438,7 +438,7 @@ internal sealed partial class BodyParser
         }
 
         // x = x does nothing (a chained t = x = x leaves it too): no statement for it.
-        if (op == AssignOp.Set && (value is Var same && same.Name == name || value is Opaque { Code: var code } && code == name))
+        if (op == AssignOp.Set && Unchanged(value, name))
         {
             return;
         }
@@ -718,6 +718,21 @@ internal sealed partial class BodyParser
     };
 
     // char, string and enum values are constants, as integers are (Ty.Int with their own type code).
+    /// <summary>True when assigning <paramref name="value"/> to <paramref name="name"/> leaves it as it is (<c>x = x</c>).</summary>
+    private static bool Unchanged(Expr value, string name) =>
+        value is Var same && same.Name == name || value is Opaque { Code: var code } && code == name;
+
+    /// <summary>A generated local's name from <paramref name="candidate"/>, fresh in the method (<c>aNew</c>, <c>qW2</c>), and taken.</summary>
+    private string FreshLocal(string candidate)
+    {
+        var taken = new HashSet<string>(UsedNames);
+        taken.UnionWith(AllIdentifiers);
+        string name = Names.Fresh(candidate, taken);
+        UsedNames.Add(name);
+        flatNames.Add(name);
+        return name;
+    }
+
     private static Ty? LocalType(ITypeSymbol type) =>
         Signature.IsFloating(type) ? Ty.Double
         : type.SpecialType == SpecialType.System_Boolean ? Ty.Bool

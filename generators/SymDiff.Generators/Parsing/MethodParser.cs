@@ -118,12 +118,12 @@ internal static class MethodParser
         string scalar = Scalar(method, syntax, Report);
 
         AttributeData? attribute = context.Attribute;
-        (bool hessianAsked, bool jacobianAsked) = Signature.SecondOrder(attribute);
+        (bool hessian, bool jacobian) = Signature.SecondOrder(attribute);
         IReadOnlyList<string> wrt = attribute is null ? [] : Signature.WrtNames(attribute);
         var identifiers = new HashSet<string>(syntax.DescendantTokens().Where(t => t.IsKind(SyntaxKind.IdentifierToken)).Select(t => Names.Escape(t.ValueText)));
         var structParams = new List<(IParameterSymbol Parameter, StructLayout Layout, Dictionary<string, string> Fields)>();
-        List<ParamModel> parameters = Parameters(method, syntax, wrt, scalar, context.Model.Compilation, identifiers, structParams, Report);
-        if (structParams.Count > 0 && (hessianAsked || jacobianAsked))
+        List<ParamModel> parameters = Parameters(method, syntax, wrt, scalar, context.Model.Compilation, new HashSet<string>(identifiers), structParams, Report);
+        if (structParams.Count > 0 && (hessian || jacobian))
         {
             Report(Descriptors.SecondOrderUnsupported, syntax.Identifier.GetLocation(), method.Name, $"the struct parameter '{structParams[0].Parameter.Name}'", "second-order methods take double, float and their arrays; pass the struct's fields as parameters, or ask for a first-order gradient only");
         }
@@ -133,7 +133,6 @@ internal static class MethodParser
             CheckWrtNames(method, attribute, wrt, Report);
         }
 
-        (bool hessian, bool jacobian) = Signature.SecondOrder(attribute);
         CheckSecondOrder(method, syntax, hessian, jacobian, Report);
         if (diagnostics.Count > 0)
         {
@@ -171,13 +170,7 @@ internal static class MethodParser
             body.AddStructParameter(parameter, layout, fields);
         }
 
-        foreach (SyntaxToken token in syntax.DescendantTokens())
-        {
-            if (token.IsKind(SyntaxKind.IdentifierToken))
-            {
-                body.AllIdentifiers.Add(Names.Escape(token.ValueText));
-            }
-        }
+        body.AllIdentifiers.UnionWith(identifiers);
 
         List<Stmt> statements = body.ParseBody(block);
         CheckCallArguments(parameters, statements, body, Report);
@@ -219,7 +212,6 @@ internal static class MethodParser
             Names.Escape(s.Parameter.Name),
             s.Layout.Type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat),
             Names.Fresh(Names.Derivative(s.Parameter.Name), reserved),
-            parameters.Any(p => p.Struct == Names.Escape(s.Parameter.Name) && p.Differentiable),
             s.Layout.Build)).ToList();
 
         // The tangents and products of the second-order methods: tx and hx for x. Reserved only

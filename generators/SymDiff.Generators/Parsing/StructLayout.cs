@@ -72,20 +72,6 @@ internal sealed class StructLayout
 
         var named = (INamedTypeSymbol)type;
         var leaves = new List<Leaf>();
-        if (VectorSize(named) is var size and > 0)
-        {
-            // Vector2, Vector3, Vector4: float fields X, Y, Z, W, built by their constructor.
-            if (scalar != "float")
-            {
-                why = $"its fields are float, and the method computes in {scalar}";
-                return null;
-            }
-
-            ITypeSymbol single = compilation.GetSpecialType(SpecialType.System_Single);
-            leaves.AddRange(VectorFields.Take(size).Select(f => new Leaf(f, single, Floating: true)));
-            return new StructLayout(named, leaves, $"new global::System.Numerics.{named.Name}({string.Join(", ", VectorFields.Take(size).Select(f => "{" + f + "}"))})");
-        }
-
         string? build = Walk(named, string.Empty, scalar, within, compilation, leaves, new HashSet<ITypeSymbol>(SymbolEqualityComparer.Default), out why);
         if (build is null)
         {
@@ -105,6 +91,22 @@ internal sealed class StructLayout
     private static string? Walk(INamedTypeSymbol type, string prefix, string scalar, INamedTypeSymbol within, Compilation compilation, List<Leaf> leaves, HashSet<ITypeSymbol> open, out string why)
     {
         why = string.Empty;
+        if (VectorSize(type) is var size and > 0)
+        {
+            // Vector2, Vector3, Vector4: their float fields X, Y, Z, W as the API names them, built by their constructor.
+            if (scalar != "float")
+            {
+                why = prefix.Length == 0
+                    ? $"its fields are float, and the method computes in {scalar}"
+                    : $"its field '{prefix.TrimEnd('.')}' is a {type.Name} of float fields, and the method computes in {scalar}";
+                return null;
+            }
+
+            ITypeSymbol single = compilation.GetSpecialType(SpecialType.System_Single);
+            leaves.AddRange(VectorFields.Take(size).Select(f => new Leaf(prefix + f, single, Floating: true)));
+            return $"new global::System.Numerics.{type.Name}({string.Join(", ", VectorFields.Take(size).Select(f => "{" + prefix + f + "}"))})";
+        }
+
         if (!open.Add(type))
         {
             why = $"'{type.Name}' contains itself";
@@ -168,7 +170,7 @@ internal sealed class StructLayout
         return BuildCode(type, prefix, members, within, compilation, out why);
     }
 
-    // The format that builds 'type' from its floating leaves; {n} placeholders are renumbered by the caller's order.
+    // The code that builds 'type' from its floating leaves, one placeholder per leaf path ({W}, {Inner.X}).
     private static string? BuildCode(INamedTypeSymbol type, string prefix, List<(ISymbol Member, string? Build)> members, INamedTypeSymbol within, Compilation compilation, out string why)
     {
         why = string.Empty;
@@ -279,18 +281,5 @@ internal sealed class StructLayout
         {
             yield return (statement as Microsoft.CodeAnalysis.CSharp.Syntax.ExpressionStatementSyntax)?.Expression;
         }
-    }
-
-    /// <summary>The build format with its named placeholders ({W}, {Inner.X}) replaced by the given codes, one per floating leaf.</summary>
-    public string BuildFrom(IReadOnlyList<string> floatingValues)
-    {
-        string code = Build;
-        int k = 0;
-        foreach (Leaf leaf in Floating)
-        {
-            code = code.Replace("{" + leaf.Path + "}", floatingValues[k++]);
-        }
-
-        return code;
     }
 }
