@@ -139,12 +139,22 @@ public class ImplicitCalleeTests
     }
 
     [Fact]
-    public void A_helper_in_a_type_that_is_not_partial_is_refused_at_the_call()
+    public void A_helper_in_a_type_that_is_not_partial_is_read_in_place_when_it_can_be_and_refused_at_the_call_otherwise()
     {
+        const string readable = """
+            [Differentiable] public static double F(double x) => Plain.Twice(x) * x;
+            }
+            public static class Plain { public static double Twice(double a) { double b = 2 * a; return b; } }
+            public static partial class D {
+            """;
+        var (none, _, generated) = Run(readable);
+        Assert.Empty(none);
+        Assert.Contains(generated, f => f.EndsWith("C.F.g.cs", StringComparison.Ordinal));
+
         const string members = """
             [Differentiable] public static double F(double x) => Plain.Twice(x) * x;
             }
-            public static class Plain { public static double Twice(double a) => 2 * a; }
+            public static class Plain { public static double Twice(double a) { double r = 0; for (int i = 0; i < 2; i++) r += a; return r; } }
             public static partial class D {
             """;
         var (generator, _, files) = Run(members);

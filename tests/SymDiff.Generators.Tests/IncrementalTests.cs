@@ -80,8 +80,8 @@ public class IncrementalTests
     [Fact]
     public void A_declaration_edit_elsewhere_parses_again_and_is_seen()
     {
-        // Loss calls Scale, whose type is not partial, so SymDiff cannot add Scale's derivative:
-        // refused. Making Helpers partial in the other file changes no byte of Loss's file, and
+        // Loss calls Scale, whose type is not partial, so SymDiff cannot add Scale's derivative,
+        // and whose loop it cannot read in place: refused. Making Helpers partial in the other file changes no byte of Loss's file, and
         // Loss must be parsed again and accepted.
         const string loss = """
             using System; using SymDiff; namespace Cases;
@@ -94,7 +94,7 @@ public class IncrementalTests
             using System; using SymDiff; namespace Cases;
             public static class Helpers
             {
-                public static double Scale(double x) => 2 * x;
+                public static double Scale(double x) { double r = 0; for (int i = 0; i < 2; i++) r += x; return r; }
             }
             """;
         CSharpCompilation compilation = Harness.Compilation("Incremental", null, loss, helpers);
@@ -106,6 +106,44 @@ public class IncrementalTests
 
         Assert.Contains(driver.GetRunResult().GeneratedTrees, t => t.FilePath.EndsWith("Cases.M.Loss.g.cs", StringComparison.Ordinal));
         Assert.DoesNotContain(driver.GetRunResult().Diagnostics, d => d.Id.StartsWith("SD", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("struct method")]
+    [InlineData("helper taking a struct")]
+    [InlineData("helper of a type that is not partial")]
+    public void An_edit_inside_a_body_read_in_place_parses_its_callers_again(string callee)
+    {
+        // Loss reads the callee's body in place, so the callee's body is part of Loss's derivative:
+        // editing it in another file must give Loss new generated code, never the old derivative.
+        const string loss = """
+            using System; using SymDiff; namespace Cases;
+            public static partial class M
+            {
+                [Differentiable] public static double Loss(P p, double w) => p.Twice() + Helpers.Sum(p) + Plain.Scale(w);
+            }
+            """;
+        const string helpers = """
+            namespace Cases;
+            public record struct P(double X, double Y) { public double Twice() => 2 * X; }
+            public static partial class Helpers { public static double Sum(P p) => p.X + p.Y; }
+            public static class Plain { public static double Scale(double x) => 2 * x; }
+            """;
+        CSharpCompilation compilation = Harness.Compilation("Incremental", null, loss, helpers);
+        GeneratorDriver driver = Harness.Driver(trackSteps: true).RunGenerators(compilation);
+        string Generated() => driver.GetRunResult().GeneratedTrees.Single(t => t.FilePath.EndsWith("Cases.M.Loss.g.cs", StringComparison.Ordinal)).ToString();
+        string before = Generated();
+
+        string edited = callee switch
+        {
+            "struct method" => helpers.Replace("2 * X", "3 * X"),
+            "helper taking a struct" => helpers.Replace("p.X + p.Y", "p.X - p.Y"),
+            _ => helpers.Replace("2 * x", "5 * x"),
+        };
+        driver = driver.RunGenerators(Replace(compilation, 1, edited));
+
+        Assert.Contains(IncrementalStepRunReason.Modified, Reasons(driver, TrackingNames.Models));
+        Assert.NotEqual(before, Generated());
     }
 
     [Fact]

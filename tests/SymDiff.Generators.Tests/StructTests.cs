@@ -125,6 +125,99 @@ public class StructTests
             static double[] Parts(Body s) => [s.State.X, s.State.Y, s.State.Z, s.State.W, s.Mass];
             """,
             Struct: "Body", Scalar: "float"),
+        new("StructMethodsPropertiesAndOperators",
+            """
+            public readonly record struct S(double X, double Y)
+            {
+                public double Length => Math.Sqrt(X * X + Y * Y);
+                public S Unit { get { double l = Length; return new(X / l, Y / l); } }
+                public double DistanceTo(S q) { var dx = q.X - X; var dy = q.Y - Y; return Math.Sqrt(dx * dx + dy * dy); }
+                public double Dot(S q) => X * q.X + Y * q.Y;
+                public S Scale(double k) => this with { X = X * k, Y = Y * k };
+                public double Angle(S q) => Math.Acos(Unit.Dot(q.Unit));
+                public static S operator +(S a, S b) => new(a.X + b.X, a.Y + b.Y);
+                public static S operator -(S a) => new(-a.X, -a.Y);
+                public static double operator *(S a, S b) => a.Dot(b);
+            }
+            """,
+            """
+            [Differentiable] public static double F(S s, double x)
+            {
+                var q = new S(x, 1 - x);
+                var m = (s + q).Scale(0.5);
+                return s.DistanceTo(q) * m.Length + (-s) * q + s.Angle(new S(1, x * x)) + s.Unit.Y;
+            }
+            static S Make(double[] v) => new(v[0], v[1]);
+            static double[] Parts(S s) => [s.X, s.Y];
+            """),
+        new("HelpersTakingAndReturningStructsAndLocalFunctions",
+            """
+            public struct S { public double W; public double B; public int N; }
+            public static class Geometry
+            {
+                public static S Mid(S a, S b) => new S { W = (a.W + b.W) / 2, B = (a.B + b.B) / 2, N = a.N };
+                public static double Energy(S a, double k) { double e = a.W * a.W + a.B * a.B; int n = a.N + 1; return k * e / n; }
+                public static double Softplus(double z) => Math.Log(1 + Math.Exp(z));
+            }
+            """,
+            """
+            [Differentiable] public static double F(S s, double x)
+            {
+                double scale = 0.5 + x * x;
+                static double Square(double v) => v * v;
+                double Scaled(double v) => v * scale;
+                var m = Geometry.Mid(s, new S { W = x, B = Square(s.W), N = 3 });
+                double total = 0;
+                for (int i = 0; i < 3; i++)
+                {
+                    total += Geometry.Energy(m, Scaled(i + 1)) + Geometry.Softplus(m.B * i - s.W);
+                    scale *= 0.9;
+                }
+
+                return total + Square(Scaled(m.W));
+            }
+            static S Make(double[] v) => new S { W = v[0], B = v[1], N = 2 };
+            static double[] Parts(S s) => [s.W, s.B];
+            """),
+        new("IntegerMethodsAndPrivateHelpersOfAStruct",
+            """
+            public readonly record struct S(double A, double B, int Degree)
+            {
+                private static int Bump(int k) => k + 1;
+                private static double Half(double v) => v / 2;
+                public int Terms() => Bump(Degree);
+                public double Eval(double x) { int n = Terms(); return A * Math.Pow(x, n) + Half(B) * x; }
+            }
+            """,
+            """
+            [Differentiable] public static double F(S s, double x)
+            {
+                static int Twice(int k) => 2 * k;
+                int m = Twice(s.Degree) + s.Terms();
+                return s.Eval(x) * m;
+            }
+            static S Make(double[] v) => new(v[0], v[1], 2);
+            static double[] Parts(S s) => [s.A, s.B];
+            """),
+        new("Vector3HelperMethods",
+            """
+            public static class Kinematics
+            {
+                public static Vector3 Reflect(Vector3 v, Vector3 n) { float d = Vector3.Dot(v, n); return v - 2 * d * n; }
+                public static float Speed(Vector3 v) => v.Length();
+            }
+            """,
+            """
+            [Differentiable] public static float F(Vector3 s, float x)
+            {
+                var n = Vector3.Normalize(new Vector3(x, 1, 0.5f));
+                var r = Kinematics.Reflect(s, n);
+                return Kinematics.Speed(r * x) + r.Y;
+            }
+            static Vector3 Make(double[] v) => new((float)v[0], (float)v[1], (float)v[2]);
+            static double[] Parts(Vector3 s) => [s.X, s.Y, s.Z];
+            """,
+            Struct: "Vector3", Scalar: "float"),
     ];
 
     public static IEnumerable<object[]> CaseData => Cases.Select(c => new object[] { c });
@@ -215,10 +308,18 @@ public class StructTests
         "Parameter 's' has type 'Cases.S (its field 'W' is float, and the method computes in double)': use double or float, their arrays and spans, a struct whose fields are such values, or a constant type (integer, bool, char, string, enum)")]
     [InlineData("SD0003", "public record struct S(double W); public static partial class C { [Differentiable] public static [|S|] F(S s) => s; }",
         "Method 'F' returns 'Cases.S': a [Differentiable] method returns double or float, or void when it writes its results into [Output] parameters (never both)")]
-    [InlineData("SD0008", "public record struct S(double W); public static partial class C { static double G(S s) => s.W; [Differentiable] public static double F(S s) => [|G(s)|]; }",
-        "The call 'G(s)', which takes or returns a struct, is not supported in a [Differentiable] method yet: SymDiff differentiates struct values inside one method; compute with the struct's fields here, or pass them to the callee as double parameters")]
-    [InlineData("SD0008", "public record struct S(double X, double Y) { public double Length => Math.Sqrt(X * X + Y * Y); } public static partial class C { [Differentiable] public static double F(S s) => [|s.Length|]; }",
-        "The computed property 'S.Length' is not supported in a [Differentiable] method yet: SymDiff reads a struct's fields and auto-properties; compute the value from the fields in the method")]
+    [InlineData("SD0029", "public record struct S(double W) { public double Sum(int n) { double t = 0; for (int i = 0; i < n; i++) t += W; return t; } } public static partial class C { [Differentiable] public static double F(S s) => [|s.Sum(3)|]; }",
+        "The call to 'S.Sum' cannot be differentiated: 'S.Sum' is not [Differentiable], so SymDiff differentiates its body, but its body (Source0.cs, line 1) has 'for (int i = 0; i < n; i++) t += W;', and SymDiff reads a method in place only when its body is local declarations and one return; write it as local declarations and one return, or compute the value in the calling method")]
+    [InlineData("SD0018", "public record struct S(double W) { public double Up(int n) => n == 0 ? W : Up(n - 1) * 2; } public static partial class C { [Differentiable] public static double F(S s) => [|s.Up(2)|]; }",
+        "The call to 'S.Up' is recursive: SymDiff cannot differentiate recursion; rewrite it as a loop")]
+    [InlineData("SD0029", "public record struct S(double W) { public double Est => Math.ReciprocalEstimate(W); } public static partial class C { [Differentiable] public static double F(S s) => [|s.Est|]; }",
+        "The call to 'S.Est' cannot be differentiated: 'S.Est' is not [Differentiable], so SymDiff differentiates its body, but its body cannot be differentiated (Source0.cs, line 1): Call to 'Math.ReciprocalEstimate' cannot be differentiated: it is not [Differentiable], not a supported System.Math function, and not a method with a body in this project whose signature SymDiff handles; mark it [Differentiable] where it is declared, or compute its value outside")]
+    [InlineData("SD0029", "public record struct S(double W) { public double Bump() { W = W + 1; return W; } } public static partial class C { [Differentiable] public static double F(S s) => [|s.Bump()|]; }",
+        "The call to 'S.Bump' cannot be differentiated: 'S.Bump' is not [Differentiable], so SymDiff differentiates its body, but its body (Source0.cs, line 1) has 'W = W + 1;', and SymDiff reads a method in place only when its body is local declarations and one return; write it as local declarations and one return, or compute the value in the calling method")]
+    [InlineData("SD0029", "public record struct S(double W); public static partial class C { static double G(S s, ref double k) => s.W * k; [Differentiable] public static double F(S s, double x) => [|G(s, ref x)|]; }",
+        "The call to 'C.G' cannot be differentiated: 'C.G' is not [Differentiable], so SymDiff differentiates its body, but its parameter 'k' is passed by reference, so the call may change a differentiated value; take it by value and return the result")]
+    [InlineData("SD0029", "public static partial class C { [Differentiable] public static double F(double x) { double Twice(double v) { double r = v; r *= 2; return r; } return [|Twice(x)|]; } }",
+        "The call to 'Twice' cannot be differentiated: 'Twice' is not [Differentiable], so SymDiff differentiates its body, but its body (Source0.cs, line 1) has 'r *= 2;', and SymDiff reads a method in place only when its body is local declarations and one return; write it as local declarations and one return, or compute the value in the calling method")]
     [InlineData("SD0008", "public struct S { public double W; public S(double w) { W = w * 2; } } public static partial class C { [Differentiable] public static double F(double x) { var s = [|new S(x)|]; return s.W; } }",
         "The constructor call 'new S(x)' is not supported in a [Differentiable] method yet: SymDiff follows a constructor of 'S' that only stores each parameter in the field of its name (or a record's primary constructor); use an object initializer 'new S { … }'")]
     [InlineData("SD0009", "public struct S { public double W; public string Name; } public static partial class C { [Differentiable] public static double F(double x) { S [|s = new S { W = x }|]; return s.W; } }",

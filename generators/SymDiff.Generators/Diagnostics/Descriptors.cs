@@ -85,8 +85,8 @@ internal static class Descriptors
         "{0} is not supported in a [Differentiable] method: validate inputs before calling it, outside the differentiated code");
 
     public static readonly DiagnosticDescriptor FunctionValue = Error(
-        "SD0021", "Lambdas, LINQ and local functions not supported",
-        "{0} is not supported in a [Differentiable] method: SymDiff cannot see through delegates; write the loop out, or move the code into another [Differentiable] method");
+        "SD0021", "Lambdas and LINQ not supported",
+        "{0} is not supported in a [Differentiable] method: SymDiff cannot see through delegates; write a local function or a method instead (SymDiff reads one of local declarations and a return in place), or write the loop out");
 
     public static readonly DiagnosticDescriptor Dynamic = Error(
         "SD0022", "dynamic not supported",

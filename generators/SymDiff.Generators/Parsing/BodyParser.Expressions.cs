@@ -44,6 +44,10 @@ internal sealed partial class BodyParser
 
         switch (op)
         {
+            case ILocalReferenceOperation or IParameterReferenceOperation when BoundScalar(op) is { } bound:
+                return bound;
+            case IBinaryOperation { OperatorMethod: { } userOperator } binary when IsStructOperator(userOperator):
+                return InlineScalar(binary, userOperator, userOperator, null, [binary.LeftOperand, binary.RightOperand]);
             case ILocalReferenceOperation local when Signature.IsFloating(local.Local.Type):
                 return new Var(Local(local.Local), Ty.Double);
             case IParameterReferenceOperation p when Signature.IsFloating(p.Parameter.Type):
@@ -144,7 +148,7 @@ internal sealed partial class BodyParser
     };
 
     /// <summary>How generated code reads a field or property: static members, or the receiver's own members in an instance method.</summary>
-    private string? MemberRead(ISymbol member, IOperation? instance) => instance switch
+    private string? MemberRead(ISymbol member, IOperation? instance) => Compilation?.IsSymbolAccessibleWithin(member, method.ContainingType) == false ? null : instance switch
     {
         null when member.IsStatic => MemberCode(member),
         IInstanceReferenceOperation when !method.IsStatic => "this." + NameOf(member),
@@ -153,14 +157,7 @@ internal sealed partial class BodyParser
 
     private Expr? ElementRead(IOperation array, IOperation index, IOperation whole)
     {
-        (string? code, bool isParameter) = array switch
-        {
-            IParameterReferenceOperation p when Signature.Classify(p.Parameter.Type) is ParamKind.DoubleArray or ParamKind.ReadOnlySpan or ParamKind.Span => (NameOf(p.Parameter), true),
-            ILocalReferenceOperation l when localArrays.Contains(Local(l.Local)) => (Local(l.Local), true),
-            IFieldReferenceOperation f => (MemberRead(f.Field, f.Instance), false),
-            IPropertyReferenceOperation { Property.Parameters.Length: 0 } p => (MemberRead(p.Property, p.Instance), false),
-            _ => ((string?)null, false),
-        };
+        (string? code, bool isParameter) = ArrayOf(array);
         if (code is null)
         {
             Index(index);
@@ -170,6 +167,18 @@ internal sealed partial class BodyParser
 
         return IndexInto(code, index) is { } i ? new Elem(code, i, isParameter) : null;
     }
+
+    // The code of an array the body reads elements of, and whether it is a parameter or local array (not a field).
+    private (string? Code, bool IsParameter) ArrayOf(IOperation array) =>
+        (array is IConversionOperation { IsImplicit: true } c ? c.Operand : array) switch
+        {
+            IParameterReferenceOperation or ILocalReferenceOperation when Bound(array is IConversionOperation { IsImplicit: true } conversion ? conversion.Operand : array, f => f.Arrays) is { } bound => (bound.Code, bound.IsParameter),
+            IParameterReferenceOperation p when Signature.Classify(p.Parameter.Type) is ParamKind.DoubleArray or ParamKind.ReadOnlySpan or ParamKind.Span => (NameOf(p.Parameter), true),
+            ILocalReferenceOperation l when localArrays.Contains(Local(l.Local)) => (Local(l.Local), true),
+            IFieldReferenceOperation f => (MemberRead(f.Field, f.Instance), false),
+            IPropertyReferenceOperation { Property.Parameters.Length: 0 } p => (MemberRead(p.Property, p.Instance), false),
+            _ => ((string?)null, false),
+        };
 
     // A constant of a generic method's type T: T.Zero, T.One, T.Pi… are numbers the simplifier
     // knows; the ones that depend on T's precision (T.Epsilon, T.MaxValue) are read as written.
@@ -222,15 +231,24 @@ internal sealed partial class BodyParser
     private Expr? Invocation(IInvocationOperation invocation)
     {
         IMethodSymbol target = invocation.TargetMethod;
+        if (target.MethodKind == MethodKind.DelegateInvoke && invocation.Instance is ILocalReferenceOperation called && refusedDelegates.Contains(called.Local))
+        {
+            return null;
+        }
+
         if (VectorScalar(invocation, out bool vectorHandled) is var vectorScalar && vectorHandled)
         {
             return vectorScalar;
         }
 
-        if (IsStructValue(invocation.Instance) || invocation.Arguments.Any(a => IsStructValue(a.Value)) || StructLayout.IsCandidate(target.ReturnType))
+        if (ReadsInPlace(invocation))
         {
-            Report(Descriptors.UnsupportedExpression, invocation.Syntax, $"The call '{Collapse(invocation.Syntax.ToString())}', which takes or returns a struct,",
-                "SymDiff differentiates struct values inside one method; compute with the struct's fields here, or pass them to the callee as double parameters");
+            return InlineScalar(invocation, target, target, invocation.Instance, ArgumentsOf(invocation));
+        }
+
+        if (!Accessible(target))
+        {
+            Report(Descriptors.ImplicitCallee, invocation.Syntax, target.Name, $"it is not accessible from '{method.ContainingType.Name}', where the generated code calls its derivative; make it internal or public");
             return null;
         }
 
@@ -391,6 +409,9 @@ internal sealed partial class BodyParser
 
         switch (op)
         {
+            case ILocalReferenceOperation or IParameterReferenceOperation when BoundConstant(op) is { } bound:
+                atomic = bound.Atomic;
+                return bound.Code;
             case ILocalReferenceOperation l when Signature.IsConstantType(l.Type):
                 return Local(l.Local);
             case IParameterReferenceOperation p when Signature.IsConstantType(p.Type):
@@ -402,6 +423,7 @@ internal sealed partial class BodyParser
             case IPropertyReferenceOperation { Property.Name: "Length" or "Count", Instance: { } instance }:
                 string? receiver = instance switch
                 {
+                    IParameterReferenceOperation or ILocalReferenceOperation when Bound(instance, f => f.Arrays) is { } bound => bound.Code,
                     IParameterReferenceOperation p => NameOf(p.Parameter),
                     ILocalReferenceOperation l when localArrays.Contains(Local(l.Local)) => Local(l.Local),
                     IFieldReferenceOperation f => MemberRead(f.Field, f.Instance),
@@ -417,6 +439,8 @@ internal sealed partial class BodyParser
             case IInvocationOperation call when call.Arguments.Any(a => a.Parameter?.RefKind is RefKind.Ref or RefKind.Out):
                 Report(Descriptors.SideEffectCall, op.Syntax, Collapse(op.Syntax.ToString()), "passes an argument by reference, so it may change a differentiated value");
                 return null;
+            case IInvocationOperation call when Signature.IsConstantType(call.Type) && ReadsConstantInPlace(call):
+                return InlineConstant(call);
             case IInvocationOperation call when Signature.IsConstantType(call.Type) && ConstantCall(call) is { } callCode:
                 // A call that returns an integer, bool, char, string or enum is a constant for
                 // differentiation: it is evaluated as written.
@@ -590,7 +614,7 @@ internal sealed partial class BodyParser
     // Arguments of a constant call are code as well; floating arguments are read, not differentiated.
     private string? ConstantCall(IInvocationOperation call)
     {
-        if (call.TargetMethod.IsStatic is false && call.Instance is not (null or IInstanceReferenceOperation))
+        if ((call.TargetMethod.IsStatic is false && call.Instance is not (null or IInstanceReferenceOperation)) || !Accessible(call.TargetMethod))
         {
             return null;
         }
@@ -746,10 +770,9 @@ internal sealed partial class BodyParser
                     _ => "A lock statement",
                 });
                 return;
-            case IAnonymousFunctionOperation or IDelegateCreationOperation or ILocalFunctionOperation or ITranslatedQueryOperation:
+            case IAnonymousFunctionOperation or IDelegateCreationOperation or ITranslatedQueryOperation:
                 Report(Descriptors.FunctionValue, op.Syntax, op switch
                 {
-                    ILocalFunctionOperation => "A local function",
                     ITranslatedQueryOperation => "A LINQ query",
                     _ => $"The lambda '{Short(op)}'",
                 });

@@ -53,23 +53,24 @@ internal sealed partial class BodyParser
     }
 
     // p.W, q.Inner.X, p.Count: a field or property read of a struct value.
-    private static bool IsStructMember(IOperation op) => StructMember(op) is not null;
+    private bool IsStructMember(IOperation op) => StructMember(op) is not null;
 
     // The struct value and the member name of a field or property read of one (an auto-property's backing field by its property's name).
-    private static (IOperation Instance, string Name)? StructMember(IOperation op) => op switch
+    private (IOperation Instance, string Name)? StructMember(IOperation op) => op switch
     {
         IFieldReferenceOperation { Instance: { } i } f when IsStructValue(i) => (i, f.Field.AssociatedSymbol?.Name ?? f.Field.Name),
         IPropertyReferenceOperation { Instance: { } i, Property.Parameters.Length: 0 } p when IsStructValue(i) => (i, p.Property.Name),
         _ => null,
     };
 
-    // True for an operation whose value is a struct SymDiff reads as its fields (never 'this').
-    private static bool IsStructValue(IOperation? op) => op is not null and not IInstanceReferenceOperation && StructLayout.IsCandidate(op.Type);
+    // True for an operation whose value is a struct SymDiff reads as its fields ('this' only in a struct method read in place).
+    private bool IsStructValue(IOperation? op) => op is not null && (op is not IInstanceReferenceOperation || InlinedThis is not null) && StructLayout.IsCandidate(op.Type);
 
     /// <summary>The value of a struct-typed expression, field by field in layout order, or null (reported).</summary>
     private List<(string Path, Expr Value)>? StructValue(IOperation op)
     {
-        IOperation inner = op is IConversionOperation { IsImplicit: true, Conversion.IsIdentity: true } c ? c.Operand : op;
+        // An identity conversion, or the one of a target-typed 'new(a, b)'.
+        IOperation inner = op is IConversionOperation { IsImplicit: true } c && (c.Conversion.IsIdentity || c.Operand is IObjectCreationOperation) ? c.Operand : op;
 
         if (IsVector(inner.Type) && VectorValue(inner, out bool vectorHandled) is var vector && vectorHandled)
         {
@@ -78,6 +79,16 @@ internal sealed partial class BodyParser
 
         switch (inner)
         {
+            case IParameterReferenceOperation or ILocalReferenceOperation when BoundStruct(inner) is { } bound:
+                return bound;
+            case IInstanceReferenceOperation when InlinedThis is { } self:
+                return self;
+            case IInvocationOperation call when !IsVector(call.TargetMethod.ContainingType):
+                return InlineStruct(call, call.TargetMethod, call.TargetMethod, call.Instance, ArgumentsOf(call));
+            case IBinaryOperation { OperatorMethod: { } userOperator } binary when IsStructOperator(userOperator):
+                return InlineStruct(binary, userOperator, userOperator, null, [binary.LeftOperand, binary.RightOperand]);
+            case IUnaryOperation { OperatorMethod: { } userOperator } unary when IsStructOperator(userOperator):
+                return InlineStruct(unary, userOperator, userOperator, null, [unary.Operand]);
             case IParameterReferenceOperation p when structs.TryGetValue(p.Parameter, out var known):
                 return known.Layout.Leaves.Select(l => (l.Path, l.Floating
                     ? (Expr)new Var(known.Names[l.Path], Ty.Double)
@@ -85,7 +96,8 @@ internal sealed partial class BodyParser
             case ILocalReferenceOperation l when structs.TryGetValue(l.Local, out var local):
                 return local.Layout.Leaves.Select(f => (f.Path, f.Floating ? (Expr)new Var(local.Names[f.Path], Ty.Double) : new Opaque(local.Names[f.Path], LocalType(f.Type)!.Value, Atomic: true))).ToList();
             case IFieldReferenceOperation or IPropertyReferenceOperation when StructMember(inner) is { } member:
-                return Member(StructValue(member.Instance), member.Name) ?? (inner is IPropertyReferenceOperation property ? RefuseComputed(property) : null);
+                List<(string Path, Expr Value)>? whole = StructValue(member.Instance);
+                return Member(whole, member.Name) ?? (whole is not null && inner is IPropertyReferenceOperation property ? ComputedStruct(property) : null);
             case IDefaultValueOperation or IConversionOperation { Operand: IDefaultValueOperation } when Layout(inner.Type!, inner.Syntax) is { } layout:
                 return Defaults(layout);
             case IObjectCreationOperation creation when Layout(inner.Type!, inner.Syntax) is { } layout:
@@ -98,7 +110,7 @@ internal sealed partial class BodyParser
                 return null;
             default:
                 Report(Descriptors.UnsupportedExpression, inner.Syntax, $"The struct value '{Collapse(inner.Syntax.ToString())}'",
-                    "build structs with 'new', 'with', 'default' or a copy of a struct parameter or local, and read their fields; calls that take or return structs are not differentiated yet");
+                    "build structs with 'new', 'with', 'default', a copy, an operator or a call of a method SymDiff reads in place, and read their fields");
                 return null;
         }
     }
@@ -115,10 +127,24 @@ internal sealed partial class BodyParser
         return part.Count == 0 ? null : part;
     }
 
-    private List<(string Path, Expr Value)>? RefuseComputed(IPropertyReferenceOperation property)
+    // A computed property of a struct (p.Length, p.Unit): its getter read in place.
+    private List<(string Path, Expr Value)>? ComputedStruct(IPropertyReferenceOperation property) =>
+        property.Property.GetMethod is { } getter ? InlineStruct(property, property.Property, getter, property.Instance, []) : RefuseUnreadable(property);
+
+    private Expr? ComputedScalar(IPropertyReferenceOperation property)
     {
-        Report(Descriptors.UnsupportedExpression, property.Syntax, $"The computed property '{property.Property.ContainingType.Name}.{property.Property.Name}'",
-            "SymDiff reads a struct's fields and auto-properties; compute the value from the fields in the method");
+        if (property.Property.GetMethod is { } getter)
+        {
+            return InlineScalar(property, property.Property, getter, property.Instance, []);
+        }
+
+        RefuseUnreadable(property);
+        return null;
+    }
+
+    private List<(string Path, Expr Value)>? RefuseUnreadable(IPropertyReferenceOperation property)
+    {
+        Report(Descriptors.UnsupportedExpression, property.Syntax, $"The property '{property.Property.ContainingType.Name}.{property.Property.Name}'", "SymDiff reads properties that have a getter");
         return null;
     }
 
@@ -250,7 +276,7 @@ internal sealed partial class BodyParser
 
         if (op is IPropertyReferenceOperation property)
         {
-            RefuseComputed(property);
+            return ComputedScalar(property);
         }
         else
         {

@@ -25,6 +25,9 @@ internal sealed partial class BodyParser
     private readonly HashSet<string> localArrays = new();
     private int loopDepth, switchDepth;
 
+    // Delegate locals already reported at their lambda.
+    private readonly HashSet<ILocalSymbol> refusedDelegates = new(SymbolEqualityComparer.Default);
+
     public BodyParser(IMethodSymbol method, string scalar, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
     {
         this.method = method;
@@ -195,6 +198,9 @@ internal sealed partial class BodyParser
             case ISwitchOperation switchOperation:
                 ParseSwitch(switchOperation, output);
                 break;
+            case ILocalFunctionOperation:
+                // Read in place where it is called.
+                break;
             case IBranchOperation { BranchKind: BranchKind.Break } when switchDepth > 0:
                 Report(Descriptors.UnsupportedStatement, op.Syntax, "A 'break' inside a switch section other than its last statement", "end each switch section with its only 'break'");
                 break;
@@ -252,6 +258,22 @@ internal sealed partial class BodyParser
         if (Signature.FloatingElement(local.Type) is { } element && element != scalar)
         {
             Report(Descriptors.MixedPrecision, declarator.Syntax, $"The {element} local '{local.Name}'", scalar, method.Name);
+            return;
+        }
+
+        if (local.Type.TypeKind == TypeKind.Delegate)
+        {
+            // Reported once, at the lambda; the calls through the local are not reported again.
+            refusedDelegates.Add(local);
+            if (initializer is not null)
+            {
+                Refuse(initializer is IDelegateCreationOperation { Target: IAnonymousFunctionOperation lambda } ? lambda : initializer, statement: false);
+            }
+            else
+            {
+                Report(Descriptors.FunctionValue, declarator.Syntax, $"The delegate local '{local.Name}'");
+            }
+
             return;
         }
 

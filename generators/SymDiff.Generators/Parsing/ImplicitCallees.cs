@@ -142,7 +142,8 @@ internal static class ImplicitCallees
     private static string NameOf(ImmutableArray<(ImplicitRequest Request, ParseResult Result)> parsed, string id) =>
         parsed.FirstOrDefault(p => p.Request.Id == id).Request?.Name ?? id;
 
-    private static string Reason(DiagnosticInfo first)
+    /// <summary>Why a callee cannot be differentiated, from the first diagnostic its body had.</summary>
+    public static string Reason(DiagnosticInfo first)
     {
         string message = first.ToDiagnostic().GetMessage(System.Globalization.CultureInfo.InvariantCulture);
         string where = first.Location is { } at ? $" ({System.IO.Path.GetFileName(at.FilePath)}, line {at.Line})" : string.Empty;

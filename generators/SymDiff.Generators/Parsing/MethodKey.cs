@@ -31,7 +31,7 @@ internal sealed record MethodKey(string Path, int Start, int Length, int Line, s
     }
 
     /// <summary>The key under <paramref name="shape"/>: a method whose attributes mention second order also sees the bodies.</summary>
-    public MethodKey In(ProjectShape.Shape shape) => this with { Shape = SecondOrder ? shape.Declarations + " " + shape.Bodies : shape.Declarations };
+    public MethodKey In(ProjectShape.Shape shape) => this with { Shape = shape.Declarations + " " + shape.InPlace + (SecondOrder ? " " + shape.Bodies : string.Empty) };
 
     /// <summary>The compilation's tree at <paramref name="path"/> (by index, built once per compilation).</summary>
     public static SyntaxTree Tree(Compilation compilation, string path) =>
@@ -55,14 +55,16 @@ internal sealed record MethodKey(string Path, int Start, int Length, int Line, s
 /// (methods, accessors, constructors, operators, and their expression bodies), the language
 /// options, the compilation options that bear on binding and the identity of every reference.
 /// <see cref="Shape.Bodies"/>: the bodies of methods that carry an attribute, which only a
-/// second-order method's checks read (they look into the bodies of the methods it calls). Each
+/// second-order method's checks read (they look into the bodies of the methods it calls).
+/// <see cref="Shape.InPlace"/>: the bodies a differentiated method may read in place (struct
+/// members, helpers over structs, helpers of types that are not partial), which every key holds. Each
 /// file's parts are computed once per syntax tree, so an edit re-reads only the file it touched.
 /// </summary>
 internal static class ProjectShape
 {
-    public readonly record struct Shape(string Declarations, string Bodies);
+    public readonly record struct Shape(string Declarations, string Bodies, string InPlace);
 
-    private static readonly ConditionalWeakTable<SyntaxTree, Tuple<string, string>> PerTree = new();
+    private static readonly ConditionalWeakTable<SyntaxTree, Tuple<string, string, string>> PerTree = new();
     private static readonly ConditionalWeakTable<MetadataReference, object> ReferenceIds = new();
     private static long nextReferenceId;
 
@@ -70,6 +72,7 @@ internal static class ProjectShape
     {
         var declarations = new StringBuilder();
         var bodies = new StringBuilder();
+        var inPlace = new StringBuilder();
 
         // Options field by field: the command-line compiler's resolvers throw from GetHashCode.
         CompilationOptions o = compilation.Options;
@@ -85,30 +88,32 @@ internal static class ProjectShape
         foreach (SyntaxTree tree in compilation.SyntaxTrees)
         {
             ct.ThrowIfCancellationRequested();
-            Tuple<string, string> parts = PerTree.GetValue(tree, t => TreeShape(t, ct));
+            Tuple<string, string, string> parts = PerTree.GetValue(tree, t => TreeShape(t, ct));
             declarations.Append('\n').Append(tree.FilePath).Append(' ').Append(parts.Item1);
             bodies.Append('\n').Append(tree.FilePath).Append(' ').Append(parts.Item2);
+            inPlace.Append('\n').Append(tree.FilePath).Append(' ').Append(parts.Item3);
         }
 
-        return new Shape(Hash(declarations.ToString()), Hash(bodies.ToString()));
+        return new Shape(Hash(declarations.ToString()), Hash(bodies.ToString()), Hash(inPlace.ToString()));
     }
 
-    private static Tuple<string, string> TreeShape(SyntaxTree tree, CancellationToken ct)
+    private static Tuple<string, string, string> TreeShape(SyntaxTree tree, CancellationToken ct)
     {
         var declarations = new StringBuilder();
         var bodies = new StringBuilder();
+        var inPlace = new StringBuilder();
         if (tree.Options is CSharpParseOptions options)
         {
             declarations.Append(options.LanguageVersion).Append(' ').Append(string.Join(",", options.PreprocessorSymbolNames)).Append('\n');
         }
 
-        Append(tree.GetRoot(ct), declarations, bodies);
-        return Tuple.Create(Hash(declarations.ToString()), Hash(bodies.ToString()));
+        Append(tree.GetRoot(ct), declarations, bodies, inPlace);
+        return Tuple.Create(Hash(declarations.ToString()), Hash(bodies.ToString()), Hash(inPlace.ToString()));
     }
 
     // Tokens in order, one space apart; a member's body stands as "{}" in the declarations, and
     // goes whole into the bodies when its method carries an attribute.
-    private static void Append(SyntaxNode node, StringBuilder declarations, StringBuilder bodies)
+    private static void Append(SyntaxNode node, StringBuilder declarations, StringBuilder bodies, StringBuilder inPlace)
     {
         foreach (SyntaxNodeOrToken child in node.ChildNodesAndTokens())
         {
@@ -123,12 +128,42 @@ internal static class ProjectShape
                 {
                     bodies.Append(child.AsNode()!.ToString()).Append('\n');
                 }
+
+                if (MayBeReadInPlace(child.AsNode()!))
+                {
+                    inPlace.Append(child.AsNode()!.ToString()).Append('\n');
+                }
             }
             else
             {
-                Append(child.AsNode()!, declarations, bodies);
+                Append(child.AsNode()!, declarations, bodies, inPlace);
             }
         }
+    }
+
+    // A body a differentiated method may read in place (BodyParser.Inlining, whose CoveredByKey
+    // is the same rule on symbols): any member of a struct; any member whose signature names a
+    // type other than a predefined one (a struct, Span<double>, T); and a member over floating
+    // values in a type that is not partial. Editing any other body binds no method again.
+    private static bool MayBeReadInPlace(SyntaxNode body)
+    {
+        SyntaxNode? member = body.Parent is AccessorDeclarationSyntax accessor ? accessor.Parent?.Parent : body.Parent;
+        if (member?.Parent is StructDeclarationSyntax or RecordDeclarationSyntax { ClassOrStructKeyword.Text: "struct" })
+        {
+            return true;
+        }
+
+        IEnumerable<TypeSyntax> types = member switch
+        {
+            BaseMethodDeclarationSyntax m => m.ParameterList.Parameters.Where(p => p.Type is not null).Select(p => p.Type!)
+                .Concat(m is MethodDeclarationSyntax method ? new[] { method.ReturnType } : m is OperatorDeclarationSyntax op ? new[] { op.ReturnType } : Array.Empty<TypeSyntax>()),
+            BasePropertyDeclarationSyntax p => new[] { p.Type },
+            _ => Array.Empty<TypeSyntax>(),
+        };
+        var named = types.SelectMany(t => t.DescendantNodesAndSelf().OfType<TypeSyntax>()).ToList();
+        return named.Any(t => t is IdentifierNameSyntax or GenericNameSyntax or QualifiedNameSyntax or AliasQualifiedNameSyntax)
+            || (named.Any(t => t is PredefinedTypeSyntax { Keyword.Text: "double" or "float" })
+                && member!.Ancestors().OfType<TypeDeclarationSyntax>().Any(t => !t.Modifiers.Any(m => m.Text == "partial")));
     }
 
     private static bool IsBody(SyntaxNode node) =>
