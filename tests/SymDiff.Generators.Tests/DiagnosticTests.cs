@@ -15,7 +15,7 @@ public class DiagnosticTests
     [InlineData("SD0002", "public partial struct S { double k; [Differentiable] public double [|F|](double x) => x * k; }",
         "Method 'F' is an instance method of the mutable struct 'S': SymDiff differentiates instance methods of classes and readonly structs (the receiver's fields are read as constants); mark the struct or the method readonly, or make the method static")]
     [InlineData("SD0003", "public static partial class C { [Differentiable] public static [|int|] F(double x) => 1; }",
-        "Method 'F' returns 'int': a [Differentiable] method returns double or float, or void when it writes its results into [Output] parameters (never both)")]
+        "Method 'F' returns 'int': a [Differentiable] method returns double or float, a struct of such values, or void when it writes its results into [Output] parameters (never both)")]
     [InlineData("SD0004", "public static partial class C { [Differentiable] public static double F(double x, [|object|] o) => x; }",
         "Parameter 'o' has type 'object': use double or float, their arrays and spans, a struct whose fields are such values, or a constant type (integer, bool, char, string, enum)")]
     [InlineData("SD0005", "public static partial class C { [Differentiable([|\"z\"|])] public static double F(double x) => x; }",
@@ -101,7 +101,7 @@ public class DiagnosticTests
     [InlineData("SD0026", "public static partial class C { public static double FHessian(double x, out double dx, Span<double> h) { dx = 0; return x; } [Differentiable(Hessian = true)] public static double [|F|](double x) => x * x * x; }",
         "SymDiff would generate 'FHessian(double, out double, System.Span<double>)' for 'F', but the type already has the method 'FHessian' with the same parameter types: rename one of the methods")]
     [InlineData("SD0003", "public static partial class C { [Differentiable] public static [|double|] F(double x, [Output] Span<double> z) { z[0] = x; return x; } }",
-        "Method 'F' returns 'double': a [Differentiable] method returns double or float, or void when it writes its results into [Output] parameters (never both)")]
+        "Method 'F' returns 'double': a [Differentiable] method returns double or float, a struct of such values, or void when it writes its results into [Output] parameters (never both)")]
     [InlineData("SD0004", "public static partial class C { [Differentiable] public static double F([|System.Numerics.Vector2|] p, double x) { return p.X * x + p.Y; } }",
         "Parameter 'p' has type 'System.Numerics.Vector2 (its fields are float, and the method computes in double)': use double or float, their arrays and spans, a struct whose fields are such values, or a constant type (integer, bool, char, string, enum)")]
     [InlineData("SD0008", "public static partial class C { [Differentiable] public static double F(double x) => [|x is double|] ? x : 1; }",

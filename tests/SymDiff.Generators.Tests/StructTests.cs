@@ -272,6 +272,110 @@ public class StructTests
         }
     }
 
+    /// <summary>
+    /// A struct result: <paramref name="Members"/> declares <c>[Differentiable] static R F(S s, double x)</c>
+    /// (or float), <c>Make</c>/<c>Parts</c> for S and <c>MakeR</c>/<c>PartsR</c> for R.
+    /// </summary>
+    public sealed record ResultCase(string Name, string Types, string Members, string Struct = "S", string Result = "R", string Scalar = "double")
+    {
+        public override string ToString() => Name;
+    }
+
+    public static readonly ResultCase[] ResultCases =
+    [
+        new("PolarToCartesianWithAnEarlyReturn",
+            "public readonly record struct R(double X, double Y); public struct S { public double Radius; public double Theta; public int Turns; }",
+            """
+            [Differentiable] public static R F(S s, double x)
+            {
+                double r = s.Radius * x;
+                if (r < -1) return new R(0, r);
+                return new R(r * Math.Cos(s.Theta), r * Math.Sin(s.Theta));
+            }
+            static S Make(double[] v) => new S { Radius = v[0], Theta = v[1], Turns = 2 };
+            static double[] Parts(S s) => [s.Radius, s.Theta];
+            static R MakeR(double[] v) => new(v[0], v[1]);
+            static double[] PartsR(R r) => [r.X, r.Y];
+            """),
+        new("RecordWithAConstantFieldFromAStructMethod",
+            """
+            public record struct R(double Slope, double Intercept, int Points);
+            public readonly record struct S(double X, double Y) { public R Through(S q) { double m = (q.Y - Y) / (q.X - X + 3); return new R(m, Y - m * X, 2); } }
+            """,
+            """
+            [Differentiable] public static R F(S s, double x) => s.Through(new S(x, x * x)) with { Points = 3 };
+            static S Make(double[] v) => new(v[0], v[1]);
+            static double[] Parts(S s) => [s.X, s.Y];
+            static R MakeR(double[] v) => new(v[0], v[1], 0);
+            static double[] PartsR(R r) => [r.Slope, r.Intercept];
+            """),
+        new("TapedLoopBuildingAVector3",
+            "",
+            """
+            [Differentiable] public static Vector3 F(Vector3 s, float x)
+            {
+                var v = s;
+                for (int i = 0; i < 3; i++)
+                {
+                    v = Vector3.Normalize(v + new Vector3(x, 0.5f, -0.25f)) * (1 + v.Y * 0.1f);
+                }
+
+                return v * x;
+            }
+            static Vector3 Make(double[] v) => new((float)v[0], (float)v[1], (float)v[2]);
+            static double[] Parts(Vector3 s) => [s.X, s.Y, s.Z];
+            static Vector3 MakeR(double[] v) => Make(v);
+            static double[] PartsR(Vector3 r) => Parts(r);
+            """,
+            Struct: "Vector3", Result: "Vector3", Scalar: "float"),
+    ];
+
+    public static IEnumerable<object[]> ResultCaseData => ResultCases.Select(c => new object[] { c });
+
+    [Theory]
+    [MemberData(nameof(ResultCaseData))]
+    public void Struct_results_match_central_differences_in_both_modes(ResultCase c)
+    {
+        string s = c.Struct, t = c.Scalar, r = c.Result;
+        string wrappers = $$"""
+            public static double[] Value(double[] a) => PartsR(F(Make(a), ({{t}})a[^1]));
+            public static int Fields() => Parts(default).Length;
+            public static int Results() => PartsR(default).Length;
+            public static double[] Backward(double[] a, double[] seed, double[] start) { {{s}} ds = Make(start); {{t}} dx = ({{t}})start[^1]; FBackward(Make(a), ({{t}})a[^1], MakeR(seed), ref ds, ref dx); return [.. Parts(ds), dx]; }
+            public static double[] Derivative(double[] a, double[] t) => PartsR(FDerivative(Make(a), ({{t}})a[^1], Make(t), ({{t}})t[^1]));
+            """;
+        string source = $"using System; using System.Numerics; using SymDiff; namespace Cases; {c.Types}\npublic static partial class C\n{{\n{c.Members}\n{wrappers}\n}}";
+        Type type = Harness.Load(source).GetType("Cases.C")!;
+        T Call<T>(string name, params object[] args) => (T)type.GetMethod(name, BindingFlags.Public | BindingFlags.Static)!.Invoke(null, args)!;
+        int n = Call<int>("Fields") + 1, outputs = Call<int>("Results");
+        bool single = c.Scalar == "float";
+        double tolerance = single ? 3e-3 : 1e-6, h = single ? 1e-2 : 1e-6;
+        var random = new Random(11);
+        double[] Random(int count) => Enumerable.Range(0, count).Select(_ => Math.Round(random.NextDouble() * 3 - 1.5, single ? 3 : 15)).ToArray();
+        for (int point = 0; point < 5; point++)
+        {
+            double[] a = Random(n), seed = Random(outputs), start = Random(n), tangent = Random(n);
+
+            // Backward adds seedᵀ·J to the adjoints: against central differences of seed · F.
+            double[] back = Call<double[]>("Backward", a, seed, start);
+            double Seeded(double[] at) => Call<double[]>("Value", at).Zip(seed, (y, w) => y * w).Sum();
+            for (int k = 0; k < n; k++)
+            {
+                double numerical = (Seeded(With(a, k, a[k] + h)) - Seeded(With(a, k, a[k] - h))) / (2 * h);
+                Assert.True(Math.Abs(back[k] - start[k] - numerical) <= tolerance * (1 + Math.Abs(numerical)), $"{c.Name} Backward slot {k} at {string.Join(", ", a)}: {back[k] - start[k]} vs central {numerical}");
+            }
+
+            // Derivative returns J·t: against central differences along t.
+            double[] forward = Call<double[]>("Derivative", a, tangent);
+            double[] plus = Call<double[]>("Value", a.Zip(tangent, (v, d) => v + h * d).ToArray()), minus = Call<double[]>("Value", a.Zip(tangent, (v, d) => v - h * d).ToArray());
+            for (int j = 0; j < outputs; j++)
+            {
+                double numerical = (plus[j] - minus[j]) / (2 * h);
+                Assert.True(Math.Abs(forward[j] - numerical) <= tolerance * (1 + Math.Abs(numerical)), $"{c.Name} Derivative field {j}: {forward[j]} vs central {numerical}");
+            }
+        }
+    }
+
     private static double[] With(double[] a, int k, double value)
     {
         double[] copy = (double[])a.Clone();
@@ -306,8 +410,10 @@ public class StructTests
         "Parameter 's' has type 'Cases.S (its field 'W' cannot be set, and no constructor sets each field from the parameter of its name, so generated code could not build the adjoint; give the field an 'init' accessor or add such a constructor)': use double or float, their arrays and spans, a struct whose fields are such values, or a constant type (integer, bool, char, string, enum)")]
     [InlineData("SD0004", "public struct S { public float W; } public static partial class C { [Differentiable] public static double F([|S|] s) => s.W; }",
         "Parameter 's' has type 'Cases.S (its field 'W' is float, and the method computes in double)': use double or float, their arrays and spans, a struct whose fields are such values, or a constant type (integer, bool, char, string, enum)")]
-    [InlineData("SD0003", "public record struct S(double W); public static partial class C { [Differentiable] public static [|S|] F(S s) => s; }",
-        "Method 'F' returns 'Cases.S': a [Differentiable] method returns double or float, or void when it writes its results into [Output] parameters (never both)")]
+    [InlineData("SD0003", "public record struct S(double W) { public object? Tag { get; init; } } public static partial class C { [Differentiable] public static [|S|] F(double x) => new S(x); }",
+        "Method 'F' returns 'Cases.S (its field 'Tag' has type 'object?' (a struct's fields must be double, constants such as int, bool or string, or other such structs))': a [Differentiable] method returns double or float, a struct of such values, or void when it writes its results into [Output] parameters (never both)")]
+    [InlineData("SD0028", "public record struct S(double W); public static partial class C { [Differentiable(Hessian = true)] public static S [|F|](double x) => new S(x * x); }",
+        "'F' asks for Hessian = true, but the struct return value 'S' cannot be differentiated twice yet: second-order methods return double or float, or write [Output] spans; write the fields into an [Output] span for a Jacobian, or ask for first order only")]
     [InlineData("SD0029", "public record struct S(double W) { public double Sum(int n) { double t = 0; for (int i = 0; i < n; i++) t += W; return t; } } public static partial class C { [Differentiable] public static double F(S s) => [|s.Sum(3)|]; }",
         "The call to 'S.Sum' cannot be differentiated: 'S.Sum' is not [Differentiable], so SymDiff differentiates its body, but its body (Source0.cs, line 1) has 'for (int i = 0; i < n; i++) t += W;', and SymDiff reads a method in place only when its body is local declarations and one return; write it as local declarations and one return, or compute the value in the calling method")]
     [InlineData("SD0018", "public record struct S(double W) { public double Up(int n) => n == 0 ? W : Up(n - 1) * 2; } public static partial class C { [Differentiable] public static double F(S s) => [|s.Up(2)|]; }",

@@ -18,7 +18,7 @@ internal static class Descriptors
 
     public static readonly DiagnosticDescriptor UnsupportedReturnType = Error(
         "SD0003", "Return type cannot be differentiated",
-        "Method '{0}' returns '{1}': a [Differentiable] method returns double or float, or void when it writes its results into [Output] parameters (never both)");
+        "Method '{0}' returns '{1}': a [Differentiable] method returns double or float, a struct of such values, or void when it writes its results into [Output] parameters (never both)");
 
     public static readonly DiagnosticDescriptor UnsupportedParameterType = Error(
         "SD0004", "Parameter type cannot be differentiated",

@@ -69,7 +69,7 @@ internal static class MethodEmitter
 
         WriteMethod(w, m, Docs.Backward(m, primal, partials, !tapeFree), $"void {m.Name}Backward{m.TypeParameters}", BackwardParameters(m), backward, inline);
         w.Line();
-        WriteMethod(w, m, Docs.Derivative(m, primal, partials), $"{(m.ReturnsVoid ? "void" : scalar)} {m.Name}Derivative{m.TypeParameters}", DerivativeParameters(m), derivative, inline);
+        WriteMethod(w, m, Docs.Derivative(m, primal, partials), $"{(m.Result is { } result ? result.TypeCode : m.ReturnsVoid ? "void" : scalar)} {m.Name}Derivative{m.TypeParameters}", DerivativeParameters(m), derivative, inline);
         if (m.Hessian)
         {
             SecondOrderEmitter.Hessian(w, m, gradient, Attribute);
@@ -114,12 +114,17 @@ internal static class MethodEmitter
         }
 
         BodyWriter.Write(w, code, folding.Epilogue);
-        if (returnAndName.StartsWith("void ", System.StringComparison.Ordinal))
+        if (returnAndName.StartsWith("void ", System.StringComparison.Ordinal) || folding.Final is not null)
         {
             foreach (string line in folding.Epilogue)
             {
                 w.Line(line);
             }
+        }
+
+        if (folding.Final is not null)
+        {
+            w.Line(folding.Final);
         }
 
         w.Close();

@@ -23,6 +23,9 @@ internal sealed class StructFolding
         Docs = docs;
     }
 
+    /// <summary>The last statement of a method that returns its struct result's tangent; null otherwise.</summary>
+    public string? Final { get; private set; }
+
     /// <summary>The signature's parameters, each struct once.</summary>
     public List<string> Parameters { get; }
 
@@ -41,7 +44,7 @@ internal sealed class StructFolding
     /// </summary>
     public static StructFolding Fold(MethodModel m, IReadOnlyList<string> flat, IReadOnlyList<string> docs)
     {
-        if (m.Structs.Count == 0)
+        if (m.Structs.Count == 0 && m.Result is null)
         {
             return new StructFolding(flat.ToList(), new List<string>(), new List<string>(), docs.ToList());
         }
@@ -60,10 +63,40 @@ internal sealed class StructFolding
         var prologue = new List<string>();
         var epilogue = new List<string>();
         var folded = new Dictionary<string, string>();
+        string? final = null;
         foreach (string parameter in flat)
         {
             int space = parameter.LastIndexOf(' ');
             string name = parameter.Substring(space + 1);
+            if (m.Result is { } result && (name == result.Output || name == result.Adjoint))
+            {
+                // The struct result's spans are locals; Backward takes its adjoint as the struct,
+                // Derivative returns its tangent as the struct.
+                string span = $"{(parameter.Contains("ReadOnlySpan") ? "global::System.ReadOnlySpan" : "global::System.Span")}<{m.Scalar}> {name}";
+                if (name == result.Adjoint && parameter.Contains("ReadOnlySpan"))
+                {
+                    parameters.Add($"{result.TypeCode} {m.SeedName}");
+                    prologue.Add($"{span} = stackalloc {m.Scalar}[] {{ {string.Join(", ", result.Fields.Select(f => m.SeedName + "." + f))} }};");
+                }
+                else
+                {
+                    prologue.Add($"{span} = stackalloc {m.Scalar}[{result.Fields.Count}];");
+                }
+
+                if (name == result.Adjoint && !parameter.Contains("ReadOnlySpan"))
+                {
+                    string build = result.Build;
+                    for (int k = 0; k < result.Fields.Count; k++)
+                    {
+                        build = build.Replace("{" + result.Fields[k] + "}", $"{name}[{k}]");
+                    }
+
+                    final = $"return {build};";
+                }
+
+                continue;
+            }
+
             if (!byName.TryGetValue(name, out var field))
             {
                 parameters.Add(parameter);
@@ -100,7 +133,7 @@ internal sealed class StructFolding
             }
         }
 
-        return new StructFolding(parameters, prologue, epilogue, FoldDocs(m, docs, byName, folded));
+        return new StructFolding(parameters, prologue, epilogue, FoldDocs(m, docs, byName, folded)) { Final = final };
     }
 
     private static List<string> FoldDocs(MethodModel m, IReadOnlyList<string> docs, Dictionary<string, (ParamModel Field, bool Adjoint)> byName, Dictionary<string, string> folded)
@@ -110,6 +143,16 @@ internal sealed class StructFolding
         foreach (string line in docs)
         {
             Match match = ParamDoc.Match(line);
+            if (m.Result is { } structResult && match.Success && (match.Groups["name"].Value == structResult.Output || match.Groups["name"].Value == structResult.Adjoint))
+            {
+                // Backward's seed is the result's adjoint; Derivative's tangent is its return value.
+                result.Add(line.Contains("The adjoint of the output")
+                    ? $"<param name=\"{m.SeedName}\">The adjoint of the result, field by field: how much the final objective changes per unit of each of {m.Name}'s fields {string.Join(", ", structResult.Fields)}.</param>"
+                    : line.Contains("Overwritten with the tangent") ? $"<returns>The tangent of the result along the tangents, field by field ({string.Join(", ", structResult.Fields)}); other fields are left at their defaults.</returns>" : string.Empty);
+                result.RemoveAll(l => l.Length == 0);
+                continue;
+            }
+
             if (!match.Success || !byName.TryGetValue(match.Groups["name"].Value, out var field))
             {
                 result.Add(line);
@@ -144,7 +187,7 @@ internal sealed class StructFolding
     public static IEnumerable<string> PrimalTypes(MethodModel m)
     {
         var seen = new HashSet<string>();
-        foreach (ParamModel p in m.Params)
+        foreach (ParamModel p in m.Params.Where(p => p.Name != m.Result?.Output))
         {
             if (p.Struct is null)
             {

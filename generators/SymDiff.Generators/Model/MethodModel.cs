@@ -48,6 +48,18 @@ internal sealed record ParamModel(string Name, string TypeCode, ParamKind Kind, 
 /// <param name="Build">C# that builds a value from the floating fields, with a placeholder per field path (<c>new P { W = {W} }</c>).</param>
 internal sealed record StructParam(string Name, string TypeCode, string DerivativeName, string Build);
 
+/// <summary>
+/// A struct return value. Inside the generated methods the method writes its floating fields, in
+/// layout order, into an output span (as an <c>[Output]</c> method does); the signatures take the
+/// result's adjoint and give its tangent as the struct type.
+/// </summary>
+/// <param name="Output">The internal output span (<c>result</c>).</param>
+/// <param name="Adjoint">The internal adjoint and tangent span of the output (<c>dResult</c>).</param>
+/// <param name="TypeCode">The struct type, fully qualified.</param>
+/// <param name="Build">C# that builds a value from the floating fields, with a placeholder per field path.</param>
+/// <param name="Fields">The floating fields' paths, in output order.</param>
+internal sealed record StructResult(string Output, string Adjoint, string TypeCode, string Build, EquatableArray<string> Fields);
+
 /// <summary>A containing type, outermost first, as its partial declaration must be repeated.</summary>
 /// <param name="Keyword">"class", "struct", "record", "record struct" or "interface".</param>
 /// <param name="Name">The type's name.</param>
@@ -74,6 +86,7 @@ internal sealed record ContainingTypeInfo(string Keyword, string Name);
 /// <param name="ImplicitCallees">The ids of the methods without <c>[Differentiable]</c> that the body calls, whose derivatives SymDiff generates too: when one of them cannot be differentiated, this method's code is not emitted.</param>
 /// <param name="Constraints">For a generic method, its <c>where</c> clause, fully qualified; otherwise empty.</param>
 /// <param name="Structs">The struct parameters, whose fields are scalars in <see cref="Params"/>.</param>
+/// <param name="Result">A struct return value, which the generated methods write as an output; null otherwise.</param>
 /// <param name="BackwardTangent">True when a <c>Hessian = true</c> method calls this one: it then gets BackwardTangent, the tangent of its pullback (set by the pipeline's call graph).</param>
 internal sealed record MethodModel(
     string? Namespace,
@@ -96,7 +109,8 @@ internal sealed record MethodModel(
     string TypeParameters = "",
     string Constraints = "",
     EquatableArray<string> ImplicitCallees = default,
-    EquatableArray<StructParam> Structs = default)
+    EquatableArray<StructParam> Structs = default,
+    StructResult? Result = null)
 {
     /// <summary>True for a generic method over its floating-point type <c>T</c>.</summary>
     public bool IsGeneric => TypeParameters.Length > 0;

@@ -25,6 +25,16 @@ internal sealed partial class BodyParser
     private readonly HashSet<string> localArrays = new();
     private int loopDepth, switchDepth;
 
+    // A struct return value: the output span its floating fields are written into, and its layout.
+    private (string Output, StructLayout Layout)? returnStruct;
+
+    /// <summary>Makes each <c>return</c> write the struct's floating fields into <paramref name="output"/>.</summary>
+    public void ReturnStruct(string output, StructLayout layout)
+    {
+        returnStruct = (output, layout);
+        writableArrays.Add(output);
+    }
+
     // Delegate locals already reported at their lambda.
     private readonly HashSet<ILocalSymbol> refusedDelegates = new(SymbolEqualityComparer.Default);
 
@@ -99,6 +109,12 @@ internal sealed partial class BodyParser
         if (!method.ReturnsVoid && !EndsInJump(statements) && diagnostics.Count == reported)
         {
             Report(Descriptors.UnsupportedStatement, block.Syntax, "A body that can reach its end without a return", "end the method with 'return <value>;'");
+        }
+
+        if (returnStruct is not null && statements.LastOrDefault() is Return { Value: null })
+        {
+            // The last return of a struct result only ends the method, which its end does too.
+            statements.RemoveAt(statements.Count - 1);
         }
 
         return statements;
@@ -209,6 +225,20 @@ internal sealed partial class BodyParser
                 break;
             case IBranchOperation { BranchKind: BranchKind.Continue } when loopDepth > 0:
                 output.Add(new Continue(LineOf(op), SourceOf(op)));
+                break;
+            case IReturnOperation { ReturnedValue: { } value } when returnStruct is { } result:
+                if (StructValue(value) is { } fields)
+                {
+                    // return new P(a, b): each floating field into its element of the output, then return.
+                    int index = 0;
+                    foreach ((string path, Expr field) in fields.Where(f => f.Value.Type == Ty.Double))
+                    {
+                        output.Add(new Store(result.Output, new Opaque((index++).ToString(System.Globalization.CultureInfo.InvariantCulture), Ty.Int, true), AssignOp.Set, field, LineOf(op), SourceOf(op)));
+                    }
+
+                    output.Add(new Return(null, LineOf(op), SourceOf(op)));
+                }
+
                 break;
             case IReturnOperation { ReturnedValue: { } value }:
                 if (Expression(value) is { } returned)

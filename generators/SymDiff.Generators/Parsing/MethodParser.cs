@@ -110,12 +110,24 @@ internal static class MethodParser
         }
 
         bool hasOutputs = method.Parameters.Any(p => Signature.HasAttribute(p, Signature.OutputAttribute));
-        if (hasOutputs ? !method.ReturnsVoid : !Signature.IsFloating(method.ReturnType))
+        bool returnsStruct = !hasOutputs && StructLayout.IsCandidate(method.ReturnType);
+        if (hasOutputs ? !method.ReturnsVoid : !Signature.IsFloating(method.ReturnType) && !returnsStruct)
         {
             Report(Descriptors.UnsupportedReturnType, syntax.ReturnType.GetLocation(), method.Name, method.ReturnType.ToDisplayString());
         }
 
         string scalar = Scalar(method, syntax, Report);
+
+        // A struct return value: its floating fields are the method's outputs.
+        StructLayout? resultLayout = null;
+        if (returnsStruct)
+        {
+            resultLayout = StructLayout.Of(method.ReturnType, scalar, method.ContainingType, context.Model.Compilation, out string why);
+            if (resultLayout is null)
+            {
+                Report(Descriptors.UnsupportedReturnType, syntax.ReturnType.GetLocation(), method.Name, $"{method.ReturnType.ToDisplayString()} ({why})");
+            }
+        }
 
         AttributeData? attribute = context.Attribute;
         (bool hessian, bool jacobian) = Signature.SecondOrder(attribute);
@@ -126,6 +138,18 @@ internal static class MethodParser
         if (structParams.Count > 0 && (hessian || jacobian))
         {
             Report(Descriptors.SecondOrderUnsupported, syntax.Identifier.GetLocation(), method.Name, $"the struct parameter '{structParams[0].Parameter.Name}'", "second-order methods take double, float and their arrays; pass the struct's fields as parameters, or ask for a first-order gradient only");
+        }
+        else if (returnsStruct && (hessian || jacobian))
+        {
+            Report(Descriptors.SecondOrderUnsupported, syntax.Identifier.GetLocation(), method.Name, $"the struct return value '{method.ReturnType.Name}'", "second-order methods return double or float, or write [Output] spans; write the fields into an [Output] span for a Jacobian, or ask for first order only");
+        }
+
+        // The output span a struct result is written into inside the generated methods.
+        string? resultOutput = resultLayout is null ? null : Names.Fresh("result", identifiers);
+        if (resultOutput is not null)
+        {
+            identifiers.Add(resultOutput);
+            parameters.Add(new ParamModel(resultOutput, $"global::System.Span<{scalar}>", ParamKind.Span, false, Names.Derivative(resultOutput), IsOutput: true));
         }
 
         if (attribute is not null)
@@ -171,6 +195,10 @@ internal static class MethodParser
         }
 
         body.AllIdentifiers.UnionWith(identifiers);
+        if (resultOutput is not null)
+        {
+            body.ReturnStruct(resultOutput, resultLayout!);
+        }
 
         List<Stmt> statements = body.ParseBody(block);
         CheckCallArguments(parameters, statements, body, Report);
@@ -232,6 +260,12 @@ internal static class MethodParser
         string seedName = method.ReturnsVoid
             ? parameters.First(p => p.IsOutput).DerivativeName
             : Names.Fresh(Names.Derivative(method.Name), reserved);
+        StructResult? result = resultOutput is null ? null : new StructResult(
+            resultOutput,
+            parameters.First(p => p.Name == resultOutput).DerivativeName,
+            resultLayout!.Type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat),
+            resultLayout.Build,
+            resultLayout.Floating.Select(l => l.Path).ToEquatableArray());
 
         string ns = method.ContainingNamespace.IsGlobalNamespace ? string.Empty : method.ContainingNamespace.ToDisplayString();
         string hint = string.Join(".", new[] { ns }.Concat(types.Select(t => t.Name)).Append(method.Name).Where(s => s.Length > 0))
@@ -250,13 +284,14 @@ internal static class MethodParser
             reserved.OrderBy(n => n, StringComparer.Ordinal).ToEquatableArray(),
             scalar,
             method.IsStatic,
-            method.ReturnsVoid,
+            method.ReturnsVoid || result is not null,
             hessian && !method.ReturnsVoid,
             jacobian && method.ReturnsVoid,
             ImplicitCallees: body.ImplicitCalls.Select(c => c.Id).Distinct().OrderBy(id => id, StringComparer.Ordinal).ToEquatableArray(),
             TypeParameters: method.IsGenericMethod ? $"<{method.TypeParameters[0].Name}>" : string.Empty,
             Constraints: method.IsGenericMethod ? Signature.Constraints(method.TypeParameters[0]) : string.Empty,
-            Structs: structModels.ToEquatableArray());
+            Structs: structModels.ToEquatableArray(),
+            Result: result);
         return new ParseResult(model, EquatableArray<DiagnosticInfo>.Empty, body.ImplicitCalls.ToEquatableArray());
     }
 
@@ -355,7 +390,9 @@ internal static class MethodParser
     // A method is double or float throughout: its return type and every floating parameter agree.
     private static string Scalar(IMethodSymbol method, MethodDeclarationSyntax syntax, Action<DiagnosticDescriptor, Location?, string[]> report)
     {
-        string? scalar = Signature.FloatingElement(method.ReturnType);
+        // A struct result computes in the type of its first floating field (float for a Vector3).
+        string? scalar = Signature.FloatingElement(method.ReturnType)
+            ?? (StructLayout.IsCandidate(method.ReturnType) ? method.ReturnType.GetMembers().OfType<IFieldSymbol>().Where(f => !f.IsStatic).Select(f => Signature.FloatingElement(f.Type)).FirstOrDefault(e => e is not null) : null);
         for (int i = 0; i < method.Parameters.Length; i++)
         {
             string? element = Signature.FloatingElement(method.Parameters[i].Type);
