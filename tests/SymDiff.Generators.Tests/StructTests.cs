@@ -179,6 +179,53 @@ public class StructTests
             static S Make(double[] v) => new S { W = v[0], B = v[1], N = 2 };
             static double[] Parts(S s) => [s.W, s.B];
             """),
+        new("QuaternionOperationsAndRotations",
+            "",
+            """
+            [Differentiable] public static float F(Quaternion s, float x)
+            {
+                var axis = Vector3.Normalize(new Vector3(1, x, 0.5f));
+                var r = Quaternion.CreateFromAxisAngle(axis, x * 0.7f);
+                var q = Quaternion.Concatenate(s, r) * Quaternion.Conjugate(s) + Quaternion.Inverse(r) * 0.5f - Quaternion.Normalize(s) + new Quaternion(axis, x);
+                var v = Vector3.Transform(new Vector3(x, 1, 2), q);
+                var u = Vector4.Transform(new Vector4(1, x, 0, 2), Quaternion.CreateFromYawPitchRoll(x, 0.3f, s.W));
+                var w = Vector2.Transform(new Vector2(x, 1), Quaternion.Multiply(s, Quaternion.Identity));
+                return v.X + v.Y * v.Z + Quaternion.Dot(q, s) + q.Length() + u.W * u.X - u.Z + (-q).LengthSquared() * 0.1f + w.Y;
+            }
+            static Quaternion Make(double[] v) => new((float)v[0], (float)v[1], (float)v[2], (float)v[3]);
+            static double[] Parts(Quaternion s) => [s.X, s.Y, s.Z, s.W];
+            """,
+            Struct: "Quaternion", Scalar: "float"),
+        new("Matrix4x4ProductsAndTransforms",
+            "",
+            """
+            [Differentiable] public static float F(Matrix4x4 s, float x)
+            {
+                var m = s * Matrix4x4.CreateRotationX(x) + Matrix4x4.CreateScale(x, 2, 0.5f) * 0.5f;
+                var n = Matrix4x4.Transpose(m) * Matrix4x4.CreateFromQuaternion(new Quaternion(0.1f, x, 0.3f, 0.9f))
+                    - Matrix4x4.CreateTranslation(new Vector3(x, 1, 0)) * Matrix4x4.CreateRotationY(0.4f) * Matrix4x4.CreateRotationZ(x) + Matrix4x4.CreateScale(x);
+                var p = Vector3.Transform(new Vector3(1, x, 2), n) + Vector3.TransformNormal(new Vector3(x, 0, 1), m);
+                var q = Vector4.Transform(new Vector4(x, 1, 0.5f, 2), s) + Vector4.Transform(new Vector3(1, 2, x), m);
+                var r = Vector2.Transform(new Vector2(x, 1), m);
+                return p.X * p.Y + p.Z + q.W * q.X + r.Y + n.M44 * 0.1f + Matrix4x4.Identity.M11 * x - Matrix4x4.Negate(s).M23;
+            }
+            static Matrix4x4 Make(double[] v) => new((float)v[0], (float)v[1], (float)v[2], (float)v[3], (float)v[4], (float)v[5], (float)v[6], (float)v[7], (float)v[8], (float)v[9], (float)v[10], (float)v[11], (float)v[12], (float)v[13], (float)v[14], (float)v[15]);
+            static double[] Parts(Matrix4x4 s) => [s.M11, s.M12, s.M13, s.M14, s.M21, s.M22, s.M23, s.M24, s.M31, s.M32, s.M33, s.M34, s.M41, s.M42, s.M43, s.M44];
+            """,
+            Struct: "Matrix4x4", Scalar: "float"),
+        new("Matrix3x2AffineTransforms",
+            "",
+            """
+            [Differentiable] public static float F(Matrix3x2 s, float x)
+            {
+                var m = s * Matrix3x2.CreateScale(x, 2) + Matrix3x2.CreateTranslation(new Vector2(1, x)) * s - Matrix3x2.CreateScale(0.5f) * x;
+                var p = Vector2.Transform(new Vector2(x, 1), m) - Vector2.TransformNormal(new Vector2(1, x), s);
+                return p.X * p.Y + m.M31 - (-m).M22 * x + Matrix3x2.Identity.M32;
+            }
+            static Matrix3x2 Make(double[] v) => new((float)v[0], (float)v[1], (float)v[2], (float)v[3], (float)v[4], (float)v[5]);
+            static double[] Parts(Matrix3x2 s) => [s.M11, s.M12, s.M21, s.M22, s.M31, s.M32];
+            """,
+            Struct: "Matrix3x2", Scalar: "float"),
         new("IntegerMethodsAndPrivateHelpersOfAStruct",
             """
             public readonly record struct S(double A, double B, int Degree)
@@ -328,6 +375,16 @@ public class StructTests
             static double[] PartsR(Vector3 r) => Parts(r);
             """,
             Struct: "Vector3", Result: "Vector3", Scalar: "float"),
+        new("QuaternionResult",
+            "",
+            """
+            [Differentiable] public static Quaternion F(Quaternion s, float x) => Quaternion.Normalize(s * Quaternion.CreateFromAxisAngle(Vector3.UnitY, x)) * (1 + x * x);
+            static Quaternion Make(double[] v) => new((float)v[0], (float)v[1], (float)v[2], (float)v[3]);
+            static double[] Parts(Quaternion s) => [s.X, s.Y, s.Z, s.W];
+            static Quaternion MakeR(double[] v) => Make(v);
+            static double[] PartsR(Quaternion r) => Parts(r);
+            """,
+            Struct: "Quaternion", Result: "Quaternion", Scalar: "float"),
     ];
 
     public static IEnumerable<object[]> ResultCaseData => ResultCases.Select(c => new object[] { c });
@@ -435,9 +492,13 @@ public class StructTests
     [InlineData("SD0015", "public record struct S(double W, int N); public static partial class C { [Differentiable] public static double F(S s) { [|s.N|] = 2; return s.W; } }",
         "Writing to the property 'N' (SymDiff writes the floating-point fields of struct locals and parameters, and the constant fields of struct locals) is not supported in a [Differentiable] method: assign to a local, an element of a local array, or an element of an [Output] parameter instead")]
     [InlineData("SD0008", "public static partial class C { [Differentiable] public static float F(System.Numerics.Vector2 a, System.Numerics.Vector2 b) => [|System.Numerics.Vector2.Reflect(a, b)|].X; }",
-        "The vector method 'Vector2.Reflect' is not supported in a [Differentiable] method yet: SymDiff writes out +, -, *, / and unary minus, Dot, Length, LengthSquared, Distance, DistanceSquared, Normalize, Lerp, Cross, Min, Max, Abs and SquareRoot; write other operations on the fields X, Y, Z, W")]
+        "The vector method 'Vector2.Reflect' is not supported in a [Differentiable] method yet: SymDiff writes out +, -, *, / and unary minus, Dot, Length, LengthSquared, Distance, DistanceSquared, Normalize, Lerp, Cross, Min, Max, Abs, SquareRoot, and Transform and TransformNormal by a Quaternion, Matrix3x2 or Matrix4x4; write other operations on the fields X, Y, Z, W")]
     [InlineData("SD0008", "public static partial class C { [Differentiable] public static float F(System.Numerics.Vector2 a) => [|System.Numerics.Vector2.Sum(a)|]; }",
-        "The vector method 'Vector2.Sum' is not supported in a [Differentiable] method yet: SymDiff writes out +, -, *, / and unary minus, Dot, Length, LengthSquared, Distance, DistanceSquared, Normalize, Lerp, Cross, Min, Max, Abs and SquareRoot; write other operations on the fields X, Y, Z, W")]
+        "The vector method 'Vector2.Sum' is not supported in a [Differentiable] method yet: SymDiff writes out +, -, *, / and unary minus, Dot, Length, LengthSquared, Distance, DistanceSquared, Normalize, Lerp, Cross, Min, Max, Abs, SquareRoot, and Transform and TransformNormal by a Quaternion, Matrix3x2 or Matrix4x4; write other operations on the fields X, Y, Z, W")]
+    [InlineData("SD0008", "public static partial class C { [Differentiable] public static float F(System.Numerics.Quaternion a, System.Numerics.Quaternion b) => [|System.Numerics.Quaternion.Slerp(a, b, 0.5f)|].X; }",
+        "The Quaternion operation 'System.Numerics.Quaternion.Slerp(a, b, 0.5f)' is not supported in a [Differentiable] method yet: SymDiff writes out the constructors, Identity, Zero, +, -, * and unary minus of Quaternion, Matrix3x2 and Matrix4x4, Quaternion's Conjugate, Inverse, Normalize, Concatenate, CreateFromAxisAngle and CreateFromYawPitchRoll, Matrix4x4's Transpose, CreateScale, CreateTranslation, CreateRotationX/Y/Z and CreateFromQuaternion, Matrix3x2's CreateScale and CreateTranslation, and the vectors' Transform and TransformNormal by them; write other operations on the fields")]
+    [InlineData("SD0004", "public static partial class C { [Differentiable] public static double F([|System.Numerics.Matrix4x4|] m, double x) => m.M11 * x; }",
+        "Parameter 'm' has type 'System.Numerics.Matrix4x4 (its fields are float, and the method computes in double)': use double or float, their arrays and spans, a struct whose fields are such values, or a constant type (integer, bool, char, string, enum)")]
     public void Refused_struct_constructs_are_reported_at_the_construct(string id, string marked, string message) =>
         new DiagnosticTests().Each_diagnostic_is_reported_at_its_construct(id, marked, message);
 }

@@ -88,7 +88,7 @@ internal sealed partial class BodyParser
     }
 
     // An operator a user struct declares (a + b on points): read in place like a method.
-    private static bool IsStructOperator(IMethodSymbol op) => op.ContainingType is { TypeKind: TypeKind.Struct } owner && !IsVector(owner);
+    private static bool IsStructOperator(IMethodSymbol op) => op.ContainingType is { TypeKind: TypeKind.Struct } owner && !IsNumerics(owner);
 
     // A call SymDiff reads in place rather than calling its generated methods.
     private bool ReadsInPlace(IInvocationOperation invocation)
@@ -97,7 +97,7 @@ internal sealed partial class BodyParser
         return target.MethodKind == MethodKind.LocalFunction
             || IsStructValue(invocation.Instance)
             || invocation.Arguments.Any(a => IsStructValue(a.Value))
-            || (StructLayout.IsCandidate(target.ReturnType) && !IsVector(target.ContainingType))
+            || (StructLayout.IsCandidate(target.ReturnType) && !IsNumerics(target.ContainingType))
             || (frames.Count > 0 && !Accessible(target) && CoveredByKey(target))
             || (Signature.IsImplicitCandidate(target) && Signature.NotPartial(target) is not null && InPlaceBody(target, out _) is not null);
     }

@@ -77,13 +77,18 @@ internal sealed partial class BodyParser
             return vector;
         }
 
+        if (IsNumerics(inner.Type) && !IsVector(inner.Type) && RotationValue(inner, out bool rotationHandled) is var rotation && rotationHandled)
+        {
+            return rotation;
+        }
+
         switch (inner)
         {
             case IParameterReferenceOperation or ILocalReferenceOperation when BoundStruct(inner) is { } bound:
                 return bound;
             case IInstanceReferenceOperation when InlinedThis is { } self:
                 return self;
-            case IInvocationOperation call when !IsVector(call.TargetMethod.ContainingType):
+            case IInvocationOperation call when !IsNumerics(call.TargetMethod.ContainingType):
                 return InlineStruct(call, call.TargetMethod, call.TargetMethod, call.Instance, ArgumentsOf(call));
             case IBinaryOperation { OperatorMethod: { } userOperator } binary when IsStructOperator(userOperator):
                 return InlineStruct(binary, userOperator, userOperator, null, [binary.LeftOperand, binary.RightOperand]);

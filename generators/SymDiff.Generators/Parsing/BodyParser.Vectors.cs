@@ -24,7 +24,7 @@ internal sealed partial class BodyParser
     };
 
     private static readonly HashSet<string> VectorMethods =
-        ["Add", "Subtract", "Multiply", "Divide", "Negate", "Abs", "SquareRoot", "Min", "Max", "Normalize", "Lerp", "Cross", "Dot", "Length", "LengthSquared", "Distance", "DistanceSquared"];
+        ["Add", "Subtract", "Multiply", "Divide", "Negate", "Abs", "SquareRoot", "Min", "Max", "Normalize", "Lerp", "Cross", "Dot", "Length", "LengthSquared", "Distance", "DistanceSquared", "Transform", "TransformNormal"];
 
     private static bool IsVector(ITypeSymbol? type) => StructLayout.VectorSize(type) > 0;
 
@@ -67,6 +67,8 @@ internal sealed partial class BodyParser
                 switch (call.TargetMethod.Name, a.Count)
                 {
                     case ("Add", 2): return Componentwise(BinOp.Add, a[0], a[1], size);
+                    case ("Transform" or "TransformNormal", 2) when IsNumerics(a[1].Type) && !IsVector(a[1].Type):
+                        return Transform(call, size, a[0], a[1]);
                     case ("Subtract", 2): return Componentwise(BinOp.Sub, a[0], a[1], size);
                     case ("Multiply", 2): return Componentwise(BinOp.Mul, a[0], a[1], size);
                     case ("Divide", 2): return Componentwise(BinOp.Div, a[0], a[1], size);
@@ -121,7 +123,7 @@ internal sealed partial class BodyParser
     /// <summary>A scalar of vectors: <c>Vector2.Dot(a, b)</c>, <c>a.Length()</c>, <c>a.LengthSquared()</c>, <c>Vector3.Distance(a, b)</c>, <c>Vector3.DistanceSquared(a, b)</c>.</summary>
     private Expr? VectorScalar(IInvocationOperation call, out bool handled)
     {
-        handled = IsVector(call.TargetMethod.ContainingType) && Signature.IsFloating(call.Type);
+        handled = (IsVector(call.TargetMethod.ContainingType) || IsNamed(call.TargetMethod.ContainingType, "Quaternion")) && Signature.IsFloating(call.Type);
         if (!handled)
         {
             return null;
@@ -160,5 +162,5 @@ internal sealed partial class BodyParser
 
     private void RefuseVectorMethod(IInvocationOperation call) =>
         Report(Descriptors.UnsupportedExpression, call.Syntax, $"The vector method '{call.TargetMethod.ContainingType.Name}.{call.TargetMethod.Name}'",
-            "SymDiff writes out +, -, *, / and unary minus, Dot, Length, LengthSquared, Distance, DistanceSquared, Normalize, Lerp, Cross, Min, Max, Abs and SquareRoot; write other operations on the fields X, Y, Z, W");
+            "SymDiff writes out +, -, *, / and unary minus, Dot, Length, LengthSquared, Distance, DistanceSquared, Normalize, Lerp, Cross, Min, Max, Abs, SquareRoot, and Transform and TransformNormal by a Quaternion, Matrix3x2 or Matrix4x4; write other operations on the fields X, Y, Z, W");
 }

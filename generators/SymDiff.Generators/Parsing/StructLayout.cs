@@ -48,7 +48,7 @@ internal sealed class StructLayout
     /// <summary>True for a struct SymDiff could read as its fields (whether or not it accepts it).</summary>
     public static bool IsCandidate(ITypeSymbol? type) =>
         type is INamedTypeSymbol { TypeKind: TypeKind.Struct, SpecialType: SpecialType.None, IsGenericType: false } named
-        && (named.ContainingNamespace?.ToDisplayString() is not ("System" or "System.Numerics") || VectorSize(named) > 0)
+        && (named.ContainingNamespace?.ToDisplayString() is not ("System" or "System.Numerics") || NumericsFields(named) is not null)
         && !named.IsRefLikeType;
 
     /// <summary>2, 3 or 4 for <c>System.Numerics.Vector2</c>, <c>Vector3</c>, <c>Vector4</c>; otherwise 0.</summary>
@@ -59,6 +59,27 @@ internal sealed class StructLayout
 
     /// <summary>The fields of a System.Numerics vector, in order.</summary>
     public static readonly string[] VectorFields = ["X", "Y", "Z", "W"];
+
+    /// <summary>The fields of a Matrix4x4 (M11 … M44, row by row) and a Matrix3x2 (M11 … M32).</summary>
+    public static readonly string[] Matrix4x4Fields = Enumerable.Range(1, 4).SelectMany(r => Enumerable.Range(1, 4).Select(c => $"M{r}{c}")).ToArray();
+
+    public static readonly string[] Matrix3x2Fields = Enumerable.Range(1, 3).SelectMany(r => Enumerable.Range(1, 2).Select(c => $"M{r}{c}")).ToArray();
+
+    /// <summary>
+    /// The float fields, in constructor order, of the System.Numerics types SymDiff reads as
+    /// structs (Vector2, Vector3, Vector4, Quaternion, Matrix3x2, Matrix4x4); null for any other type.
+    /// </summary>
+    public static string[]? NumericsFields(ITypeSymbol? type) =>
+        type is INamedTypeSymbol { ContainingNamespace: { } ns } named && ns.ToDisplayString() == "System.Numerics"
+            ? named.Name switch
+            {
+                "Vector2" or "Vector3" or "Vector4" => VectorFields.Take(named.Name[6] - '0').ToArray(),
+                "Quaternion" => VectorFields,
+                "Matrix3x2" => Matrix3x2Fields,
+                "Matrix4x4" => Matrix4x4Fields,
+                _ => null,
+            }
+            : null;
 
     /// <summary>The layout of <paramref name="type"/> for a method over <paramref name="scalar"/>, or null with the reason.</summary>
     public static StructLayout? Of(ITypeSymbol type, string scalar, INamedTypeSymbol within, Compilation compilation, out string why)
@@ -91,9 +112,9 @@ internal sealed class StructLayout
     private static string? Walk(INamedTypeSymbol type, string prefix, string scalar, INamedTypeSymbol within, Compilation compilation, List<Leaf> leaves, HashSet<ITypeSymbol> open, out string why)
     {
         why = string.Empty;
-        if (VectorSize(type) is var size and > 0)
+        if (NumericsFields(type) is { } numerics)
         {
-            // Vector2, Vector3, Vector4: their float fields X, Y, Z, W as the API names them, built by their constructor.
+            // Vector2, Vector3, Vector4, Quaternion, Matrix3x2, Matrix4x4: their float fields as the API names them, built by their constructor.
             if (scalar != "float")
             {
                 why = prefix.Length == 0
@@ -103,8 +124,8 @@ internal sealed class StructLayout
             }
 
             ITypeSymbol single = compilation.GetSpecialType(SpecialType.System_Single);
-            leaves.AddRange(VectorFields.Take(size).Select(f => new Leaf(prefix + f, single, Floating: true)));
-            return $"new global::System.Numerics.{type.Name}({string.Join(", ", VectorFields.Take(size).Select(f => "{" + prefix + f + "}"))})";
+            leaves.AddRange(numerics.Select(f => new Leaf(prefix + f, single, Floating: true)));
+            return $"new global::System.Numerics.{type.Name}({string.Join(", ", numerics.Select(f => "{" + prefix + f + "}"))})";
         }
 
         if (!open.Add(type))
