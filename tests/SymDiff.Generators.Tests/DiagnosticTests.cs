@@ -38,8 +38,8 @@ public class DiagnosticTests
         "The switch expression 'x switch { > 0 => x, <= 0 => -x }' without a last '_' arm is not supported in a [Differentiable] method yet: end it with '_ => value', so that every input (NaN too) has a value instead of an exception")]
     [InlineData("SD0008", "public static partial class C { [Differentiable] public static double F(double x) => x is [|double d|] ? d * x : 0; }",
         "The pattern 'double d' is not supported in a [Differentiable] method yet: use constant ('0'), relational ('> 0'), 'and', 'or', 'not' and '_' patterns; assign to a local instead of declaring one in a pattern")]
-    [InlineData("SD0007", "public static partial class C { static (double, double) Pair(double x) => (x, x); [Differentiable] public static double F(double x) { double a, b; [|(a, b) = Pair(x);|] return a * b; } }",
-        "The deconstruction '(a, b) = Pair(x);' is not supported in a [Differentiable] method yet: deconstruct a tuple literal '(x, y)' into locals or parameters, or assign them one by one")]
+    [InlineData("SD0007", "public static partial class C { [Differentiable] public static double F(double x) { double a, b, c; [|(a, (b, c)) = (x, (x, x));|] return a * b * c; } }",
+        "The deconstruction '(a, (b, c)) = (x, (x, x));' is not supported in a [Differentiable] method yet: deconstruct a tuple literal '(x, y)' into locals or parameters, or assign them one by one")]
     [InlineData("SD0009", "public static partial class C { [Differentiable] public static double F(double x) { object [|o = x|]; return x; } }",
         "Local 'o' has type 'object': locals of a [Differentiable] method are floating-point (of the method's precision), integer, bool, char, string or enum values, structs of such values, or local arrays 'new double[n]'")]
     [InlineData("SD0010", "public static partial class C { [Differentiable] public static double F(double x, [|float y|]) => x * y; }",

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Reflection;
 using System.Text;
+using System.Text.RegularExpressions;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
@@ -27,14 +28,14 @@ public class RandomProgramTests(ITestOutputHelper output)
 {
     private const int PerBatch = 45, Points = 3;
 
-    // 2,025 double programs per run (45 batches), with 405 float twins, up to 405 generic twins, 405 struct twins, 405 Hessian twins and 360 output methods; SYMDIFF_RANDOM_PROGRAMS=20000 runs the longer check
+    // 2,025 double programs per run (45 batches), with 405 float twins, up to 405 generic twins, 405 struct twins, 405 in-place twins, 405 Hessian twins and 360 output methods; SYMDIFF_RANDOM_PROGRAMS=20000 runs the longer check
     // (README: "Random-program tests").
     private static int Batches =>
         (int.TryParse(Environment.GetEnvironmentVariable("SYMDIFF_RANDOM_PROGRAMS"), out int n) && n > 0 ? n + PerBatch - 1 : 2025) / PerBatch;
 
     public static IEnumerable<object[]> BatchSeeds => Enumerable.Range(0, Batches).Select(b => new object[] { 1000 + b });
 
-    private enum Kind { Double, Float, Output, Hessian, Generic, Struct }
+    private enum Kind { Double, Float, Output, Hessian, Generic, Struct, InPlace }
 
     // The helpers as generic-math methods, for the generic twins to call.
     private static readonly Lazy<string> GenericHelpers = new(() => GenericTwin.Of(ProgramGenerator.Helpers)!);
@@ -73,6 +74,14 @@ public class RandomProgramTests(ITestOutputHelper output)
             if (i % 5 == 1)
             {
                 programs.Add(new Program($"S{i}", seed, StructTwin(source, $"P{i}", $"S{i}"), Kind.Struct, $"P{i}"));
+            }
+
+            // An in-place twin of every fifth program: its helpers without [Differentiable] (one in a
+            // type that is not partial, read in place; one with a loop, generated beside it) and its
+            // reads of x through a local function.
+            if (i % 5 == 3)
+            {
+                programs.Add(new Program($"U{i}", seed, InPlaceTwin(source, $"P{i}", $"U{i}"), Kind.InPlace, $"P{i}"));
             }
 
             // A Hessian twin of every fifth program: the same method with [Differentiable(Hessian = true)].
@@ -116,7 +125,7 @@ public class RandomProgramTests(ITestOutputHelper output)
                         Kind.Double => CheckPoint(Scalar(wrapper, p.Name), s, v, random),
                         Kind.Float => CheckFloatPoint(Scalar(wrapper, p.TwinOf!), Scalar(wrapper, p.Name), s, v, random, ref sensitive),
                         Kind.Hessian => CheckHessianPoint(wrapper, p.Name, s, v, random),
-                        Kind.Generic or Kind.Struct => CheckTwinPoint(Scalar(wrapper, p.TwinOf!), Scalar(wrapper, p.Name), s, v, random, p.Kind.ToString().ToLowerInvariant()),
+                        Kind.Generic or Kind.Struct or Kind.InPlace => CheckTwinPoint(Scalar(wrapper, p.TwinOf!), Scalar(wrapper, p.Name), s, v, random, p.Kind.ToString().ToLowerInvariant()),
                         _ => CheckOutputPoint(wrapper, p.Name, s, v, random),
                     };
                     if (!ok)
@@ -137,7 +146,7 @@ public class RandomProgramTests(ITestOutputHelper output)
             checkedPoints += done;
         }
 
-        output.WriteLine($"batch {batchSeed}: {programs.Count} programs ({programs.Count(p => p.Kind == Kind.Float)} float, {programs.Count(p => p.Kind == Kind.Generic)} generic, {programs.Count(p => p.Kind == Kind.Struct)} struct, {programs.Count(p => p.Kind == Kind.Output)} with outputs, {programs.Count(p => p.Kind == Kind.Hessian)} with Hessians), {refused.Count} refused, {accepted.Count} checked at {checkedPoints} points ({kinks} points near a kink and {sensitive} float points sensitive to rounding replaced)");
+        output.WriteLine($"batch {batchSeed}: {programs.Count} programs ({programs.Count(p => p.Kind == Kind.Float)} float, {programs.Count(p => p.Kind == Kind.Generic)} generic, {programs.Count(p => p.Kind == Kind.Struct)} struct, {programs.Count(p => p.Kind == Kind.InPlace)} in place ({programs.Count(p => p.Kind == Kind.InPlace && p.Source.Contains("Plain.U1("))} calling U1, {programs.Count(p => p.Kind == Kind.InPlace && p.Source.Contains("Twice(x)"))} reading x through Twice), {programs.Count(p => p.Kind == Kind.Output)} with outputs, {programs.Count(p => p.Kind == Kind.Hessian)} with Hessians), {refused.Count} refused, {accepted.Count} checked at {checkedPoints} points ({kinks} points near a kink and {sensitive} float points sensitive to rounding replaced)");
         Assert.True(refused.Count <= programs.Count / 10, $"{refused.Count} of {programs.Count} programs refused");
     }
 
@@ -156,6 +165,26 @@ public class RandomProgramTests(ITestOutputHelper output)
         return body.WithIdentifier(SyntaxFactory.Identifier(twin)).WithParameterList(SyntaxFactory.ParameterList(SyntaxFactory.SeparatedList(parameters))).NormalizeWhitespace().ToFullString();
     }
 
+    // The program calling helpers without [Differentiable] instead of H1 and H2 (U1, of a type that
+    // is not partial, read in place; U2, whose loop makes SymDiff generate its methods beside it),
+    // and reading x as Twice(x) * 0.5 through a static local function (exactly x, slope 1).
+    private static string InPlaceTwin(string source, string name, string twin)
+    {
+        var method = (MethodDeclarationSyntax)SyntaxFactory.ParseMemberDeclaration(source)!;
+        var reads = method.DescendantNodes().OfType<IdentifierNameSyntax>().Where(n => n.Identifier.ValueText == "x"
+            && !(n.Parent is AssignmentExpressionSyntax a && a.Left == n)
+            && n.Parent is not (PostfixUnaryExpressionSyntax or PrefixUnaryExpressionSyntax { RawKind: (int)SyntaxKind.PreIncrementExpression or (int)SyntaxKind.PreDecrementExpression })
+            && n.Parent is not ArgumentSyntax { RefKindKeyword.RawKind: not 0 });
+        var renamed = method.ReplaceNodes(reads, (n, _) => SyntaxFactory.ParseExpression("(Twice(x) * 0.5)").WithTriviaFrom(n));
+        if (renamed.Body is { } body)
+        {
+            renamed = renamed.WithBody(body.WithStatements(body.Statements.Insert(0, SyntaxFactory.ParseStatement("static double Twice(double v) => v + v;\n"))));
+        }
+
+        string text = renamed.WithIdentifier(SyntaxFactory.Identifier(twin)).NormalizeWhitespace().ToFullString();
+        return Regex.Replace(Regex.Replace(text, @"\bH1\(", "Plain.U1("), @"\bH2\(", "U2(");
+    }
+
     private static string Source(IEnumerable<Program> programs) => $$"""
         using System;
         using System.Numerics;
@@ -165,9 +194,15 @@ public class RandomProgramTests(ITestOutputHelper output)
 
         public record struct XY(double X, double Y);
 
+        public static class Plain
+        {
+            public static double U1(double a, double b) { double t = Math.Tanh(b); return a * t + Math.Sin(a * b); }
+        }
+
         public static partial class R
         {
         {{ProgramGenerator.Helpers}}
+        public static double U2(double a, double[] w) { double s = a; for (int i = 0; i < w.Length; i++) { s = s * 0.5 + w[i] * Math.Cos(s); } return s; }
         {{string.Join("\n", programs.Where(p => p.Kind is not (Kind.Float or Kind.Generic)).Select(p => p.Source))}}
         }
 
@@ -496,7 +531,7 @@ public class RandomProgramTests(ITestOutputHelper output)
             string n = p.Name;
             switch (p.Kind)
             {
-                case Kind.Double:
+                case Kind.Double or Kind.InPlace:
                     wrapper.AppendLine($"public static double V{n}(double[] s, double[] v) => Cases.R.{n}(s[0], s[1], v);");
                     wrapper.AppendLine($"public static double G{n}(double[] s, double[] v, double[] gs, double[] gv) => Cases.R.{n}Gradient(s[0], s[1], v, out gs[0], out gs[1], gv);");
                     wrapper.AppendLine($"public static void B{n}(double[] s, double[] v, double seed, double[] gs, double[] gv) => Cases.R.{n}Backward(s[0], s[1], v, seed, ref gs[0], ref gs[1], gv);");

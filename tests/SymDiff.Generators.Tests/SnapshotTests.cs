@@ -89,6 +89,26 @@ public class SnapshotTests
                 }
             }
             """, "Cases.C.Loss.g.cs"),
+        ["GeometryReadInPlace"] = ("""
+            using System;
+            using SymDiff;
+            namespace Cases;
+            public readonly record struct Point(double X, double Y)
+            {
+                public double DistanceTo(Point q) { double dx = q.X - X, dy = q.Y - Y; return Math.Sqrt(dx * dx + dy * dy); }
+                public static Point operator -(Point a, Point b) => new(a.X - b.X, a.Y - b.Y);
+            }
+            public static partial class C
+            {
+                [Differentiable]
+                public static Point Pull(Point p, Point anchor, double stiffness)
+                {
+                    double stretch = p.DistanceTo(anchor) - 1;
+                    var away = p - anchor;
+                    return new Point(-stiffness * stretch * away.X, -stiffness * stretch * away.Y);
+                }
+            }
+            """, "Cases.C.Pull.g.cs"),
         ["NestedTypes"] = ("""
             using SymDiff;
             namespace Cases.Deep;

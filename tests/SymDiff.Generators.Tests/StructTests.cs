@@ -226,6 +226,20 @@ public class StructTests
             static double[] Parts(Matrix3x2 s) => [s.M11, s.M12, s.M21, s.M22, s.M31, s.M32];
             """,
             Struct: "Matrix3x2", Scalar: "float"),
+        new("TupleParameterLocalsAndDeconstructionDeclarations",
+            "",
+            """
+            [Differentiable] public static double F((double A, double B, int N) s, double x)
+            {
+                var (p, q) = (s.A * x, s.B - x);
+                (double Lo, double Hi) range = p < q ? (p, q) : (q, p);
+                var (lo, hi, _) = (range.Lo, range.Hi, s.N);
+                return (hi - lo) * Math.Exp(-lo * lo) + s.Item3 * range.Item2;
+            }
+            static (double A, double B, int N) Make(double[] v) => (v[0], v[1], 2);
+            static double[] Parts((double A, double B, int N) s) => [s.A, s.B];
+            """,
+            Struct: "(double A, double B, int N)"),
         new("IntegerMethodsAndPrivateHelpersOfAStruct",
             """
             public readonly record struct S(double A, double B, int Degree)
@@ -375,6 +389,31 @@ public class StructTests
             static double[] PartsR(Vector3 r) => Parts(r);
             """,
             Struct: "Vector3", Result: "Vector3", Scalar: "float"),
+        new("TupleResultFromTupleHelpersAndDeconstruction",
+            """
+            public static class Stats
+            {
+                public static (double Mean, double Spread) Of(double a, double b) { double m = (a + b) / 2; return (m, Math.Abs(a - b) / 2 + 0.1); }
+                public static (double, double) Swap(double a, double b) => (b, a);
+            }
+            """,
+            """
+            [Differentiable] public static (double Sum, double Product) F((double X, double Y) s, double x)
+            {
+                var (mean, spread) = Stats.Of(s.X, s.Y * x);
+                double a = mean, b = spread;
+                (a, b) = Stats.Swap(a, b);
+                (double, int) t = (a * 2, 3);
+                var q = (First: b, Second: t.Item1);
+                if (q.First > 2) return (q.First, -a);
+                return (q.First + q.Second + s.Item1, a * b * t.Item2);
+            }
+            static (double X, double Y) Make(double[] v) => (v[0], v[1]);
+            static double[] Parts((double X, double Y) s) => [s.X, s.Y];
+            static (double Sum, double Product) MakeR(double[] v) => (v[0], v[1]);
+            static double[] PartsR((double Sum, double Product) r) => [r.Sum, r.Product];
+            """,
+            Struct: "(double X, double Y)", Result: "(double Sum, double Product)"),
         new("QuaternionResult",
             "",
             """

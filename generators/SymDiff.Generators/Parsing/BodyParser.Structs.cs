@@ -58,7 +58,7 @@ internal sealed partial class BodyParser
     // The struct value and the member name of a field or property read of one (an auto-property's backing field by its property's name).
     private (IOperation Instance, string Name)? StructMember(IOperation op) => op switch
     {
-        IFieldReferenceOperation { Instance: { } i } f when IsStructValue(i) => (i, f.Field.AssociatedSymbol?.Name ?? f.Field.Name),
+        IFieldReferenceOperation { Instance: { } i } f when IsStructValue(i) => (i, StructLayout.MemberPath(f.Field)),
         IPropertyReferenceOperation { Instance: { } i, Property.Parameters.Length: 0 } p when IsStructValue(i) => (i, p.Property.Name),
         _ => null,
     };
@@ -71,6 +71,11 @@ internal sealed partial class BodyParser
     {
         // An identity conversion, or the one of a target-typed 'new(a, b)'.
         IOperation inner = op is IConversionOperation { IsImplicit: true } c && (c.Conversion.IsIdentity || c.Operand is IObjectCreationOperation) ? c.Operand : op;
+        if (op is IConversionOperation { IsImplicit: true, Operand: ITupleOperation literal } && StructLayout.IsTuple(op.Type))
+        {
+            // (1, x) as a (double, double): the literal's elements, converted to the target's.
+            return TupleValue(literal, op.Type!);
+        }
 
         if (IsVector(inner.Type) && VectorValue(inner, out bool vectorHandled) is var vector && vectorHandled)
         {
@@ -88,6 +93,8 @@ internal sealed partial class BodyParser
                 return bound;
             case IInstanceReferenceOperation when InlinedThis is { } self:
                 return self;
+            case ITupleOperation tuple when StructLayout.IsTuple(tuple.Type):
+                return TupleValue(tuple, tuple.Type!);
             case IInvocationOperation call when !IsNumerics(call.TargetMethod.ContainingType):
                 return InlineStruct(call, call.TargetMethod, call.TargetMethod, call.Instance, ArgumentsOf(call));
             case IBinaryOperation { OperatorMethod: { } userOperator } binary when IsStructOperator(userOperator):
@@ -118,6 +125,27 @@ internal sealed partial class BodyParser
                     "build structs with 'new', 'with', 'default', a copy, an operator or a call of a method SymDiff reads in place, and read their fields");
                 return null;
         }
+    }
+
+    // A tuple literal as a value of the tuple type 'type', element by element.
+    private List<(string Path, Expr Value)>? TupleValue(ITupleOperation tuple, ITypeSymbol type)
+    {
+        if (Layout(type, tuple.Syntax) is not { } layout)
+        {
+            return null;
+        }
+
+        List<(string Path, Expr Value)>? value = Defaults(layout);
+        var elements = ((INamedTypeSymbol)type).TupleElements;
+        for (int k = 0; k < elements.Length && k < tuple.Elements.Length; k++)
+        {
+            if (!Set(value, StructLayout.MemberPath(elements[k]), tuple.Elements[k]))
+            {
+                return null;
+            }
+        }
+
+        return value;
     }
 
     private List<(string Path, Expr Value)>? Member(List<(string Path, Expr Value)>? whole, string name)
@@ -454,16 +482,22 @@ internal sealed partial class BodyParser
     // (a, b) = q; or var (a, b) = q; for a record struct's positional Deconstruct.
     private bool ParseStructDeconstruction(IDeconstructionAssignmentOperation deconstruction, IOperation value, IOperation statement, List<Stmt> output)
     {
-        if (!IsStructValue(value))
+        bool declares = deconstruction.Target is IDeclarationExpressionOperation
+            || deconstruction.Target is ITupleOperation { Elements: var declared } && declared.Any(t => t is ILocalReferenceOperation { IsDeclaration: true } or IDeclarationExpressionOperation);
+        if (!IsStructValue(value) || (value is ITupleOperation && !declares))
         {
+            // (a, b) = (b, a) reads every value before it writes a target: BodyParser.Sugar's deconstruction.
             return false;
         }
 
         IOperation target = deconstruction.Target is IDeclarationExpressionOperation declaration ? declaration.Expression : deconstruction.Target;
         var type = (INamedTypeSymbol)value.Type!;
-        IMethodSymbol? deconstruct = type.GetMembers("Deconstruct").OfType<IMethodSymbol>()
-            .FirstOrDefault(m => m.IsImplicitlyDeclared && target is ITupleOperation t && m.Parameters.Length == t.Elements.Length);
-        if (target is not ITupleOperation targets || deconstruct is null
+        // A record struct's positional Deconstruct, or a tuple's elements in order.
+        List<string>? paths = StructLayout.IsTuple(type)
+            ? type.TupleElements.Select(StructLayout.MemberPath).ToList()
+            : type.GetMembers("Deconstruct").OfType<IMethodSymbol>()
+                .FirstOrDefault(m => m.IsImplicitlyDeclared && target is ITupleOperation t && m.Parameters.Length == t.Elements.Length)?.Parameters.Select(p => p.Name).ToList();
+        if (target is not ITupleOperation targets || paths is null || paths.Count != targets.Elements.Length
             || targets.Elements.Any(t => t is not (ILocalReferenceOperation or IParameterReferenceOperation or IDiscardOperation or IDeclarationExpressionOperation)))
         {
             Report(Descriptors.UnsupportedStatement, statement.Syntax, $"The deconstruction '{Short(statement)}'", "deconstruct a positional record struct into scalar locals, or read its fields");
@@ -477,10 +511,28 @@ internal sealed partial class BodyParser
 
         int line = LineOf(statement);
         string source = SourceOf(statement);
+
+        // (a, b) = Swap(a, b): a value that reads a target is held in a local until every value is read.
+        var assignedNames = new HashSet<string>(targets.Elements.Select(t => t switch
+        {
+            ILocalReferenceOperation { IsDeclaration: false } l when !declares => Local(l.Local),
+            IParameterReferenceOperation p => NameOf(p.Parameter),
+            _ => null,
+        }).OfType<string>());
+        for (int k = 0; k < whole.Count; k++)
+        {
+            if (assignedNames.Count > 0 && whole[k].Value.Type == Ty.Double && Mentions(whole[k].Value, assignedNames))
+            {
+                string temp = FreshLocal(FieldName("value", whole[k].Path));
+                output.Add(new Decl(temp, Ty.Double, whole[k].Value, line, source));
+                whole[k] = (whole[k].Path, new Var(temp, Ty.Double));
+            }
+        }
+
         for (int k = 0; k < targets.Elements.Length; k++)
         {
             IOperation element = targets.Elements[k] is IDeclarationExpressionOperation d ? d.Expression : targets.Elements[k];
-            string path = deconstruct.Parameters[k].Name;
+            string path = paths[k];
             (string Path, Expr Value) field = whole.FirstOrDefault(l => l.Path == path);
             if (element is IDiscardOperation)
             {
@@ -495,12 +547,12 @@ internal sealed partial class BodyParser
 
             if (element is ILocalReferenceOperation { IsDeclaration: true } || deconstruction.Target is IDeclarationExpressionOperation)
             {
-                output.Add(new Decl(DeclareLocal(((ILocalReferenceOperation)element).Local, counter: false), ty, field.Value, line, source));
+                output.Add(new Decl(DeclareLocal(((ILocalReferenceOperation)element).Local, counter: false), ty, whole.First(l => l.Path == path).Value, line, source));
             }
             else
             {
                 string name = element is ILocalReferenceOperation l ? Local(l.Local) : NameOf(((IParameterReferenceOperation)element).Parameter);
-                output.Add(new Assign(name, AssignOp.Set, field.Value, line, source));
+                output.Add(new Assign(name, AssignOp.Set, whole.First(l => l.Path == path).Value, line, source));
             }
         }
 

@@ -47,9 +47,15 @@ internal sealed class StructLayout
 
     /// <summary>True for a struct SymDiff could read as its fields (whether or not it accepts it).</summary>
     public static bool IsCandidate(ITypeSymbol? type) =>
-        type is INamedTypeSymbol { TypeKind: TypeKind.Struct, SpecialType: SpecialType.None, IsGenericType: false } named
-        && (named.ContainingNamespace?.ToDisplayString() is not ("System" or "System.Numerics") || NumericsFields(named) is not null)
-        && !named.IsRefLikeType;
+        type is INamedTypeSymbol { TypeKind: TypeKind.Struct, SpecialType: SpecialType.None } named && !named.IsRefLikeType
+        && (IsTuple(named)
+            || (!named.IsGenericType && (named.ContainingNamespace?.ToDisplayString() is not ("System" or "System.Numerics") || NumericsFields(named) is not null)));
+
+    /// <summary>True for a value tuple of up to seven elements (<c>(double Sum, double Max)</c>), read as the struct of its elements Item1, Item2, ….</summary>
+    public static bool IsTuple(ITypeSymbol? type) => type is INamedTypeSymbol { IsTupleType: true, TupleElements.Length: <= 7 };
+
+    /// <summary>The path of a tuple element (<c>Item1</c> for a named element too), or the member's name.</summary>
+    public static string MemberPath(IFieldSymbol field) => field.CorrespondingTupleField?.Name ?? field.AssociatedSymbol?.Name ?? field.Name;
 
     /// <summary>2, 3 or 4 for <c>System.Numerics.Vector2</c>, <c>Vector3</c>, <c>Vector4</c>; otherwise 0.</summary>
     public static int VectorSize(ITypeSymbol? type) =>
@@ -128,6 +134,11 @@ internal sealed class StructLayout
             return $"new global::System.Numerics.{type.Name}({string.Join(", ", numerics.Select(f => "{" + prefix + f + "}"))})";
         }
 
+        if (IsTuple(type))
+        {
+            return WalkTuple(type, prefix, scalar, within, compilation, leaves, open, out why);
+        }
+
         if (!open.Add(type))
         {
             why = $"'{type.Name}' contains itself";
@@ -189,6 +200,50 @@ internal sealed class StructLayout
 
         open.Remove(type);
         return BuildCode(type, prefix, members, within, compilation, out why);
+    }
+
+    // A tuple's elements as fields Item1, Item2, …, built by a tuple literal whose constant elements are default.
+    private static string? WalkTuple(INamedTypeSymbol type, string prefix, string scalar, INamedTypeSymbol within, Compilation compilation, List<Leaf> leaves, HashSet<ITypeSymbol> open, out string why)
+    {
+        why = string.Empty;
+        var parts = new List<string>();
+        foreach (IFieldSymbol element in type.TupleElements)
+        {
+            string path = prefix + MemberPath(element);
+            if (Signature.FloatingElement(element.Type) is { } floating && element.Type is not IArrayTypeSymbol)
+            {
+                if (floating != scalar)
+                {
+                    why = $"its element '{path}' is {floating}, and the method computes in {scalar}";
+                    return null;
+                }
+
+                leaves.Add(new Leaf(path, element.Type, Floating: true));
+                parts.Add("{" + path + "}");
+            }
+            else if (Signature.IsConstantType(element.Type))
+            {
+                leaves.Add(new Leaf(path, element.Type, Floating: false));
+                parts.Add("default");
+            }
+            else if (IsCandidate(element.Type))
+            {
+                string? inner = Walk((INamedTypeSymbol)element.Type, path + ".", scalar, within, compilation, leaves, open, out why);
+                if (inner is null)
+                {
+                    return null;
+                }
+
+                parts.Add(inner);
+            }
+            else
+            {
+                why = $"its element '{path}' has type '{element.Type.ToDisplayString()}' (a tuple's elements must be {scalar}, constants such as int, bool or string, or structs of such values)";
+                return null;
+            }
+        }
+
+        return "(" + string.Join(", ", parts) + ")";
     }
 
     // The code that builds 'type' from its floating leaves, one placeholder per leaf path ({W}, {Inner.X}).

@@ -139,7 +139,9 @@ internal static class GenericTwin
         public override SyntaxNode? VisitMemberAccessExpression(MemberAccessExpressionSyntax node)
         {
             ISymbol? symbol = model.GetSymbolInfo(node).Symbol;
-            if (symbol is { IsStatic: true } && symbol.ContainingType?.ToDisplayString() is "System.Math" or "double")
+            // Only the double overloads: Math.Sign(-0) of an int stays as it is.
+            if (symbol is { IsStatic: true } && symbol.ContainingType?.ToDisplayString() is "System.Math" or "double"
+                && (symbol is not IMethodSymbol method || method.Parameters.All(p => p.Type.SpecialType == SpecialType.System_Double)))
             {
                 return SyntaxFactory.ParseExpression("T." + node.Name.Identifier.ValueText).WithTriviaFrom(node);
             }

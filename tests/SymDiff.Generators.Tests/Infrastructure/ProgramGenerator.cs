@@ -337,7 +337,8 @@ internal sealed class ProgramGenerator(int seed)
 
         double c = (random.NextDouble() * 2 - 1) * 1.2;
         string subject = Subject(depth - 1, withCounter);
-        return string.Create(CultureInfo.InvariantCulture, $"({subject} switch {{ < {c:0.##} => {a}, > {c - 0.3:0.##} and < {c + 0.6:0.##} => {b}, _ => {Leaf(withCounter)} }})");
+        // The subject in parentheses: 'a * b switch { … }' would switch on b alone (an integer, for a literal).
+        return string.Create(CultureInfo.InvariantCulture, $"(({subject}) switch {{ < {c:0.##} => {a}, > {c - 0.3:0.##} and < {c + 0.6:0.##} => {b}, _ => {Leaf(withCounter)} }})");
     }
 
     private string Constant() => ((random.NextDouble() * 2 - 1) * 1.5).ToString("0.##", CultureInfo.InvariantCulture);
