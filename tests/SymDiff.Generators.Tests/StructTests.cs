@@ -158,6 +158,7 @@ public class StructTests
                 public static S Mid(S a, S b) => new S { W = (a.W + b.W) / 2, B = (a.B + b.B) / 2, N = a.N };
                 public static double Energy(S a, double k) { double e = a.W * a.W + a.B * a.B; int n = a.N + 1; return k * e / n; }
                 public static double Softplus(double z) => Math.Log(1 + Math.Exp(z));
+                public static double Norm(this S a) => Math.Sqrt(a.W * a.W + a.B * a.B + 1);
             }
             """,
             """
@@ -174,7 +175,7 @@ public class StructTests
                     scale *= 0.9;
                 }
 
-                return total + Square(Scaled(m.W));
+                return total + Square(Scaled(m.W)) + m.Norm();
             }
             static S Make(double[] v) => new S { W = v[0], B = v[1], N = 2 };
             static double[] Parts(S s) => [s.W, s.B];
@@ -538,6 +539,8 @@ public class StructTests
         "The Quaternion operation 'System.Numerics.Quaternion.Slerp(a, b, 0.5f)' is not supported in a [Differentiable] method yet: SymDiff writes out the constructors, Identity, Zero, +, -, * and unary minus of Quaternion, Matrix3x2 and Matrix4x4, Quaternion's Conjugate, Inverse, Normalize, Concatenate, CreateFromAxisAngle and CreateFromYawPitchRoll, Matrix4x4's Transpose, CreateScale, CreateTranslation, CreateRotationX/Y/Z and CreateFromQuaternion, Matrix3x2's CreateScale and CreateTranslation, and the vectors' Transform and TransformNormal by them; write other operations on the fields")]
     [InlineData("SD0004", "public static partial class C { [Differentiable] public static double F([|System.Numerics.Matrix4x4|] m, double x) => m.M11 * x; }",
         "Parameter 'm' has type 'System.Numerics.Matrix4x4 (its fields are float, and the method computes in double)': use double or float, their arrays and spans, a struct whose fields are such values, or a constant type (integer, bool, char, string, enum)")]
+    [InlineData("SD0029", "public record struct S(double W); public class Spring { public double K = 2; public double Energy(S s) => K * s.W * s.W; } public partial class C { Spring spring = new(); [Differentiable] public double F(S s) => [|spring.Energy(s)|]; }",
+        "The call to 'Spring.Energy' cannot be differentiated: 'Spring.Energy' is not [Differentiable], so SymDiff differentiates its body, but it is an instance method of another object ('spring'), whose fields the generated code cannot follow; make it static and pass what it reads as arguments")]
     public void Refused_struct_constructs_are_reported_at_the_construct(string id, string marked, string message) =>
         new DiagnosticTests().Each_diagnostic_is_reported_at_its_construct(id, marked, message);
 }

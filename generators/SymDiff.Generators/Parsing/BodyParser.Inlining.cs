@@ -156,6 +156,13 @@ internal sealed partial class BodyParser
             return null;
         }
 
+        if (!body.IsStatic && instance is not null and not IInstanceReferenceOperation && !IsStructValue(instance))
+        {
+            // A class instance's fields belong to that object, which generated code cannot see.
+            Report(Descriptors.ImplicitCallee, call.Syntax, name, $"it is an instance method of another object ('{Collapse(instance.Syntax.ToString())}'), whose fields the generated code cannot follow; make it static and pass what it reads as arguments");
+            return null;
+        }
+
         int before = diagnostics.Count;
 
         // The receiver and the arguments, read where the call is.
