@@ -30,8 +30,8 @@ public class DiagnosticTests
         "A foreach loop over 'picks' is not supported in a [Differentiable] method yet: loop with 'foreach (double v in values)' over a floating-point array or span parameter, a local array or an array field, or index with a for loop")]
     [InlineData("SD0007", "public static partial class C { [Differentiable] public static double F(double x) { ref double [|r = ref x|]; return r; } }",
         "The ref local 'r' is not supported in a [Differentiable] method yet: copy the value into an ordinary local")]
-    [InlineData("SD0007", "public static partial class C { [Differentiable] public static double F(double x) { for (int i = 0; i < 2; i++) { double[] [|a = new double[2]|]; x += a[0]; } return x; } }",
-        "The local array 'a' declared inside a branch or loop is not supported in a [Differentiable] method yet: declare local arrays at the top level of the method, before its loops and branches, and reuse them")]
+    [InlineData("SD0007", "public static partial class C { [Differentiable] public static double F(double x) { for (int i = 1; i < 3; i++) { double[] [|a = new double[i]|]; a[0] = x; x += a[0]; } return x; } }",
+        "The local array 'a' declared inside a branch or loop with a length that can change ('i') is not supported in a [Differentiable] method yet: give it a length of constants and parameters the method never assigns, or declare it at the top level of the method and reuse it")]
     [InlineData("SD0010", "public static partial class C { [Differentiable] public static double F(double x) => [|(float)x|] * 2; }",
         "The conversion '(float)x' mixes floating-point types in the double method 'F': write the whole method in one precision (in a float method, a double math call such as (float)Math.Sin(x) is computed with MathF)")]
     [InlineData("SD0008", "public static partial class C { [Differentiable] public static double F(double x) => [|x switch { > 0 => x, <= 0 => -x }|]; }",

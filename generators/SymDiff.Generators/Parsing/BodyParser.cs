@@ -35,6 +35,10 @@ internal sealed partial class BodyParser
         writableArrays.Add(output);
     }
 
+    // The method's body, and the local arrays declared inside its loops and branches, created once at its top.
+    private IBlockOperation? root;
+    private readonly List<Stmt> hoistedArrays = new();
+
     // Delegate locals already reported at their lambda.
     private readonly HashSet<ILocalSymbol> refusedDelegates = new(SymbolEqualityComparer.Default);
 
@@ -105,7 +109,9 @@ internal sealed partial class BodyParser
     {
         var statements = new List<Stmt>();
         int reported = diagnostics.Count;
+        root = block;
         ParseBlock(block.Operations, statements);
+        statements.InsertRange(0, hoistedArrays);
         if (!method.ReturnsVoid && !EndsInJump(statements) && diagnostics.Count == reported)
         {
             Report(Descriptors.UnsupportedStatement, block.Syntax, "A body that can reach its end without a return", "end the method with 'return <value>;'");
@@ -355,26 +361,32 @@ internal sealed partial class BodyParser
         IOperation? init = initializer is IConversionOperation { IsImplicit: true } c ? c.Operand : initializer;
         string name = Local(local);
         localArrays.Add(name);
-        if (nesting > 0 || switchDepth > 0)
+        bool nested = nesting > 0 || switchDepth > 0;
+        IOperation? size = init is IArrayCreationOperation { DimensionSizes.Length: 1, Initializer: null } sized ? sized.DimensionSizes[0] : StackAllocLength(init);
+        if (nested && size is not null && !Invariant(size))
         {
-            Report(Descriptors.UnsupportedStatement, at, $"The local array '{local.Name}' declared inside a branch or loop", "declare local arrays at the top level of the method, before its loops and branches, and reuse them");
-            return;
-        }
-
-        if (init is IArrayCreationOperation { DimensionSizes.Length: 1, Initializer: null } creation && IntExpression(creation.DimensionSizes[0]) is { } length)
-        {
+            Report(Descriptors.UnsupportedStatement, at, $"The local array '{local.Name}' declared inside a branch or loop with a length that can change ('{Collapse(size.Syntax.ToString())}')",
+                "give it a length of constants and parameters the method never assigns, or declare it at the top level of the method and reuse it");
             writableArrays.Add(name);
-            output.Add(new NewArray(name, length, LineOf(statement), SourceOf(statement)));
             return;
         }
 
-        if (StackAllocLength(init) is { } stackLength)
+        if (size is not null)
         {
-            // Span<double> a = stackalloc double[n]: a local array like any other (from the tape's arena).
-            if (IntExpression(stackLength) is { } n)
+            // double[] a = new double[n], Span<double> a = stackalloc double[n]: a local array (from the tape's arena).
+            if (IntExpression(size) is { } length)
             {
                 writableArrays.Add(name);
-                output.Add(new NewArray(name, n, LineOf(statement), SourceOf(statement)));
+                if (nested)
+                {
+                    // Inside a loop or branch: created once at the top, and zeroed here, as 'new' would.
+                    hoistedArrays.Add(new NewArray(name, length, LineOf(statement), SourceOf(statement)));
+                    output.Add(Zeroed(name, statement));
+                }
+                else
+                {
+                    output.Add(new NewArray(name, length, LineOf(statement), SourceOf(statement)));
+                }
             }
 
             return;
@@ -384,7 +396,18 @@ internal sealed partial class BodyParser
         {
             // double[] a = [x, 2 * y];  or  new double[] { x, 2 * y }: a local array, then one store per element.
             writableArrays.Add(name);
-            var stores = new List<Stmt> { new NewArray(name, new Opaque(elements.Count.ToString(System.Globalization.CultureInfo.InvariantCulture), Ty.Int, true), LineOf(statement), SourceOf(statement)) };
+            var created = new NewArray(name, new Opaque(elements.Count.ToString(System.Globalization.CultureInfo.InvariantCulture), Ty.Int, true), LineOf(statement), SourceOf(statement));
+            var stores = new List<Stmt>();
+            if (nested)
+            {
+                // Inside a loop or branch: created once at the top; every element is stored here.
+                hoistedArrays.Add(created);
+            }
+            else
+            {
+                stores.Add(created);
+            }
+
             for (int k = 0; k < elements.Count; k++)
             {
                 if (Expression(elements[k]) is not { } value)
@@ -401,6 +424,36 @@ internal sealed partial class BodyParser
 
         Report(Descriptors.UnsupportedStatement, at, $"The array local '{local.Name}' initialised with '{initializer?.Syntax}'", "create local arrays with 'new double[length]', 'stackalloc double[length]', '[a, b, c]' or 'new double[] { a, b, c }'");
     }
+
+    // for (int k = 0; k < a.Length; k++) a[k] = 0; where a local array declared in a loop or branch is declared.
+    private Stmt Zeroed(string array, IOperation statement)
+    {
+        var taken = new HashSet<string>(UsedNames);
+        taken.UnionWith(AllIdentifiers);
+        taken.UnionWith(counterNames);
+        string counter = Names.Fresh("k", taken);
+        counterNames.Add(counter);
+        UsedNames.Add(counter);
+        var store = new Store(array, new Opaque(counter, Ty.Int, true), AssignOp.Set, Num.Zero, LineOf(statement), SourceOf(statement));
+        return new For(counter, $"int {counter} = 0", $"{counter} < {array}.Length", $"{counter}++", new Stmt[] { store }.ToEquatableArray(), LineOf(statement), SourceOf(statement));
+    }
+
+    // A length the same wherever it is computed: constants, and parameters (and their lengths) the method never assigns.
+    private bool Invariant(IOperation op) => op.ConstantValue.HasValue || op switch
+    {
+        IParameterReferenceOperation p => root is null || !root.Descendants().Any(d => d switch
+        {
+            IAssignmentOperation { Target: IParameterReferenceOperation t } => SymbolEqualityComparer.Default.Equals(t.Parameter, p.Parameter),
+            IIncrementOrDecrementOperation { Target: IParameterReferenceOperation t } => SymbolEqualityComparer.Default.Equals(t.Parameter, p.Parameter),
+            _ => false,
+        }),
+        IPropertyReferenceOperation { Property.Name: "Length", Instance: IParameterReferenceOperation } => true,
+        IFieldReferenceOperation { Field: { IsStatic: true, IsReadOnly: true } } => true,
+        IBinaryOperation b => Invariant(b.LeftOperand) && Invariant(b.RightOperand),
+        IConversionOperation c => Invariant(c.Operand),
+        IParenthesizedOperation parenthesized => Invariant(parenthesized.Operand),
+        _ => false,
+    };
 
     private void ParseExpressionStatement(IOperation expression, IOperation statement, List<Stmt> output)
     {
