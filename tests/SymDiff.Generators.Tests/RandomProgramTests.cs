@@ -28,14 +28,14 @@ public class RandomProgramTests(ITestOutputHelper output)
 {
     private const int PerBatch = 45, Points = 3;
 
-    // 2,025 double programs per run (45 batches), with 405 float twins, up to 405 generic twins, 405 struct twins, 405 in-place twins, 405 Hessian twins and 360 output methods; SYMDIFF_RANDOM_PROGRAMS=20000 runs the longer check
+    // 2,025 double programs per run (45 batches), with 405 float twins, 405 Vector2 twins, up to 405 generic twins, 405 struct twins, 405 in-place twins, 405 Hessian twins and 360 output methods; SYMDIFF_RANDOM_PROGRAMS=20000 runs the longer check
     // (README: "Random-program tests").
     private static int Batches =>
         (int.TryParse(Environment.GetEnvironmentVariable("SYMDIFF_RANDOM_PROGRAMS"), out int n) && n > 0 ? n + PerBatch - 1 : 2025) / PerBatch;
 
     public static IEnumerable<object[]> BatchSeeds => Enumerable.Range(0, Batches).Select(b => new object[] { 1000 + b });
 
-    private enum Kind { Double, Float, Output, Hessian, Generic, Struct, InPlace }
+    private enum Kind { Double, Float, Output, Hessian, Generic, Struct, InPlace, Vector }
 
     // The helpers as generic-math methods, for the generic twins to call.
     private static readonly Lazy<string> GenericHelpers = new(() => GenericTwin.Of(ProgramGenerator.Helpers)!);
@@ -60,6 +60,9 @@ public class RandomProgramTests(ITestOutputHelper output)
             if (i % 5 == 0)
             {
                 programs.Add(new Program($"F{i}", seed, ProgramGenerator.ToFloat(source).Replace($" P{i}(", $" F{i}("), Kind.Float, $"P{i}"));
+
+                // ... and a vector twin of it: the float program with x and y the fields of one System.Numerics.Vector2.
+                programs.Add(new Program($"W{i}", seed, StructTwin(ProgramGenerator.ToFloat(source), $"P{i}", $"W{i}", "Vector2"), Kind.Vector, $"P{i}"));
             }
 
             // A generic twin of every fifth program: the same method over T : IFloatingPointIeee754<T>,
@@ -123,7 +126,7 @@ public class RandomProgramTests(ITestOutputHelper output)
                     bool ok = p.Kind switch
                     {
                         Kind.Double => CheckPoint(Scalar(wrapper, p.Name), s, v, random),
-                        Kind.Float => CheckFloatPoint(Scalar(wrapper, p.TwinOf!), Scalar(wrapper, p.Name), s, v, random, ref sensitive),
+                        Kind.Float or Kind.Vector => CheckFloatPoint(Scalar(wrapper, p.TwinOf!), Scalar(wrapper, p.Name), s, v, random, ref sensitive),
                         Kind.Hessian => CheckHessianPoint(wrapper, p.Name, s, v, random),
                         Kind.Generic or Kind.Struct or Kind.InPlace => CheckTwinPoint(Scalar(wrapper, p.TwinOf!), Scalar(wrapper, p.Name), s, v, random, p.Kind.ToString().ToLowerInvariant()),
                         _ => CheckOutputPoint(wrapper, p.Name, s, v, random),
@@ -146,7 +149,7 @@ public class RandomProgramTests(ITestOutputHelper output)
             checkedPoints += done;
         }
 
-        output.WriteLine($"batch {batchSeed}: {programs.Count} programs ({programs.Count(p => p.Kind == Kind.Float)} float, {programs.Count(p => p.Kind == Kind.Generic)} generic, {programs.Count(p => p.Kind == Kind.Struct)} struct, {programs.Count(p => p.Kind == Kind.InPlace)} in place ({programs.Count(p => p.Kind == Kind.InPlace && p.Source.Contains("Plain.U1("))} calling U1, {programs.Count(p => p.Kind == Kind.InPlace && p.Source.Contains("Twice(x)"))} reading x through Twice), {programs.Count(p => p.Kind == Kind.Output)} with outputs, {programs.Count(p => p.Kind == Kind.Hessian)} with Hessians), {refused.Count} refused, {accepted.Count} checked at {checkedPoints} points ({kinks} points near a kink and {sensitive} float points sensitive to rounding replaced)");
+        output.WriteLine($"batch {batchSeed}: {programs.Count} programs ({programs.Count(p => p.Kind == Kind.Float)} float, {programs.Count(p => p.Kind == Kind.Vector)} Vector2, {programs.Count(p => p.Kind == Kind.Generic)} generic, {programs.Count(p => p.Kind == Kind.Struct)} struct, {programs.Count(p => p.Kind == Kind.InPlace)} in place ({programs.Count(p => p.Kind == Kind.InPlace && p.Source.Contains("Plain.U1("))} calling U1, {programs.Count(p => p.Kind == Kind.InPlace && p.Source.Contains("Twice(x)"))} reading x through Twice), {programs.Count(p => p.Kind == Kind.Output)} with outputs, {programs.Count(p => p.Kind == Kind.Hessian)} with Hessians), {refused.Count} refused, {accepted.Count} checked at {checkedPoints} points ({kinks} points near a kink and {sensitive} float points sensitive to rounding replaced)");
         Assert.True(refused.Count <= programs.Count / 10, $"{refused.Count} of {programs.Count} programs refused");
     }
 
@@ -154,14 +157,14 @@ public class RandomProgramTests(ITestOutputHelper output)
 
     // The program with its parameters x and y replaced by the fields of 'XY p': every read and
     // write of x becomes one of p.X.
-    private static string StructTwin(string source, string name, string twin)
+    private static string StructTwin(string source, string name, string twin, string type = "XY")
     {
         var method = (MethodDeclarationSyntax)SyntaxFactory.ParseMemberDeclaration(source)!;
         var fields = new Dictionary<string, string> { ["x"] = "X", ["y"] = "Y" };
         var body = method.ReplaceNodes(
             method.DescendantNodes().OfType<IdentifierNameSyntax>().Where(n => fields.ContainsKey(n.Identifier.ValueText) && !(n.Parent is MemberAccessExpressionSyntax access && access.Name == n)),
             (n, _) => SyntaxFactory.ParseExpression("p." + fields[n.Identifier.ValueText]).WithTriviaFrom(n));
-        var parameters = body.ParameterList.Parameters.Where(p => !fields.ContainsKey(p.Identifier.ValueText)).Prepend(SyntaxFactory.Parameter(SyntaxFactory.Identifier("p")).WithType(SyntaxFactory.ParseTypeName("XY ")));
+        var parameters = body.ParameterList.Parameters.Where(p => !fields.ContainsKey(p.Identifier.ValueText)).Prepend(SyntaxFactory.Parameter(SyntaxFactory.Identifier("p")).WithType(SyntaxFactory.ParseTypeName(type + " ")));
         return body.WithIdentifier(SyntaxFactory.Identifier(twin)).WithParameterList(SyntaxFactory.ParameterList(SyntaxFactory.SeparatedList(parameters))).NormalizeWhitespace().ToFullString();
     }
 
@@ -203,7 +206,7 @@ public class RandomProgramTests(ITestOutputHelper output)
         {
         {{ProgramGenerator.Helpers}}
         public static double U2(double a, double[] w) { double s = a; for (int i = 0; i < w.Length; i++) { s = s * 0.5 + w[i] * Math.Cos(s); } return s; }
-        {{string.Join("\n", programs.Where(p => p.Kind is not (Kind.Float or Kind.Generic)).Select(p => p.Source))}}
+        {{string.Join("\n", programs.Where(p => p.Kind is not (Kind.Float or Kind.Generic or Kind.Vector)).Select(p => p.Source))}}
         }
 
         public static partial class RG
@@ -215,7 +218,7 @@ public class RandomProgramTests(ITestOutputHelper output)
         public static partial class RF
         {
         {{ProgramGenerator.ToFloat(ProgramGenerator.Helpers)}}
-        {{string.Join("\n", programs.Where(p => p.Kind == Kind.Float).Select(p => p.Source))}}
+        {{string.Join("\n", programs.Where(p => p.Kind is Kind.Float or Kind.Vector).Select(p => p.Source))}}
         }
         """;
 
@@ -554,6 +557,12 @@ public class RandomProgramTests(ITestOutputHelper output)
                     wrapper.AppendLine($"public static double G{n}(double[] s, double[] v, double[] gs, double[] gv) {{ var fv = F(v); var g = new float[gv.Length]; float r = Cases.RF.{n}Gradient((float)s[0], (float)s[1], fv, out float a, out float b, g); Same(fv, v); gs[0] = a; gs[1] = b; Back(g, gv); return r; }}");
                     wrapper.AppendLine($"public static void B{n}(double[] s, double[] v, double seed, double[] gs, double[] gv) {{ var fv = F(v); var g = F(gv); float a = (float)gs[0], b = (float)gs[1]; Cases.RF.{n}Backward((float)s[0], (float)s[1], fv, (float)seed, ref a, ref b, g); Same(fv, v); gs[0] = a; gs[1] = b; Back(g, gv); }}");
                     wrapper.AppendLine($"public static double D{n}(double[] s, double[] v, double[] ts, double[] tv) {{ var fv = F(v); float r = Cases.RF.{n}Derivative((float)s[0], (float)s[1], fv, (float)ts[0], (float)ts[1], F(tv)); Same(fv, v); return r; }}");
+                    break;
+                case Kind.Vector:
+                    wrapper.AppendLine($"public static double V{n}(double[] s, double[] v) {{ var fv = F(v); float r = Cases.RF.{n}(new System.Numerics.Vector2((float)s[0], (float)s[1]), fv); Same(fv, v); return r; }}");
+                    wrapper.AppendLine($"public static double G{n}(double[] s, double[] v, double[] gs, double[] gv) {{ var fv = F(v); var g = new float[gv.Length]; float r = Cases.RF.{n}Gradient(new System.Numerics.Vector2((float)s[0], (float)s[1]), fv, out System.Numerics.Vector2 d, g); Same(fv, v); gs[0] = d.X; gs[1] = d.Y; Back(g, gv); return r; }}");
+                    wrapper.AppendLine($"public static void B{n}(double[] s, double[] v, double seed, double[] gs, double[] gv) {{ var fv = F(v); var g = F(gv); var d = new System.Numerics.Vector2((float)gs[0], (float)gs[1]); Cases.RF.{n}Backward(new System.Numerics.Vector2((float)s[0], (float)s[1]), fv, (float)seed, ref d, g); Same(fv, v); gs[0] = d.X; gs[1] = d.Y; Back(g, gv); }}");
+                    wrapper.AppendLine($"public static double D{n}(double[] s, double[] v, double[] ts, double[] tv) {{ var fv = F(v); float r = Cases.RF.{n}Derivative(new System.Numerics.Vector2((float)s[0], (float)s[1]), fv, new System.Numerics.Vector2((float)ts[0], (float)ts[1]), F(tv)); Same(fv, v); return r; }}");
                     break;
                 case Kind.Hessian:
                     wrapper.AppendLine($"public static double V{n}(double[] s, double[] v) => Cases.R.{n}(s[0], s[1], v);");
