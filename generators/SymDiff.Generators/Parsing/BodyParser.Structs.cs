@@ -340,7 +340,7 @@ internal sealed partial class BodyParser
         }
 
         string baseName = Names.Plain(DeclareLocal(local, counter: false));
-        var fields = layout.Leaves.ToDictionary(leaf => leaf.Path, leaf => FreshLocal(FieldName(baseName, leaf.Path)));
+        var fields = layout.Leaves.ToDictionary(leaf => leaf.Path, leaf => FreshLocal(FieldName(baseName, leaf.Display)));
 
         structs[local] = (layout, fields);
         for (int k = 0; k < layout.Leaves.Count; k++)

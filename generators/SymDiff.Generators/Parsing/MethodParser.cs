@@ -349,7 +349,7 @@ internal static class MethodParser
                 var fields = new Dictionary<string, string>();
                 foreach (StructLayout.Leaf leaf in layout.Floating)
                 {
-                    string name = Names.Fresh(BodyParser.FieldName(p.Name, leaf.Path), identifiers);
+                    string name = Names.Fresh(BodyParser.FieldName(p.Name, leaf.Display), identifiers);
                     fields[leaf.Path] = name;
                     parameters.Add(new ParamModel(name, scalar, ParamKind.Double, differentiableStruct, Names.Derivative(name), Struct: Names.Escape(p.Name), Member: leaf.Path));
                 }

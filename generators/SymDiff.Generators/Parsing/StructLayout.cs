@@ -29,7 +29,12 @@ internal sealed class StructLayout
     /// <param name="Path">The member names from the struct, joined with dots.</param>
     /// <param name="Type">The field's type.</param>
     /// <param name="Floating">True for a differentiated field; false for a constant one.</param>
-    public sealed record Leaf(string Path, ITypeSymbol Type, bool Floating);
+    /// <param name="Name">For a named tuple element, its path with the element's name (<c>X</c> for <c>Item1</c>), which generated names use; otherwise null.</param>
+    public sealed record Leaf(string Path, ITypeSymbol Type, bool Floating, string? Name = null)
+    {
+        /// <summary>The path as the source names it, for generated names: <c>pX</c> for <c>p.X</c> of a tuple <c>(double X, double Y) p</c>.</summary>
+        public string Display => Name ?? Path;
+    }
 
     public INamedTypeSymbol Type { get; }
 
@@ -218,12 +223,12 @@ internal sealed class StructLayout
                     return null;
                 }
 
-                leaves.Add(new Leaf(path, element.Type, Floating: true));
+                leaves.Add(new Leaf(path, element.Type, Floating: true, prefix + element.Name));
                 parts.Add("{" + path + "}");
             }
             else if (Signature.IsConstantType(element.Type))
             {
-                leaves.Add(new Leaf(path, element.Type, Floating: false));
+                leaves.Add(new Leaf(path, element.Type, Floating: false, prefix + element.Name));
                 parts.Add("default");
             }
             else if (IsCandidate(element.Type))
