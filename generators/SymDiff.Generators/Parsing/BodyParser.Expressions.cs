@@ -172,7 +172,7 @@ internal sealed partial class BodyParser
     private (string? Code, bool IsParameter) ArrayOf(IOperation array) =>
         (array is IConversionOperation { IsImplicit: true } c ? c.Operand : array) switch
         {
-            IParameterReferenceOperation or ILocalReferenceOperation when Bound(array is IConversionOperation { IsImplicit: true } conversion ? conversion.Operand : array, f => f.Arrays) is { } bound => (bound.Code, bound.IsParameter),
+            var read when Bound(read, f => f.Arrays) is { } bound => (bound.Code, bound.IsParameter),
             IParameterReferenceOperation p when Signature.Classify(p.Parameter.Type) is ParamKind.DoubleArray or ParamKind.ReadOnlySpan or ParamKind.Span => (NameOf(p.Parameter), true),
             ILocalReferenceOperation l when localArrays.Contains(Local(l.Local)) => (Local(l.Local), true),
             IFieldReferenceOperation f => (MemberRead(f.Field, f.Instance), false),

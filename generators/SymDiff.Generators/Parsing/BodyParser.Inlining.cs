@@ -26,12 +26,15 @@ internal sealed partial class BodyParser
 
         public Dictionary<ISymbol, Expr> Scalars { get; } = new(SymbolEqualityComparer.Default);
 
-        public Dictionary<ISymbol, (string Code, bool Atomic)> Constants { get; } = new(SymbolEqualityComparer.Default);
+        public Dictionary<ISymbol, ConstantCode> Constants { get; } = new(SymbolEqualityComparer.Default);
 
         public Dictionary<ISymbol, List<(string Path, Expr Value)>> Structs { get; } = new(SymbolEqualityComparer.Default);
 
         public Dictionary<ISymbol, ArrayCode> Arrays { get; } = new(SymbolEqualityComparer.Default);
     }
+
+    // What a callee's integer or bool parameter or local stands for: the caller's code.
+    private sealed record ConstantCode(string Code, bool Atomic);
 
     // An array a callee's parameter stands for: the caller's array or span, by its code.
     private sealed record ArrayCode(string Code, bool IsParameter);
@@ -71,21 +74,7 @@ internal sealed partial class BodyParser
 
     private List<(string Path, Expr Value)>? BoundStruct(IOperation op) => Bound(op, f => f.Structs);
 
-    private (string Code, bool Atomic)? BoundConstant(IOperation op)
-    {
-        if (frames.Count > 0 && Referenced(op) is { } symbol)
-        {
-            for (int k = frames.Count - 1; k >= 0; k--)
-            {
-                if (frames[k].Constants.TryGetValue(symbol, out var value))
-                {
-                    return value;
-                }
-            }
-        }
-
-        return null;
-    }
+    private ConstantCode? BoundConstant(IOperation op) => Bound(op, f => f.Constants);
 
     // An operator a user struct declares (a + b on points): read in place like a method.
     private static bool IsStructOperator(IMethodSymbol op) => op.ContainingType is { TypeKind: TypeKind.Struct } owner && !IsNumerics(owner);
@@ -232,7 +221,7 @@ internal sealed partial class BodyParser
             string? code = IntCode(value, out bool atomic);
             if (code is not null)
             {
-                frame.Constants[symbol] = (code, atomic);
+                frame.Constants[symbol] = new ConstantCode(code, atomic);
             }
 
             return code is not null;
@@ -299,6 +288,21 @@ internal sealed partial class BodyParser
     // The body of a method SymDiff can read in place: local declarations with initializers (which
     // it never assigns again) and one return at the end; null with the reason otherwise.
     private IBlockOperation? InPlaceBody(IMethodSymbol target, out string why)
+    {
+        // Asked when deciding to read a call in place and again when reading it: bound once per callee.
+        if (!inPlaceBodies.TryGetValue(target.OriginalDefinition, out var known))
+        {
+            known = (ReadInPlaceBody(target, out string reason), reason);
+            inPlaceBodies[target.OriginalDefinition] = known;
+        }
+
+        why = known.Why;
+        return known.Body;
+    }
+
+    private readonly Dictionary<IMethodSymbol, (IBlockOperation? Body, string Why)> inPlaceBodies = new(SymbolEqualityComparer.Default);
+
+    private IBlockOperation? ReadInPlaceBody(IMethodSymbol target, out string why)
     {
         why = "SymDiff cannot see its body (it is compiled in another assembly, abstract or extern); mark it [Differentiable] where it is declared";
         if (Compilation is null || target.IsAbstract || target.IsExtern || target.IsGenericMethod || target.ContainingType is { IsGenericType: true }
