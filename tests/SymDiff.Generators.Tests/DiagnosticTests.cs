@@ -104,6 +104,18 @@ public class DiagnosticTests
         "Method 'F' returns 'double': a [Differentiable] method returns double or float, a struct of such values, or void when it writes its results into [Output] parameters (never both)")]
     [InlineData("SD0004", "public static partial class C { [Differentiable] public static double F([|System.Numerics.Vector2|] p, double x) { return p.X * x + p.Y; } }",
         "Parameter 'p' has type 'System.Numerics.Vector2 (its fields are float, and the method computes in double)': use double or float, their arrays and spans, a struct whose fields are such values, or a constant type (integer, bool, char, string, enum)")]
+    [InlineData("SD0007", "public static partial class C { [Differentiable] public static double F(double[] v, int k) { var [|t = v[k..]|]; k++; return t[0]; } }",
+        "The range local 't' over 'v[k..]', whose bound 'k' changes while 't' is in scope is not supported in a [Differentiable] method yet: read the range in place where it is used, or keep its bounds and array unchanged while the local is in scope")]
+    [InlineData("SD0007", "public static partial class C { [Differentiable] public static double F(double x) { double[] a = new double[3]; a[0] = x; var [|t = a[..2]|]; a[0] = 2 * x; return t[0]; } }",
+        "The range local 't' over 'a[..2]', whose array 'a' changes while 't' is in scope is not supported in a [Differentiable] method yet: read the range in place where it is used, or keep its bounds and array unchanged while the local is in scope")]
+    [InlineData("SD0007", "public static partial class C { [Differentiable] public static double F(double[] v) { double s = 0; int n = 1; [|foreach (var e in v[n..]) { n++; s += e; }|] return s; } }",
+        "A foreach loop over the range 'v[n..]', whose bound 'n' changes in the loop is not supported in a [Differentiable] method yet: keep the range's bounds and array unchanged in the loop, or index with a for loop")]
+    [InlineData("SD0008", "public static partial class C { static readonly System.Range R = 1..3; [Differentiable] public static double F(double[] v) => [|v[R]|][0]; }",
+        "The range 'v[R]' is not supported in a [Differentiable] method yet: cut ranges with 'v[a..b]', 'v.AsSpan(start, length)' or 'span.Slice(start, length)', with integer or '^k' bounds")]
+    [InlineData("SD0008", "public static partial class C { [Differentiable] public static double G(System.ReadOnlySpan<double> v) => v[0] * v[0]; [Differentiable] public static double F(double[] v) => G([|v[1..]|]); }",
+        "The range argument 'v[1..]' of a [Differentiable] method is not supported in a [Differentiable] method yet: generated methods take whole arrays: pass the array and the range's bounds as integers, or leave the callee unannotated so SymDiff reads its body in place")]
+    [InlineData("SD0015", "public static partial class C { [Differentiable] public static double F(double x) { double[] a = new double[3]; System.Span<double> t = a.AsSpan(1..); [|t[0]|] = x; return a[1]; } }",
+        "Writing to the span element 't[0]' is not supported in a [Differentiable] method: assign to a local, an element of a local array, or an element of an [Output] parameter instead")]
     [InlineData("SD0008", "public static partial class C { [Differentiable] public static double F(double x) => [|x is double|] ? x : 1; }",
         "The type test 'x is double' is not supported in a [Differentiable] method yet: compare values with <, <=, >, >=, == or != or with constant and relational patterns")]
     [InlineData("SD0008", "public static partial class C { [Differentiable] public static double F(double x) => [|x % 2|]; }",

@@ -157,6 +157,11 @@ internal sealed partial class BodyParser
 
     private Expr? ElementRead(IOperation array, IOperation index, IOperation whole)
     {
+        if (IsRange(array))
+        {
+            return RangeOf(array) is { } view ? RangeElement(view, index) : null;
+        }
+
         (string? code, bool isParameter) = ArrayOf(array);
         if (code is null)
         {
@@ -172,7 +177,7 @@ internal sealed partial class BodyParser
     private (string? Code, bool IsParameter) ArrayOf(IOperation array) =>
         (array is IConversionOperation { IsImplicit: true } c ? c.Operand : array) switch
         {
-            var read when Bound(read, f => f.Arrays) is { } bound => (bound.Code, bound.IsParameter),
+            var read when Bound(read, f => f.Arrays) is { IsWhole: true } bound => (bound.Base, bound.IsParameter),
             IParameterReferenceOperation p when Signature.Classify(p.Parameter.Type) is ParamKind.DoubleArray or ParamKind.ReadOnlySpan or ParamKind.Span => (NameOf(p.Parameter), true),
             ILocalReferenceOperation l when localArrays.Contains(Local(l.Local)) => (Local(l.Local), true),
             IFieldReferenceOperation f => (MemberRead(f.Field, f.Instance), false),
@@ -352,6 +357,10 @@ internal sealed partial class BodyParser
                 return new ArrayRef(NameOf(p.Parameter), IsParameter: true);
             case IFieldReferenceOperation { Field.IsStatic: true } f:
                 return new ArrayRef(MemberCode(f.Field), IsParameter: false);
+            case var range when IsRange(range):
+                Report(Descriptors.UnsupportedExpression, op.Syntax, $"The range argument '{Collapse(op.Syntax.ToString())}' of a [Differentiable] method",
+                    "generated methods take whole arrays: pass the array and the range's bounds as integers, or leave the callee unannotated so SymDiff reads its body in place");
+                return null;
             default:
                 Report(Descriptors.UnsupportedExpression, op.Syntax, $"The array argument '{op.Syntax}'", "pass an array or span parameter, or a static field, as it is");
                 return null;
@@ -421,9 +430,15 @@ internal sealed partial class BodyParser
             case IPropertyReferenceOperation { Property.Parameters.Length: 0 } p when Signature.IsConstantType(p.Type) && p.Property.Name is not ("Length" or "Count") && MemberRead(p.Property, p.Instance) is { } propertyCode:
                 return propertyCode;
             case IPropertyReferenceOperation { Property.Name: "Length" or "Count", Instance: { } instance }:
+                if (IsRange(instance))
+                {
+                    atomic = false;
+                    return RangeOf(instance)?.Length;
+                }
+
                 string? receiver = instance switch
                 {
-                    IParameterReferenceOperation or ILocalReferenceOperation when Bound(instance, f => f.Arrays) is { } bound => bound.Code,
+                    IParameterReferenceOperation or ILocalReferenceOperation when Bound(instance, f => f.Arrays) is { IsWhole: true } bound => bound.Base,
                     IParameterReferenceOperation p => NameOf(p.Parameter),
                     ILocalReferenceOperation l when localArrays.Contains(Local(l.Local)) => Local(l.Local),
                     IFieldReferenceOperation f => MemberRead(f.Field, f.Instance),

@@ -30,14 +30,11 @@ internal sealed partial class BodyParser
 
         public Dictionary<ISymbol, List<(string Path, Expr Value)>> Structs { get; } = new(SymbolEqualityComparer.Default);
 
-        public Dictionary<ISymbol, ArrayCode> Arrays { get; } = new(SymbolEqualityComparer.Default);
+        public Dictionary<ISymbol, View> Arrays { get; } = new(SymbolEqualityComparer.Default);
     }
 
     // What a callee's integer or bool parameter or local stands for: the caller's code.
     private sealed record ConstantCode(string Code, bool Atomic);
-
-    // An array a callee's parameter stands for: the caller's array or span, by its code.
-    private sealed record ArrayCode(string Code, bool IsParameter);
 
     private readonly List<Frame> frames = new();
 
@@ -229,10 +226,22 @@ internal sealed partial class BodyParser
 
         if (Signature.Classify(type) is ParamKind.DoubleArray or ParamKind.ReadOnlySpan or ParamKind.Span)
         {
+            // The caller's array or span, or a range of one, by its code.
+            if (IsRange(value))
+            {
+                View? range = RangeOf(value);
+                if (range is not null)
+                {
+                    frame.Arrays[symbol] = range;
+                }
+
+                return range is not null;
+            }
+
             (string? code, bool isParameter) = ArrayOf(value);
             if (code is not null)
             {
-                frame.Arrays[symbol] = new ArrayCode(code, isParameter);
+                frame.Arrays[symbol] = View.Whole(code, isParameter);
                 return true;
             }
 

@@ -18,7 +18,23 @@ internal sealed partial class BodyParser
     private void ParseForEach(IForEachLoopOperation loop, List<Stmt> output)
     {
         IOperation collection = loop.Collection is IConversionOperation { IsImplicit: true } c ? c.Operand : loop.Collection;
-        string? array = loop.IsAsynchronous || loop.Syntax is not ForEachStatementSyntax || !IsFloatingSequence(collection.Type) ? null : collection switch
+        View? range = null;
+        if (IsRange(collection))
+        {
+            if (Changing(collection, loop.Body, collection) is { } changed)
+            {
+                Report(Descriptors.UnsupportedStatement, loop.Syntax, $"A foreach loop over the range '{Collapse(collection.Syntax.ToString())}', whose {changed} changes in the loop",
+                    "keep the range's bounds and array unchanged in the loop, or index with a for loop");
+                return;
+            }
+
+            if ((range = RangeOf(collection)) is null)
+            {
+                return;
+            }
+        }
+
+        string? array = range is not null ? range.Base : loop.IsAsynchronous || loop.Syntax is not ForEachStatementSyntax || !IsFloatingSequence(collection.Type) ? null : collection switch
         {
             IParameterReferenceOperation p => NameOf(p.Parameter),
             ILocalReferenceOperation l when localArrays.Contains(Local(l.Local)) => Local(l.Local),
@@ -43,9 +59,10 @@ internal sealed partial class BodyParser
         string name = DeclareLocal(element, counter: false);
         int line = LineOf(loop);
         string source = $"foreach ({syntax.Type} {syntax.Identifier.Text} in {Collapse(syntax.Expression.ToString())})";
-        var body = new List<Stmt> { new Decl(name, Ty.Double, new Elem(array, new Opaque(counter, Ty.Int, true), IsParameter: collection is not (IFieldReferenceOperation or IPropertyReferenceOperation)), line, source) };
+        bool isParameter = range?.IsParameter ?? collection is not (IFieldReferenceOperation or IPropertyReferenceOperation);
+        var body = new List<Stmt> { new Decl(name, Ty.Double, new Elem(array, new Opaque(counter, Ty.Int, true), isParameter), line, source) };
         body.AddRange(LoopBody(loop.Body));
-        output.Add(new For(counter, $"int {counter} = 0", $"{counter} < {array}.Length", $"{counter}++", body.ToEquatableArray(), line, source));
+        output.Add(new For(counter, $"int {counter} = {range?.Start ?? "0"}", $"{counter} < {range?.End ?? array + ".Length"}", $"{counter}++", body.ToEquatableArray(), line, source));
     }
 
     private static bool IsFloatingSequence(ITypeSymbol? type) =>

@@ -313,6 +313,11 @@ internal sealed partial class BodyParser
             return;
         }
 
+        if (initializer is not null && ParseRangeLocal(local, initializer, statement, declarator.Syntax))
+        {
+            return;
+        }
+
         if (StructLayout.IsCandidate(local.Type))
         {
             ParseStructLocal(local, initializer, declarator.Syntax, statement, output);
