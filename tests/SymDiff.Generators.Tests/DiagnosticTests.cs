@@ -17,7 +17,7 @@ public class DiagnosticTests
     [InlineData("SD0003", "public static partial class C { [Differentiable] public static [|int|] F(double x) => 1; }",
         "Method 'F' returns 'int': a [Differentiable] method returns double or float, a struct of such values, or void when it writes its results into [Output] parameters (never both)")]
     [InlineData("SD0004", "public static partial class C { [Differentiable] public static double F(double x, [|object|] o) => x; }",
-        "Parameter 'o' has type 'object': use double or float, their arrays and spans, a struct whose fields are such values, or a constant type (integer, bool, char, string, enum)")]
+        "Parameter 'o' has type 'object': use double or float, their arrays and spans, a struct whose fields are such values, an array or span of structs of floating fields, or a constant type (integer, bool, char, string, enum)")]
     [InlineData("SD0005", "public static partial class C { [Differentiable([|\"z\"|])] public static double F(double x) => x; }",
         "'z' is not a parameter of 'F': name parameters with nameof, e.g. [Differentiable(nameof(x))]")]
     [InlineData("SD0006", "public static partial class C { [Differentiable] public static double F(double x) => [|Math.ReciprocalEstimate(x)|]; }",
@@ -103,7 +103,7 @@ public class DiagnosticTests
     [InlineData("SD0003", "public static partial class C { [Differentiable] public static [|double|] F(double x, [Output] Span<double> z) { z[0] = x; return x; } }",
         "Method 'F' returns 'double': a [Differentiable] method returns double or float, a struct of such values, or void when it writes its results into [Output] parameters (never both)")]
     [InlineData("SD0004", "public static partial class C { [Differentiable] public static double F([|System.Numerics.Vector2|] p, double x) { return p.X * x + p.Y; } }",
-        "Parameter 'p' has type 'System.Numerics.Vector2 (its fields are float, and the method computes in double)': use double or float, their arrays and spans, a struct whose fields are such values, or a constant type (integer, bool, char, string, enum)")]
+        "Parameter 'p' has type 'System.Numerics.Vector2 (its fields are float, and the method computes in double)': use double or float, their arrays and spans, a struct whose fields are such values, an array or span of structs of floating fields, or a constant type (integer, bool, char, string, enum)")]
     [InlineData("SD0007", "public static partial class C { [Differentiable] public static double F(double[] v, int k) { var [|t = v[k..]|]; k++; return t[0]; } }",
         "The range local 't' over 'v[k..]', whose bound 'k' changes while 't' is in scope is not supported in a [Differentiable] method yet: read the range in place where it is used, or keep its bounds and array unchanged while the local is in scope")]
     [InlineData("SD0007", "public static partial class C { [Differentiable] public static double F(double x) { double[] a = new double[3]; a[0] = x; var [|t = a[..2]|]; a[0] = 2 * x; return t[0]; } }",

@@ -473,6 +473,139 @@ public class StructTests
         }
     }
 
+    /// <summary>
+    /// An array of structs: <paramref name="Members"/> declares <c>[Differentiable] static double F(S[] s, double x)</c>
+    /// (or a span of S, or float) and, when <paramref name="Output"/>, <c>[Differentiable] static void G(ReadOnlySpan&lt;S&gt; s, double x, [Output] Span&lt;S&gt; o)</c>;
+    /// <c>Make</c> builds <paramref name="Count"/> structs from their fields in a row and <c>Parts</c> lists them again.
+    /// </summary>
+    public sealed record ArrayCase(string Name, string Types, string Members, string Struct = "S", string Scalar = "double", int Count = 4, bool Output = false)
+    {
+        public override string ToString() => Name;
+    }
+
+    public static readonly ArrayCase[] ArrayCases =
+    [
+        new("PolygonPerimeterThroughAStructMethod",
+            "public readonly record struct S(double X, double Y) { public double DistanceTo(S q) => Math.Sqrt((X - q.X) * (X - q.X) + (Y - q.Y) * (Y - q.Y)); }",
+            """
+            [Differentiable] public static double F(S[] s, double x) { double p = 0; for (int i = 0; i < s.Length; i++) p += s[i].DistanceTo(s[(i + 1) % s.Length]) * x; return p + s[^1].Y * s[0].X; }
+            static S[] Make(double[] v) => Enumerable.Range(0, v.Length / 2).Select(i => new S(v[2 * i], v[2 * i + 1])).ToArray();
+            static double[] Parts(S[] s) => s.SelectMany(p => new[] { p.X, p.Y }).ToArray();
+            """),
+        new("ForEachOverASpanOfNestedStructs",
+            "public record struct P(double X, double Y); public struct S { public P From; public P To; public double Width; }",
+            """
+            [Differentiable] public static double F(ReadOnlySpan<S> s, double x) { double area = 0; foreach (var seg in s) { var d = new P(seg.To.X - seg.From.X, seg.To.Y - seg.From.Y); area += (d.X * d.X + d.Y * d.Y) * seg.Width * x; } return area + s[1].To.Y; }
+            static S[] Make(double[] v) => Enumerable.Range(0, v.Length / 5).Select(i => new S { From = new P(v[5 * i], v[5 * i + 1]), To = new P(v[5 * i + 2], v[5 * i + 3]), Width = v[5 * i + 4] }).ToArray();
+            static double[] Parts(S[] s) => s.SelectMany(p => new[] { p.From.X, p.From.Y, p.To.X, p.To.Y, p.Width }).ToArray();
+            """, Count: 3),
+        new("TapedLoopCarryingAcrossElements",
+            "public struct S { public double A; public double B { get; set; } }",
+            """
+            [Differentiable] public static double F(S[] s, double x) { double acc = x; for (int i = 0; i < s.Length; i++) { var e = s[i]; acc = Math.Tanh(acc * e.A) + e.B * acc; } return acc; }
+            static S[] Make(double[] v) => Enumerable.Range(0, v.Length / 2).Select(i => new S { A = v[2 * i], B = v[2 * i + 1] }).ToArray();
+            static double[] Parts(S[] s) => s.SelectMany(p => new[] { p.A, p.B }).ToArray();
+            """),
+        new("Vector2SpanInFloat",
+            "",
+            """
+            [Differentiable] public static float F(ReadOnlySpan<Vector2> s, float x) { float t = 0; for (int i = 1; i < s.Length; i++) t += Vector2.Distance(s[i], s[i - 1] * x) + Vector2.Dot(s[i], s[0]); return t; }
+            static Vector2[] Make(double[] v) => Enumerable.Range(0, v.Length / 2).Select(i => new Vector2((float)v[2 * i], (float)v[2 * i + 1])).ToArray();
+            static double[] Parts(Vector2[] s) => s.SelectMany(p => new double[] { p.X, p.Y }).ToArray();
+            """, Struct: "Vector2", Scalar: "float"),
+        new("OutputArrayOfStructsWrittenWholeAndByField",
+            "public struct S { public double A; public double B; }",
+            """
+            [Differentiable] public static double F(S[] s, double x) => s[0].A * x + s[^1].B;
+            [Differentiable] public static void G(ReadOnlySpan<S> s, double x, [Output] Span<S> o)
+            {
+                for (int i = 0; i < s.Length; i++)
+                {
+                    o[i] = new S { A = s[i].B * x, B = Math.Sin(s[i].A) };
+                    o[i].B += o[i].A * s[(i + 1) % s.Length].A;
+                }
+
+                o[0] = o[0] with { A = o[0].B, B = o[0].A };
+            }
+            static S[] Make(double[] v) => Enumerable.Range(0, v.Length / 2).Select(i => new S { A = v[2 * i], B = v[2 * i + 1] }).ToArray();
+            static double[] Parts(S[] s) => s.SelectMany(p => new[] { p.A, p.B }).ToArray();
+            """, Count: 3, Output: true),
+    ];
+
+    public static IEnumerable<object[]> ArrayCaseData => ArrayCases.Select(c => new object[] { c });
+
+    [Theory]
+    [MemberData(nameof(ArrayCaseData))]
+    public void Arrays_of_structs_match_central_differences_in_both_modes(ArrayCase c)
+    {
+        string s = c.Struct, t = c.Scalar;
+        string wrappers = $$"""
+            public static int Fields() => Parts(new {{s}}[{{c.Count}}]).Length;
+            public static double Value(double[] a) => F(Make(a[..^1]), ({{t}})a[^1]);
+            public static double[] Gradient(double[] a) { var ds = new {{s}}[{{c.Count}}]; double v = FGradient(Make(a[..^1]), ({{t}})a[^1], ds, out {{t}} dx); return [.. Parts(ds), dx, v]; }
+            public static double[] Backward(double[] a, double[] start, double seed) { var ds = Make(start[..^1]); {{t}} dx = ({{t}})start[^1]; FBackward(Make(a[..^1]), ({{t}})a[^1], ({{t}})seed, ds, ref dx); return [.. Parts(ds), dx]; }
+            public static double Derivative(double[] a, double[] t) => FDerivative(Make(a[..^1]), ({{t}})a[^1], Make(t[..^1]), ({{t}})t[^1]);
+            """ + (c.Output ? $$"""
+
+            public static double[] Outputs(double[] a) { var o = new {{s}}[{{c.Count}}]; G(Make(a[..^1]), ({{t}})a[^1], o); return Parts(o); }
+            public static double[] OutputBackward(double[] a, double[] seed, double[] start) { var o = new {{s}}[{{c.Count}}]; var ds = Make(start[..^1]); {{t}} dx = ({{t}})start[^1]; GBackward(Make(a[..^1]), ({{t}})a[^1], o, Make(seed), ds, ref dx); return [.. Parts(ds), dx]; }
+            public static double[] OutputDerivative(double[] a, double[] t) { var o = new {{s}}[{{c.Count}}]; var d = new {{s}}[{{c.Count}}]; GDerivative(Make(a[..^1]), ({{t}})a[^1], o, Make(t[..^1]), ({{t}})t[^1], d); return Parts(d); }
+            """ : string.Empty);
+        string source = $"using System; using System.Linq; using System.Numerics; using SymDiff; namespace Cases; {c.Types}\npublic static partial class C\n{{\n{c.Members}\n{wrappers}\n}}";
+        Type type = Harness.Load(source).GetType("Cases.C")!;
+        T Call<T>(string name, params object[] args) => (T)type.GetMethod(name, BindingFlags.Public | BindingFlags.Static)!.Invoke(null, args)!;
+        int n = Call<int>("Fields") + 1;
+        bool single = c.Scalar == "float";
+        double tolerance = single ? 3e-3 : 1e-6, h = single ? 1e-2 : 1e-6;
+        var random = new Random(13);
+        double[] Random(int count) => Enumerable.Range(0, count).Select(_ => Math.Round(random.NextDouble() * 3 - 1.5, single ? 3 : 15)).ToArray();
+        for (int point = 0; point < 5; point++)
+        {
+            double[] a = Random(n), start = Random(n), tangent = Random(n);
+            double[] g = Call<double[]>("Gradient", a);
+            double value = Call<double>("Value", a);
+            Assert.True(Math.Abs(value - g[n]) <= (single ? 1e-5 : 1e-12) * (1 + Math.Abs(value)), $"{c.Name} Gradient's value {g[n]} vs {value}");
+            for (int k = 0; k < n; k++)
+            {
+                double numerical = (Call<double>("Value", With(a, k, a[k] + h)) - Call<double>("Value", With(a, k, a[k] - h))) / (2 * h);
+                Assert.True(Math.Abs(g[k] - numerical) <= tolerance * (1 + Math.Abs(numerical)), $"{c.Name} ∂F/∂slot{k} at {string.Join(", ", a)}: generated {g[k]}, central {numerical}");
+            }
+
+            double seed = random.NextDouble() * 2 - 1;
+            double[] back = Call<double[]>("Backward", a, start, seed);
+            double dot = g.Take(n).Zip(tangent, (x, y) => x * y).Sum();
+            double directional = Call<double>("Derivative", a, tangent);
+            for (int k = 0; k < n; k++)
+            {
+                Assert.True(Math.Abs(back[k] - (start[k] + seed * g[k])) <= 1e-9 + tolerance * Math.Abs(back[k]), $"{c.Name} Backward slot {k}: {back[k]} vs {start[k] + seed * g[k]}");
+            }
+
+            Assert.True(Math.Abs(directional - dot) <= 1e-9 + tolerance * Math.Abs(dot), $"{c.Name} Derivative {directional} vs gradient · tangent {dot}");
+            if (!c.Output)
+            {
+                continue;
+            }
+
+            // The [Output] array of structs: Backward against central differences of seed · outputs, Derivative against J·t.
+            double[] outputSeed = Random(n - 1);
+            double[] outputBack = Call<double[]>("OutputBackward", a, outputSeed, start);
+            double Seeded(double[] at) => Call<double[]>("Outputs", at).Zip(outputSeed, (y, w) => y * w).Sum();
+            for (int k = 0; k < n; k++)
+            {
+                double numerical = (Seeded(With(a, k, a[k] + h)) - Seeded(With(a, k, a[k] - h))) / (2 * h);
+                Assert.True(Math.Abs(outputBack[k] - start[k] - numerical) <= tolerance * (1 + Math.Abs(numerical)), $"{c.Name} output Backward slot {k}: {outputBack[k] - start[k]} vs central {numerical}");
+            }
+
+            double[] forward = Call<double[]>("OutputDerivative", a, tangent);
+            double[] plus = Call<double[]>("Outputs", a.Zip(tangent, (v, d) => v + h * d).ToArray()), minus = Call<double[]>("Outputs", a.Zip(tangent, (v, d) => v - h * d).ToArray());
+            for (int j = 0; j < forward.Length; j++)
+            {
+                double numerical = (plus[j] - minus[j]) / (2 * h);
+                Assert.True(Math.Abs(forward[j] - numerical) <= tolerance * (1 + Math.Abs(numerical)), $"{c.Name} output Derivative field {j}: {forward[j]} vs central {numerical}");
+            }
+        }
+    }
+
     private static double[] With(double[] a, int k, double value)
     {
         double[] copy = (double[])a.Clone();
@@ -502,11 +635,11 @@ public class StructTests
 
     [Theory]
     [InlineData("SD0004", "public struct S { public double W; public object Tag; } public static partial class C { [Differentiable] public static double F([|S|] s) => s.W; }",
-        "Parameter 's' has type 'Cases.S (its field 'Tag' has type 'object' (a struct's fields must be double, constants such as int, bool or string, or other such structs))': use double or float, their arrays and spans, a struct whose fields are such values, or a constant type (integer, bool, char, string, enum)")]
+        "Parameter 's' has type 'Cases.S (its field 'Tag' has type 'object' (a struct's fields must be double, constants such as int, bool or string, or other such structs))': use double or float, their arrays and spans, a struct whose fields are such values, an array or span of structs of floating fields, or a constant type (integer, bool, char, string, enum)")]
     [InlineData("SD0004", "public readonly struct S { public readonly double W; } public static partial class C { [Differentiable] public static double F([|S|] s) => s.W; }",
-        "Parameter 's' has type 'Cases.S (its field 'W' cannot be set, and no constructor sets each field from the parameter of its name, so generated code could not build the adjoint; give the field an 'init' accessor or add such a constructor)': use double or float, their arrays and spans, a struct whose fields are such values, or a constant type (integer, bool, char, string, enum)")]
+        "Parameter 's' has type 'Cases.S (its field 'W' cannot be set, and no constructor sets each field from the parameter of its name, so generated code could not build the adjoint; give the field an 'init' accessor or add such a constructor)': use double or float, their arrays and spans, a struct whose fields are such values, an array or span of structs of floating fields, or a constant type (integer, bool, char, string, enum)")]
     [InlineData("SD0004", "public struct S { public float W; } public static partial class C { [Differentiable] public static double F([|S|] s) => s.W; }",
-        "Parameter 's' has type 'Cases.S (its field 'W' is float, and the method computes in double)': use double or float, their arrays and spans, a struct whose fields are such values, or a constant type (integer, bool, char, string, enum)")]
+        "Parameter 's' has type 'Cases.S (its field 'W' is float, and the method computes in double)': use double or float, their arrays and spans, a struct whose fields are such values, an array or span of structs of floating fields, or a constant type (integer, bool, char, string, enum)")]
     [InlineData("SD0003", "public record struct S(double W) { public object? Tag { get; init; } } public static partial class C { [Differentiable] public static [|S|] F(double x) => new S(x); }",
         "Method 'F' returns 'Cases.S (its field 'Tag' has type 'object?' (a struct's fields must be double, constants such as int, bool or string, or other such structs))': a [Differentiable] method returns double or float, a struct of such values, or void when it writes its results into [Output] parameters (never both)")]
     [InlineData("SD0028", "public record struct S(double W); public static partial class C { [Differentiable(Hessian = true)] public static S [|F|](double x) => new S(x * x); }",
@@ -538,9 +671,21 @@ public class StructTests
     [InlineData("SD0008", "public static partial class C { [Differentiable] public static float F(System.Numerics.Quaternion a, System.Numerics.Quaternion b) => [|System.Numerics.Quaternion.Slerp(a, b, 0.5f)|].X; }",
         "The Quaternion operation 'System.Numerics.Quaternion.Slerp(a, b, 0.5f)' is not supported in a [Differentiable] method yet: SymDiff writes out the constructors, Identity, Zero, +, -, * and unary minus of Quaternion, Matrix3x2 and Matrix4x4, Quaternion's Conjugate, Inverse, Normalize, Concatenate, CreateFromAxisAngle and CreateFromYawPitchRoll, Matrix4x4's Transpose, CreateScale, CreateTranslation, CreateRotationX/Y/Z and CreateFromQuaternion, Matrix3x2's CreateScale and CreateTranslation, and the vectors' Transform and TransformNormal by them; write other operations on the fields")]
     [InlineData("SD0004", "public static partial class C { [Differentiable] public static double F([|System.Numerics.Matrix4x4|] m, double x) => m.M11 * x; }",
-        "Parameter 'm' has type 'System.Numerics.Matrix4x4 (its fields are float, and the method computes in double)': use double or float, their arrays and spans, a struct whose fields are such values, or a constant type (integer, bool, char, string, enum)")]
+        "Parameter 'm' has type 'System.Numerics.Matrix4x4 (its fields are float, and the method computes in double)': use double or float, their arrays and spans, a struct whose fields are such values, an array or span of structs of floating fields, or a constant type (integer, bool, char, string, enum)")]
     [InlineData("SD0029", "public record struct S(double W); public class Spring { public double K = 2; public double Energy(S s) => K * s.W * s.W; } public partial class C { Spring spring = new(); [Differentiable] public double F(S s) => [|spring.Energy(s)|]; }",
         "The call to 'Spring.Energy' cannot be differentiated: 'Spring.Energy' is not [Differentiable], so SymDiff differentiates its body, but it is an instance method of another object ('spring'), whose fields the generated code cannot follow; make it static and pass what it reads as arguments")]
+    [InlineData("SD0004", "public record struct S(double W, int N); public static partial class C { [Differentiable] public static double F([|S[]|] s) => s[0].W; }",
+        "Parameter 's' has type 'Cases.S[] (its field 'N' is not a double: an array of structs is differentiated as one span of double fields)': use double or float, their arrays and spans, a struct whose fields are such values, an array or span of structs of floating fields, or a constant type (integer, bool, char, string, enum)")]
+    [InlineData("SD0004", "public static partial class C { [Differentiable] public static double F([|(double A, double B)[]|] s) => s[0].A; }",
+        "Parameter 's' has type '(double A, double B)[] (a value tuple has no sequential layout, so its fields can't be read as one span of double fields)': use double or float, their arrays and spans, a struct whose fields are such values, an array or span of structs of floating fields, or a constant type (integer, bool, char, string, enum)")]
+    [InlineData("SD0004", "[System.Runtime.InteropServices.StructLayout(System.Runtime.InteropServices.LayoutKind.Auto)] public record struct S(double W); public static partial class C { [Differentiable] public static double F([|System.ReadOnlySpan<S>|] s) => s[0].W; }",
+        "Parameter 's' has type 'System.ReadOnlySpan<Cases.S> ('S' has no sequential layout, so its fields can't be read as one span of double fields)': use double or float, their arrays and spans, a struct whose fields are such values, an array or span of structs of floating fields, or a constant type (integer, bool, char, string, enum)")]
+    [InlineData("SD0028", "public record struct S(double W); public static partial class C { [Differentiable(Hessian = true)] public static double [|F|](S[] s) => s[0].W * s[0].W; }",
+        "'F' asks for Hessian = true, but the array of structs 's' cannot be differentiated twice yet: second-order methods take double, float and their arrays; pass the fields as arrays of their own, or ask for a first-order gradient only")]
+    [InlineData("SD0015", "public struct S { public double W; } public static partial class C { [Differentiable] public static double F(S[] s, double x) { [|s[0].W|] = x; return s[0].W; } }",
+        "Writing to the field 'W' (an input; mark the parameter [Output] to make it a result) is not supported in a [Differentiable] method: assign to a local, an element of a local array, or an element of an [Output] parameter instead")]
+    [InlineData("SD0008", "public record struct S(double W); public static partial class C { [Differentiable] public static double G(S[] s) => s[0].W; [Differentiable] public static double F(S[] s) => [|G(s)|]; }",
+        "The call to 'G' with the array of structs 's' is not supported in a [Differentiable] method yet: calls pass arrays of double or float; compute the value in this method, or pass the structs' fields as arrays of their own")]
     public void Refused_struct_constructs_are_reported_at_the_construct(string id, string marked, string message) =>
         new DiagnosticTests().Each_diagnostic_is_reported_at_its_construct(id, marked, message);
 }

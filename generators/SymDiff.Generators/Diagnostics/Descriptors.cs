@@ -22,7 +22,7 @@ internal static class Descriptors
 
     public static readonly DiagnosticDescriptor UnsupportedParameterType = Error(
         "SD0004", "Parameter type cannot be differentiated",
-        "Parameter '{0}' has type '{1}': use double or float, their arrays and spans, a struct whose fields are such values, or a constant type (integer, bool, char, string, enum)");
+        "Parameter '{0}' has type '{1}': use double or float, their arrays and spans, a struct whose fields are such values, an array or span of structs of floating fields, or a constant type (integer, bool, char, string, enum)");
 
     public static readonly DiagnosticDescriptor UnknownWrtName = Error(
         "SD0005", "Unknown parameter in the [Differentiable] list",

@@ -44,7 +44,7 @@ internal sealed class StructFolding
     /// </summary>
     public static StructFolding Fold(MethodModel m, IReadOnlyList<string> flat, IReadOnlyList<string> docs)
     {
-        if (m.Structs.Count == 0 && m.Result is null)
+        if (m.Structs.Count == 0 && m.Result is null && m.StructArrays.Count == 0)
         {
             return new StructFolding(flat.ToList(), new List<string>(), new List<string>(), docs.ToList());
         }
@@ -97,6 +97,26 @@ internal sealed class StructFolding
                 continue;
             }
 
+            if (StructArrayOf(m, name) is ({ } array, bool isAdjoint))
+            {
+                // A span of the structs' fields inside, the array or span of structs outside.
+                string flatType = parameter.Substring(0, space);
+                string span = flatType.Contains("ReadOnlySpan") ? "global::System.ReadOnlySpan" : "global::System.Span";
+                string outer = isAdjoint ? array.DerivativeName : array.Name;
+                parameters.Add(isAdjoint ? $"{span}<{array.ElementTypeCode}> {outer}" : $"{array.TypeCode} {outer}");
+                string source = !isAdjoint && array.IsArray ? $"global::System.MemoryExtensions.AsSpan({outer})" : outer;
+                if (!isAdjoint)
+                {
+                    int stride = array.Paths.Count;
+                    string Field(int k) => stride == 1 ? "i" : k == 0 ? $"{stride} * i" : $"{stride} * i + {k}";
+                    prologue.Add($"// {outer} as one span of its fields, element after element: {string.Join(", ", array.Paths.Select((path, k) => $"{outer}[i].{path} is {name}[{Field(k)}]"))}");
+                }
+
+
+                prologue.Add($"{flatType} {name} = global::System.Runtime.InteropServices.MemoryMarshal.Cast<{array.ElementTypeCode}, {m.Scalar}>({source});");
+                continue;
+            }
+
             if (!byName.TryGetValue(name, out var field))
             {
                 parameters.Add(parameter);
@@ -136,6 +156,25 @@ internal sealed class StructFolding
         return new StructFolding(parameters, prologue, epilogue, FoldDocs(m, docs, byName, folded)) { Final = final };
     }
 
+    // The array of structs whose span of fields (or its adjoint or tangent) is the flat parameter 'name'.
+    private static (StructArrayParam? Array, bool Adjoint) StructArrayOf(MethodModel m, string name)
+    {
+        foreach (StructArrayParam array in m.StructArrays)
+        {
+            if (array.Fields == name)
+            {
+                return (array, false);
+            }
+
+            if (m.Params.FirstOrDefault(p => p.Name == array.Fields) is { } flat && flat.DerivativeName == name)
+            {
+                return (array, true);
+            }
+        }
+
+        return (null, false);
+    }
+
     private static List<string> FoldDocs(MethodModel m, IReadOnlyList<string> docs, Dictionary<string, (ParamModel Field, bool Adjoint)> byName, Dictionary<string, string> folded)
     {
         var result = new List<string>();
@@ -143,6 +182,15 @@ internal sealed class StructFolding
         foreach (string line in docs)
         {
             Match match = ParamDoc.Match(line);
+            if (match.Success && StructArrayOf(m, match.Groups["name"].Value) is ({ } array, bool isAdjoint))
+            {
+                // The span of fields is documented as the array of structs it reads.
+                string flatAdjoint = m.Params.First(p => p.Name == array.Fields).DerivativeName;
+                string renamed = Regex.Replace(line, $@"\b{Regex.Escape(flatAdjoint)}\b", array.DerivativeName);
+                result.Add(Regex.Replace(renamed, $@"\b{Regex.Escape(array.Fields)}\b", array.Name));
+                continue;
+            }
+
             if (m.Result is { } structResult && match.Success && (match.Groups["name"].Value == structResult.Output || match.Groups["name"].Value == structResult.Adjoint))
             {
                 // Backward's seed is the result's adjoint; Derivative's tangent is its return value.
@@ -189,7 +237,11 @@ internal sealed class StructFolding
         var seen = new HashSet<string>();
         foreach (ParamModel p in m.Params.Where(p => p.Name != m.Result?.Output))
         {
-            if (p.Struct is null)
+            if (m.StructArrays.FirstOrDefault(a => a.Fields == p.Name) is { } array)
+            {
+                yield return array.TypeCode;
+            }
+            else if (p.Struct is null)
             {
                 yield return p.TypeCode;
             }

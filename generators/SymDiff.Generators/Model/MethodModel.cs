@@ -49,6 +49,21 @@ internal sealed record ParamModel(string Name, string TypeCode, ParamKind Kind, 
 internal sealed record StructParam(string Name, string TypeCode, string DerivativeName, string Build);
 
 /// <summary>
+/// An array or span of structs whose fields are all the method's floating-point type. Inside the
+/// generated methods it is a span of those fields, element after element (<see cref="Fields"/>:
+/// <c>pts[i].Y</c> is <c>ptsFields[2 * i + 1]</c>), read from the array through
+/// <c>MemoryMarshal.Cast</c>; the signatures take it, and its adjoint and tangent, as spans of the struct.
+/// </summary>
+/// <param name="Fields">The span of fields inside the generated methods, a parameter of the flat model.</param>
+/// <param name="Name">The parameter's name.</param>
+/// <param name="TypeCode">The parameter's type as declared (<c>global::P[]</c>, <c>global::System.ReadOnlySpan&lt;global::P&gt;</c>).</param>
+/// <param name="ElementTypeCode">The struct type.</param>
+/// <param name="DerivativeName">Its adjoint and tangent (<c>dpts</c>), a span of the struct.</param>
+/// <param name="Paths">The fields of one element in layout order (their count is the stride).</param>
+/// <param name="IsArray">True for a <c>P[]</c> parameter.</param>
+internal sealed record StructArrayParam(string Fields, string Name, string TypeCode, string ElementTypeCode, string DerivativeName, EquatableArray<string> Paths, bool IsArray);
+
+/// <summary>
 /// A struct return value. Inside the generated methods the method writes its floating fields, in
 /// layout order, into an output span (as an <c>[Output]</c> method does); the signatures take the
 /// result's adjoint and give its tangent as the struct type.
@@ -87,6 +102,7 @@ internal sealed record ContainingTypeInfo(string Keyword, string Name);
 /// <param name="Constraints">For a generic method, its <c>where</c> clause, fully qualified; otherwise empty.</param>
 /// <param name="Structs">The struct parameters, whose fields are scalars in <see cref="Params"/>.</param>
 /// <param name="Result">A struct return value, which the generated methods write as an output; null otherwise.</param>
+/// <param name="StructArrays">The arrays and spans of structs, whose fields are spans in <see cref="Params"/>.</param>
 /// <param name="BackwardTangent">True when a <c>Hessian = true</c> method calls this one: it then gets BackwardTangent, the tangent of its pullback (set by the pipeline's call graph).</param>
 internal sealed record MethodModel(
     string? Namespace,
@@ -110,7 +126,8 @@ internal sealed record MethodModel(
     string Constraints = "",
     EquatableArray<string> ImplicitCallees = default,
     EquatableArray<StructParam> Structs = default,
-    StructResult? Result = null)
+    StructResult? Result = null,
+    EquatableArray<StructArrayParam> StructArrays = default)
 {
     /// <summary>True for a generic method over its floating-point type <c>T</c>.</summary>
     public bool IsGeneric => TypeParameters.Length > 0;

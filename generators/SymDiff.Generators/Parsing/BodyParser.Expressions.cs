@@ -344,6 +344,13 @@ internal sealed partial class BodyParser
             return call;
         }
 
+        if (target.Parameters.FirstOrDefault(p => MethodParser.StructArrayElement(p.Type) is not null) is { } structArray)
+        {
+            Report(Descriptors.UnsupportedExpression, invocation.Syntax, $"The call to '{target.Name}' with the array of structs '{structArray.Name}'",
+                "calls pass arrays of double or float; compute the value in this method, or pass the structs' fields as arrays of their own");
+            return null;
+        }
+
         Report(Descriptors.UnsupportedCall, invocation.Syntax, target.ContainingType is null ? target.Name : $"{target.ContainingType.Name}.{target.Name}");
         return null;
     }

@@ -89,6 +89,8 @@ internal sealed partial class BodyParser
 
         switch (inner)
         {
+            case var element when StructElement(element) is (IParameterSymbol array, IOperation index):
+                return StructElementValue(array, index);
             case IParameterReferenceOperation or ILocalReferenceOperation when BoundStruct(inner) is { } bound:
                 return bound;
             case IInstanceReferenceOperation when InlinedThis is { } self:
@@ -339,6 +341,12 @@ internal sealed partial class BodyParser
             return;
         }
 
+        DeclareStructLocal(local, layout, value, LineOf(statement), SourceOf(statement), output);
+    }
+
+    // The struct local 'local': one local per field, initialised with 'value' (field by field, in layout order) when there is one.
+    private void DeclareStructLocal(ILocalSymbol local, StructLayout layout, List<(string Path, Expr Value)>? value, int line, string source, List<Stmt> output)
+    {
         string baseName = Names.Plain(DeclareLocal(local, counter: false));
         var fields = layout.Leaves.ToDictionary(leaf => leaf.Path, leaf => FreshLocal(FieldName(baseName, leaf.Display)));
 
@@ -348,7 +356,7 @@ internal sealed partial class BodyParser
             StructLayout.Leaf leaf = layout.Leaves[k];
             Ty type = leaf.Floating ? Ty.Double : LocalType(leaf.Type)!.Value;
             string? typeCode = type == Ty.Int && leaf.Type.SpecialType != SpecialType.System_Int32 ? leaf.Type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat) : null;
-            output.Add(new Decl(fields[leaf.Path], type, value?[k].Value, LineOf(statement), SourceOf(statement), typeCode));
+            output.Add(new Decl(fields[leaf.Path], type, value?[k].Value, line, source, typeCode));
         }
     }
 

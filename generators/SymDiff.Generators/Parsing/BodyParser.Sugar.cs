@@ -18,6 +18,11 @@ internal sealed partial class BodyParser
     private void ParseForEach(IForEachLoopOperation loop, List<Stmt> output)
     {
         IOperation collection = loop.Collection is IConversionOperation { IsImplicit: true } c ? c.Operand : loop.Collection;
+        if (ParseStructForEach(loop, collection, output))
+        {
+            return;
+        }
+
         View? range = null;
         if (IsRange(collection))
         {
@@ -50,12 +55,7 @@ internal sealed partial class BodyParser
         }
 
         var syntax = (ForEachStatementSyntax)loop.Syntax;
-        var taken = new HashSet<string>(UsedNames);
-        taken.UnionWith(AllIdentifiers);
-        taken.UnionWith(counterNames);
-        string counter = Names.Fresh("i", taken);
-        counterNames.Add(counter);
-        UsedNames.Add(counter);
+        string counter = FreshCounter("i");
         string name = DeclareLocal(element, counter: false);
         int line = LineOf(loop);
         string source = $"foreach ({syntax.Type} {syntax.Identifier.Text} in {Collapse(syntax.Expression.ToString())})";
@@ -63,6 +63,18 @@ internal sealed partial class BodyParser
         var body = new List<Stmt> { new Decl(name, Ty.Double, new Elem(array, new Opaque(counter, Ty.Int, true), isParameter), line, source) };
         body.AddRange(LoopBody(loop.Body));
         output.Add(new For(counter, $"int {counter} = {range?.Start ?? "0"}", $"{counter} < {range?.End ?? array + ".Length"}", $"{counter}++", body.ToEquatableArray(), line, source));
+    }
+
+    // A fresh loop counter name, never one the body or another counter uses.
+    private string FreshCounter(string hint)
+    {
+        var taken = new HashSet<string>(UsedNames);
+        taken.UnionWith(AllIdentifiers);
+        taken.UnionWith(counterNames);
+        string counter = Names.Fresh(hint, taken);
+        counterNames.Add(counter);
+        UsedNames.Add(counter);
+        return counter;
     }
 
     private static bool IsFloatingSequence(ITypeSymbol? type) =>

@@ -433,12 +433,7 @@ internal sealed partial class BodyParser
     // for (int k = 0; k < a.Length; k++) a[k] = 0; where a local array declared in a loop or branch is declared.
     private Stmt Zeroed(string array, IOperation statement)
     {
-        var taken = new HashSet<string>(UsedNames);
-        taken.UnionWith(AllIdentifiers);
-        taken.UnionWith(counterNames);
-        string counter = Names.Fresh("k", taken);
-        counterNames.Add(counter);
-        UsedNames.Add(counter);
+        string counter = FreshCounter("k");
         var store = new Store(array, new Opaque(counter, Ty.Int, true), AssignOp.Set, Num.Zero, LineOf(statement), SourceOf(statement));
         return new For(counter, $"int {counter} = 0", $"{counter} < {array}.Length", $"{counter}++", new Stmt[] { store }.ToEquatableArray(), LineOf(statement), SourceOf(statement));
     }
@@ -490,7 +485,7 @@ internal sealed partial class BodyParser
 
     private void ParseAssignment(IOperation target, AssignOp op, IOperation? valueOperation, IOperation statement, List<Stmt> output)
     {
-        if (ParseStructAssignment(target, op, valueOperation, statement, output))
+        if (ParseStructElementAssignment(target, op, valueOperation, statement, output) || ParseStructAssignment(target, op, valueOperation, statement, output))
         {
             return;
         }

@@ -134,10 +134,16 @@ internal static class MethodParser
         IReadOnlyList<string> wrt = attribute is null ? [] : Signature.WrtNames(attribute);
         var identifiers = new HashSet<string>(syntax.DescendantTokens().Where(t => t.IsKind(SyntaxKind.IdentifierToken)).Select(t => Names.Escape(t.ValueText)));
         var structParams = new List<(IParameterSymbol Parameter, StructLayout Layout, Dictionary<string, string> Fields)>();
-        List<ParamModel> parameters = Parameters(method, syntax, wrt, scalar, context.Model.Compilation, new HashSet<string>(identifiers), structParams, Report);
+        var structArrays = new List<(IParameterSymbol Parameter, StructLayout Layout, string Fields)>();
+        List<ParamModel> parameters = Parameters(method, syntax, wrt, scalar, context.Model.Compilation, new HashSet<string>(identifiers), structParams, structArrays, Report);
+        identifiers.UnionWith(structArrays.Select(a => a.Fields));
         if (structParams.Count > 0 && (hessian || jacobian))
         {
             Report(Descriptors.SecondOrderUnsupported, syntax.Identifier.GetLocation(), method.Name, $"the struct parameter '{structParams[0].Parameter.Name}'", "second-order methods take double, float and their arrays; pass the struct's fields as parameters, or ask for a first-order gradient only");
+        }
+        else if (structArrays.Count > 0 && (hessian || jacobian))
+        {
+            Report(Descriptors.SecondOrderUnsupported, syntax.Identifier.GetLocation(), method.Name, $"the array of structs '{structArrays[0].Parameter.Name}'", "second-order methods take double, float and their arrays; pass the fields as arrays of their own, or ask for a first-order gradient only");
         }
         else if (returnsStruct && (hessian || jacobian))
         {
@@ -194,6 +200,11 @@ internal static class MethodParser
             body.AddStructParameter(parameter, layout, fields);
         }
 
+        foreach ((IParameterSymbol parameter, StructLayout layout, string fields) in structArrays)
+        {
+            body.AddStructArray(parameter, layout, fields);
+        }
+
         body.AllIdentifiers.UnionWith(identifiers);
         if (resultOutput is not null)
         {
@@ -241,6 +252,15 @@ internal static class MethodParser
             s.Layout.Type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat),
             Names.Fresh(Names.Derivative(s.Parameter.Name), reserved),
             s.Layout.Build)).ToList();
+
+        var structArrayModels = structArrays.Select(a => new StructArrayParam(
+            a.Fields,
+            Names.Escape(a.Parameter.Name),
+            a.Parameter.Type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat),
+            a.Layout.Type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat),
+            Names.Fresh(Names.Derivative(a.Parameter.Name), reserved),
+            a.Layout.Floating.Select(l => l.Path).ToEquatableArray(),
+            a.Parameter.Type is IArrayTypeSymbol)).ToList();
 
         // The tangents and products of the second-order methods: tx and hx for x. Reserved only
         // when this method asks for them (a callee's BackwardTangent avoids the body's names).
@@ -291,7 +311,8 @@ internal static class MethodParser
             TypeParameters: method.IsGenericMethod ? $"<{method.TypeParameters[0].Name}>" : string.Empty,
             Constraints: method.IsGenericMethod ? Signature.Constraints(method.TypeParameters[0]) : string.Empty,
             Structs: structModels.ToEquatableArray(),
-            Result: result);
+            Result: result,
+            StructArrays: structArrayModels.ToEquatableArray());
         return new ParseResult(model, EquatableArray<DiagnosticInfo>.Empty, body.ImplicitCalls.ToEquatableArray());
     }
 
@@ -321,7 +342,7 @@ internal static class MethodParser
         return types;
     }
 
-    private static List<ParamModel> Parameters(IMethodSymbol method, MethodDeclarationSyntax syntax, IReadOnlyList<string> wrt, string scalar, Compilation compilation, HashSet<string> identifiers, List<(IParameterSymbol, StructLayout, Dictionary<string, string>)> structs, Action<DiagnosticDescriptor, Location?, string[]> report)
+    private static List<ParamModel> Parameters(IMethodSymbol method, MethodDeclarationSyntax syntax, IReadOnlyList<string> wrt, string scalar, Compilation compilation, HashSet<string> identifiers, List<(IParameterSymbol, StructLayout, Dictionary<string, string>)> structs, List<(IParameterSymbol, StructLayout, string)> structArrays, Action<DiagnosticDescriptor, Location?, string[]> report)
     {
         var parameters = new List<ParamModel>();
         for (int i = 0; i < method.Parameters.Length; i++)
@@ -358,6 +379,29 @@ internal static class MethodParser
                 continue;
             }
 
+            if (kind is null && StructArrayElement(p.Type) is { } elementType)
+            {
+                // An array or span of structs: inside the generated methods, a span of their fields (pts[i].X is ptsFields[2 * i]).
+                bool isOutput = Signature.HasAttribute(p, Signature.OutputAttribute);
+                StructLayout? elementLayout = StructLayout.Of(elementType, scalar, method.ContainingType, compilation, out string why);
+                string? refusal = elementLayout is null ? why
+                    : StructLayout.FlatRefusal(elementLayout, scalar) is { } flat ? flat
+                    : isOutput && p.Type is INamedTypeSymbol { Name: "ReadOnlySpan" } ? "an [Output] must be a writable array or Span"
+                    : null;
+                if (refusal is not null)
+                {
+                    report(Descriptors.UnsupportedParameterType, ps?.Type?.GetLocation() ?? ps?.GetLocation(), new[] { p.Name, $"{p.Type.ToDisplayString()} ({refusal})" });
+                    continue;
+                }
+
+                string fieldsName = Names.Fresh(Names.Escape(p.Name) + "Fields", identifiers);
+                identifiers.Add(fieldsName);
+                bool differentiableArray = !isOutput && Signature.IsDifferentiable(p, ParamKind.ReadOnlySpan, wrt);
+                parameters.Add(new ParamModel(fieldsName, isOutput ? $"global::System.Span<{scalar}>" : $"global::System.ReadOnlySpan<{scalar}>", isOutput ? ParamKind.Span : ParamKind.ReadOnlySpan, differentiableArray, Names.Derivative(fieldsName), isOutput));
+                structArrays.Add((p, elementLayout!, fieldsName));
+                continue;
+            }
+
             if (kind is null)
             {
                 report(Descriptors.UnsupportedParameterType, ps?.Type?.GetLocation() ?? ps?.GetLocation(), new[] { p.Name, p.Type.ToDisplayString() });
@@ -386,6 +430,14 @@ internal static class MethodParser
 
         return parameters;
     }
+
+    /// <summary>The element type of an array, ReadOnlySpan or Span of user structs (or System.Numerics values); null for any other type.</summary>
+    internal static ITypeSymbol? StructArrayElement(ITypeSymbol type) => type switch
+    {
+        IArrayTypeSymbol { Rank: 1 } array when StructLayout.IsCandidate(array.ElementType) => array.ElementType,
+        INamedTypeSymbol { Name: "ReadOnlySpan" or "Span", TypeArguments.Length: 1 } span when span.ContainingNamespace?.ToDisplayString() == "System" && StructLayout.IsCandidate(span.TypeArguments[0]) => span.TypeArguments[0],
+        _ => null,
+    };
 
     // A method is double or float throughout: its return type and every floating parameter agree.
     private static string Scalar(IMethodSymbol method, MethodDeclarationSyntax syntax, Action<DiagnosticDescriptor, Location?, string[]> report)

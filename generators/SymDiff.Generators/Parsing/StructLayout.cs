@@ -119,6 +119,45 @@ internal sealed class StructLayout
         return new StructLayout(named, leaves, build);
     }
 
+    /// <summary>
+    /// Why an array of <paramref name="layout"/>'s struct can't be read as one span of its fields
+    /// (element after element, each field <paramref name="scalar"/>-sized); null when it can: every
+    /// field floating, and the struct laid out in declaration order (not a tuple, whose layout the
+    /// runtime chooses, nor a struct with an explicit or automatic layout).
+    /// </summary>
+    public static string? FlatRefusal(StructLayout layout, string scalar)
+    {
+        if (layout.Leaves.FirstOrDefault(l => !l.Floating) is { } constant)
+        {
+            return $"its field '{constant.Display}' is not a {scalar}: an array of structs is differentiated as one span of {scalar} fields";
+        }
+
+        return Unordered(layout.Type, new HashSet<ITypeSymbol>(SymbolEqualityComparer.Default)) is { } unordered
+            ? $"{unordered} has no sequential layout, so its fields can't be read as one span of {scalar} fields"
+            : null;
+    }
+
+    // The first struct, from 'type' down through its fields, whose fields the runtime may reorder.
+    private static string? Unordered(ITypeSymbol type, HashSet<ITypeSymbol> seen)
+    {
+        if (!seen.Add(type) || type is not INamedTypeSymbol named)
+        {
+            return null;
+        }
+
+        if (IsTuple(named))
+        {
+            return "a value tuple";
+        }
+
+        if (named.GetAttributes().Any(a => a.AttributeClass?.Name == "StructLayoutAttribute" && a.ConstructorArguments.Length == 1 && a.ConstructorArguments[0].Value is int kind && kind != 0))
+        {
+            return $"'{named.Name}'";
+        }
+
+        return named.GetMembers().OfType<IFieldSymbol>().Where(f => !f.IsStatic).Select(f => Unordered(f.Type, seen)).FirstOrDefault(u => u is not null);
+    }
+
     // Collects the leaves of 'type' under 'prefix' and returns how to build it, or null with why.
     private static string? Walk(INamedTypeSymbol type, string prefix, string scalar, INamedTypeSymbol within, Compilation compilation, List<Leaf> leaves, HashSet<ITypeSymbol> open, out string why)
     {
