@@ -27,6 +27,10 @@ public class ImplicitCalleeTests
             Accept: (s, a) => Check.Away(s[0], 0)),
         new("HelperWithConstantParameters", "static double Power(double x, int n) { double p = 1; for (int i = 0; i < n; i++) p *= x; return p; } [Differentiable] public static double F(double x, int n) => Power(x, n) + Power(x + 1, 2);", "F", Ints: [3]),
         new("GenericHelperFromDoubleMethod", "static T Soft<T>(T a) where T : System.Numerics.IFloatingPointIeee754<T> => T.Log(T.One + T.Exp(a)); [Differentiable] public static double F(double x, double y) => Soft(x * y) - Soft(-y);", "F"),
+        // Callees with statements read in place: their statements run before the statement that calls them.
+        new("LoopHelperOfATypeThatIsNotPartialCalledTwiceInATapedLoop", "[Differentiable] public static double F(double[] v, double[] w, double x) { double acc = x; for (int k = 0; k < 3; k++) { acc = Math.Tanh(acc * Plain.Dot(v, w)) + Plain.Dot(v, v) * 0.1; } return acc; } } public static class Plain { public static double Dot(double[] a, double[] b) { double s = 0; for (int i = 0; i < a.Length; i++) s += a[i] * b[i]; return s; } } public static partial class D {", "F", [3, 3]),
+        new("StructMethodWithALoopAndABranch", "[Differentiable] public static double F(double a, double b, double x) { var q = new Poly(a, b); double e = q.Eval(x, 3); e += q.Eval(e * 0.1, 2); return e; } } public readonly record struct Poly(double A, double B) { public double Eval(double x, int times) { double s = 0; double p = x; for (int i = 0; i < times; i++) { if (p > 1) p = 1; s += A * p + B * Math.Sin(p); p = s * 0.5; } return s; } } public static partial class D {", "F"),
+        new("LocalFunctionAssigningItsParameter", "[Differentiable] public static double F(double x, double y) { static double Clip(double v, double limit) { if (v > limit) v = limit; v *= v; return v + limit; } double e = Clip(x * y, 0.5); return e + Clip(e, y) * x; }", "F", Accept: (s, _) => Check.Away(s[0] * s[1], 0.5)),
         new("HelperCalledFromSecondOrderMethod", "static double Sq(double a) => a * a; [Differentiable(Hessian = true)] public static double F(double x, double y) => Sq(x * y) + Math.Exp(Sq(y) * 0.1);", "F"),
     ];
 
@@ -151,10 +155,21 @@ public class ImplicitCalleeTests
         Assert.Empty(none);
         Assert.Contains(generated, f => f.EndsWith("C.F.g.cs", StringComparison.Ordinal));
 
-        const string members = """
+        // With statements (a loop, an assignment) and one return at its end: read in place too.
+        const string withLoop = """
             [Differentiable] public static double F(double x) => Plain.Twice(x) * x;
             }
             public static class Plain { public static double Twice(double a) { double r = 0; for (int i = 0; i < 2; i++) r += a; return r; } }
+            public static partial class D {
+            """;
+        var (noneWithLoop, _, generatedWithLoop) = Run(withLoop);
+        Assert.Empty(noneWithLoop);
+        Assert.Contains(generatedWithLoop, f => f.EndsWith("C.F.g.cs", StringComparison.Ordinal));
+
+        const string members = """
+            [Differentiable] public static double F(double x) => Plain.Twice(x) * x;
+            }
+            public static class Plain { public static double Twice(double a) { double r = 0; for (int i = 0; i < 2; i++) { if (r > 9) return r; r += a; } return r; } }
             public static partial class D {
             """;
         var (generator, _, files) = Run(members);

@@ -81,7 +81,7 @@ public class IncrementalTests
     public void A_declaration_edit_elsewhere_parses_again_and_is_seen()
     {
         // Loss calls Scale, whose type is not partial, so SymDiff cannot add Scale's derivative,
-        // and whose loop it cannot read in place: refused. Making Helpers partial in the other file changes no byte of Loss's file, and
+        // and whose early return it cannot read in place: refused. Making Helpers partial in the other file changes no byte of Loss's file, and
         // Loss must be parsed again and accepted.
         const string loss = """
             using System; using SymDiff; namespace Cases;
@@ -94,7 +94,7 @@ public class IncrementalTests
             using System; using SymDiff; namespace Cases;
             public static class Helpers
             {
-                public static double Scale(double x) { double r = 0; for (int i = 0; i < 2; i++) r += x; return r; }
+                public static double Scale(double x) { double r = 0; for (int i = 0; i < 2; i++) { if (r > 9) return r; r += x; } return r; }
             }
             """;
         CSharpCompilation compilation = Harness.Compilation("Incremental", null, loss, helpers);

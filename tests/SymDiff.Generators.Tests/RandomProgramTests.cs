@@ -84,7 +84,7 @@ public class RandomProgramTests(ITestOutputHelper output)
             // reads of x through a local function.
             if (i % 5 == 3)
             {
-                programs.Add(new Program($"U{i}", seed, InPlaceTwin(source, $"P{i}", $"U{i}"), Kind.InPlace, $"P{i}"));
+                programs.Add(new Program($"U{i}", seed, InPlaceTwin(source, $"P{i}", $"U{i}", statements: i % 10 == 8), Kind.InPlace, $"P{i}"));
             }
 
             // A Hessian twin of every fifth program: the same method with [Differentiable(Hessian = true)].
@@ -149,7 +149,7 @@ public class RandomProgramTests(ITestOutputHelper output)
             checkedPoints += done;
         }
 
-        output.WriteLine($"batch {batchSeed}: {programs.Count} programs ({programs.Count(p => p.Kind == Kind.Float)} float, {programs.Count(p => p.Kind == Kind.Vector)} Vector2, {programs.Count(p => p.Kind == Kind.Generic)} generic, {programs.Count(p => p.Kind == Kind.Struct)} struct, {programs.Count(p => p.Kind == Kind.InPlace)} in place ({programs.Count(p => p.Kind == Kind.InPlace && p.Source.Contains("Plain.U1("))} calling U1, {programs.Count(p => p.Kind == Kind.InPlace && p.Source.Contains("Twice(x)"))} reading x through Twice), {programs.Count(p => p.Kind == Kind.Output)} with outputs, {programs.Count(p => p.Kind == Kind.Hessian)} with Hessians), {refused.Count} refused, {accepted.Count} checked at {checkedPoints} points ({kinks} points near a kink and {sensitive} float points sensitive to rounding replaced)");
+        output.WriteLine($"batch {batchSeed}: {programs.Count} programs ({programs.Count(p => p.Kind == Kind.Float)} float, {programs.Count(p => p.Kind == Kind.Vector)} Vector2, {programs.Count(p => p.Kind == Kind.Generic)} generic, {programs.Count(p => p.Kind == Kind.Struct)} struct, {programs.Count(p => p.Kind == Kind.InPlace)} in place ({programs.Count(p => p.Kind == Kind.InPlace && p.Source.Contains("Plain.U1("))} calling U1, {programs.Count(p => p.Kind == Kind.InPlace && p.Source.Contains("Plain.U3("))} U3, {programs.Count(p => p.Kind == Kind.InPlace && p.Source.Contains("Twice(x)"))} reading x through Twice), {programs.Count(p => p.Kind == Kind.Output)} with outputs, {programs.Count(p => p.Kind == Kind.Hessian)} with Hessians), {refused.Count} refused, {accepted.Count} checked at {checkedPoints} points ({kinks} points near a kink and {sensitive} float points sensitive to rounding replaced)");
         Assert.True(refused.Count <= programs.Count / 10, $"{refused.Count} of {programs.Count} programs refused");
     }
 
@@ -169,9 +169,10 @@ public class RandomProgramTests(ITestOutputHelper output)
     }
 
     // The program calling helpers without [Differentiable] instead of H1 and H2 (U1, of a type that
-    // is not partial, read in place; U2, whose loop makes SymDiff generate its methods beside it),
-    // and reading x as Twice(x) * 0.5 through a static local function (exactly x, slope 1).
-    private static string InPlaceTwin(string source, string name, string twin)
+    // is not partial, read in place, or U3, the same with statements whose code runs before the
+    // calling statement; U2, whose loop makes SymDiff generate its methods beside it), and reading x
+    // as Twice(x) * 0.5 through a static local function (exactly x, slope 1).
+    private static string InPlaceTwin(string source, string name, string twin, bool statements)
     {
         var method = (MethodDeclarationSyntax)SyntaxFactory.ParseMemberDeclaration(source)!;
         var reads = method.DescendantNodes().OfType<IdentifierNameSyntax>().Where(n => n.Identifier.ValueText == "x"
@@ -185,7 +186,7 @@ public class RandomProgramTests(ITestOutputHelper output)
         }
 
         string text = renamed.WithIdentifier(SyntaxFactory.Identifier(twin)).NormalizeWhitespace().ToFullString();
-        return Regex.Replace(Regex.Replace(text, @"\bH1\(", "Plain.U1("), @"\bH2\(", "U2(");
+        return Regex.Replace(Regex.Replace(text, @"\bH1\(", statements ? "Plain.U3(" : "Plain.U1("), @"\bH2\(", "U2(");
     }
 
     private static string Source(IEnumerable<Program> programs) => $$"""
@@ -200,6 +201,7 @@ public class RandomProgramTests(ITestOutputHelper output)
         public static class Plain
         {
             public static double U1(double a, double b) { double t = Math.Tanh(b); return a * t + Math.Sin(a * b); }
+            public static double U3(double a, double b) { double r = a * Math.Tanh(b); if (b > 100) { r = 0; } r += Math.Sin(a * b); return r; }
         }
 
         public static partial class R

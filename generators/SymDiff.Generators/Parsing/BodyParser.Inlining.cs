@@ -85,7 +85,7 @@ internal sealed partial class BodyParser
             || invocation.Arguments.Any(a => IsStructValue(a.Value))
             || (StructLayout.IsCandidate(target.ReturnType) && !IsNumerics(target.ContainingType))
             || (frames.Count > 0 && !Accessible(target) && CoveredByKey(target))
-            || (Signature.IsImplicitCandidate(target) && Signature.NotPartial(target) is not null && InPlaceBody(target, out _) is not null);
+            || (Signature.IsImplicitCandidate(target) && Signature.NotPartial(target) is not null && (InPlaceBody(target, out _) is not null || StatementBody(target, out _) is not null));
     }
 
     // An integer or bool call generated code cannot make as written: a local function, a method
@@ -117,7 +117,9 @@ internal sealed partial class BodyParser
 
     /// <summary>The scalar a call read in place returns, or null (reported).</summary>
     private Expr? InlineScalar(IOperation call, ISymbol callee, IMethodSymbol body, IOperation? instance, IReadOnlyList<IOperation?> arguments) =>
-        Inline(call, callee, body, instance, arguments, r => Expression(r)) as Expr;
+        InPlaceBody(body, out _) is null && StatementBody(body, out _) is { } statements
+            ? InlineStatements(call, callee, body, instance, arguments, statements)
+            : Inline(call, callee, body, instance, arguments, r => Expression(r)) as Expr;
 
     /// <summary>The struct a call read in place returns, field by field, or null (reported).</summary>
     private List<(string Path, Expr Value)>? InlineStruct(IOperation call, ISymbol callee, IMethodSymbol body, IOperation? instance, IReadOnlyList<IOperation?> arguments) =>
@@ -138,7 +140,8 @@ internal sealed partial class BodyParser
 
         if (InPlaceBody(body, out string why) is not { } block)
         {
-            Report(Descriptors.ImplicitCallee, call.Syntax, name, why);
+            // A body with statements that could not be read either: its own reason when it has one.
+            Report(Descriptors.ImplicitCallee, call.Syntax, name, StatementBody(body, out string statementsWhy) is null && statementsWhy.Length > 0 ? statementsWhy : why);
             return null;
         }
 

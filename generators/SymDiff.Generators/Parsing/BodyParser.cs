@@ -103,7 +103,10 @@ internal sealed partial class BodyParser
     /// <summary>Every identifier written anywhere in the method, so fresh names never shadow one.</summary>
     public HashSet<string> AllIdentifiers { get; } = new();
 
-    private static string NameOf(ISymbol symbol) => Names.Escape(symbol.Name);
+    private string NameOf(ISymbol symbol) => renamedParameters.TryGetValue(symbol, out string? renamed) ? renamed : Names.Escape(symbol.Name);
+
+    // The parameters of callees read in place with their statements: locals of the caller, by name.
+    private readonly Dictionary<ISymbol, string> renamedParameters = new(SymbolEqualityComparer.Default);
 
     public List<Stmt> ParseBody(IBlockOperation block)
     {
