@@ -7,12 +7,13 @@ using SymDiff.Generators.Model;
 
 namespace SymDiff.Generators.Parsing;
 
-// Callees with statements, read in place. A floating-valued method without [Differentiable] whose
-// body has loops, branches or assignments and ends in its only 'return <value>;' (a struct method
-// summing with a loop, a helper of a type that is not partial) runs where it is called: its
-// statements are parsed as the caller's, just before the statement that calls it (as integer side
-// effects are), its parameters become locals holding the arguments and its locals get fresh names,
-// and the call is the value of its return expression. The later stages see one method.
+// Callees with statements, read in place. A method without [Differentiable] (returning a floating
+// value, a struct or a constant) whose body has loops, branches or assignments and ends in its only
+// 'return <value>;' (a struct method summing with a loop, a helper of a type that is not partial)
+// runs where it is called: its statements are parsed as the caller's, just before the statement
+// that calls it (as integer side effects are), its parameters become locals holding the arguments
+// and its locals get fresh names, and the call is the value of its return expression. The later
+// stages see one method.
 internal sealed partial class BodyParser
 {
     /// <summary>
@@ -36,7 +37,7 @@ internal sealed partial class BodyParser
     private IBlockOperation? ReadStatementBody(IMethodSymbol target, out string why)
     {
         why = string.Empty;
-        if (!Signature.IsFloating(target.ReturnType) || target.IsGenericMethod || target.ContainingType is { IsGenericType: true } || Compilation is null
+        if (!(Signature.IsFloating(target.ReturnType) || Signature.IsConstantType(target.ReturnType) || StructLayout.IsCandidate(target.ReturnType)) || target.IsGenericMethod || target.ContainingType is { IsGenericType: true } || Compilation is null
             || target.OriginalDefinition.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(cancellationToken) is not { } syntax
             || !Compilation.ContainsSyntaxTree(syntax.SyntaxTree))
         {
@@ -72,8 +73,12 @@ internal sealed partial class BodyParser
         return block;
     }
 
-    /// <summary>The value of a call read in place with its statements, which go to <see cref="pending"/>; null (reported at the call).</summary>
-    private Expr? InlineStatements(IOperation call, ISymbol callee, IMethodSymbol body, IOperation? instance, IReadOnlyList<IOperation?> arguments, IBlockOperation block)
+    /// <summary>
+    /// The value of a call read in place with its statements, which go to <see cref="pending"/>:
+    /// what <paramref name="result"/> makes of its return value (a scalar, a struct's fields, a
+    /// constant's code); null (reported at the call).
+    /// </summary>
+    private object? InlineStatements(IOperation call, ISymbol callee, IMethodSymbol body, IOperation? instance, IReadOnlyList<IOperation?> arguments, IBlockOperation block, System.Func<IOperation, object?> result)
     {
         string name = callee.ContainingType is { } owner && callee is not IMethodSymbol { MethodKind: MethodKind.LocalFunction } ? $"{owner.Name}.{callee.Name}" : callee.Name;
         if (SymbolEqualityComparer.Default.Equals(body.OriginalDefinition, method.OriginalDefinition)
@@ -106,7 +111,7 @@ internal sealed partial class BodyParser
         List<(string Path, Expr Value)>? self = body.MethodKind == MethodKind.LocalFunction ? InlinedThis : null;
         if (!body.IsStatic && instance is not null && IsStructValue(instance) && (self = StructValue(instance)) is null)
         {
-            return Inlined(call, name, before, null) as Expr;
+            return Inlined(call, name, before, null);
         }
 
         int line = LineOf(call);
@@ -119,35 +124,35 @@ internal sealed partial class BodyParser
             if (parameter.RefKind is RefKind.Ref or RefKind.Out)
             {
                 Report(Descriptors.ImplicitCallee, call.Syntax, name, $"its parameter '{parameter.Name}' is passed by reference, so the call may change a differentiated value; take it by value and return the result");
-                return Inlined(call, name, before, null) as Expr;
+                return Inlined(call, name, before, null);
             }
 
             if (k >= arguments.Count || arguments[k] is not { } argument)
             {
-                return Inlined(call, name, before, null) as Expr;
+                return Inlined(call, name, before, null);
             }
 
             // A floating, integer or bool parameter is a local of the caller holding the argument; arrays and structs stand for the argument.
             if ((Signature.IsFloating(parameter.Type) || Signature.IsConstantType(parameter.Type)) && LocalType(parameter.Type) is { } type)
             {
                 string local = FreshLocal(Names.Escape(parameter.Name));
-                Expr? value = Typed(argument, type);
-                if (value is null)
+                Expr? argumentValue = Typed(argument, type);
+                if (argumentValue is null)
                 {
-                    return Inlined(call, name, before, null) as Expr;
+                    return Inlined(call, name, before, null);
                 }
 
-                statements.Add(new Decl(local, type, value, line, source));
+                statements.Add(new Decl(local, type, argumentValue, line, source));
                 renamedParameters[parameter] = local;
             }
             else if (!Bind(frame, parameter, parameter.Type, argument))
             {
-                return Inlined(call, name, before, null) as Expr;
+                return Inlined(call, name, before, null);
             }
         }
 
         frames.Add(frame);
-        Expr? result;
+        object? value;
         try
         {
             for (int k = 0; k < block.Operations.Length - 1; k++)
@@ -155,20 +160,20 @@ internal sealed partial class BodyParser
                 ParseStatement(block.Operations[k], statements);
             }
 
-            result = Expression(((IReturnOperation)block.Operations[block.Operations.Length - 1]).ReturnedValue!);
+            value = result(((IReturnOperation)block.Operations[block.Operations.Length - 1]).ReturnedValue!);
         }
         finally
         {
             frames.RemoveAt(frames.Count - 1);
         }
 
-        if (Inlined(call, name, before, result) is not Expr value2)
+        if (Inlined(call, name, before, value) is not { } read)
         {
             return null;
         }
 
         pending.AddRange(statements);
-        return value2;
+        return read;
     }
 
     private static IEnumerable<ILocalSymbol> LocalsDeclaredBy(IOperation op) => op switch

@@ -98,7 +98,7 @@ internal sealed partial class BodyParser
 
     /// <summary>The code of an integer or bool call read in place, or null (reported).</summary>
     private string? InlineConstant(IInvocationOperation call) =>
-        Inline(call, call.TargetMethod, call.TargetMethod, call.Instance, ArgumentsOf(call), r => IntCode(r, out bool atomic) is { } code ? Wrap(code, atomic) : null) as string;
+        ReadInPlace(call, call.TargetMethod, call.TargetMethod, call.Instance, ArgumentsOf(call), r => IntCode(r, out bool atomic) is { } code ? Wrap(code, atomic) : null) as string;
 
     private bool Accessible(ISymbol target) => Compilation?.IsSymbolAccessibleWithin(target, method.ContainingType) != false;
 
@@ -117,13 +117,17 @@ internal sealed partial class BodyParser
 
     /// <summary>The scalar a call read in place returns, or null (reported).</summary>
     private Expr? InlineScalar(IOperation call, ISymbol callee, IMethodSymbol body, IOperation? instance, IReadOnlyList<IOperation?> arguments) =>
+        ReadInPlace(call, callee, body, instance, arguments, r => Expression(r)) as Expr;
+
+    // A call read in place: as an expression when its body is declarations and a return, with its statements otherwise.
+    private object? ReadInPlace(IOperation call, ISymbol callee, IMethodSymbol body, IOperation? instance, IReadOnlyList<IOperation?> arguments, System.Func<IOperation, object?> result) =>
         InPlaceBody(body, out _) is null && StatementBody(body, out _) is { } statements
-            ? InlineStatements(call, callee, body, instance, arguments, statements)
-            : Inline(call, callee, body, instance, arguments, r => Expression(r)) as Expr;
+            ? InlineStatements(call, callee, body, instance, arguments, statements, result)
+            : Inline(call, callee, body, instance, arguments, result);
 
     /// <summary>The struct a call read in place returns, field by field, or null (reported).</summary>
     private List<(string Path, Expr Value)>? InlineStruct(IOperation call, ISymbol callee, IMethodSymbol body, IOperation? instance, IReadOnlyList<IOperation?> arguments) =>
-        Inline(call, callee, body, instance, arguments, r => StructValue(r)) as List<(string Path, Expr Value)>;
+        ReadInPlace(call, callee, body, instance, arguments, r => StructValue(r)) as List<(string Path, Expr Value)>;
 
     private static IReadOnlyList<IOperation?> ArgumentsOf(IInvocationOperation invocation) =>
         invocation.TargetMethod.Parameters.Select(p => (IOperation?)invocation.Arguments.FirstOrDefault(a => SymbolEqualityComparer.Default.Equals(a.Parameter, p))?.Value).ToList();
