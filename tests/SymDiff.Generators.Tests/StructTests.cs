@@ -280,6 +280,13 @@ public class StructTests
             static double[] Parts(Vector3 s) => [s.X, s.Y, s.Z];
             """,
             Struct: "Vector3", Scalar: "float"),
+        new("FixedSizeBufferFieldReadInALoopAndWrittenAtConstantIndices",
+            "[System.Runtime.CompilerServices.InlineArray(3)] public struct Buf3 { private double _e; } public struct S { public Buf3 Pos; public double Mass; }",
+            """
+            [Differentiable] public static double F(S s, double x) { double e = 0; for (int i = 0; i < 3; i++) e += s.Pos[i] * s.Pos[(i + 1) % 3] * x; S q = s; q.Pos[1] = e * q.Pos[^1]; q.Pos[0] += s.Mass; return e + q.Pos[1] * s.Mass + Math.Sin(q.Pos[0]); }
+            static S Make(double[] v) { var s = new S { Mass = v[3] }; s.Pos[0] = v[0]; s.Pos[1] = v[1]; s.Pos[2] = v[2]; return s; }
+            static double[] Parts(S s) => [s.Pos[0], s.Pos[1], s.Pos[2], s.Mass];
+            """),
     ];
 
     public static IEnumerable<object[]> CaseData => Cases.Select(c => new object[] { c });
@@ -425,6 +432,15 @@ public class StructTests
             static double[] PartsR(Quaternion r) => Parts(r);
             """,
             Struct: "Quaternion", Result: "Quaternion", Scalar: "float"),
+        new("FixedSizeBufferResult",
+            "[System.Runtime.CompilerServices.InlineArray(2)] public struct Buf2 { private double _e; } public struct S { public Buf2 V; public double K; } public struct R { public Buf2 V; }",
+            """
+            [Differentiable] public static R F(S s, double x) { R r = default; r.V[0] = s.V[1] * x; r.V[1] = Math.Exp(s.V[0] * s.K); return r; }
+            static S Make(double[] v) { var s = new S { K = v[2] }; s.V[0] = v[0]; s.V[1] = v[1]; return s; }
+            static double[] Parts(S s) => [s.V[0], s.V[1], s.K];
+            static R MakeR(double[] v) { R r = default; r.V[0] = v[0]; r.V[1] = v[1]; return r; }
+            static double[] PartsR(R r) => [r.V[0], r.V[1]];
+            """),
     ];
 
     public static IEnumerable<object[]> ResultCaseData => ResultCases.Select(c => new object[] { c });
@@ -530,6 +546,13 @@ public class StructTests
             static S[] Make(double[] v) => Enumerable.Range(0, v.Length / 2).Select(i => new S { A = v[2 * i], B = v[2 * i + 1] }).ToArray();
             static double[] Parts(S[] s) => s.SelectMany(p => new[] { p.A, p.B }).ToArray();
             """, Count: 3, Output: true),
+        new("SpanOfStructsWithAFixedSizeBuffer",
+            "[System.Runtime.CompilerServices.InlineArray(2)] public struct Buf2 { private double _e; } public struct S { public Buf2 P; public double W; }",
+            """
+            [Differentiable] public static double F(ReadOnlySpan<S> s, double x) { double t = 0; foreach (var e in s) t += (e.P[0] - x) * (e.P[1] + x) * e.W; return t; }
+            static S[] Make(double[] v) => Enumerable.Range(0, v.Length / 3).Select(i => { var s = new S { W = v[3 * i + 2] }; s.P[0] = v[3 * i]; s.P[1] = v[3 * i + 1]; return s; }).ToArray();
+            static double[] Parts(S[] s) => s.SelectMany(p => new[] { p.P[0], p.P[1], p.W }).ToArray();
+            """, Count: 3),
     ];
 
     public static IEnumerable<object[]> ArrayCaseData => ArrayCases.Select(c => new object[] { c });
@@ -686,6 +709,10 @@ public class StructTests
         "Writing to the field 'W' (an input; mark the parameter [Output] to make it a result) is not supported in a [Differentiable] method: assign to a local, an element of a local array, or an element of an [Output] parameter instead")]
     [InlineData("SD0008", "public record struct S(double W); public static partial class C { [Differentiable] public static double G(S[] s) => s[0].W; [Differentiable] public static double F(S[] s) => [|G(s)|]; }",
         "The call to 'G' with the array of structs 's' is not supported in a [Differentiable] method yet: calls pass arrays of double or float; compute the value in this method, or pass the structs' fields as arrays of their own")]
+    [InlineData("SD0015", "[System.Runtime.CompilerServices.InlineArray(2)] public struct B { private double _e; } public struct S { public B V; } public static partial class C { [Differentiable] public static double F(S s, double x, int k) { S q = s; [|q.V[k]|] = x; return q.V[0]; } }",
+        "Writing to the buffer element 'q.V[k]' at an index known only at run time (SymDiff writes a fixed-size buffer of a struct local at constant indices: 'b[0] = …') is not supported in a [Differentiable] method: assign to a local, an element of a local array, or an element of an [Output] parameter instead")]
+    [InlineData("SD0004", "[System.Runtime.CompilerServices.InlineArray(2)] public struct B { private float _e; } public struct S { public B V; } public static partial class C { [Differentiable] public static double F([|S|] s) => s.V[0]; }",
+        "Parameter 's' has type 'Cases.S (its fixed-size buffer 'V' holds float, and the method computes in double)': use double or float, their arrays and spans, a struct whose fields are such values, an array or span of structs of floating fields, or a constant type (integer, bool, char, string, enum)")]
     public void Refused_struct_constructs_are_reported_at_the_construct(string id, string marked, string message) =>
         new DiagnosticTests().Each_diagnostic_is_reported_at_its_construct(id, marked, message);
 }

@@ -237,7 +237,7 @@ internal static class Docs
 
     // The tangent of a parameter as the signature names it: dx, or dp.W for a struct's field.
     private static string Tangent(MethodModel m, ParamModel p) =>
-        p.Struct is null ? p.DerivativeName : m.Structs.First(s => s.Name == p.Struct).DerivativeName + "." + p.Member;
+        p.Struct is null ? p.DerivativeName : Parsing.StructLayout.Access(m.Structs.First(s => s.Name == p.Struct).DerivativeName, p.Member);
 
     private static string Escape(string text) => text.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;");
 }

@@ -76,7 +76,7 @@ internal sealed class StructFolding
                 if (name == result.Adjoint && parameter.Contains("ReadOnlySpan"))
                 {
                     parameters.Add($"{result.TypeCode} {m.SeedName}");
-                    prologue.Add($"{span} = stackalloc {m.Scalar}[] {{ {string.Join(", ", result.Fields.Select(f => m.SeedName + "." + f))} }};");
+                    prologue.Add($"{span} = stackalloc {m.Scalar}[] {{ {string.Join(", ", result.Fields.Select(f => Parsing.StructLayout.Access(m.SeedName, f)))} }};");
                 }
                 else
                 {
@@ -109,7 +109,7 @@ internal sealed class StructFolding
                 {
                     int stride = array.Paths.Count;
                     string Field(int k) => stride == 1 ? "i" : k == 0 ? $"{stride} * i" : $"{stride} * i + {k}";
-                    prologue.Add($"// {outer} as one span of its fields, element after element: {string.Join(", ", array.Paths.Select((path, k) => $"{outer}[i].{path} is {name}[{Field(k)}]"))}");
+                    prologue.Add($"// {outer} as one span of its fields, element after element: {string.Join(", ", array.Paths.Select((path, k) => $"{Parsing.StructLayout.Access(outer + "[i]", path)} is {name}[{Field(k)}]"))}");
                 }
 
 
@@ -138,7 +138,7 @@ internal sealed class StructFolding
             foreach (ParamModel f in fields)
             {
                 string scalar = field.Adjoint ? f.DerivativeName : f.Name;
-                prologue.Add(modifier == "out " ? $"{m.Scalar} {scalar};" : $"{m.Scalar} {scalar} = {structName}.{f.Member};");
+                prologue.Add(modifier == "out " ? $"{m.Scalar} {scalar};" : $"{m.Scalar} {scalar} = {Parsing.StructLayout.Access(structName, f.Member)};");
             }
 
             if (modifier.Length > 0)
@@ -221,9 +221,9 @@ internal sealed class StructFolding
             string text = !field.Adjoint
                 ? $"{(m.Params.Any(p => p.Struct == s.Name && p.Differentiable) ? "Argument" : "Constant argument")} of {m.Name}; its fields {fields} are differentiated as scalars."
                 : modifier == "out "
-                    ? $"Receives ∂{m.Name}/∂{plain} field by field ({s.DerivativeName}.{first} = ∂{m.Name}/∂{plain}.{first}, …); other fields are left at their defaults."
+                    ? $"Receives ∂{m.Name}/∂{plain} field by field ({Parsing.StructLayout.Access(s.DerivativeName, first)} = ∂{m.Name}/∂{Parsing.StructLayout.Access(plain, first)}, …); other fields are left at their defaults."
                     : modifier == "ref "
-                        ? $"Accumulates {m.SeedName} · ∂{m.Name}/∂{plain} field by field ({s.DerivativeName}.{first} += {m.SeedName} · ∂{m.Name}/∂{plain}.{first}, …); other fields are left at their defaults."
+                        ? $"Accumulates {m.SeedName} · ∂{m.Name}/∂{plain} field by field ({Parsing.StructLayout.Access(s.DerivativeName, first)} += {m.SeedName} · ∂{m.Name}/∂{Parsing.StructLayout.Access(plain, first)}, …); other fields are left at their defaults."
                         : $"The tangent of {plain}, field by field.";
             result.Add($"<param name=\"{(field.Adjoint ? s.DerivativeName : plain)}\">{text}</param>");
         }

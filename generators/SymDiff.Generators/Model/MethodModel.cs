@@ -33,7 +33,7 @@ internal enum ParamKind
 internal sealed record ParamModel(string Name, string TypeCode, ParamKind Kind, bool Differentiable, string DerivativeName, bool IsOutput = false, string TangentName = "", string ProductName = "", string? Struct = null, string Member = "")
 {
     /// <summary>How documentation names it: <c>x</c>, or <c>p.W</c> for a field of a struct parameter.</summary>
-    public string Display => Struct is null ? Name : Parsing.Names.Plain(Struct) + "." + Member;
+    public string Display => Struct is null ? Name : Parsing.StructLayout.Access(Parsing.Names.Plain(Struct), Member);
 
     public bool IsArray => Kind is ParamKind.DoubleArray or ParamKind.ReadOnlySpan or ParamKind.Span;
 }

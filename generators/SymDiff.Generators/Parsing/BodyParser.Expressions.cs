@@ -58,6 +58,8 @@ internal sealed partial class BodyParser
                 return new Opaque(fieldCode, Ty.Double, Atomic: true);
             case IPropertyReferenceOperation { Property.Parameters.Length: 0 } property when Signature.IsFloating(property.Type) && MemberRead(property.Property, property.Instance) is { } propertyCode:
                 return new Opaque(propertyCode, Ty.Double, Atomic: true);
+            case IInlineArrayAccessOperation buffer when Signature.IsFloating(buffer.Type):
+                return BufferElement(buffer);
             case IArrayElementReferenceOperation { Indices.Length: 1 } element:
                 return ElementRead(element.ArrayReference, element.Indices[0], element);
             case IPropertyReferenceOperation { Property.IsIndexer: true, Arguments.Length: 1 } indexer when indexer.Instance is not null:

@@ -62,7 +62,7 @@ internal sealed partial class BodyParser
     {
         string prefix = string.Empty;
         IOperation t = target;
-        while (StructElement(t) is null && StructMember(t) is (IOperation instance, string name))
+        while (StructElement(t) is null && TargetStep(t) is (IOperation instance, string name))
         {
             prefix = name + (prefix.Length == 0 ? string.Empty : "." + prefix);
             t = instance;

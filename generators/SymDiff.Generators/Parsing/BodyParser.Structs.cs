@@ -63,6 +63,51 @@ internal sealed partial class BodyParser
         _ => null,
     };
 
+    // One step of a write target's path inside a struct: a member (p.W), or an element of a
+    // fixed-size buffer at a constant index (p.Pos[2], whose path is Pos.[2]).
+    private (IOperation Instance, string Name)? TargetStep(IOperation t) =>
+        StructMember(t) ?? (t is IInlineArrayAccessOperation access && ConstantBufferIndex(access) is int k ? (access.Instance, $"[{k}]") : null);
+
+    // The index of b[k] or b[^k] when it is a constant inside the buffer; null otherwise.
+    private static int? ConstantBufferIndex(IInlineArrayAccessOperation access)
+    {
+        int length = StructLayout.InlineArrayLength(access.Instance.Type) ?? 0;
+        IOperation index = StripImplicit(access.Argument);
+        int? k = index is IUnaryOperation { OperatorKind: UnaryOperatorKind.Hat, Operand.ConstantValue: { HasValue: true, Value: int fromEnd } } ? length - fromEnd
+            : index.ConstantValue is { HasValue: true, Value: int at } ? at : null;
+        return k is >= 0 && k < length ? k : null;
+    }
+
+    // b[i] of a fixed-size buffer: the element at a constant index, or for an index known only at run
+    // time the choice i == 0 ? b[0] : i == 1 ? b[1] : … (each branch differentiated as it is taken).
+    private Expr? BufferElement(IInlineArrayAccessOperation access)
+    {
+        if (StructValue(access.Instance) is not { } whole)
+        {
+            return null;
+        }
+
+        if (ConstantBufferIndex(access) is int k)
+        {
+            return whole[k].Value;
+        }
+
+        IOperation index = StripImplicit(access.Argument);
+        if (!Signature.IsInteger(index.Type) || Index(index) is not Opaque i)
+        {
+            Report(Descriptors.UnsupportedExpression, access.Syntax, $"The buffer element '{Collapse(access.Syntax.ToString())}'", "index a fixed-size buffer with an integer");
+            return null;
+        }
+
+        Expr result = whole[whole.Count - 1].Value;
+        for (int j = whole.Count - 2; j >= 0; j--)
+        {
+            result = new Cond(new Opaque($"{Wrap(i.Code, i.Atomic)} == {j.ToString(System.Globalization.CultureInfo.InvariantCulture)}", Ty.Bool, false), whole[j].Value, result);
+        }
+
+        return result;
+    }
+
     // True for an operation whose value is a struct SymDiff reads as its fields ('this' only in a struct method read in place).
     private bool IsStructValue(IOperation? op) => op is not null && (op is not IInstanceReferenceOperation || InlinedThis is not null) && StructLayout.IsCandidate(op.Type);
 
@@ -362,7 +407,7 @@ internal sealed partial class BodyParser
 
     /// <summary>The scalar name of a struct's field: <c>pW</c> for <c>p.W</c>, <c>qInnerX</c> for <c>q.Inner.X</c>.</summary>
     public static string FieldName(string owner, string path) =>
-        Names.Plain(owner) + string.Concat(path.Split('.').Select(Names.Capitalized));
+        Names.Plain(owner) + string.Concat(path.Replace("[", string.Empty).Replace("]", string.Empty).Split('.').Select(Names.Capitalized));
 
     // q = <struct value>; q.W = x; q.W += x; q.Inner = <struct value>: true when the target was a struct's.
     private bool ParseStructAssignment(IOperation target, AssignOp op, IOperation? valueOperation, IOperation statement, List<Stmt> output)
@@ -383,7 +428,7 @@ internal sealed partial class BodyParser
                 break;
             }
 
-            if (StructMember(t) is (IOperation instance, string name))
+            if (TargetStep(t) is (IOperation instance, string name))
             {
                 prefix = name + (prefix.Length == 0 ? string.Empty : "." + prefix);
                 t = instance;

@@ -504,6 +504,9 @@ internal sealed partial class BodyParser
             case IImplicitIndexerReferenceOperation { Argument.Type.Name: "Index" } fromEnd:
                 ParseStore(fromEnd.Instance, fromEnd.Argument, op, valueOperation, statement, output, target);
                 return;
+            case IInlineArrayAccessOperation buffer:
+                Report(Descriptors.UnsupportedWrite, target.Syntax, $"the buffer element '{Collapse(target.Syntax.ToString())}' at an index known only at run time (SymDiff writes a fixed-size buffer of a struct local at constant indices: 'b[0] = …')");
+                return;
         }
 
         ISymbol? symbol = target switch

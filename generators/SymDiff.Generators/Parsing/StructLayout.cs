@@ -183,6 +183,11 @@ internal sealed class StructLayout
             return WalkTuple(type, prefix, scalar, within, compilation, leaves, open, out why);
         }
 
+        if (InlineArrayLength(type) is int length)
+        {
+            return WalkInlineArray(type, length, prefix, scalar, compilation, leaves, out why);
+        }
+
         if (!open.Add(type))
         {
             why = $"'{type.Name}' contains itself";
@@ -196,7 +201,7 @@ internal sealed class StructLayout
             string path = prefix + member.Name;
             if (field.IsFixedSizeBuffer)
             {
-                why = $"its field '{path}' is a fixed-size buffer";
+                why = $"its field '{path}' is an unsafe fixed-size buffer (declare it as a field of an [InlineArray(n)] struct instead)";
                 return null;
             }
 
@@ -244,6 +249,50 @@ internal sealed class StructLayout
 
         open.Remove(type);
         return BuildCode(type, prefix, members, within, compilation, out why);
+    }
+
+    /// <summary>The length of an <c>[InlineArray(n)]</c> struct (a fixed-size buffer); null for any other type.</summary>
+    public static int? InlineArrayLength(ITypeSymbol? type) =>
+        type?.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == "System.Runtime.CompilerServices.InlineArrayAttribute") is { ConstructorArguments.Length: 1 } attribute
+        && attribute.ConstructorArguments[0].Value is int length ? length : null;
+
+    /// <summary>
+    /// The path of element <paramref name="k"/> of a fixed-size buffer under <paramref name="prefix"/>:
+    /// <c>Pos.[2]</c> for <c>Pos.</c>, a member of its own like any field, which code writes
+    /// <c>p.Pos[2]</c> (<see cref="Access"/>).
+    /// </summary>
+    public static string ElementPath(string prefix, int k) => $"{prefix}[{k.ToString(System.Globalization.CultureInfo.InvariantCulture)}]";
+
+    /// <summary>C# that reads the field at <paramref name="path"/> of <paramref name="owner"/>: <c>p.W</c>, <c>p.Pos[2]</c>, <c>b[0]</c>.</summary>
+    public static string Access(string owner, string path) => (owner + "." + path).Replace(".[", "[");
+
+    // A fixed-size buffer's elements as fields [0], [1], …, built by the runtime's InlineArrays.Of.
+    private static string? WalkInlineArray(INamedTypeSymbol type, int length, string prefix, string scalar, Compilation compilation, List<Leaf> leaves, out string why)
+    {
+        why = string.Empty;
+        IFieldSymbol? element = type.GetMembers().OfType<IFieldSymbol>().FirstOrDefault(f => !f.IsStatic);
+        string name = prefix.Length == 0 ? type.Name : prefix.TrimEnd('.');
+        if (element is null || Signature.FloatingElement(element.Type) is not { } floating || element.Type is IArrayTypeSymbol)
+        {
+            why = $"its fixed-size buffer '{name}' holds {element?.Type.ToDisplayString() ?? "nothing"}; SymDiff reads buffers of {scalar}";
+            return null;
+        }
+
+        if (floating != scalar)
+        {
+            why = $"its fixed-size buffer '{name}' holds {floating}, and the method computes in {scalar}";
+            return null;
+        }
+
+        var parts = new List<string>();
+        for (int k = 0; k < length; k++)
+        {
+            string path = ElementPath(prefix, k);
+            leaves.Add(new Leaf(path, element.Type, Floating: true));
+            parts.Add("{" + path + "}");
+        }
+
+        return $"global::SymDiff.Generated.InlineArrays.Of<{type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat)}, {scalar}>([{string.Join(", ", parts)}])";
     }
 
     // A tuple's elements as fields Item1, Item2, …, built by a tuple literal whose constant elements are default.
