@@ -287,6 +287,13 @@ public class StructTests
             static S Make(double[] v) { var s = new S { Mass = v[3] }; s.Pos[0] = v[0]; s.Pos[1] = v[1]; s.Pos[2] = v[2]; return s; }
             static double[] Parts(S s) => [s.Pos[0], s.Pos[1], s.Pos[2], s.Mass];
             """),
+        new("FixedSizeBufferOfStructs",
+            "public record struct P(double X, double Y); [System.Runtime.CompilerServices.InlineArray(3)] public struct Corners { private P _e; } public struct S { public Corners C; }",
+            """
+            [Differentiable] public static double F(S s, double x) { double a = 0; for (int i = 0; i < 3; i++) { var p = s.C[i]; var q = s.C[(i + 1) % 3]; a += p.X * q.Y - q.X * p.Y; } return a * x + s.C[^1].X * s.C[0].Y; }
+            static S Make(double[] v) { var s = new S(); for (int i = 0; i < 3; i++) s.C[i] = new P(v[2 * i], v[2 * i + 1]); return s; }
+            static double[] Parts(S s) => [s.C[0].X, s.C[0].Y, s.C[1].X, s.C[1].Y, s.C[2].X, s.C[2].Y];
+            """),
     ];
 
     public static IEnumerable<object[]> CaseData => Cases.Select(c => new object[] { c });

@@ -108,6 +108,39 @@ internal sealed partial class BodyParser
         return result;
     }
 
+    // b[i] of a buffer of structs: the element's fields, each chosen by the index as BufferElement does.
+    private List<(string Path, Expr Value)>? BufferStruct(IInlineArrayAccessOperation access)
+    {
+        if (StructValue(access.Instance) is not { } whole)
+        {
+            return null;
+        }
+
+        int length = StructLayout.InlineArrayLength(access.Instance.Type) ?? 0;
+        List<(string Path, Expr Value)>? Element(int k) => Member(whole, $"[{k.ToString(System.Globalization.CultureInfo.InvariantCulture)}]");
+        if (ConstantBufferIndex(access) is int at)
+        {
+            return Element(at);
+        }
+
+        IOperation index = StripImplicit(access.Argument);
+        if (length == 0 || !Signature.IsInteger(index.Type) || Index(index) is not Opaque i || Element(length - 1) is not { } last)
+        {
+            Report(Descriptors.UnsupportedExpression, access.Syntax, $"The buffer element '{Collapse(access.Syntax.ToString())}'", "index a fixed-size buffer with an integer");
+            return null;
+        }
+
+        var chosen = last.ToList();
+        for (int j = length - 2; j >= 0; j--)
+        {
+            var test = new Opaque($"{Wrap(i.Code, i.Atomic)} == {j.ToString(System.Globalization.CultureInfo.InvariantCulture)}", Ty.Bool, false);
+            List<(string Path, Expr Value)> element = Element(j)!;
+            chosen = chosen.Select((leaf, n) => (leaf.Path, leaf.Value.Type == Ty.Double ? (Expr)new Cond(test, element[n].Value, leaf.Value) : leaf.Value)).ToList();
+        }
+
+        return chosen;
+    }
+
     // True for an operation whose value is a struct SymDiff reads as its fields ('this' only in a struct method read in place).
     private bool IsStructValue(IOperation? op) => op is not null && (op is not IInstanceReferenceOperation || InlinedThis is not null) && StructLayout.IsCandidate(op.Type);
 
@@ -136,6 +169,8 @@ internal sealed partial class BodyParser
         {
             case var element when StructElement(element) is (IParameterSymbol array, IOperation index):
                 return StructElementValue(array, index);
+            case IInlineArrayAccessOperation buffer:
+                return BufferStruct(buffer);
             case IParameterReferenceOperation or ILocalReferenceOperation when BoundStruct(inner) is { } bound:
                 return bound;
             case IInstanceReferenceOperation when InlinedThis is { } self:

@@ -185,7 +185,7 @@ internal sealed class StructLayout
 
         if (InlineArrayLength(type) is int length)
         {
-            return WalkInlineArray(type, length, prefix, scalar, compilation, leaves, out why);
+            return WalkInlineArray(type, length, prefix, scalar, within, compilation, leaves, open, out why);
         }
 
         if (!open.Add(type))
@@ -267,14 +267,39 @@ internal sealed class StructLayout
     public static string Access(string owner, string path) => (owner + "." + path).Replace(".[", "[");
 
     // A fixed-size buffer's elements as fields [0], [1], …, built by the runtime's InlineArrays.Of.
-    private static string? WalkInlineArray(INamedTypeSymbol type, int length, string prefix, string scalar, Compilation compilation, List<Leaf> leaves, out string why)
+    private static string? WalkInlineArray(INamedTypeSymbol type, int length, string prefix, string scalar, INamedTypeSymbol within, Compilation compilation, List<Leaf> leaves, HashSet<ITypeSymbol> open, out string why)
     {
         why = string.Empty;
         IFieldSymbol? element = type.GetMembers().OfType<IFieldSymbol>().FirstOrDefault(f => !f.IsStatic);
         string name = prefix.Length == 0 ? type.Name : prefix.TrimEnd('.');
+        if (element is not null && element.Type is INamedTypeSymbol elementStruct && IsCandidate(elementStruct))
+        {
+            // A buffer of structs: each element contributes its fields (Pos.[0].X), built by the struct's own code.
+            var builds = new List<string>();
+            for (int k = 0; k < length; k++)
+            {
+                int before = leaves.Count;
+                string? inner = Walk(elementStruct, ElementPath(prefix, k) + ".", scalar, within, compilation, leaves, open, out why);
+                if (inner is null)
+                {
+                    return null;
+                }
+
+                if (leaves.Skip(before).Any(l => !l.Floating))
+                {
+                    why = $"its fixed-size buffer '{name}' holds {elementStruct.Name}, which has constant fields; SymDiff reads buffers of {scalar} or of structs of {scalar} fields";
+                    return null;
+                }
+
+                builds.Add(inner);
+            }
+
+            return $"global::SymDiff.Generated.InlineArrays.Of<{type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat)}, {elementStruct.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat)}>([{string.Join(", ", builds)}])";
+        }
+
         if (element is null || Signature.FloatingElement(element.Type) is not { } floating || element.Type is IArrayTypeSymbol)
         {
-            why = $"its fixed-size buffer '{name}' holds {element?.Type.ToDisplayString() ?? "nothing"}; SymDiff reads buffers of {scalar}";
+            why = $"its fixed-size buffer '{name}' holds {element?.Type.ToDisplayString() ?? "nothing"}; SymDiff reads buffers of {scalar} or of structs of {scalar} fields";
             return null;
         }
 
