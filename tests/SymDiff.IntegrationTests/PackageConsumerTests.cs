@@ -25,6 +25,8 @@ public class PackageConsumerTests
         string version = "0.1.0-ci" + DateTime.UtcNow.ToString("yyyyMMddHHmmss", System.Globalization.CultureInfo.InvariantCulture);
         try
         {
+            // Step 1 of the README's "Use it in your project" (with a version of the test's own, so no cached package stands in for it).
+            Assert.Contains("dotnet pack src/SymDiff -c Release -o ~/symdiff-feed", File.ReadAllText(Path.Combine(repo, "README.md")));
             Run(repo, "dotnet", $"pack src/SymDiff -c Release -o \"{feed}\" -p:Version={version}");
             string package = Directory.GetFiles(feed, "SymDiff.*.nupkg").Single();
             using (ZipArchive zip = ZipFile.OpenRead(package))
@@ -41,55 +43,17 @@ public class PackageConsumerTests
                 Assert.Contains("<description>", nuspec);
             }
 
-            File.WriteAllText(Path.Combine(app, "nuget.config"), $"""
-                <?xml version="1.0" encoding="utf-8"?>
-                <configuration>
-                  <packageSources>
-                    <clear />
-                    <add key="local" value="{feed}" />
-                  </packageSources>
-                </configuration>
-                """);
-            File.WriteAllText(Path.Combine(app, "App.csproj"), $"""
-                <Project Sdk="Microsoft.NET.Sdk">
-                  <PropertyGroup>
-                    <OutputType>Exe</OutputType>
-                    <TargetFramework>net10.0</TargetFramework>
-                    <Nullable>enable</Nullable>
-                    <TreatWarningsAsErrors>true</TreatWarningsAsErrors>
-                    <RestorePackagesPath>{Path.Combine(work, "packages")}</RestorePackagesPath>
-                  </PropertyGroup>
-                  <ItemGroup>
-                    <PackageReference Include="SymDiff" Version="{version}" />
-                  </ItemGroup>
-                </Project>
-                """);
-            File.WriteAllText(Path.Combine(app, "Program.cs"), """
-                using System;
-                using SymDiff;
+            // Step 2 as the README writes it, in a fresh console project; packages restored into the test's own folder.
+            string packages = Path.Combine(work, "packages");
+            Run(app, "dotnet", "new console --framework net10.0", packages);
+            Run(app, "dotnet", "new nugetconfig", packages);
+            Run(app, "dotnet", $"nuget add source \"{feed}\" --name symdiff", packages);
+            Run(app, "dotnet", $"add package SymDiff --version {version}", packages);
 
-                double loss = LineFit.LossGradient(-3, 3, out double dw, out double db);
-                Console.WriteLine($"{loss} {dw} {Math.Round(db, 9)} {LineFit.SquareDerivative(3, 1)}");
-
-                public static partial class LineFit
-                {
-                    static readonly double[] X = { -2, -1, 0, 1, 2 };
-                    static readonly double[] Y = { -3, -1, 1, 3, 5 };
-
-                    [Differentiable]
-                    public static double Loss(double w, double b)
-                    {
-                        double sum = 0;
-                        for (int i = 0; i < X.Length; i++) { double error = w * X[i] + b - Y[i]; sum += error * error; }
-                        return sum / X.Length;
-                    }
-
-                    [Differentiable]
-                    public static double Square(double x) => x * x;
-                }
-                """);
-            string output = Run(app, "dotnet", "run");
-            Assert.Contains("54 -20 4 6", output);
+            // The README's Program.cs, exactly as written there.
+            File.WriteAllText(Path.Combine(app, "Program.cs"), ReadmeProgram(repo));
+            string output = Run(app, "dotnet", "run -p:TreatWarningsAsErrors=true", packages);
+            Assert.Contains("loss 54, dw -20, db 4", output);
         }
         finally
         {
@@ -103,7 +67,22 @@ public class PackageConsumerTests
         }
     }
 
-    private static string Run(string directory, string file, string arguments)
+    // The C# block of the README's "Use it in your project" section, and the commands of its step 2.
+    private static string ReadmeProgram(string repo)
+    {
+        string readme = File.ReadAllText(Path.Combine(repo, "README.md"));
+        string section = readme.Substring(readme.IndexOf("## Use it in your project", StringComparison.Ordinal));
+        section = section.Substring(0, section.IndexOf("\n## ", 3, StringComparison.Ordinal));
+        foreach (string command in new[] { "dotnet new nugetconfig", "dotnet nuget add source ~/symdiff-feed --name symdiff", "dotnet add package SymDiff --version 0.1.0" })
+        {
+            Assert.Contains(command, section);
+        }
+
+        int start = section.IndexOf("```csharp\n", StringComparison.Ordinal) + "```csharp\n".Length;
+        return section.Substring(start, section.IndexOf("```", start, StringComparison.Ordinal) - start);
+    }
+
+    private static string Run(string directory, string file, string arguments, string? packages = null)
     {
         var info = new ProcessStartInfo(file, arguments)
         {
@@ -113,6 +92,11 @@ public class PackageConsumerTests
         };
         info.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
         info.Environment["DOTNET_NOLOGO"] = "1";
+        info.Environment["DOTNET_SKIP_FIRST_TIME_EXPERIENCE"] = "1";
+        if (packages is not null)
+        {
+            info.Environment["NUGET_PACKAGES"] = packages;
+        }
         using Process process = Process.Start(info)!;
         string stdout = process.StandardOutput.ReadToEnd();
         string stderr = process.StandardError.ReadToEnd();
