@@ -1,4 +1,5 @@
 using System;
+using System.CommandLine;
 using System.Globalization;
 using System.IO;
 using System.Linq;
@@ -8,133 +9,129 @@ using SymDiff;
 // Fits y = w·x + b to five points on y = 2x + 1 by gradient descent, with every gradient
 // coming from the code SymDiff generated for Model.Loss and Model.BatchLoss.
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
-var options = Options.Parse(args);
-if (options is null)
+
+var learningRate = Cli.Number("--lr", "Learning rate (try 1.5 to watch it diverge)", 0.1, v => v > 0, "must be positive");
+var steps = Cli.Whole("--steps", "Full-batch steps", 30, v => v >= 0, "must be 0 or more");
+var batchSize = Cli.Whole("--batch", "Mini-batch SGD with batches of this size instead of full batch (0: full batch)", 0, v => v >= 0, "must be 0 or more");
+var epochs = Cli.Whole("--epochs", "Epochs of mini-batch SGD", 10, v => v >= 1, "must be at least 1");
+var order = Cli.OneOf("--order", "Order of the points in each epoch of mini-batch SGD", "fixed", "fixed", "shuffled");
+var seed = Cli.Whole("--seed", "Seed of the shuffled order", 1, _ => true, string.Empty);
+var startW = Cli.Number("--w", "Starting w", -3, _ => true, string.Empty);
+var startB = Cli.Number("--b", "Starting b", 3, _ => true, string.Empty);
+
+var command = new RootCommand("Fits y = w·x + b to five points by gradient descent on the gradient SymDiff generated.")
 {
-    Console.WriteLine("""
-        Usage: dotnet run --project samples/LineFit -- [options]
-          --lr <rate>           learning rate (default 0.1; try 1.5 to watch divergence)
-          --steps <n>           full-batch steps (default 30)
-          --batch <n>           mini-batch SGD with this batch size instead of full batch
-          --epochs <n>          epochs for mini-batch SGD (default 10)
-          --order fixed|shuffled  mini-batch order per epoch (default fixed)
-          --seed <n>            shuffling seed (default 1)
-          --w <value> --b <value> starting point (default -3, 3)
-        """);
-    return 1;
-}
+    learningRate, steps, batchSize, epochs, order, seed, startW, startB,
+};
+command.SetAction(parse => Fit(new Options(
+    parse.GetValue(learningRate), parse.GetValue(steps), parse.GetValue(batchSize) is > 0 and int size ? size : null, parse.GetValue(epochs),
+    parse.GetValue(order)!, parse.GetValue(seed), parse.GetValue(startW), parse.GetValue(startB))));
+return command.Parse(args).Invoke();
 
-Console.WriteLine("SymDiff line fit: y = w·x + b on x = [-2, -1, 0, 1, 2], y = [-3, -1, 1, 3, 5]");
-string generated = Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "obj", "Generated",
-    "SymDiff.Generators", "SymDiff.Generators.DifferentiableGenerator", "LineFit.Model.Loss.g.cs");
-Console.WriteLine(File.Exists(generated)
-    ? $"Generated gradient code: {Path.GetFullPath(generated)}"
-    : "Generated gradient code: build with EmitCompilerGeneratedFiles (see LineFit.csproj) to write it to obj/Generated");
-
-// Check the generated gradient against central differences once before trusting it.
-GradCheckReport check = GradCheck.Check(
-    (p, g) => Model.LossGradient(p[0], p[1], out g[0], out g[1]),
-    [options.W, options.B],
-    ["w", "b"]).ThrowIfFailed();
-Console.WriteLine(check);
-Console.WriteLine();
-
-double w = options.W, b = options.B;
-if (options.Batch is null)
+static int Fit(Options options)
 {
-    Console.WriteLine($"Full-batch gradient descent, learning rate {options.LearningRate}");
-    Table.Header("step");
-    for (int step = 0; step <= options.Steps; step++)
+    Console.WriteLine("SymDiff line fit: y = w·x + b on x = [-2, -1, 0, 1, 2], y = [-3, -1, 1, 3, 5]");
+    string generated = Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "obj", "Generated",
+        "SymDiff.Generators", "SymDiff.Generators.DifferentiableGenerator", "LineFit.Model.Loss.g.cs");
+    Console.WriteLine(File.Exists(generated)
+        ? $"Generated gradient code: {Path.GetFullPath(generated)}"
+        : "Generated gradient code: build with EmitCompilerGeneratedFiles (see LineFit.csproj) to write it to obj/Generated");
+
+    // Check the generated gradient against central differences once before trusting it.
+    GradCheckReport check = GradCheck.Check(
+        (p, g) => Model.LossGradient(p[0], p[1], out g[0], out g[1]),
+        [options.W, options.B],
+        ["w", "b"]).ThrowIfFailed();
+    Console.WriteLine(check);
+    Console.WriteLine();
+
+    double w = options.W, b = options.B;
+    if (options.Batch is null)
     {
-        double loss = Model.LossGradient(w, b, out double dw, out double db);
-        Table.Row(step.ToString(CultureInfo.InvariantCulture), loss, w, b, dw, db);
-        if (!double.IsFinite(loss) || loss > 1e12)
+        Console.WriteLine($"Full-batch gradient descent, learning rate {options.LearningRate}");
+        Table.Header("step", "of the loss");
+        for (int step = 0; step <= options.Steps; step++)
         {
-            Console.WriteLine("The loss is exploding: the learning rate is too large, so every step overshoots further.");
-            return 0;
-        }
-
-        w -= options.LearningRate * dw;
-        b -= options.LearningRate * db;
-    }
-}
-else
-{
-    int size = options.Batch.Value;
-    Console.WriteLine($"Mini-batch SGD, batch size {size}, {options.Order} order, learning rate {options.LearningRate}");
-    Table.Header("epoch.batch  points");
-    var random = new Random(options.Seed);
-    int[] order = Enumerable.Range(0, Model.X.Length).ToArray();
-    double[] xs = new double[size], ys = new double[size];
-    for (int epoch = 1; epoch <= options.Epochs; epoch++)
-    {
-        if (options.Order == "shuffled")
-        {
-            random.Shuffle(order);
-        }
-
-        for (int start = 0, batch = 1; start < order.Length; start += size, batch++)
-        {
-            int n = Math.Min(size, order.Length - start);
-            for (int k = 0; k < n; k++)
+            double loss = Model.LossGradient(w, b, out double dw, out double db);
+            Table.Row(step.ToString(CultureInfo.InvariantCulture), loss, w, b, dw, db);
+            if (!double.IsFinite(loss) || loss > 1e12)
             {
-                xs[k] = Model.X[order[start + k]];
-                ys[k] = Model.Y[order[start + k]];
+                Console.WriteLine("The loss is exploding: the learning rate is too large, so every step overshoots further.");
+                return 0;
             }
 
-            Model.BatchLossGradient(w, b, xs.AsSpan(0, n), ys.AsSpan(0, n), out double dw, out double db);
             w -= options.LearningRate * dw;
             b -= options.LearningRate * db;
-            string points = string.Join(",", order.Skip(start).Take(n));
-            Table.Row($"{epoch}.{batch}  [{points}]".PadRight(20), Model.Loss(w, b), w, b, dw, db);
         }
     }
-}
-
-Console.WriteLine();
-Console.WriteLine($"Result: w = {w:F4}, b = {b:F4} (the data lie on w = 2, b = 1)");
-return 0;
-
-internal sealed record Options(double LearningRate, int Steps, int? Batch, int Epochs, string Order, int Seed, double W, double B)
-{
-    public static Options? Parse(string[] args)
+    else
     {
-        var o = new Options(0.1, 30, null, 10, "fixed", 1, -3, 3);
-        for (int i = 0; i < args.Length; i++)
+        int size = options.Batch.Value;
+        Console.WriteLine($"Mini-batch SGD, batch size {size}, {options.Order} order, learning rate {options.LearningRate}");
+        Table.Header("epoch.batch  points", "of the batch's loss");
+        var random = new Random(options.Seed);
+        int[] order = Enumerable.Range(0, Model.X.Length).ToArray();
+        double[] xs = new double[size], ys = new double[size];
+        for (int epoch = 1; epoch <= options.Epochs; epoch++)
         {
-            string? Next() => i + 1 < args.Length ? args[++i] : null;
-            double D() => double.Parse(Next() ?? "x", CultureInfo.InvariantCulture);
-            int I() => int.Parse(Next() ?? "x", CultureInfo.InvariantCulture);
-            try
+            if (options.Order == "shuffled")
             {
-                o = args[i] switch
-                {
-                    "--lr" => o with { LearningRate = D() },
-                    "--steps" => o with { Steps = I() },
-                    "--batch" => o with { Batch = I() },
-                    "--epochs" => o with { Epochs = I() },
-                    "--order" => Next() is "fixed" or "shuffled" ? o with { Order = args[i] } : throw new FormatException(),
-                    "--seed" => o with { Seed = I() },
-                    "--w" => o with { W = D() },
-                    "--b" => o with { B = D() },
-                    _ => throw new FormatException(),
-                };
+                random.Shuffle(order);
             }
-            catch (FormatException)
+
+            for (int start = 0, batch = 1; start < order.Length; start += size, batch++)
             {
-                return null;
+                int n = Math.Min(size, order.Length - start);
+                for (int k = 0; k < n; k++)
+                {
+                    xs[k] = Model.X[order[start + k]];
+                    ys[k] = Model.Y[order[start + k]];
+                }
+
+                Model.BatchLossGradient(w, b, xs.AsSpan(0, n), ys.AsSpan(0, n), out double dw, out double db);
+                double loss = Model.Loss(w, b);
+                string points = string.Join(",", order.Skip(start).Take(n));
+                Table.Row($"{epoch}.{batch}  [{points}]", loss, w, b, dw, db);
+                if (!double.IsFinite(loss) || loss > 1e12)
+                {
+                    Console.WriteLine("The loss is exploding: the learning rate is too large, so every step overshoots further.");
+                    return 0;
+                }
+
+                w -= options.LearningRate * dw;
+                b -= options.LearningRate * db;
             }
         }
-
-        return o.Batch is <= 0 ? null : o;
     }
+
+    Console.WriteLine();
+    Console.WriteLine($"Result: w = {Table.Number(w, 4)}, b = {Table.Number(b, 4)} (the data lie on w = 2, b = 1)");
+    return 0;
 }
+
+internal sealed record Options(double LearningRate, int Steps, int? Batch, int Epochs, string Order, int Seed, double W, double B);
 
 internal static class Table
 {
-    public static void Header(string first) =>
-        Console.WriteLine($"{first,-20} {"loss",14} {"w",10} {"b",10} {"dw",12} {"db",12}");
+    // Both runs print the same columns: each row is one step, taken from (w, b) as shown.
+    public static void Header(string first, string gradient)
+    {
+        Console.WriteLine($"Each row: w and b before the step; the loss on all five points there; dw, db the gradient {gradient} the step follows.");
+        Console.WriteLine($"{first,-22} {"loss",12} {"w",10} {"b",10} {"dw",12} {"db",12}");
+    }
 
     public static void Row(string first, double loss, double w, double b, double dw, double db) =>
-        Console.WriteLine($"{first,-20} {loss,14:G6} {w,10:F4} {b,10:F4} {dw,12:G6} {db,12:G6}");
+        Console.WriteLine($"{first,-22} {Number(loss),12} {Number(w, 4),10} {Number(b, 4),10} {Number(dw),12} {Number(db),12}");
+
+    // Readable at any size: 54, 0.001234, 1.0e+300 (never 300 digits), NaN.
+    public static string Number(double value, int decimals = -1)
+    {
+        double size = Math.Abs(value);
+        if (!double.IsFinite(value) || (size != 0 && (size >= 1e6 || size < 1e-4)))
+        {
+            return double.IsFinite(value) ? value.ToString("0.0##e+00", CultureInfo.InvariantCulture) : value.ToString(CultureInfo.InvariantCulture);
+        }
+
+        return decimals >= 0 ? value.ToString("F" + decimals, CultureInfo.InvariantCulture) : value.ToString("G6", CultureInfo.InvariantCulture);
+    }
 }

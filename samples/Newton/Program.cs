@@ -1,4 +1,5 @@
 using System;
+using System.CommandLine;
 using System.Globalization;
 using NewtonSample;
 using SymDiff;
@@ -7,6 +8,13 @@ using SymDiff.Optimization;
 // Newton's method on SymDiff's generated Hessians against gradient descent on its gradients:
 // a handful of steps against hundreds or thousands.
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
+
+// No options: --help describes the sample, and anything else is an error (exit code 1).
+ParseResult command = new RootCommand("Newton's method on SymDiff's generated Hessians against gradient descent on its gradients, on Rosenbrock's valley and a logistic regression.").Parse(args);
+if (command.Action is not null)
+{
+    return command.Invoke();
+}
 
 Fit(
     "Rosenbrock's valley f(x, y) = (1 − x)² + 100·(y − x²)², from (−1.2, 1)",

@@ -1,6 +1,7 @@
 using System;
 using System.Linq;
 using System.Numerics;
+using Spectre.Console;
 using SymDiff.Nn;
 
 namespace Playground;
@@ -23,35 +24,46 @@ internal static class Gradients
     }
 }
 
-/// <summary>A one-line progress bar for <see cref="Trainer"/>; plain lines when the output is redirected.</summary>
-internal sealed class ProgressBar : ITrainingProgress
+/// <summary>
+/// Training progress for <see cref="Trainer"/>: a Spectre.Console progress bar with the epoch, the
+/// loss and the time left on a terminal; a plain line every tenth of the run when the output is
+/// redirected (a log, a test).
+/// </summary>
+internal static class TrainingDisplay
 {
-    private int lastPercent = -1;
-
-    public void Report(int epoch, int epochs, double loss)
+    public static TrainingHistory Run(int epochs, Func<ITrainingProgress, TrainingHistory> train)
     {
-        int percent = 100 * epoch / epochs;
         if (Console.IsOutputRedirected)
         {
-            if (percent / 10 != lastPercent / 10)
-            {
-                Console.WriteLine($"epoch {epoch,5}/{epochs}  loss {loss:0.000000}");
-            }
-        }
-        else if (percent != lastPercent)
-        {
-            int filled = percent * 30 / 100;
-            Console.Write($"\r[{new string('█', filled)}{new string('·', 30 - filled)}] {percent,3}%  epoch {epoch}/{epochs}  loss {loss:0.000000}");
+            return train(new Lines());
         }
 
-        lastPercent = percent;
+        return AnsiConsole.Progress()
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
+            .Start(context => train(new Bar(context.AddTask("training", maxValue: epochs))));
     }
 
-    public void Finish()
+    private sealed class Bar(ProgressTask task) : ITrainingProgress
     {
-        if (!Console.IsOutputRedirected)
+        public void Report(int epoch, int epochs, double loss)
         {
-            Console.WriteLine();
+            task.Description = $"epoch {epoch}/{epochs}  loss {loss:0.000000}";
+            task.Value = epoch;
+        }
+    }
+
+    private sealed class Lines : ITrainingProgress
+    {
+        private int lastTenth = -1;
+
+        public void Report(int epoch, int epochs, double loss)
+        {
+            int tenth = 10 * epoch / epochs;
+            if (tenth != lastTenth)
+            {
+                Console.WriteLine($"epoch {epoch,5}/{epochs}  loss {loss:0.000000}");
+                lastTenth = tenth;
+            }
         }
     }
 }

@@ -1,5 +1,7 @@
 using System;
 using System.Collections.Generic;
+using System.CommandLine;
+using System.IO;
 using System.Globalization;
 using System.Linq;
 using SymDiff.Nn;
@@ -9,28 +11,6 @@ namespace Playground;
 /// <summary>The playground's command line.</summary>
 internal sealed record Options
 {
-    public const string Help = """
-        SymDiff playground: train a small network on a synthetic dataset and look at what it learned.
-
-        Usage: dotnet run --project samples/Playground -- [options]
-
-          --dataset <name>       xor | moons | spirals | sine                    (default xor)
-          --layers <sizes>       widths from input to output, e.g. 2,8,1         (default 2,8,1; 1,...,1 for sine)
-          --activation <name>    hidden activation: identity | relu | leakyrelu | sigmoid | tanh | gelu | silu | softplus  (default tanh)
-          --optimizer <name>     sgd | momentum | nesterov | rmsprop | adam | adamw  (default adam)
-          --lr <rate>            learning rate                                   (default 0.01)
-          --batch <n>            mini-batch size, 0 for full batch              (default 32)
-          --epochs <n>           passes over the data                            (default 300)
-          --samples <n>          dataset size                                    (default 400)
-          --seed <n>             seed of the data, the weights and the shuffles  (default 1)
-          --float                train in single precision (default double)
-          --vanishing            also print per-layer gradient magnitudes of the same layers with sigmoid and with ReLU
-          --out <dir>            where loss.svg, decision.svg and model.sdm go   (default playground-out)
-          --help                 this text
-
-        Classification datasets train a logit output with binary cross-entropy; sine trains with mean squared error.
-        """;
-
     public string Dataset { get; init; } = "xor";
 
     public int[]? Layers { get; init; }
@@ -55,53 +35,120 @@ internal sealed record Options
 
     public string Out { get; init; } = "playground-out";
 
-    public bool ShowHelp { get; init; }
+    public static readonly string[] Optimizers = ["sgd", "momentum", "nesterov", "rmsprop", "adam", "adamw"];
 
-    /// <summary>Parses the arguments, or throws <see cref="ArgumentException"/> with a message for the user.</summary>
-    public static Options Parse(string[] args)
+    /// <summary>
+    /// The command line: System.CommandLine parses and validates it (--help, a message naming the
+    /// option and the reason for a bad value, an error for an unknown option, exit code 1), and
+    /// <paramref name="run"/> gets the options of a valid one.
+    /// </summary>
+    public static RootCommand Command(Func<Options, int> run)
     {
-        var o = new Options();
-        for (int i = 0; i < args.Length; i++)
+        var dataset = Cli.OneOf("--dataset", "The dataset", "xor", Datasets.Names.ToArray());
+        var layers = new Option<int[]?>("--layers")
         {
-            string name = args[i];
-            string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{name} needs a value.");
-            o = name switch
+            Description = "Widths from input to output, e.g. 2,8,1 [default: 2,8,1; 1,8,1 for sine]",
+            CustomParser = result =>
             {
-                "--help" or "-h" or "-?" => o with { ShowHelp = true },
-                "--dataset" => o with { Dataset = Value().ToLowerInvariant() },
-                "--layers" => o with { Layers = Value().Split(',').Select(s => Int(name, s)).ToArray() },
-                "--activation" => o with { Activation = ParseActivation(Value()) },
-                "--optimizer" => o with { Optimizer = Value().ToLowerInvariant() },
-                "--lr" => o with { LearningRate = Double(name, Value()) },
-                "--batch" => o with { Batch = Int(name, Value()) },
-                "--epochs" => o with { Epochs = Int(name, Value()) },
-                "--samples" => o with { Samples = Int(name, Value()) },
-                "--seed" => o with { Seed = (ulong)Int(name, Value()) },
-                "--float" => o with { Float = true },
-                "--vanishing" => o with { Vanishing = true },
-                "--out" => o with { Out = Value() },
-                _ => throw new ArgumentException($"Unknown option '{name}'. Run with --help for the list."),
+                string text = result.Tokens.Count > 0 ? result.Tokens[^1].Value : string.Empty;
+                int[] widths = text.Split(',').Select(w => int.TryParse(w, NumberStyles.Integer, CultureInfo.InvariantCulture, out int v) ? v : -1).ToArray();
+                if (widths.Length < 2 || widths.Any(w => w <= 0))
+                {
+                    result.AddError($"--layers: '{text}' is not a list of two or more positive widths such as 2,8,1.");
+                }
+
+                return widths;
+            },
+        };
+        string[] activations = Enum.GetNames<Activation>().Select(n => n.ToLowerInvariant()).ToArray();
+        var activation = Cli.OneOf("--activation", "The hidden layers' activation", "tanh", activations);
+        var optimizer = Cli.OneOf("--optimizer", "The optimizer", "adam", Optimizers);
+        var learningRate = Cli.Number("--lr", "Learning rate", 0.01, v => v > 0, "must be positive");
+        var batch = Cli.Whole("--batch", "Mini-batch size, 0 for full batch", 32, v => v >= 0, "must be 0 or more");
+        var epochs = Cli.Whole("--epochs", "Passes over the data", 300, v => v >= 1, "must be at least 1");
+        var samples = Cli.Whole("--samples", "Dataset size", 400, v => v >= 1, "must be at least 1");
+        var seed = Cli.Whole("--seed", "Seed of the data, the weights and the shuffles", 1, v => v >= 0, "must be 0 or more");
+        var single = new Option<bool>("--float") { Description = "Train in single precision (default double)" };
+        var vanishing = new Option<bool>("--vanishing") { Description = "Also compare per-layer gradient magnitudes of the same layers with sigmoid and with ReLU, and plot them" };
+        var output = new Option<string>("--out") { Description = "The directory loss.svg, decision.svg, gradients.svg and model.sdm go to", DefaultValueFactory = _ => "playground-out" };
+
+        var command = new RootCommand("SymDiff playground: train a small network on a synthetic dataset and look at what it learned. Classification datasets train a logit output with binary cross-entropy; sine trains with mean squared error.")
+        {
+            dataset, layers, activation, optimizer, learningRate, batch, epochs, samples, seed, single, vanishing, output,
+        };
+        command.Validators.Add(result =>
+        {
+            // The layers must fit the dataset: its inputs in, one output. An option that did not parse
+            // has its own error already (reading its value throws): nothing to add then.
+            string name;
+            int[]? widths;
+            try
+            {
+                name = result.GetValue(dataset) ?? "xor";
+                widths = result.GetValue(layers);
+            }
+            catch (InvalidOperationException)
+            {
+                return;
+            }
+
+            int inputs = name == "sine" ? 1 : 2;
+            if (widths is { Length: >= 2 } && (widths[0] != inputs || widths[^1] != 1))
+            {
+                result.AddError($"--layers must start with {inputs} (the {name} inputs) and end with 1; got {string.Join(",", widths)}.");
+            }
+        });
+        command.SetAction(parse =>
+        {
+            string name = parse.GetValue(dataset)!;
+            var options = new Options
+            {
+                Dataset = name,
+                Layers = parse.GetValue(layers) is { Length: > 0 } given ? given : [name == "sine" ? 1 : 2, 8, 1],
+                Activation = Enum.Parse<Activation>(parse.GetValue(activation)!, ignoreCase: true),
+                Optimizer = parse.GetValue(optimizer)!,
+                LearningRate = parse.GetValue(learningRate),
+                Batch = parse.GetValue(batch),
+                Epochs = parse.GetValue(epochs),
+                Samples = parse.GetValue(samples),
+                Seed = (ulong)parse.GetValue(seed),
+                Float = parse.GetValue(single),
+                Vanishing = parse.GetValue(vanishing),
+                Out = parse.GetValue(output)!,
             };
-        }
 
-        if (!Datasets.Names.Contains(o.Dataset))
+            // Where the results go is checked before training, not after minutes of it.
+            if (options.OutputProblem() is { } problem)
+            {
+                Console.Error.WriteLine(problem);
+                return 2;
+            }
+
+            return run(options);
+        });
+        return command;
+    }
+
+    /// <summary>Why the results can't be written to <see cref="Out"/>, in one line; null when they can.</summary>
+    public string? OutputProblem()
+    {
+        if (File.Exists(Out))
         {
-            throw new ArgumentException($"Unknown dataset '{o.Dataset}'; choose one of {string.Join(", ", Datasets.Names)}.");
+            return $"--out: '{Out}' is a file; give a directory for loss.svg, decision.svg and model.sdm.";
         }
 
-        int inputs = o.Dataset == "sine" ? 1 : 2;
-        int[] layers = o.Layers ?? [inputs, 8, 1];
-        if (layers.Length < 2 || layers[0] != inputs || layers[^1] != 1 || layers.Any(l => l <= 0))
+        try
         {
-            throw new ArgumentException($"--layers must start with {inputs} (the {o.Dataset} inputs), end with 1 and have positive widths; got {string.Join(",", layers)}.");
+            Directory.CreateDirectory(Out);
+            string probe = Path.Combine(Out, ".write-test");
+            File.WriteAllText(probe, string.Empty);
+            File.Delete(probe);
+            return null;
         }
-
-        if (o.Epochs <= 0 || o.Samples <= 0 || o.Batch < 0 || !(o.LearningRate > 0))
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException)
         {
-            throw new ArgumentException("--epochs and --samples must be positive, --batch at least 0 and --lr positive.");
+            return $"--out: cannot write to '{Out}': {e.Message}";
         }
-
-        return o with { Layers = layers };
     }
 
     public Optimizer<T> CreateOptimizer<T>(IReadOnlyList<Parameter<T>> parameters)
@@ -115,15 +162,4 @@ internal sealed record Options
             "adamw" => new Adam<T>(parameters, LearningRate, weightDecay: 0.01, decoupled: true),
             _ => throw new ArgumentException($"Unknown optimizer '{Optimizer}'; choose sgd, momentum, nesterov, rmsprop, adam or adamw."),
         };
-
-    private static Activation ParseActivation(string s) =>
-        Enum.TryParse(s, ignoreCase: true, out Activation a) && Enum.IsDefined(a)
-            ? a
-            : throw new ArgumentException($"Unknown activation '{s}'; choose one of {string.Join(", ", Enum.GetNames<Activation>().Select(n => n.ToLowerInvariant()))}.");
-
-    private static int Int(string option, string s) =>
-        int.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out int v) ? v : throw new ArgumentException($"{option}: '{s}' is not a whole number.");
-
-    private static double Double(string option, string s) =>
-        double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) ? v : throw new ArgumentException($"{option}: '{s}' is not a number.");
 }

@@ -1,4 +1,5 @@
 using System;
+using System.CommandLine;
 using System.Globalization;
 using System.IO;
 using System.Linq;
@@ -7,37 +8,23 @@ using Playground;
 using SymDiff.Nn;
 
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
-Options options;
-try
+return Options.Command(options =>
 {
-    options = Options.Parse(args);
-}
-catch (ArgumentException e)
-{
-    Console.Error.WriteLine(e.Message);
-    return 2;
-}
-
-if (options.ShowHelp)
-{
-    Console.WriteLine(Options.Help);
-    return 0;
-}
-
-try
-{
-    return options.Float ? Run<float>(options) : Run<double>(options);
-}
-catch (ArgumentException e)
-{
-    Console.Error.WriteLine(e.Message);
-    return 2;
-}
-catch (TrainingDivergedException e)
-{
-    Console.Error.WriteLine($"Training diverged: {e.Message}");
-    return 3;
-}
+    try
+    {
+        return options.Float ? Run<float>(options) : Run<double>(options);
+    }
+    catch (ArgumentException e)
+    {
+        Console.Error.WriteLine(e.Message);
+        return 2;
+    }
+    catch (TrainingDivergedException e)
+    {
+        Console.Error.WriteLine($"Training diverged: {e.Message}");
+        return 3;
+    }
+}).Parse(args).Invoke();
 
 static int Run<T>(Options o)
     where T : unmanaged, IFloatingPointIeee754<T>
@@ -60,16 +47,14 @@ static int Run<T>(Options o)
         }
     }
 
-    var bar = new ProgressBar();
-    TrainingHistory history = Trainer.Train(model, optimizer, x, y, data.Count, new TrainingOptions
+    TrainingHistory history = TrainingDisplay.Run(o.Epochs, progress => Trainer.Train(model, optimizer, x, y, data.Count, new TrainingOptions
     {
         Epochs = o.Epochs,
         BatchSize = o.Batch,
         Seed = o.Seed,
         Loss = loss,
-        Progress = bar,
-    });
-    bar.Finish();
+        Progress = progress,
+    }));
 
     Gradients.Print(model, x, y, data.Count, loss, "per-layer gradient magnitude after training");
     if (data.Classification)

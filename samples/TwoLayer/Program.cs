@@ -1,4 +1,5 @@
 using System;
+using System.CommandLine;
 using System.Globalization;
 using System.Linq;
 using SymDiff.Nn;
@@ -9,6 +10,13 @@ using TwoLayer;
 // the Mlp runtime whose activation and loss derivatives are also generated), one SGD step,
 // then training to near-zero loss.
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
+
+// No options: --help describes the sample, and anything else is an error (exit code 1).
+ParseResult command = new RootCommand("The seed article's 3-2-2 network end to end: forward pass, loss, all fourteen gradients (generated, and through the Mlp runtime), one SGD step, then training to near-zero loss.").Parse(args);
+if (command.Action is not null)
+{
+    return command.Invoke();
+}
 double[] W1 = [0.1, 0.2, -0.1, -0.2, 0.1, 0.3], b1 = [0.1, -0.1], W2 = [0.2, -0.1, 0.1, 0.2], b2 = [0.05, 0.1];
 double[] x = [4, 7, 0.85], y = [0.9, 0.8];
 
