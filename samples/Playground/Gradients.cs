@@ -9,18 +9,23 @@ namespace Playground;
 /// <summary>Per-layer gradient magnitudes: where the vanishing-gradient effect shows.</summary>
 internal static class Gradients
 {
-    public static void Print<T>(Mlp<T> model, T[] x, T[] y, int count, Loss loss, string title)
+    /// <summary>Prints the RMS weight gradient of each layer under <paramref name="title"/> and returns them, first layer first.</summary>
+    public static double[] Print<T>(Mlp<T> model, T[] x, T[] y, int count, Loss loss, string title)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         model.ComputeGradients(x, y, count, loss);
         Console.WriteLine($"{title}:");
+        var magnitudes = new double[model.Layers.Count];
         for (int index = 1; index <= model.Layers.Count; index++)
         {
             DenseLayer<T> layer = model.Layers[index - 1];
             double rms = Math.Sqrt(layer.WeightGradient.Select(g => double.CreateTruncating(g) * double.CreateTruncating(g)).Average());
             int bar = rms <= 0 ? 0 : Math.Clamp((int)Math.Round(4 * (Math.Log10(rms) + 8)), 0, 40);
             Console.WriteLine($"  layer {index} ({layer.Inputs}→{layer.Outputs}): rms ∂L/∂W = {rms,10:0.000e+0} {new string('#', bar)}");
+            magnitudes[index - 1] = rms;
         }
+
+        return magnitudes;
     }
 }
 

@@ -70,7 +70,7 @@ internal sealed record Options
         var seed = Cli.Whole("--seed", "Seed of the data, the weights and the shuffles", 1, v => v >= 0, "must be 0 or more");
         var single = new Option<bool>("--float") { Description = "Train in single precision (default double)" };
         var vanishing = new Option<bool>("--vanishing") { Description = "Also compare per-layer gradient magnitudes of the same layers with sigmoid and with ReLU, and plot them" };
-        var output = new Option<string>("--out") { Description = "The directory loss.svg, decision.svg, gradients.svg and model.sdm go to", DefaultValueFactory = _ => "playground-out" };
+        var output = new Option<string>("--out") { Description = "The directory loss.png, decision.png, gradients.png (with --vanishing) and model.sdm go to", DefaultValueFactory = _ => "playground-out" };
 
         var command = new RootCommand("SymDiff playground: train a small network on a synthetic dataset and look at what it learned. Classification datasets train a logit output with binary cross-entropy; sine trains with mean squared error.")
         {
@@ -134,7 +134,7 @@ internal sealed record Options
     {
         if (File.Exists(Out))
         {
-            return $"--out: '{Out}' is a file; give a directory for loss.svg, decision.svg and model.sdm.";
+            return $"--out: '{Out}' is a file; give a directory for the pictures and model.sdm.";
         }
 
         try

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.CommandLine;
 using System.Globalization;
 using System.IO;
@@ -37,13 +38,15 @@ static int Run<T>(Options o)
     Optimizer<T> optimizer = o.CreateOptimizer(model.Parameters);
 
     Console.WriteLine($"{data.Name}: {data.Count} examples; layers {string.Join("-", o.Layers!)} ({o.Activation} hidden, identity output, {model.ParameterCount} parameters, {typeof(T).Name}); {optimizer.Name}, lr {o.LearningRate}, batch {(o.Batch == 0 ? "full" : o.Batch.ToString(CultureInfo.InvariantCulture))}, {o.Epochs} epochs; loss {loss}");
-    Gradients.Print(model, x, y, data.Count, loss, $"per-layer gradient magnitude at the start ({o.Activation})");
+    double[] start = Gradients.Print(model, x, y, data.Count, loss, $"per-layer gradient magnitude at the start ({o.Activation})");
+    var vanishing = new List<(string Activation, double[] Magnitudes)>();
     if (o.Vanishing)
     {
-        foreach (Activation a in new[] { Activation.Sigmoid, Activation.Relu })
+        vanishing.Add((o.Activation.ToString(), start));
+        foreach (Activation a in new[] { Activation.Sigmoid, Activation.Relu }.Where(a => a != o.Activation))
         {
             var probe = Mlp<T>.Create(o.Layers!, a, Activation.Identity, o.Seed);
-            Gradients.Print(probe, x, y, data.Count, loss, $"same layers with {a}");
+            vanishing.Add((a.ToString(), Gradients.Print(probe, x, y, data.Count, loss, $"same layers with {a}")));
         }
     }
 
@@ -70,22 +73,30 @@ static int Run<T>(Options o)
     }
 
     Directory.CreateDirectory(o.Out);
-    string lossPath = Path.Combine(o.Out, "loss.svg");
-    File.WriteAllText(lossPath, Svg.LossCurve(history.EpochLosses, $"{data.Name}: {loss} per epoch"));
+    string lossPath = Path.Combine(o.Out, "loss.png");
+    Plots.LossCurve(lossPath, history.EpochLosses, $"{data.Name}: loss per epoch ({string.Join("-", o.Layers!)}, {o.Activation}, {optimizer.Name})", loss.ToString());
     Console.WriteLine($"wrote {lossPath}");
     if (data.Classification)
     {
         var point = new T[2];
-        string decisionPath = Path.Combine(o.Out, "decision.svg");
-        File.WriteAllText(decisionPath, Svg.Decision(
+        string decisionPath = Path.Combine(o.Out, "decision.png");
+        Plots.Decision(
+            decisionPath,
             (px, py) =>
             {
                 point[0] = T.CreateTruncating(px);
                 point[1] = T.CreateTruncating(py);
                 return Activations.Sigmoid(double.CreateTruncating(model.Forward(point, 1)[0]));
             },
-            data.Inputs, data.Targets, $"{data.Name}: decision regions ({string.Join("-", o.Layers!)}, {o.Activation})"));
+            data.Inputs, data.Targets, $"{data.Name}: decision regions ({string.Join("-", o.Layers!)}, {o.Activation})");
         Console.WriteLine($"wrote {decisionPath}");
+    }
+
+    if (vanishing.Count > 0)
+    {
+        string gradientsPath = Path.Combine(o.Out, "gradients.png");
+        Plots.GradientMagnitudes(gradientsPath, vanishing, $"{data.Name}: per-layer gradient magnitude at the start ({string.Join("-", o.Layers!)})");
+        Console.WriteLine($"wrote {gradientsPath}");
     }
 
     string modelPath = Path.Combine(o.Out, "model.sdm");

@@ -53,7 +53,7 @@ public class SampleCommandLineTests
         {
             var (code, output, error) = Run("Playground", $"--out \"{file}\"");
             Assert.Equal(2, code);
-            Assert.Equal($"--out: '{file}' is a file; give a directory for loss.svg, decision.svg and model.sdm.", error.Trim());
+            Assert.Equal($"--out: '{file}' is a file; give a directory for the pictures and model.sdm.", error.Trim());
             Assert.DoesNotContain("epoch", output);
 
             var (unwritable, _, unwritableError) = Run("Playground", $"--out \"{Path.Combine(file, "inside")}\"");
@@ -64,6 +64,30 @@ public class SampleCommandLineTests
         finally
         {
             File.Delete(file);
+        }
+    }
+
+    [Fact]
+    public void Playground_draws_its_pictures_as_png_files()
+    {
+        string directory = Path.Combine(Path.GetTempPath(), "symdiff-playground-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            var (code, output, error) = Run("Playground", $"--dataset moons --layers 2,8,8,1 --epochs 3 --vanishing --out \"{directory}\"");
+            Assert.True(code == 0, error);
+            foreach (string picture in new[] { "loss.png", "decision.png", "gradients.png" })
+            {
+                byte[] bytes = File.ReadAllBytes(Path.Combine(directory, picture));
+                Assert.True(bytes.Length > 5000 && bytes[1] == (byte)'P' && bytes[2] == (byte)'N' && bytes[3] == (byte)'G', picture);
+                Assert.Contains("wrote " + Path.Combine(directory, picture), output);
+            }
+        }
+        finally
+        {
+            if (Directory.Exists(directory))
+            {
+                Directory.Delete(directory, recursive: true);
+            }
         }
     }
 
