@@ -15,7 +15,7 @@ namespace SymDiff.Generators.Tests;
 public sealed class GeneratedCodeHygieneTests
 {
     [Fact]
-    public void Random_programs_generate_no_empty_blocks_zero_additions_or_unread_locals()
+    public void Random_programs_generate_no_empty_blocks_zero_additions_unread_locals_or_unnamed_steps()
     {
         var members = new List<string> { ProgramGenerator.Helpers };
         for (int i = 0; i < 60; i++)
@@ -47,6 +47,29 @@ public sealed class GeneratedCodeHygieneTests
                     problems.Add($"{name} has an empty block");
                 }
 
+                // Names say what they hold: no branch12, broke, iterations2 or dLoss-style numbered tape names.
+                foreach (Match bad in Regex.Matches(code, @"\b(?:branch\d+|broke\d*|skipped\d*|returned\d*|iterations\d*)\b"))
+                {
+                    problems.Add($"{name} names a local {bad.Value}");
+                }
+
+                // Each Branchless.Select has the ?: it stands for in a comment just above it.
+                string[] lines = body.Split('\n');
+                for (int k = 0; k < lines.Length; k++)
+                {
+                    if (lines[k].Contains("Branchless.Select(", System.StringComparison.Ordinal) && !lines[k].TrimStart().StartsWith("//", System.StringComparison.Ordinal)
+                        && (k == 0 || !lines[k - 1].TrimStart().StartsWith("//", System.StringComparison.Ordinal) || !lines[k - 1].Contains(" ? ", System.StringComparison.Ordinal)))
+                    {
+                        problems.Add($"{name} has a Branchless.Select without its ?: above it: {lines[k].Trim()}");
+                    }
+                }
+
+                // A rule factor written twice in one statement is computed once into a named local.
+                if (Regex.Match(code, @"\(1 - (\w+) \* \1\)[^;]*\(1 - \1 \* \1\)") is { Success: true } twice)
+                {
+                    problems.Add($"{name} repeats {twice.Value}");
+                }
+
                 foreach (Match local in Regex.Matches(code, @"\b(?:double|float|int|long|bool)\s+(\w+)\s*="))
                 {
                     string variable = local.Groups[1].Value;
@@ -60,6 +83,17 @@ public sealed class GeneratedCodeHygieneTests
 
         Assert.True(methods > 150, $"only {methods} generated methods were read");
         Assert.True(problems.Count == 0, string.Join("\n", problems.Take(20)));
+    }
+
+    [Fact]
+    public void A_rule_factor_read_by_several_adjoints_is_computed_once_into_a_named_local()
+    {
+        string code = Harness.GeneratedSource(Sources.InClass("[Differentiable] public static double F(double x, double y, double w) => Math.Tanh(x * y + w) * x + Math.Tanh(x * y + w) * 2;"), ".F.g.cs");
+        string backward = Methods(code).Single(m => m.Name == "FBackward").Body;
+        Assert.Single(Regex.Matches(backward, @"double oneMinusTanhSquared = 1 - tanh \* tanh;"));
+        Assert.DoesNotContain("1 - tanh * tanh)", backward.Replace("double oneMinusTanhSquared = 1 - tanh * tanh;", string.Empty, System.StringComparison.Ordinal), System.StringComparison.Ordinal);
+        // Declared once, read by the statements of dx, dy and dw.
+        Assert.True(Regex.Matches(backward, @"\boneMinusTanhSquared\b").Count >= 4, backward);
     }
 
     // (name, body) of each generated method: from its signature to its closing brace.

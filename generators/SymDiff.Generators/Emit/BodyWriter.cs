@@ -8,6 +8,22 @@ namespace SymDiff.Generators.Emit;
 /// <summary>Writes generated statements.</summary>
 internal static class BodyWriter
 {
+    // A statement; one that calls Branchless.Select gets the ?: it stands for in a comment above it.
+    private static void Statement(CodeWriter w, System.Func<string> render)
+    {
+        Explained(w, render);
+        w.Line(render());
+    }
+
+    // The ?: form of code that calls Branchless.Select, as a comment; nothing for other code.
+    private static void Explained(CodeWriter w, System.Func<string> render)
+    {
+        if (render().Contains("Branchless.Select("))
+        {
+            w.Line("// " + ExprWriter.InNotation(render));
+        }
+    }
+
     /// <summary>Writes <paramref name="code"/>; <paramref name="beforeReturn"/> goes before each <c>return</c>.</summary>
     public static void Write(CodeWriter w, IEnumerable<Code> code, IReadOnlyList<string>? beforeReturn = null)
     {
@@ -19,25 +35,25 @@ internal static class BodyWriter
                     w.Line("// " + comment.Text);
                     break;
                 case Let let:
-                    w.Line($"{TypeOf(let)} {let.Name} = {ExprWriter.Write(let.Value)};");
+                    Statement(w, () => $"{TypeOf(let)} {let.Name} = {ExprWriter.Write(let.Value)};");
                     break;
                 case Set { Value: Var same } set when same.Name == set.Name:
                     // dy = dy: a tangent the statement leaves as it was (its own factor folded to 1).
                     break;
                 case Set set:
-                    w.Line($"{set.Name} = {ExprWriter.Write(set.Value)};");
+                    Statement(w, () => $"{set.Name} = {ExprWriter.Write(set.Value)};");
                     break;
                 case AddTo add:
-                    w.Line(Accumulate(add.Name, add.Value, add.Subtract));
+                    Statement(w, () => Accumulate(add.Name, add.Value, add.Subtract));
                     break;
                 case AddToElement { First: true } add:
-                    w.Line($"{add.Span}[{ExprWriter.Write(add.Index)}] = {ExprWriter.Write(add.Value)};");
+                    Statement(w, () => $"{add.Span}[{ExprWriter.Write(add.Index)}] = {ExprWriter.Write(add.Value)};");
                     break;
                 case AddToElement add:
-                    w.Line(Accumulate($"{add.Span}[{ExprWriter.Write(add.Index)}]", add.Value, subtract: false));
+                    Statement(w, () => Accumulate($"{add.Span}[{ExprWriter.Write(add.Index)}]", add.Value, subtract: false));
                     break;
                 case Update update:
-                    w.Line(Assign(update.Name, update.Op, update.Value));
+                    Statement(w, () => Assign(update.Name, update.Op, update.Value));
                     break;
                 case Loop loop:
                     w.Open($"for ({loop.Header})");
@@ -45,6 +61,7 @@ internal static class BodyWriter
                     w.Close();
                     break;
                 case Branch branch:
+                    Explained(w, () => $"if ({ExprWriter.Write(branch.Test)})");
                     w.Open($"if ({ExprWriter.Write(branch.Test)})");
                     Write(w, branch.Then, beforeReturn);
                     w.Close();
@@ -57,6 +74,7 @@ internal static class BodyWriter
 
                     break;
                 case Repeat { TestAtEnd: false } repeat:
+                    Explained(w, () => $"while ({ExprWriter.Write(repeat.Test)})");
                     w.Open($"while ({ExprWriter.Write(repeat.Test)})");
                     Write(w, repeat.Body, beforeReturn);
                     w.Close();
@@ -64,13 +82,14 @@ internal static class BodyWriter
                 case Repeat repeat:
                     w.Open("do");
                     Write(w, repeat.Body, beforeReturn);
+                    Explained(w, () => $"while ({ExprWriter.Write(repeat.Test)})");
                     w.Close($" while ({ExprWriter.Write(repeat.Test)});");
                     break;
                 case Taped taped:
                     Write(w, [taped.Action], beforeReturn);
                     break;
                 case StoreElement store:
-                    w.Line(Assign($"{store.Array}[{ExprWriter.Write(store.Index)}]", store.Op, store.Value));
+                    Statement(w, () => Assign($"{store.Array}[{ExprWriter.Write(store.Index)}]", store.Op, store.Value));
                     break;
                 case Push push:
                     w.Line($"{push.Tape}.{(push.Value.Type == Ty.Double ? ExprWriter.TapePush : "Push")}({ExprWriter.Write(push.Value)});");
@@ -100,7 +119,7 @@ internal static class BodyWriter
                         w.Line(line);
                     }
 
-                    w.Line($"return {ExprWriter.Write(ret.Value)};");
+                    Statement(w, () => $"return {ExprWriter.Write(ret.Value)};");
                     break;
             }
         }

@@ -65,13 +65,16 @@ internal static class ExprWriter
     public static string Write(Expr e) => Write(e, 0);
 
     /// <summary>Writes <paramref name="e"/> as a formula for the doc comments: conditionals stay <c>?:</c>.</summary>
-    public static string Formula(Expr e)
+    public static string Formula(Expr e) => InNotation(() => Write(e));
+
+    /// <summary>What <paramref name="render"/> writes with conditionals as <c>?:</c> rather than <c>Branchless.Select</c>.</summary>
+    public static string InNotation(System.Func<string> render)
     {
         bool saved = notation;
         notation = true;
         try
         {
-            return Write(e);
+            return render();
         }
         finally
         {

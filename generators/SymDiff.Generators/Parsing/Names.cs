@@ -69,6 +69,23 @@ internal static class Names
     /// The first of <paramref name="name"/>, name2, name3… that is neither in <paramref name="taken"/>
     /// nor a keyword; it is then taken.
     /// </summary>
+    /// <summary>
+    /// A fresh name for something of the source line <paramref name="line"/>: <c>tookBranchAtLine12</c>,
+    /// then <c>tookBranch2AtLine12</c> for a second one on that line (never <c>…AtLine122</c>).
+    /// </summary>
+    public static string FreshAt(string stem, int line, HashSet<string> taken)
+    {
+        string at = "AtLine" + line.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        string candidate = stem + at;
+        for (int i = 2; taken.Contains(candidate); i++)
+        {
+            candidate = stem + i.ToString(System.Globalization.CultureInfo.InvariantCulture) + at;
+        }
+
+        taken.Add(candidate);
+        return candidate;
+    }
+
     public static string Fresh(string name, HashSet<string> taken)
     {
         string candidate = name;

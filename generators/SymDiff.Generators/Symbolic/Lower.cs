@@ -45,7 +45,7 @@ internal sealed class Lower
 
         if (!simpleReturn)
         {
-            returned = Flag("returned", model.Line);
+            returned = Flag(Names.Fresh("returnedEarly", taken), model.Line);
             if (!model.ReturnsVoid)
             {
                 result = Names.Fresh(char.ToLowerInvariant(model.Name[0]) + model.Name.Substring(1), taken);
@@ -76,9 +76,9 @@ internal sealed class Lower
         return new LoweredBody(body, lower.types);
     }
 
-    private string Flag(string name, int line)
+    // Declares the (already fresh) flag 'flag' at the top.
+    private string Flag(string flag, int line)
     {
-        string flag = Names.Fresh(name, taken);
         Declare(flag, Ty.Bool, line);
         return flag;
     }
@@ -212,11 +212,11 @@ internal sealed class Lower
         var (brk, cont, line) = loops.Pop();
         if (isBreak)
         {
-            brk ??= Flag("broke", line);
+            brk ??= Flag(Names.FreshAt("leftLoop", line, taken), line);
         }
         else
         {
-            cont ??= Flag("skipped", line);
+            cont ??= Flag(Names.FreshAt("continuedLoop", line, taken), line);
         }
 
         loops.Push((brk, cont, line));

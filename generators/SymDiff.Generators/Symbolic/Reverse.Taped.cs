@@ -314,7 +314,7 @@ internal sealed partial class Reverse
 
         // The decision is saved in a bool; inside a loop it also goes on the tape, after the
         // branch's own saves, so the backward sweep pops it first.
-        string decision = Names.Fresh("branch" + i.Line, taken);
+        string decision = Names.FreshAt("tookBranch", i.Line, taken);
         primal.Add(depth > 0 ? new Set(decision, i.Test) : new Let(decision, Ty.Bool, i.Test));
         if (depth > 0)
         {
@@ -364,7 +364,7 @@ internal sealed partial class Reverse
 
         // The backward sweep runs the iterations in reverse; it needs their number and, for a
         // counted loop, the counter of each one.
-        string count = Names.Fresh("iterations", taken);
+        string count = Names.FreshAt("iterations", line, taken);
         primal.Add(depth > 0 ? new Set(count, Zero(Ty.Int)) : new Let(count, Ty.Int, Zero(Ty.Int)));
         if (depth > 0)
         {

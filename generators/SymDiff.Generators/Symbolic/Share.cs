@@ -7,16 +7,19 @@ namespace SymDiff.Generators.Symbolic;
 
 /// <summary>
 /// Common subexpressions: a function call that a statement computes more than once is computed
-/// once into a named local just before it (<c>double expZ = Math.Exp(-z);</c>), and later
-/// statements of the same block reuse that local while nothing it reads has been assigned.
+/// once into a named local just before it (<c>double expZ = Math.Exp(-z);</c>), and so is
+/// repeated arithmetic over locals (<c>double oneMinusTanhSquared = 1 - tanh * tanh;</c>); later
+/// statements of the same block reuse such a local while nothing it reads has been assigned.
 /// </summary>
 internal static class Share
 {
-    public static List<Code> Run(IEnumerable<Code> code, HashSet<string> taken)
+    public static List<Code> Run(IEnumerable<Code> code, HashSet<string> taken) => Factors(SharedCalls(code, taken), taken);
+
+    private static List<Code> SharedCalls(IEnumerable<Code> code, HashSet<string> taken)
     {
         var result = new List<Code>();
         var statements = code as IReadOnlyList<Code> ?? code.ToList();
-        HashSet<(int Statement, string Key)> reusedLater = ReusedLater(statements);
+        HashSet<(int Statement, string Key)> reusedLater = ReusedLater(statements, CallsIn);
 
         // Calls already held in a local, by key; forgotten when a name they read is assigned.
         var held = new Calls<string>();
@@ -26,15 +29,15 @@ internal static class Share
             switch (c)
             {
                 case Loop loop:
-                    result.Add(loop with { Body = Run(loop.Body, taken) });
+                    result.Add(loop with { Body = SharedCalls(loop.Body, taken) });
                     held.Clear();
                     continue;
                 case Branch branch:
-                    result.Add(branch with { Then = Run(branch.Then, taken), Else = Run(branch.Else, taken) });
+                    result.Add(branch with { Then = SharedCalls(branch.Then, taken), Else = SharedCalls(branch.Else, taken) });
                     held.Clear();
                     continue;
                 case Repeat repeat:
-                    result.Add(repeat with { Body = Run(repeat.Body, taken) });
+                    result.Add(repeat with { Body = SharedCalls(repeat.Body, taken) });
                     held.Clear();
                     continue;
                 case Comment or Push:
@@ -66,7 +69,6 @@ internal static class Share
             }
 
             value = Replace(value, Made);
-
             result.Add(WithValue(c, value));
             foreach (string target in Effects.Writes(c))
             {
@@ -75,6 +77,84 @@ internal static class Share
         }
 
         return result;
+    }
+
+    /// <summary>
+    /// Repeated arithmetic over locals, once the calls are locals: the <c>1 - tanh * tanh</c> of
+    /// tanh's rule, read by every adjoint the statement feeds, goes into one local
+    /// (<c>oneMinusTanhSquared</c>) before the first statement that reads it, and later statements
+    /// of the block reuse it while nothing it reads has been assigned.
+    /// </summary>
+    private static List<Code> Factors(IReadOnlyList<Code> statements, HashSet<string> taken)
+    {
+        var result = new List<Code>(statements.Count);
+        HashSet<(int Statement, string Key)> reusedLater = ReusedLater(statements, FactorsIn);
+        var held = new Calls<string>();
+        for (int index = 0; index < statements.Count; index++)
+        {
+            Code c = statements[index];
+            switch (c)
+            {
+                case Loop loop:
+                    result.Add(loop with { Body = Factors(loop.Body, taken) });
+                    held.Clear();
+                    continue;
+                case Branch branch:
+                    result.Add(branch with { Then = Factors(branch.Then, taken), Else = Factors(branch.Else, taken) });
+                    held.Clear();
+                    continue;
+                case Repeat repeat:
+                    result.Add(repeat with { Body = Factors(repeat.Body, taken) });
+                    held.Clear();
+                    continue;
+                case Comment or Push:
+                    result.Add(c);
+                    continue;
+            }
+
+            Expr? value = ValueOf(c);
+            if (value is null)
+            {
+                result.Add(c);
+                held.Clear();
+                continue;
+            }
+
+            value = Replace(value, key => held.TryGet(key, out string? local) ? new Var(local!, Ty.Double) : null);
+            var counts = new Dictionary<string, (Expr Factor, int Count)>();
+            CountFactors(value, counts);
+            var made = new Dictionary<string, string>();
+            Expr? Made(string key) => made.TryGetValue(key, out string? local) ? new Var(local, Ty.Double) : null;
+            foreach (KeyValuePair<string, (Expr Factor, int Count)> repeated in counts.Where(kv => kv.Value.Count > 1 || reusedLater.Contains((index, kv.Key))).OrderBy(kv => kv.Key.Length))
+            {
+                string name = Names.Fresh(FactorName(repeated.Value.Factor)!, taken);
+                result.Add(new Let(name, Ty.Double, Replace(repeated.Value.Factor, Made)));
+                made[repeated.Key] = name;
+                held.Add(repeated.Key, name, Effects.VarsIn(repeated.Value.Factor).Append(name));
+            }
+
+            result.Add(WithValue(c, Replace(value, Made)));
+            foreach (string target in Effects.Writes(c))
+            {
+                held.Assigned(target);
+            }
+        }
+
+        return result;
+    }
+
+    private static IEnumerable<(string Key, Expr Shared)> CallsIn(Expr value)
+    {
+        var counts = new Dictionary<string, (Fn Call, int Count)>();
+        Count(value, counts);
+        return counts.Select(kv => (kv.Key, (Expr)kv.Value.Call));
+    }
+
+    private static IEnumerable<(string Key, Expr Shared)> FactorsIn(Expr value)
+    {
+        var counts = new Dictionary<string, (Expr Factor, int Count)>();
+        CountFactors(value, counts);
+        return counts.Select(kv => (kv.Key, kv.Value.Factor));
     }
 
     /// <summary>
@@ -171,7 +251,7 @@ internal static class Share
     // A first pass over the same statements with the same rules: the statements whose call is
     // computed again by a later statement while nothing it reads has changed (the primal's
     // Math.Exp(-z), read again by the backward sweep), so the first one keeps it in a local.
-    private static HashSet<(int Statement, string Key)> ReusedLater(IReadOnlyList<Code> statements)
+    private static HashSet<(int Statement, string Key)> ReusedLater(IReadOnlyList<Code> statements, System.Func<Expr, IEnumerable<(string Key, Expr Shared)>> count)
     {
         var reused = new HashSet<(int, string)>();
         var live = new Calls<int>();
@@ -190,17 +270,15 @@ internal static class Share
                 continue;
             }
 
-            var counts = new Dictionary<string, (Fn Call, int Count)>();
-            Count(value, counts);
-            foreach (KeyValuePair<string, (Fn Call, int Count)> call in counts)
+            foreach ((string key, Expr shared) in count(value))
             {
-                if (live.TryGet(call.Key, out int first))
+                if (live.TryGet(key, out int first))
                 {
-                    reused.Add((first, call.Key));
+                    reused.Add((first, key));
                 }
                 else
                 {
-                    live.Add(call.Key, index, Effects.VarsIn(call.Value.Call));
+                    live.Add(key, index, Effects.VarsIn(shared));
                 }
             }
 
@@ -302,14 +380,55 @@ internal static class Share
         }
     }
 
-    // Each call whose key the lookup knows becomes what it gives; outer calls are looked up first.
-    private static Expr Replace(Expr e, System.Func<string, Expr?> lookup)
+    // A factor of the rule table (see FactorName).
+    private static bool IsFactor(Expr e) => FactorName(e) is not null;
+
+
+    // Every factor below the statement's value (the value itself is the statement's own).
+    private static void CountFactors(Expr value, Dictionary<string, (Expr, int)> counts)
     {
-        if (e is Fn && lookup(Simplify.Key(e)) is { } with)
+        foreach (Expr child in E.Children(value))
         {
-            return with;
+            CountFactorsIn(child, counts);
+        }
+    }
+
+    private static void CountFactorsIn(Expr e, Dictionary<string, (Expr, int)> counts)
+    {
+        if (IsFactor(e))
+        {
+            string key = Simplify.Key(e);
+            counts[key] = counts.TryGetValue(key, out var existing) ? (e, existing.Item2 + 1) : (e, 1);
         }
 
-        return E.MapChildren(e, child => Replace(child, lookup));
+        foreach (Expr child in E.Children(e))
+        {
+            CountFactorsIn(child, counts);
+        }
+    }
+
+    // The factors of the rule table worth a local of their own when repeated, by a name that says
+    // what they are: 1 - t * t (tanh'), t * (1 - t) (the logistic's), 1 + u * u (atan's); null for
+    // any other expression, which stays as it is written.
+    private static string? FactorName(Expr e) => e switch
+    {
+        Binary { Op: BinOp.Sub, Left: Num { Value: 1 }, Right: Binary { Op: BinOp.Mul, Left: Var a, Right: Var b } } when a.Name == b.Name => "oneMinus" + Names.Capitalized(a.Name) + "Squared",
+        Binary { Op: BinOp.Add, Left: Num { Value: 1 }, Right: Binary { Op: BinOp.Mul, Left: Var a, Right: Var b } } when a.Name == b.Name => "onePlus" + Names.Capitalized(a.Name) + "Squared",
+        Binary { Op: BinOp.Mul, Left: Var a, Right: Binary { Op: BinOp.Sub, Left: Num { Value: 1 }, Right: Var b } } when a.Name == b.Name => a.Name + "TimesOneMinus" + Names.Capitalized(a.Name),
+        Binary { Op: BinOp.Mul, Left: Binary { Op: BinOp.Sub, Left: Num { Value: 1 }, Right: Var b }, Right: Var a } when a.Name == b.Name => a.Name + "TimesOneMinus" + Names.Capitalized(a.Name),
+        _ => null,
+    };
+
+    // Each call whose key the lookup knows becomes what it gives, outer calls first; then each factor.
+    private static Expr Replace(Expr e, System.Func<string, Expr?> lookup)
+    {
+        if (e is Fn && lookup(Simplify.Key(e)) is { } call)
+        {
+            return call;
+        }
+
+        // A factor is looked up once its own calls are locals, as it was when it was held.
+        Expr mapped = E.MapChildren(e, child => Replace(child, lookup));
+        return IsFactor(mapped) && lookup(Simplify.Key(mapped)) is { } factor ? factor : mapped;
     }
 }

@@ -26,32 +26,32 @@ partial class C
         global::SymDiff.Generated.Adjoint.RequireLength(dv, v.Length, nameof(dv));
         dv.Clear();
         global::SymDiff.Generated.Tape tape = global::SymDiff.Generated.Tape.Current;
-        bool branch8 = false;
-        bool branch82 = false;
-        bool broke = false;
+        bool tookBranchAtLine8 = false;
+        bool tookBranch2AtLine8 = false;
+        bool leftLoopAtLine8 = false;
         double s = 0;
-        broke = false;
-        int iterations = 0;
-        for (int i = 0; !broke && (i < v.Length); i++)
+        leftLoopAtLine8 = false;
+        int iterationsAtLine8 = 0;
+        for (int i = 0; !leftLoopAtLine8 && (i < v.Length); i++)
         {
-            branch82 = v[i] < -0.5;
-            if (!branch82)
+            tookBranch2AtLine8 = v[i] < -0.5;
+            if (!tookBranch2AtLine8)
             {
                 s += v[i] * w;
-                branch8 = s > 1.5;
-                if (branch8)
+                tookBranchAtLine8 = s > 1.5;
+                if (tookBranchAtLine8)
                 {
-                    broke = true;
+                    leftLoopAtLine8 = true;
                 }
                 else
                 {
                     tape.Push(s);
                     s = s * w;
                 }
-                tape.Push(branch8);
+                tape.Push(tookBranchAtLine8);
             }
-            tape.Push(branch82);
-            iterations++;
+            tape.Push(tookBranch2AtLine8);
+            iterationsAtLine8++;
         }
         double value = s;
         dw = 0;
@@ -59,16 +59,16 @@ partial class C
         // back through line 8: return s;
         ds += 1;
         // back through the loop at line 8, last iteration first
-        while (iterations-- > 0)
+        while (iterationsAtLine8-- > 0)
         {
-            int i = iterations;
+            int i = iterationsAtLine8;
             // back through line 8: if (v[i] < -0.5)
-            branch82 = tape.PopBool();
-            if (!branch82)
+            tookBranch2AtLine8 = tape.PopBool();
+            if (!tookBranch2AtLine8)
             {
                 // back through line 8: if (s > 1.5)
-                branch8 = tape.PopBool();
-                if (!branch8)
+                tookBranchAtLine8 = tape.PopBool();
+                if (!tookBranchAtLine8)
                 {
                     s = tape.PopDouble();
                     // back through line 8: s = s * w;
@@ -103,47 +103,47 @@ partial class C
     {
         dv = global::SymDiff.Generated.Adjoint.OrSink(dv, v.Length, nameof(dv));
         global::SymDiff.Generated.Tape tape = global::SymDiff.Generated.Tape.Current;
-        bool branch8 = false;
-        bool branch82 = false;
-        bool broke = false;
+        bool tookBranchAtLine8 = false;
+        bool tookBranch2AtLine8 = false;
+        bool leftLoopAtLine8 = false;
         double s = 0;
-        broke = false;
-        int iterations = 0;
-        for (int i = 0; !broke && (i < v.Length); i++)
+        leftLoopAtLine8 = false;
+        int iterationsAtLine8 = 0;
+        for (int i = 0; !leftLoopAtLine8 && (i < v.Length); i++)
         {
-            branch82 = v[i] < -0.5;
-            if (!branch82)
+            tookBranch2AtLine8 = v[i] < -0.5;
+            if (!tookBranch2AtLine8)
             {
                 s += v[i] * w;
-                branch8 = s > 1.5;
-                if (branch8)
+                tookBranchAtLine8 = s > 1.5;
+                if (tookBranchAtLine8)
                 {
-                    broke = true;
+                    leftLoopAtLine8 = true;
                 }
                 else
                 {
                     tape.Push(s);
                     s = s * w;
                 }
-                tape.Push(branch8);
+                tape.Push(tookBranchAtLine8);
             }
-            tape.Push(branch82);
-            iterations++;
+            tape.Push(tookBranch2AtLine8);
+            iterationsAtLine8++;
         }
         double ds = 0;
         // back through line 8: return s;
         ds += dF;
         // back through the loop at line 8, last iteration first
-        while (iterations-- > 0)
+        while (iterationsAtLine8-- > 0)
         {
-            int i = iterations;
+            int i = iterationsAtLine8;
             // back through line 8: if (v[i] < -0.5)
-            branch82 = tape.PopBool();
-            if (!branch82)
+            tookBranch2AtLine8 = tape.PopBool();
+            if (!tookBranch2AtLine8)
             {
                 // back through line 8: if (s > 1.5)
-                branch8 = tape.PopBool();
-                if (!branch8)
+                tookBranchAtLine8 = tape.PopBool();
+                if (!tookBranchAtLine8)
                 {
                     s = tape.PopDouble();
                     // back through line 8: s = s * w;
@@ -174,11 +174,11 @@ partial class C
     public static double FDerivative(double[] v, double w, global::System.ReadOnlySpan<double> dv, double dw)
     {
         dv = global::SymDiff.Generated.Tangent.OrZero(dv, v.Length, nameof(dv));
-        bool broke = false;
+        bool leftLoopAtLine8 = false;
         double s = 0;
         double ds = 0;
-        broke = false;
-        for (int i = 0; !broke && (i < v.Length); i++)
+        leftLoopAtLine8 = false;
+        for (int i = 0; !leftLoopAtLine8 && (i < v.Length); i++)
         {
             if (!(v[i] < -0.5))
             {
@@ -186,7 +186,7 @@ partial class C
                 s += v[i] * w;
                 if (s > 1.5)
                 {
-                    broke = true;
+                    leftLoopAtLine8 = true;
                 }
                 else
                 {

@@ -23,19 +23,19 @@ partial class C
     public static double FGradient(double x, double y, out double dx, out double dy)
     {
         global::SymDiff.Generated.Tape tape = global::SymDiff.Generated.Tape.Current;
-        bool branch8 = false;
+        bool tookBranchAtLine8 = false;
         double f = 0;
         double t = 0;
-        bool branch82 = x > 1;
-        if (branch82)
+        bool tookBranch2AtLine8 = x > 1;
+        if (tookBranch2AtLine8)
         {
             f = x * y;
         }
         else
         {
             t = global::System.Math.Tanh(x);
-            branch8 = t < 0;
-            if (branch8)
+            tookBranchAtLine8 = t < 0;
+            if (tookBranchAtLine8)
             {
                 f = t * y * y;
             }
@@ -52,7 +52,7 @@ partial class C
         // back through line 8: return
         df += 1;
         // back through line 8: if (x > 1)
-        if (branch82)
+        if (tookBranch2AtLine8)
         {
             // back through line 8: return x * y;
             dx += df * y;
@@ -62,7 +62,7 @@ partial class C
         else
         {
             // back through line 8: if (t < 0)
-            if (branch8)
+            if (tookBranchAtLine8)
             {
                 // back through line 8: return t * y * y;
                 dt += df * y * y;
@@ -101,20 +101,20 @@ partial class C
     public static void FBackward(double x, double y, double dF, ref double dx, ref double dy)
     {
         global::SymDiff.Generated.Tape tape = global::SymDiff.Generated.Tape.Current;
-        bool branch8 = false;
+        bool tookBranchAtLine8 = false;
         double t = 0;
-        bool branch82 = x > 1;
-        if (!branch82)
+        bool tookBranch2AtLine8 = x > 1;
+        if (!tookBranch2AtLine8)
         {
             t = global::System.Math.Tanh(x);
-            branch8 = t < 0;
+            tookBranchAtLine8 = t < 0;
         }
         double df = 0;
         double dt = 0;
         // back through line 8: return
         df += dF;
         // back through line 8: if (x > 1)
-        if (branch82)
+        if (tookBranch2AtLine8)
         {
             // back through line 8: return x * y;
             dx += df * y;
@@ -124,7 +124,7 @@ partial class C
         else
         {
             // back through line 8: if (t < 0)
-            if (branch8)
+            if (tookBranchAtLine8)
             {
                 // back through line 8: return t * y * y;
                 dt += df * y * y;

@@ -67,8 +67,10 @@ partial class C
         dW2[1] = dz20 * a11;
         da11 += w2At1 * dz20;
         // back through line 14: double a11 = Math.Max(0, z11);
+        // double dz11 = z11 > 0 ? da11 : 0;
         double dz11 = global::SymDiff.Branchless.Select(z11 > 0, da11, 0);
         // back through line 13: double a10 = Math.Max(0, z10);
+        // double dz10 = z10 > 0 ? da10 : 0;
         double dz10 = global::SymDiff.Branchless.Select(z10 > 0, da10, 0);
         // back through line 12: double z11 = b1[1] + W1[3] * x[0] + W1[4] * x[1] + W1[5] * x[2];
         db1[1] = dz11;
@@ -148,8 +150,10 @@ partial class C
         dW2[1] += dz20 * a11;
         da11 += w2At1 * dz20;
         // back through line 14: double a11 = Math.Max(0, z11);
+        // double dz11 = z11 > 0 ? da11 : 0;
         double dz11 = global::SymDiff.Branchless.Select(z11 > 0, da11, 0);
         // back through line 13: double a10 = Math.Max(0, z10);
+        // double dz10 = z10 > 0 ? da10 : 0;
         double dz10 = global::SymDiff.Branchless.Select(z10 > 0, da10, 0);
         // back through line 12: double z11 = b1[1] + W1[3] * x[0] + W1[4] * x[1] + W1[5] * x[2];
         db1[1] += dz11;
@@ -192,8 +196,10 @@ partial class C
         double z11 = b1[1] + W1[3] * x[0] + W1[4] * x[1] + W1[5] * x[2];
         double dz11 = db1[1] + dW1[3] * x[0] + dW1[4] * x[1] + dW1[5] * x[2];
         double a10 = global::System.Math.Max(0.0, z10);
+        // double da10 = z10 > 0 ? dz10 : 0;
         double da10 = global::SymDiff.Branchless.Select(z10 > 0, dz10, 0);
         double a11 = global::System.Math.Max(0.0, z11);
+        // double da11 = z11 > 0 ? dz11 : 0;
         double da11 = global::SymDiff.Branchless.Select(z11 > 0, dz11, 0);
         double z20 = b2[0] + W2[0] * a10 + W2[1] * a11;
         double dz20 = db2[0] + dW2[0] * a10 + W2[0] * da10 + dW2[1] * a11 + W2[1] * da11;

@@ -39,8 +39,8 @@ partial class C
         db2.Clear();
         global::SymDiff.Generated.Tape tape = global::SymDiff.Generated.Tape.Current;
         long arenaMark = tape.Mark;
-        int iterations = 0;
-        int iterations3 = 0;
+        int iterationsAtLine16 = 0;
+        int iterationsAtLine24 = 0;
         double z = 0;
         double z2 = 0;
         double e = 0;
@@ -48,38 +48,38 @@ partial class C
         int hidden = b1.Length;
         int outputs = b2.Length;
         global::System.Span<double> a = tape.Doubles(hidden);
-        int iterations2 = 0;
+        int iterationsAtLine13 = 0;
         for (int j = 0; j < hidden; j++)
         {
             tape.Push(z);
             z = b1[j];
-            iterations = 0;
+            iterationsAtLine16 = 0;
             for (int k = 0; k < inputs; k++)
             {
                 z += W1[(j * inputs) + k] * x[k];
-                iterations++;
+                iterationsAtLine16++;
             }
-            tape.Push(iterations);
+            tape.Push(iterationsAtLine16);
             tape.Push(a[j]);
             a[j] = global::System.Math.Max(0.0, z);
-            iterations2++;
+            iterationsAtLine13++;
         }
         double loss = 0;
-        int iterations4 = 0;
+        int iterationsAtLine21 = 0;
         for (int o = 0; o < outputs; o++)
         {
             z2 = b2[o];
-            iterations3 = 0;
+            iterationsAtLine24 = 0;
             for (int j = 0; j < hidden; j++)
             {
                 z2 += W2[(o * hidden) + j] * a[j];
-                iterations3++;
+                iterationsAtLine24++;
             }
-            tape.Push(iterations3);
+            tape.Push(iterationsAtLine24);
             tape.Push(e);
             e = z2 - y[o];
             loss += e * e;
-            iterations4++;
+            iterationsAtLine21++;
         }
         double value = loss;
         double de = 0;
@@ -90,20 +90,20 @@ partial class C
         // back through line 29: return loss;
         dLoss += 1;
         // back through the loop at line 21, last iteration first
-        while (iterations4-- > 0)
+        while (iterationsAtLine21-- > 0)
         {
-            int o = iterations4;
+            int o = iterationsAtLine21;
             // back through line 26: loss += e * e;
             de += 2 * dLoss * e;
             e = tape.PopDouble();
             // back through line 25: double e = z - y[o];
             dz2 += de;
             de = 0;
-            iterations3 = tape.PopInt();
+            iterationsAtLine24 = tape.PopInt();
             // back through the loop at line 24, last iteration first
-            while (iterations3-- > 0)
+            while (iterationsAtLine24-- > 0)
             {
-                int j = iterations3;
+                int j = iterationsAtLine24;
                 // back through line 24: z += W2[o * hidden + j] * a[j];
                 dW2[(o * hidden) + j] += dz2 * a[j];
                 da[j] += W2[(o * hidden) + j] * dz2;
@@ -113,18 +113,18 @@ partial class C
             dz2 = 0;
         }
         // back through the loop at line 13, last iteration first
-        while (iterations2-- > 0)
+        while (iterationsAtLine13-- > 0)
         {
-            int j = iterations2;
+            int j = iterationsAtLine13;
             a[j] = tape.PopDouble();
             // back through line 17: a[j] = Math.Max(0, z);
             dz += z > 0 ? da[j] : 0;
             da[j] = 0;
-            iterations = tape.PopInt();
+            iterationsAtLine16 = tape.PopInt();
             // back through the loop at line 16, last iteration first
-            while (iterations-- > 0)
+            while (iterationsAtLine16-- > 0)
             {
-                int k = iterations;
+                int k = iterationsAtLine16;
                 // back through line 16: z += W1[j * inputs + k] * x[k];
                 dW1[(j * inputs) + k] += dz * x[k];
             }
@@ -165,8 +165,8 @@ partial class C
         db2 = global::SymDiff.Generated.Adjoint.OrSink(db2, b2.Length, nameof(db2));
         global::SymDiff.Generated.Tape tape = global::SymDiff.Generated.Tape.Current;
         long arenaMark = tape.Mark;
-        int iterations = 0;
-        int iterations3 = 0;
+        int iterationsAtLine16 = 0;
+        int iterationsAtLine24 = 0;
         double z = 0;
         double z2 = 0;
         double e = 0;
@@ -174,36 +174,36 @@ partial class C
         int hidden = b1.Length;
         int outputs = b2.Length;
         global::System.Span<double> a = tape.Doubles(hidden);
-        int iterations2 = 0;
+        int iterationsAtLine13 = 0;
         for (int j = 0; j < hidden; j++)
         {
             tape.Push(z);
             z = b1[j];
-            iterations = 0;
+            iterationsAtLine16 = 0;
             for (int k = 0; k < inputs; k++)
             {
                 z += W1[(j * inputs) + k] * x[k];
-                iterations++;
+                iterationsAtLine16++;
             }
-            tape.Push(iterations);
+            tape.Push(iterationsAtLine16);
             tape.Push(a[j]);
             a[j] = global::System.Math.Max(0.0, z);
-            iterations2++;
+            iterationsAtLine13++;
         }
-        int iterations4 = 0;
+        int iterationsAtLine21 = 0;
         for (int o = 0; o < outputs; o++)
         {
             z2 = b2[o];
-            iterations3 = 0;
+            iterationsAtLine24 = 0;
             for (int j = 0; j < hidden; j++)
             {
                 z2 += W2[(o * hidden) + j] * a[j];
-                iterations3++;
+                iterationsAtLine24++;
             }
-            tape.Push(iterations3);
+            tape.Push(iterationsAtLine24);
             tape.Push(e);
             e = z2 - y[o];
-            iterations4++;
+            iterationsAtLine21++;
         }
         double de = 0;
         double dLoss = 0;
@@ -213,20 +213,20 @@ partial class C
         // back through line 29: return loss;
         dLoss += dNetLoss;
         // back through the loop at line 21, last iteration first
-        while (iterations4-- > 0)
+        while (iterationsAtLine21-- > 0)
         {
-            int o = iterations4;
+            int o = iterationsAtLine21;
             // back through line 26: loss += e * e;
             de += 2 * dLoss * e;
             e = tape.PopDouble();
             // back through line 25: double e = z - y[o];
             dz2 += de;
             de = 0;
-            iterations3 = tape.PopInt();
+            iterationsAtLine24 = tape.PopInt();
             // back through the loop at line 24, last iteration first
-            while (iterations3-- > 0)
+            while (iterationsAtLine24-- > 0)
             {
-                int j = iterations3;
+                int j = iterationsAtLine24;
                 // back through line 24: z += W2[o * hidden + j] * a[j];
                 dW2[(o * hidden) + j] += dz2 * a[j];
                 da[j] += W2[(o * hidden) + j] * dz2;
@@ -236,18 +236,18 @@ partial class C
             dz2 = 0;
         }
         // back through the loop at line 13, last iteration first
-        while (iterations2-- > 0)
+        while (iterationsAtLine13-- > 0)
         {
-            int j = iterations2;
+            int j = iterationsAtLine13;
             a[j] = tape.PopDouble();
             // back through line 17: a[j] = Math.Max(0, z);
             dz += z > 0 ? da[j] : 0;
             da[j] = 0;
-            iterations = tape.PopInt();
+            iterationsAtLine16 = tape.PopInt();
             // back through the loop at line 16, last iteration first
-            while (iterations-- > 0)
+            while (iterationsAtLine16-- > 0)
             {
-                int k = iterations;
+                int k = iterationsAtLine16;
                 // back through line 16: z += W1[j * inputs + k] * x[k];
                 dW1[(j * inputs) + k] += dz * x[k];
             }
@@ -305,6 +305,7 @@ partial class C
                 dz += dW1[(j * inputs) + k] * x[k];
                 z += W1[(j * inputs) + k] * x[k];
             }
+            // da[j] = z > 0 ? dz : 0;
             da[j] = global::SymDiff.Branchless.Select(z > 0, dz, 0);
             a[j] = global::System.Math.Max(0.0, z);
         }

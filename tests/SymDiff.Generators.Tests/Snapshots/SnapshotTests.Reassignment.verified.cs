@@ -24,7 +24,8 @@ partial class C
         double t = x;
         double t2 = t * t + y;
         double t3 = t2 * x;
-        double t4 = t3 / (1 + y * y);
+        double onePlusYSquared = 1 + y * y;
+        double t4 = t3 / onePlusYSquared;
         t4 -= x;
         double t5 = t4 + global::System.Math.Sin(t4);
         // back through line 8: t += Math.Sin(t);
@@ -32,8 +33,8 @@ partial class C
         // back through line 8: t -= x;
         dx = -dt4;
         // back through line 8: t /= 1 + y * y;
-        double dt3 = dt4 / (1 + y * y);
-        dy = -(2 * dt4 * t3 * y / ((1 + y * y) * (1 + y * y)));
+        double dt3 = dt4 / onePlusYSquared;
+        dy = -(2 * dt4 * t3 * y / (onePlusYSquared * onePlusYSquared));
         // back through line 8: t *= x;
         double dt2 = dt3 * x;
         dx += t2 * dt3;
@@ -63,7 +64,8 @@ partial class C
         double t = x;
         double t2 = t * t + y;
         double t3 = t2 * x;
-        double t4 = t3 / (1 + y * y);
+        double onePlusYSquared = 1 + y * y;
+        double t4 = t3 / onePlusYSquared;
         t4 -= x;
         // back through line 8: return t;
         double dt5 = dF;
@@ -72,8 +74,8 @@ partial class C
         // back through line 8: t -= x;
         dx -= dt4;
         // back through line 8: t /= 1 + y * y;
-        double dt3 = dt4 / (1 + y * y);
-        dy -= 2 * dt4 * t3 * y / ((1 + y * y) * (1 + y * y));
+        double dt3 = dt4 / onePlusYSquared;
+        dy -= 2 * dt4 * t3 * y / (onePlusYSquared * onePlusYSquared);
         // back through line 8: t *= x;
         double dt2 = dt3 * x;
         dx += t2 * dt3;
@@ -104,8 +106,9 @@ partial class C
         double dt2 = 2 * dt * t + dy;
         double t3 = t2 * x;
         double dt3 = dt2 * x + t2 * dx;
-        double t4 = t3 / (1 + y * y);
-        double dt4 = dt3 / (1 + y * y) - 2 * t3 * dy * y / ((1 + y * y) * (1 + y * y));
+        double onePlusYSquared = 1 + y * y;
+        double t4 = t3 / onePlusYSquared;
+        double dt4 = dt3 / onePlusYSquared - 2 * t3 * dy * y / (onePlusYSquared * onePlusYSquared);
         t4 -= x;
         dt4 -= dx;
         double dt5 = dt4 + global::System.Math.Cos(t4) * dt4;

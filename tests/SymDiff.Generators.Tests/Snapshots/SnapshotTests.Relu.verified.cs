@@ -22,6 +22,7 @@ partial class C
     public static double FGradient(double z, out double dz)
     {
         // back through line 8: => Math.Max(0, z)
+        // dz = z <= 0 ? 0 : 1;
         dz = global::SymDiff.Branchless.Select(z <= 0, 0.0, 1.0);
         return global::System.Math.Max(0.0, z);
     }
@@ -40,6 +41,7 @@ partial class C
     public static void FBackward(double z, double dF, ref double dz)
     {
         // back through line 8: => Math.Max(0, z)
+        // dz += z > 0 ? dF : 0;
         dz += global::SymDiff.Branchless.Select(z > 0, dF, 0);
     }
 
@@ -55,6 +57,7 @@ partial class C
     [global::System.CodeDom.Compiler.GeneratedCode("SymDiff.Generators", "0.1.0")]
     public static double FDerivative(double z, double dz)
     {
+        // return z > 0 ? dz : 0;
         return global::SymDiff.Branchless.Select(z > 0, dz, 0);
     }
 }
