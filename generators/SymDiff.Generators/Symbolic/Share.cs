@@ -13,15 +13,27 @@ namespace SymDiff.Generators.Symbolic;
 /// </summary>
 internal static class Share
 {
-    public static List<Code> Run(IEnumerable<Code> code, HashSet<string> taken) => Factors(SharedCalls(code, taken), taken);
-
-    private static List<Code> SharedCalls(IEnumerable<Code> code, HashSet<string> taken)
+    public static List<Code> Run(IEnumerable<Code> code, HashSet<string> taken)
     {
-        var result = new List<Code>();
-        var statements = code as IReadOnlyList<Code> ?? code.ToList();
-        HashSet<(int Statement, string Key)> reusedLater = ReusedLater(statements, CallsIn);
+        // Calls first; then rule factors, which read the calls' locals (1 - tanh * tanh).
+        List<Code> calls = Shared(code as IReadOnlyList<Code> ?? code.ToList(), taken, CallsIn, e => NameOf((Fn)e));
+        return Shared(calls, taken, FactorsIn, e => FactorName(e)!);
+    }
 
-        // Calls already held in a local, by key; forgotten when a name they read is assigned.
+    /// <summary>
+    /// One sharing pass over a block (and, on their own, the blocks inside it): each expression
+    /// <paramref name="find"/> reports that a statement computes twice, or that a later statement
+    /// computes again while nothing it reads has changed, goes into a local named by
+    /// <paramref name="name"/> just before the statement; later statements reuse the local while
+    /// it holds. Inner expressions come first, so an outer one's local reads the inner one's
+    /// (exp(-z) inside log(1 + exp(-z))).
+    /// </summary>
+    private static List<Code> Shared(IReadOnlyList<Code> statements, HashSet<string> taken, System.Func<Expr, IEnumerable<(string Key, Expr Shared, int Count)>> find, System.Func<Expr, string> name)
+    {
+        var result = new List<Code>(statements.Count);
+        HashSet<(int Statement, string Key)> reusedLater = ReusedLater(statements, find);
+
+        // Expressions already held in a local, by key; forgotten when a name they read is assigned.
         var held = new Calls<string>();
         for (int index = 0; index < statements.Count; index++)
         {
@@ -29,15 +41,15 @@ internal static class Share
             switch (c)
             {
                 case Loop loop:
-                    result.Add(loop with { Body = SharedCalls(loop.Body, taken) });
+                    result.Add(loop with { Body = Shared(loop.Body, taken, find, name) });
                     held.Clear();
                     continue;
                 case Branch branch:
-                    result.Add(branch with { Then = SharedCalls(branch.Then, taken), Else = SharedCalls(branch.Else, taken) });
+                    result.Add(branch with { Then = Shared(branch.Then, taken, find, name), Else = Shared(branch.Else, taken, find, name) });
                     held.Clear();
                     continue;
                 case Repeat repeat:
-                    result.Add(repeat with { Body = SharedCalls(repeat.Body, taken) });
+                    result.Add(repeat with { Body = Shared(repeat.Body, taken, find, name) });
                     held.Clear();
                     continue;
                 case Comment or Push:
@@ -55,82 +67,14 @@ internal static class Share
             }
 
             value = Replace(value, key => held.TryGet(key, out string? local) ? new Var(local!, Ty.Double) : null);
-            var counts = new Dictionary<string, (Fn Call, int Count)>();
-            Count(value, counts);
-            // Inner calls first, so an outer call's local reads the inner one's (exp(-z) inside log(1 + exp(-z))).
             var made = new Dictionary<string, string>();
             Expr? Made(string key) => made.TryGetValue(key, out string? local) ? new Var(local, Ty.Double) : null;
-            foreach (KeyValuePair<string, (Fn Call, int Count)> repeated in counts.Where(kv => kv.Value.Count > 1 || reusedLater.Contains((index, kv.Key))).OrderBy(kv => kv.Key.Length))
+            foreach ((string key, Expr shared, _) in find(value).Where(f => f.Count > 1 || reusedLater.Contains((index, f.Key))).OrderBy(f => f.Key.Length))
             {
-                string name = Names.Fresh(NameOf(repeated.Value.Call), taken);
-                result.Add(new Let(name, Ty.Double, E.MapChildren(repeated.Value.Call, child => Replace(child, Made))));
-                made[repeated.Key] = name;
-                held.Add(repeated.Key, name, Effects.VarsIn(repeated.Value.Call).Append(name));
-            }
-
-            value = Replace(value, Made);
-            result.Add(WithValue(c, value));
-            foreach (string target in Effects.Writes(c))
-            {
-                held.Assigned(target);
-            }
-        }
-
-        return result;
-    }
-
-    /// <summary>
-    /// Repeated arithmetic over locals, once the calls are locals: the <c>1 - tanh * tanh</c> of
-    /// tanh's rule, read by every adjoint the statement feeds, goes into one local
-    /// (<c>oneMinusTanhSquared</c>) before the first statement that reads it, and later statements
-    /// of the block reuse it while nothing it reads has been assigned.
-    /// </summary>
-    private static List<Code> Factors(IReadOnlyList<Code> statements, HashSet<string> taken)
-    {
-        var result = new List<Code>(statements.Count);
-        HashSet<(int Statement, string Key)> reusedLater = ReusedLater(statements, FactorsIn);
-        var held = new Calls<string>();
-        for (int index = 0; index < statements.Count; index++)
-        {
-            Code c = statements[index];
-            switch (c)
-            {
-                case Loop loop:
-                    result.Add(loop with { Body = Factors(loop.Body, taken) });
-                    held.Clear();
-                    continue;
-                case Branch branch:
-                    result.Add(branch with { Then = Factors(branch.Then, taken), Else = Factors(branch.Else, taken) });
-                    held.Clear();
-                    continue;
-                case Repeat repeat:
-                    result.Add(repeat with { Body = Factors(repeat.Body, taken) });
-                    held.Clear();
-                    continue;
-                case Comment or Push:
-                    result.Add(c);
-                    continue;
-            }
-
-            Expr? value = ValueOf(c);
-            if (value is null)
-            {
-                result.Add(c);
-                held.Clear();
-                continue;
-            }
-
-            value = Replace(value, key => held.TryGet(key, out string? local) ? new Var(local!, Ty.Double) : null);
-            var counts = new Dictionary<string, (Expr Factor, int Count)>();
-            CountFactors(value, counts);
-            var made = new Dictionary<string, string>();
-            Expr? Made(string key) => made.TryGetValue(key, out string? local) ? new Var(local, Ty.Double) : null;
-            foreach (KeyValuePair<string, (Expr Factor, int Count)> repeated in counts.Where(kv => kv.Value.Count > 1 || reusedLater.Contains((index, kv.Key))).OrderBy(kv => kv.Key.Length))
-            {
-                string name = Names.Fresh(FactorName(repeated.Value.Factor)!, taken);
-                result.Add(new Let(name, Ty.Double, Replace(repeated.Value.Factor, Made)));
-                made[repeated.Key] = name;
-                held.Add(repeated.Key, name, Effects.VarsIn(repeated.Value.Factor).Append(name));
+                string local = Names.Fresh(name(shared), taken);
+                result.Add(new Let(local, Ty.Double, E.MapChildren(shared, child => Replace(child, Made))));
+                made[key] = local;
+                held.Add(key, local, Effects.VarsIn(shared).Append(local));
             }
 
             result.Add(WithValue(c, Replace(value, Made)));
@@ -143,18 +87,18 @@ internal static class Share
         return result;
     }
 
-    private static IEnumerable<(string Key, Expr Shared)> CallsIn(Expr value)
+    private static IEnumerable<(string Key, Expr Shared, int Count)> CallsIn(Expr value)
     {
         var counts = new Dictionary<string, (Fn Call, int Count)>();
         Count(value, counts);
-        return counts.Select(kv => (kv.Key, (Expr)kv.Value.Call));
+        return counts.Select(kv => (kv.Key, (Expr)kv.Value.Call, kv.Value.Count));
     }
 
-    private static IEnumerable<(string Key, Expr Shared)> FactorsIn(Expr value)
+    private static IEnumerable<(string Key, Expr Shared, int Count)> FactorsIn(Expr value)
     {
         var counts = new Dictionary<string, (Expr Factor, int Count)>();
         CountFactors(value, counts);
-        return counts.Select(kv => (kv.Key, kv.Value.Factor));
+        return counts.Select(kv => (kv.Key, kv.Value.Factor, kv.Value.Count));
     }
 
     /// <summary>
@@ -251,7 +195,7 @@ internal static class Share
     // A first pass over the same statements with the same rules: the statements whose call is
     // computed again by a later statement while nothing it reads has changed (the primal's
     // Math.Exp(-z), read again by the backward sweep), so the first one keeps it in a local.
-    private static HashSet<(int Statement, string Key)> ReusedLater(IReadOnlyList<Code> statements, System.Func<Expr, IEnumerable<(string Key, Expr Shared)>> count)
+    private static HashSet<(int Statement, string Key)> ReusedLater(IReadOnlyList<Code> statements, System.Func<Expr, IEnumerable<(string Key, Expr Shared, int Count)>> count)
     {
         var reused = new HashSet<(int, string)>();
         var live = new Calls<int>();
@@ -270,7 +214,7 @@ internal static class Share
                 continue;
             }
 
-            foreach ((string key, Expr shared) in count(value))
+            foreach ((string key, Expr shared, _) in count(value))
             {
                 if (live.TryGet(key, out int first))
                 {
