@@ -80,17 +80,8 @@ internal sealed partial class BodyParser
     /// </summary>
     private object? InlineStatements(IOperation call, ISymbol callee, IMethodSymbol body, IOperation? instance, IReadOnlyList<IOperation?> arguments, IBlockOperation block, System.Func<IOperation, object?> result)
     {
-        string name = callee.ContainingType is { } owner && callee is not IMethodSymbol { MethodKind: MethodKind.LocalFunction } ? $"{owner.Name}.{callee.Name}" : callee.Name;
-        if (SymbolEqualityComparer.Default.Equals(body.OriginalDefinition, method.OriginalDefinition)
-            || frames.Any(f => SymbolEqualityComparer.Default.Equals(f.Callee.OriginalDefinition, callee.OriginalDefinition)))
+        if (CalleeName(call, callee, body, instance) is not { } name)
         {
-            Report(Descriptors.Recursion, call.Syntax, name);
-            return null;
-        }
-
-        if (!body.IsStatic && instance is not null and not IInstanceReferenceOperation && !IsStructValue(instance))
-        {
-            Report(Descriptors.ImplicitCallee, call.Syntax, name, $"it is an instance method of another object ('{Collapse(instance.Syntax.ToString())}'), whose fields the generated code cannot follow; make it static and pass what it reads as arguments");
             return null;
         }
 
@@ -121,9 +112,8 @@ internal sealed partial class BodyParser
         for (int k = 0; k < body.Parameters.Length; k++)
         {
             IParameterSymbol parameter = body.Parameters[k];
-            if (parameter.RefKind is RefKind.Ref or RefKind.Out)
+            if (RefusedByReference(call, name, parameter))
             {
-                Report(Descriptors.ImplicitCallee, call.Syntax, name, $"its parameter '{parameter.Name}' is passed by reference, so the call may change a differentiated value; take it by value and return the result");
                 return Inlined(call, name, before, null);
             }
 

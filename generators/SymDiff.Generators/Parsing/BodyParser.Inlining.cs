@@ -134,11 +134,8 @@ internal sealed partial class BodyParser
 
     private object? Inline(IOperation call, ISymbol callee, IMethodSymbol body, IOperation? instance, IReadOnlyList<IOperation?> arguments, System.Func<IOperation, object?> result)
     {
-        string name = callee.ContainingType is { } owner && callee is not IMethodSymbol { MethodKind: MethodKind.LocalFunction } ? $"{owner.Name}.{callee.Name}" : callee.Name;
-        if (SymbolEqualityComparer.Default.Equals(body.OriginalDefinition, method.OriginalDefinition)
-            || frames.Any(f => SymbolEqualityComparer.Default.Equals(f.Callee.OriginalDefinition, callee.OriginalDefinition)))
+        if (CalleeName(call, callee, body, instance) is not { } name)
         {
-            Report(Descriptors.Recursion, call.Syntax, name);
             return null;
         }
 
@@ -146,13 +143,6 @@ internal sealed partial class BodyParser
         {
             // A body with statements that could not be read either: its own reason when it has one.
             Report(Descriptors.ImplicitCallee, call.Syntax, name, StatementBody(body, out string statementsWhy) is null && statementsWhy.Length > 0 ? statementsWhy : why);
-            return null;
-        }
-
-        if (!body.IsStatic && instance is not null and not IInstanceReferenceOperation && !IsStructValue(instance))
-        {
-            // A class instance's fields belong to that object, which generated code cannot see.
-            Report(Descriptors.ImplicitCallee, call.Syntax, name, $"it is an instance method of another object ('{Collapse(instance.Syntax.ToString())}'), whose fields the generated code cannot follow; make it static and pass what it reads as arguments");
             return null;
         }
 
@@ -169,9 +159,8 @@ internal sealed partial class BodyParser
         for (int k = 0; k < body.Parameters.Length; k++)
         {
             IParameterSymbol parameter = body.Parameters[k];
-            if (parameter.RefKind is RefKind.Ref or RefKind.Out)
+            if (RefusedByReference(call, name, parameter))
             {
-                Report(Descriptors.ImplicitCallee, call.Syntax, name, $"its parameter '{parameter.Name}' is passed by reference, so the call may change a differentiated value; take it by value and return the result");
                 return Inlined(call, name, before, null);
             }
 
@@ -204,6 +193,43 @@ internal sealed partial class BodyParser
         {
             frames.RemoveAt(frames.Count - 1);
         }
+    }
+
+    /// <summary>
+    /// How diagnostics name a callee read in place (<c>Geometry.Mid</c>, or a local function's
+    /// name); null, reported at the call, when it can't be read wherever its body is: it calls
+    /// itself (or a caller being read), or it is an instance method of another class object.
+    /// </summary>
+    private string? CalleeName(IOperation call, ISymbol callee, IMethodSymbol body, IOperation? instance)
+    {
+        string name = callee.ContainingType is { } owner && callee is not IMethodSymbol { MethodKind: MethodKind.LocalFunction } ? $"{owner.Name}.{callee.Name}" : callee.Name;
+        if (SymbolEqualityComparer.Default.Equals(body.OriginalDefinition, method.OriginalDefinition)
+            || frames.Any(f => SymbolEqualityComparer.Default.Equals(f.Callee.OriginalDefinition, callee.OriginalDefinition)))
+        {
+            Report(Descriptors.Recursion, call.Syntax, name);
+            return null;
+        }
+
+        if (!body.IsStatic && instance is not null and not IInstanceReferenceOperation && !IsStructValue(instance))
+        {
+            // A class instance's fields belong to that object, which generated code cannot see.
+            Report(Descriptors.ImplicitCallee, call.Syntax, name, $"it is an instance method of another object ('{Collapse(instance.Syntax.ToString())}'), whose fields the generated code cannot follow; make it static and pass what it reads as arguments");
+            return null;
+        }
+
+        return name;
+    }
+
+    // A ref or out parameter of a callee read in place: reported at the call; true when there is one.
+    private bool RefusedByReference(IOperation call, string name, IParameterSymbol parameter)
+    {
+        if (parameter.RefKind is RefKind.Ref or RefKind.Out)
+        {
+            Report(Descriptors.ImplicitCallee, call.Syntax, name, $"its parameter '{parameter.Name}' is passed by reference, so the call may change a differentiated value; take it by value and return the result");
+            return true;
+        }
+
+        return false;
     }
 
     // What a parameter or local of the callee stands for: a scalar, a constant's code, or a struct's fields.
