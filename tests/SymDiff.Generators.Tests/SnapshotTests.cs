@@ -109,6 +109,29 @@ public class SnapshotTests
                 }
             }
             """, "Cases.C.Pull.g.cs"),
+        ["PolygonPerimeter"] = ("""
+            using System;
+            using SymDiff;
+            namespace Cases;
+            public readonly record struct Point(double X, double Y)
+            {
+                public double DistanceTo(Point q) { double dx = q.X - X, dy = q.Y - Y; return Math.Sqrt(dx * dx + dy * dy); }
+            }
+            public static partial class C
+            {
+                [Differentiable]
+                public static double Perimeter(ReadOnlySpan<Point> corners)
+                {
+                    double length = 0;
+                    for (int i = 0; i < corners.Length; i++)
+                    {
+                        length += corners[i].DistanceTo(corners[(i + 1) % corners.Length]);
+                    }
+
+                    return length;
+                }
+            }
+            """, "Cases.C.Perimeter.g.cs"),
         ["NestedTypes"] = ("""
             using SymDiff;
             namespace Cases.Deep;
