@@ -125,7 +125,8 @@ internal sealed partial class BodyParser
             // A floating, integer or bool parameter is a local of the caller holding the argument; arrays and structs stand for the argument.
             if ((Signature.IsFloating(parameter.Type) || Signature.IsConstantType(parameter.Type)) && LocalType(parameter.Type) is { } type)
             {
-                string local = FreshLocal(Names.Escape(parameter.Name));
+                // Named after the callee and the parameter (evalX for Eval's x): never mistaken for a version of the caller's x.
+                string local = FreshLocal(char.ToLowerInvariant(callee.Name[0]) + callee.Name.Substring(1) + Names.Capitalized(parameter.Name));
                 Expr? argumentValue = Typed(argument, type);
                 if (argumentValue is null)
                 {
