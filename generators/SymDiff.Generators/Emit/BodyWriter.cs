@@ -9,19 +9,19 @@ namespace SymDiff.Generators.Emit;
 internal static class BodyWriter
 {
     // A statement; one that calls Branchless.Select gets the ?: it stands for in a comment above it.
-    private static void Statement(CodeWriter w, System.Func<string> render)
-    {
-        Explained(w, render);
-        w.Line(render());
-    }
+    private static void Statement(CodeWriter w, System.Func<string> render) => w.Line(Explained(w, render));
 
-    // The ?: form of code that calls Branchless.Select, as a comment; nothing for other code.
-    private static void Explained(CodeWriter w, System.Func<string> render)
+    // The code 'render' writes, rendered once; code that calls Branchless.Select is preceded by its
+    // ?: form as a comment (rendered again in that notation only then).
+    private static string Explained(CodeWriter w, System.Func<string> render)
     {
-        if (render().Contains("Branchless.Select("))
+        string code = render();
+        if (code.Contains("Branchless.Select("))
         {
             w.Line("// " + ExprWriter.InNotation(render));
         }
+
+        return code;
     }
 
     /// <summary>Writes <paramref name="code"/>; <paramref name="beforeReturn"/> goes before each <c>return</c>.</summary>
@@ -61,8 +61,7 @@ internal static class BodyWriter
                     w.Close();
                     break;
                 case Branch branch:
-                    Explained(w, () => $"if ({ExprWriter.Write(branch.Test)})");
-                    w.Open($"if ({ExprWriter.Write(branch.Test)})");
+                    w.Open(Explained(w, () => $"if ({ExprWriter.Write(branch.Test)})"));
                     Write(w, branch.Then, beforeReturn);
                     w.Close();
                     if (branch.Else.Count > 0)
@@ -74,16 +73,14 @@ internal static class BodyWriter
 
                     break;
                 case Repeat { TestAtEnd: false } repeat:
-                    Explained(w, () => $"while ({ExprWriter.Write(repeat.Test)})");
-                    w.Open($"while ({ExprWriter.Write(repeat.Test)})");
+                    w.Open(Explained(w, () => $"while ({ExprWriter.Write(repeat.Test)})"));
                     Write(w, repeat.Body, beforeReturn);
                     w.Close();
                     break;
                 case Repeat repeat:
                     w.Open("do");
                     Write(w, repeat.Body, beforeReturn);
-                    Explained(w, () => $"while ({ExprWriter.Write(repeat.Test)})");
-                    w.Close($" while ({ExprWriter.Write(repeat.Test)});");
+                    w.Close($" {Explained(w, () => $"while ({ExprWriter.Write(repeat.Test)})")};");
                     break;
                 case Taped taped:
                     Write(w, [taped.Action], beforeReturn);

@@ -161,7 +161,7 @@ internal sealed partial class BodyParser
     {
         if (IsRange(array))
         {
-            return RangeOf(array) is { } view ? RangeElement(view, index) : null;
+            return RangeOf(array) is { } view && IndexInto(view, index) is { } at ? new Elem(view.Base, at, view.IsParameter) : null;
         }
 
         (string? code, bool isParameter) = ArrayOf(array);
@@ -177,7 +177,7 @@ internal sealed partial class BodyParser
 
     // The code of an array the body reads elements of, and whether it is a parameter or local array (not a field).
     private (string? Code, bool IsParameter) ArrayOf(IOperation array) =>
-        (array is IConversionOperation { IsImplicit: true } c ? c.Operand : array) switch
+        StripImplicit(array) switch
         {
             var read when Bound(read, f => f.Arrays) is { IsWhole: true } bound => (bound.Base, bound.IsParameter),
             IParameterReferenceOperation p when Signature.Classify(p.Parameter.Type) is ParamKind.DoubleArray or ParamKind.ReadOnlySpan or ParamKind.Span => (NameOf(p.Parameter), true),
@@ -214,7 +214,7 @@ internal sealed partial class BodyParser
     private Expr? GenericConversion(IInvocationOperation invocation)
     {
         IOperation argument = invocation.Arguments[0].Value;
-        IOperation inner = argument is IConversionOperation { IsImplicit: true } c ? c.Operand : argument;
+        IOperation inner = StripImplicit(argument);
         if (inner.ConstantValue is { HasValue: true, Value: { } constant } && constant is IConvertible && inner.Type?.SpecialType is not SpecialType.System_Char)
         {
             return new Num(Convert.ToDouble(constant, CultureInfo.InvariantCulture));
@@ -359,7 +359,7 @@ internal sealed partial class BodyParser
 
     private Expr? ArrayArgument(IOperation op)
     {
-        IOperation inner = op is IConversionOperation { IsImplicit: true } c ? c.Operand : op;
+        IOperation inner = StripImplicit(op);
         switch (inner)
         {
             case IParameterReferenceOperation p when Signature.Classify(p.Parameter.Type) is ParamKind.DoubleArray or ParamKind.ReadOnlySpan or ParamKind.Span:

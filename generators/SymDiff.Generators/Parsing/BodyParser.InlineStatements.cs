@@ -37,27 +37,14 @@ internal sealed partial class BodyParser
     private IBlockOperation? ReadStatementBody(IMethodSymbol target, out string why)
     {
         why = string.Empty;
-        if (!(Signature.IsFloating(target.ReturnType) || Signature.IsConstantType(target.ReturnType) || StructLayout.IsCandidate(target.ReturnType)) || target.IsGenericMethod || target.ContainingType is { IsGenericType: true } || Compilation is null
-            || target.OriginalDefinition.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(cancellationToken) is not { } syntax
-            || !Compilation.ContainsSyntaxTree(syntax.SyntaxTree))
-        {
-            return null;
-        }
-
-        IBlockOperation? block = Compilation.GetSemanticModel(syntax.SyntaxTree).GetOperation(syntax, cancellationToken) switch
-        {
-            IMethodBodyOperation m => m.BlockBody ?? m.ExpressionBody,
-            ILocalFunctionOperation f => f.Body ?? f.IgnoredBody,
-            _ => null,
-        };
-        if (block is null || block.Operations.LastOrDefault() is not IReturnOperation { ReturnedValue: not null } last)
+        if (!(Signature.IsFloating(target.ReturnType) || Signature.IsConstantType(target.ReturnType) || StructLayout.IsCandidate(target.ReturnType))
+            || DeclaredBody(target) is not ({ } block, string where)
+            || block.Operations.LastOrDefault() is not IReturnOperation { ReturnedValue: not null } last)
         {
             return null;
         }
 
         // One way out, at the end: a return inside a loop or branch would have to leave the caller's statements too.
-        int line = syntax.GetLocation().GetLineSpan().StartLinePosition.Line + 1;
-        string where = $"its body ({System.IO.Path.GetFileName(syntax.SyntaxTree.FilePath)}, line {line})";
         if (block.Descendants().OfType<IReturnOperation>().FirstOrDefault(r => r != last) is { } early)
         {
             why = $"{where} returns at '{Short(early)}' before its end, and SymDiff reads a method with statements in place only when its one return is its last statement; keep the result in a local and return it at the end";

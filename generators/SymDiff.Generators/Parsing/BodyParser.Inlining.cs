@@ -344,12 +344,44 @@ internal sealed partial class BodyParser
 
     private readonly Dictionary<IMethodSymbol, (IBlockOperation? Body, string Why)> inPlaceBodies = new(SymbolEqualityComparer.Default);
 
+    /// <summary>
+    /// The body of a method declared in this compilation, bound once per method, with where it is
+    /// for messages (<c>its body (File.cs, line 12)</c>); null when SymDiff cannot see one (generic,
+    /// abstract, extern, or compiled elsewhere). The block is null for a declaration without one.
+    /// </summary>
+    private (IBlockOperation? Block, string Where)? DeclaredBody(IMethodSymbol target)
+    {
+        if (declaredBodies.TryGetValue(target.OriginalDefinition, out var known))
+        {
+            return known;
+        }
+
+        (IBlockOperation?, string)? body = null;
+        if (Compilation is not null && !target.IsAbstract && !target.IsExtern && !target.IsGenericMethod && target.ContainingType is not { IsGenericType: true }
+            && target.OriginalDefinition.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(cancellationToken) is { } syntax
+            && Compilation.ContainsSyntaxTree(syntax.SyntaxTree))
+        {
+            IBlockOperation? block = Compilation.GetSemanticModel(syntax.SyntaxTree).GetOperation(syntax, cancellationToken) switch
+            {
+                IMethodBodyOperation m => m.BlockBody ?? m.ExpressionBody,
+                ILocalFunctionOperation f => f.Body ?? f.IgnoredBody,
+                IBlockOperation b => b,
+                _ => null,
+            };
+            int line = syntax.GetLocation().GetLineSpan().StartLinePosition.Line + 1;
+            body = (block, $"its body ({System.IO.Path.GetFileName(syntax.SyntaxTree.FilePath)}, line {line})");
+        }
+
+        declaredBodies[target.OriginalDefinition] = body;
+        return body;
+    }
+
+    private readonly Dictionary<IMethodSymbol, (IBlockOperation? Block, string Where)?> declaredBodies = new(SymbolEqualityComparer.Default);
+
     private IBlockOperation? ReadInPlaceBody(IMethodSymbol target, out string why)
     {
         why = "SymDiff cannot see its body (it is compiled in another assembly, abstract or extern); mark it [Differentiable] where it is declared";
-        if (Compilation is null || target.IsAbstract || target.IsExtern || target.IsGenericMethod || target.ContainingType is { IsGenericType: true }
-            || target.OriginalDefinition.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(cancellationToken) is not { } syntax
-            || !Compilation.ContainsSyntaxTree(syntax.SyntaxTree))
+        if (DeclaredBody(target) is not (var block, string where))
         {
             if (target.IsGenericMethod || target.ContainingType is { IsGenericType: true })
             {
@@ -359,16 +391,6 @@ internal sealed partial class BodyParser
             return null;
         }
 
-        IOperation? operation = Compilation.GetSemanticModel(syntax.SyntaxTree).GetOperation(syntax, cancellationToken);
-        IBlockOperation? block = operation switch
-        {
-            IMethodBodyOperation m => m.BlockBody ?? m.ExpressionBody,
-            ILocalFunctionOperation f => f.Body ?? f.IgnoredBody,
-            IBlockOperation b => b,
-            _ => null,
-        };
-        int line = syntax.GetLocation().GetLineSpan().StartLinePosition.Line + 1;
-        string where = $"its body ({System.IO.Path.GetFileName(syntax.SyntaxTree.FilePath)}, line {line})";
         if (block is null || block.Operations.LastOrDefault() is not IReturnOperation { ReturnedValue: not null })
         {
             why = $"{where} does not end in 'return <value>;', and SymDiff reads a method in place only when its body is local declarations and one return";

@@ -41,8 +41,6 @@ internal sealed partial class BodyParser
     // Range locals by their generated name.
     private readonly Dictionary<string, View> views = new();
 
-    private static IOperation StripImplicit(IOperation op) => op is IConversionOperation { IsImplicit: true } c ? c.Operand : op;
-
     /// <summary>Whether <paramref name="op"/> cuts a range: v[a..b], v.AsSpan(…), s.Slice(…), or a range local.</summary>
     private bool IsRange(IOperation op) => StripImplicit(op) switch
     {
@@ -179,7 +177,7 @@ internal sealed partial class BodyParser
     /// </summary>
     private string? Changing(IOperation range, IOperation scope, IOperation declaration)
     {
-        var read = new HashSet<ISymbol>(range.DescendantsAndSelf().Select(Referenced).Where(s => s is ILocalSymbol or IParameterSymbol && s is not null)!, SymbolEqualityComparer.Default);
+        var read = new HashSet<ISymbol>(range.DescendantsAndSelf().Select(Referenced).OfType<ISymbol>().Where(s => s is ILocalSymbol or IParameterSymbol), SymbolEqualityComparer.Default);
         bool copies = range.Type is IArrayTypeSymbol;
         foreach (IOperation op in scope.Descendants())
         {
@@ -221,21 +219,30 @@ internal sealed partial class BodyParser
         return null;
     }
 
-    // An element of a range: v[Start + i], or v[End - k] for ^k.
-    private Expr? RangeElement(View view, IOperation index)
+    /// <summary>
+    /// The index into the array a range cuts (all of it, for a plain array or span) that
+    /// <c>range[index]</c> reads: Start + i, or End - k for ^k.
+    /// </summary>
+    private Opaque? IndexInto(View view, IOperation index)
     {
         index = StripImplicit(index);
         if (index is IUnaryOperation { OperatorKind: UnaryOperatorKind.Hat } fromEnd)
         {
-            return IntCode(StripImplicit(fromEnd.Operand), out bool atomic) is { } k ? new Elem(view.Base, new Opaque(view.FromEnd(k, atomic), Ty.Int, false), view.IsParameter) : null;
+            return Index(fromEnd.Operand) is Opaque k ? new Opaque(view.FromEnd(k.Code, k.Atomic), Ty.Int, false) : null;
         }
 
         if (index.Type?.Name is "Index" or "Range")
         {
-            Report(Descriptors.UnsupportedExpression, index.Syntax, $"The index '{Collapse(index.Syntax.ToString())}'", "index with an integer or '^k' written in place");
+            Report(Descriptors.UnsupportedExpression, index.Syntax, $"The index '{Short(index)}'", "index with an integer or '^k' written in place");
             return null;
         }
 
-        return Index(index) is Opaque i ? new Elem(view.Base, new Opaque(view.At(i.Code, i.Atomic), Ty.Int, Atomic: int.TryParse(view.At(i.Code, i.Atomic), out _) || (view.Start == "0" && i.Atomic)), view.IsParameter) : null;
+        if (Index(index) is not Opaque i)
+        {
+            return null;
+        }
+
+        string at = view.At(i.Code, i.Atomic);
+        return at == i.Code ? i : new Opaque(at, Ty.Int, Atomic: int.TryParse(at, out _));
     }
 }

@@ -45,9 +45,12 @@ internal sealed partial class BodyParser
             return null;
         }
 
-        int stride = layout.Leaves.Count;
-        return layout.Leaves.Select((leaf, k) => (leaf.Path, (Expr)new Elem(fields, FieldIndex(stride, i, k), IsParameter: true))).ToList();
+        return ElementFields(layout, fields, i);
     }
+
+    // The fields of the element at 'index' of the span of fields 'fields': fields[stride * index + k] for the k-th.
+    private static List<(string Path, Expr Value)> ElementFields(StructLayout layout, string fields, Opaque index) =>
+        layout.Leaves.Select((leaf, k) => (leaf.Path, (Expr)new Elem(fields, FieldIndex(layout.Leaves.Count, index, k), IsParameter: true))).ToList();
 
     // stride * i + k, folded: i for one field, 2 * i + 1, 6 for a literal i = 3, k = 0.
     private static Opaque FieldIndex(int stride, Opaque i, int k)
@@ -60,14 +63,7 @@ internal sealed partial class BodyParser
     // outs[i] = new Point(a, b); outs[i].X = a; outs[i].X += a: stores into an [Output] array of structs, field by field.
     private bool ParseStructElementAssignment(IOperation target, AssignOp op, IOperation? valueOperation, IOperation statement, List<Stmt> output)
     {
-        string prefix = string.Empty;
-        IOperation t = target;
-        while (StructElement(t) is null && TargetStep(t) is (IOperation instance, string name))
-        {
-            prefix = name + (prefix.Length == 0 ? string.Empty : "." + prefix);
-            t = instance;
-        }
-
+        (IOperation t, string prefix) = TargetPath(target, step => StructElement(step) is not null);
         if (StructElement(t) is not (IParameterSymbol array, IOperation index))
         {
             return false;
@@ -156,13 +152,11 @@ internal sealed partial class BodyParser
 
         var syntax = (Microsoft.CodeAnalysis.CSharp.Syntax.ForEachStatementSyntax)loop.Syntax;
         string counter = FreshCounter("i");
-        var index = new Opaque(counter, Ty.Int, true);
         int line = LineOf(loop);
         string source = $"foreach ({syntax.Type} {syntax.Identifier.Text} in {Collapse(syntax.Expression.ToString())})";
         var body = new List<Stmt>();
         (StructLayout layout, string fields) = structArrays[array];
-        var value = layout.Leaves.Select((leaf, k) => (leaf.Path, (Expr)new Elem(fields, FieldIndex(layout.Leaves.Count, index, k), IsParameter: true))).ToList();
-        DeclareStructLocal(element, layout, value, line, source, body);
+        DeclareStructLocal(element, layout, ElementFields(layout, fields, new Opaque(counter, Ty.Int, true)), line, source, body);
         body.AddRange(LoopBody(loop.Body));
         output.Add(new For(counter, $"int {counter} = 0", $"{counter} < {NameOf(array)}.Length", $"{counter}++", body.ToEquatableArray(), line, source));
         return true;

@@ -63,6 +63,21 @@ internal sealed partial class BodyParser
         _ => null,
     };
 
+    // A write target inside a struct value: the value it is in (where 'isRoot' stops the walk, or
+    // where no step of a struct's path is left) and the path to it from there (Inner.X, Pos.[2]).
+    private (IOperation Root, string Prefix) TargetPath(IOperation target, System.Func<IOperation, bool> isRoot)
+    {
+        string prefix = string.Empty;
+        IOperation t = target;
+        while (!isRoot(t) && TargetStep(t) is (IOperation instance, string name))
+        {
+            prefix = name + (prefix.Length == 0 ? string.Empty : "." + prefix);
+            t = instance;
+        }
+
+        return (t, prefix);
+    }
+
     // One step of a write target's path inside a struct: a member (p.W), or an element of a
     // fixed-size buffer at a constant index (p.Pos[2], whose path is Pos.[2]).
     private (IOperation Instance, string Name)? TargetStep(IOperation t) =>
@@ -80,33 +95,10 @@ internal sealed partial class BodyParser
 
     // b[i] of a fixed-size buffer: the element at a constant index, or for an index known only at run
     // time the choice i == 0 ? b[0] : i == 1 ? b[1] : … (each branch differentiated as it is taken).
-    private Expr? BufferElement(IInlineArrayAccessOperation access)
-    {
-        if (StructValue(access.Instance) is not { } whole)
-        {
-            return null;
-        }
-
-        if (ConstantBufferIndex(access) is int k)
-        {
-            return whole[k].Value;
-        }
-
-        IOperation index = StripImplicit(access.Argument);
-        if (!Signature.IsInteger(index.Type) || Index(index) is not Opaque i)
-        {
-            Report(Descriptors.UnsupportedExpression, access.Syntax, $"The buffer element '{Collapse(access.Syntax.ToString())}'", "index a fixed-size buffer with an integer");
-            return null;
-        }
-
-        Expr result = whole[whole.Count - 1].Value;
-        for (int j = whole.Count - 2; j >= 0; j--)
-        {
-            result = new Cond(new Opaque($"{Wrap(i.Code, i.Atomic)} == {j.ToString(System.Globalization.CultureInfo.InvariantCulture)}", Ty.Bool, false), whole[j].Value, result);
-        }
-
-        return result;
-    }
+    private Expr? BufferElement(IInlineArrayAccessOperation access) =>
+        StructValue(access.Instance) is { } whole
+            ? ChooseElement(access, whole.Count, k => whole[k].Value, (test, yes, no) => new Cond(test, yes, no))
+            : null;
 
     // b[i] of a buffer of structs: the element's fields, each chosen by the index as BufferElement does.
     private List<(string Path, Expr Value)>? BufferStruct(IInlineArrayAccessOperation access)
@@ -116,26 +108,33 @@ internal sealed partial class BodyParser
             return null;
         }
 
-        int length = StructLayout.InlineArrayLength(access.Instance.Type) ?? 0;
-        List<(string Path, Expr Value)>? Element(int k) => Member(whole, $"[{k.ToString(System.Globalization.CultureInfo.InvariantCulture)}]");
+        // An element without fields of its own (an empty struct) has none to choose.
+        List<(string Path, Expr Value)> Element(int k) => Member(whole, $"[{k.ToString(System.Globalization.CultureInfo.InvariantCulture)}]") ?? new List<(string Path, Expr Value)>();
+        return ChooseElement(access, StructLayout.InlineArrayLength(access.Instance.Type) ?? 0, Element, (test, yes, no) =>
+            no.Select((leaf, n) => (leaf.Path, leaf.Value.Type == Ty.Double ? (Expr)new Cond(test, yes[n].Value, leaf.Value) : leaf.Value)).ToList());
+    }
+
+    // Element k of a buffer of 'length' elements for b[k] at a constant index; for a run-time index i,
+    // the elements chosen by i == 0, i == 1, … (the last one otherwise); null, reported, for any other index.
+    private T? ChooseElement<T>(IInlineArrayAccessOperation access, int length, System.Func<int, T> element, System.Func<Opaque, T, T, T> choose)
+        where T : class
+    {
         if (ConstantBufferIndex(access) is int at)
         {
-            return Element(at);
+            return element(at);
         }
 
         IOperation index = StripImplicit(access.Argument);
-        if (length == 0 || !Signature.IsInteger(index.Type) || Index(index) is not Opaque i || Element(length - 1) is not { } last)
+        if (length == 0 || !Signature.IsInteger(index.Type) || Index(index) is not Opaque i)
         {
             Report(Descriptors.UnsupportedExpression, access.Syntax, $"The buffer element '{Collapse(access.Syntax.ToString())}'", "index a fixed-size buffer with an integer");
             return null;
         }
 
-        var chosen = last.ToList();
+        T chosen = element(length - 1);
         for (int j = length - 2; j >= 0; j--)
         {
-            var test = new Opaque($"{Wrap(i.Code, i.Atomic)} == {j.ToString(System.Globalization.CultureInfo.InvariantCulture)}", Ty.Bool, false);
-            List<(string Path, Expr Value)> element = Element(j)!;
-            chosen = chosen.Select((leaf, n) => (leaf.Path, leaf.Value.Type == Ty.Double ? (Expr)new Cond(test, element[n].Value, leaf.Value) : leaf.Value)).ToList();
+            chosen = choose(new Opaque($"{Wrap(i.Code, i.Atomic)} == {j.ToString(System.Globalization.CultureInfo.InvariantCulture)}", Ty.Bool, false), element(j), chosen);
         }
 
         return chosen;
@@ -447,41 +446,20 @@ internal sealed partial class BodyParser
     // q = <struct value>; q.W = x; q.W += x; q.Inner = <struct value>: true when the target was a struct's.
     private bool ParseStructAssignment(IOperation target, AssignOp op, IOperation? valueOperation, IOperation statement, List<Stmt> output)
     {
-        (Dictionary<string, string> Names, StructLayout Layout)? owner = null;
-        string prefix = string.Empty;
-        for (IOperation t = target; ; )
+        (IOperation root, string prefix) = TargetPath(target, t => Referenced(t) is { } symbol && structs.ContainsKey(symbol));
+        if (Referenced(root) is not { } rootSymbol || !structs.TryGetValue(rootSymbol, out var owner))
         {
-            if (t is ILocalReferenceOperation l && structs.TryGetValue(l.Local, out var local))
-            {
-                owner = (local.Names, local.Layout);
-                break;
-            }
-
-            if (t is IParameterReferenceOperation p && structs.TryGetValue(p.Parameter, out var parameter))
-            {
-                owner = (parameter.Names, parameter.Layout);
-                break;
-            }
-
-            if (TargetStep(t) is (IOperation instance, string name))
-            {
-                prefix = name + (prefix.Length == 0 ? string.Empty : "." + prefix);
-                t = instance;
-                continue;
-            }
-
             return IsStructValue(target) || IsStructMember(target) ? Refused(target) : false;
         }
-
         int line = LineOf(statement);
         string source = SourceOf(statement);
-        if (prefix.Length > 0 && owner.Value.Layout.Leaves.Any(l => l.Path == prefix) && !owner.Value.Names.ContainsKey(prefix))
+        if (prefix.Length > 0 && owner.Layout.Leaves.Any(l => l.Path == prefix) && !owner.Names.ContainsKey(prefix))
         {
             // A constant field of a struct parameter: generated code reads it from the parameter.
             return Refused(target);
         }
 
-        if (prefix.Length > 0 && owner.Value.Names.TryGetValue(prefix, out string? scalarName))
+        if (prefix.Length > 0 && owner.Names.TryGetValue(prefix, out string? scalarName))
         {
             if (valueOperation is null)
             {
@@ -511,7 +489,7 @@ internal sealed partial class BodyParser
 
         string start = prefix.Length == 0 ? string.Empty : prefix + ".";
         // A parameter's constant fields have no scalar (generated code reads them from the parameter): they are left as they are.
-        var targets = value.Select(l => owner.Value.Names.TryGetValue(start + l.Path, out string? n) ? n : null).ToList();
+        var targets = value.Select(l => owner.Names.TryGetValue(start + l.Path, out string? n) ? n : null).ToList();
 
         // A field whose new value reads another field being assigned goes through a local, set
         // before any field changes: q = q with { W = q.B, B = q.W }.

@@ -17,7 +17,7 @@ internal sealed partial class BodyParser
     // foreach (double v in values) body  →  for (int i = 0; i < values.Length; i++) { double v = values[i]; body }
     private void ParseForEach(IForEachLoopOperation loop, List<Stmt> output)
     {
-        IOperation collection = loop.Collection is IConversionOperation { IsImplicit: true } c ? c.Operand : loop.Collection;
+        IOperation collection = StripImplicit(loop.Collection);
         if (ParseStructForEach(loop, collection, output))
         {
             return;
@@ -249,21 +249,7 @@ internal sealed partial class BodyParser
     /// v[^k] on an array or span: the index counted from the end, v.Length - k, in the code that
     /// names <paramref name="arrayCode"/>; any other index as it is.
     /// </summary>
-    private Expr? IndexInto(string arrayCode, IOperation index)
-    {
-        if (index is IUnaryOperation { OperatorKind: UnaryOperatorKind.Hat } fromEnd)
-        {
-            return Index(fromEnd.Operand) is Opaque k ? new Opaque($"{arrayCode}.Length - {Wrap(k.Code, k.Atomic)}", Ty.Int, false) : null;
-        }
-
-        if (index.Type?.Name is "Index" or "Range")
-        {
-            Report(Descriptors.UnsupportedExpression, index.Syntax, $"The index '{Short(index)}'", "index with an integer or '^k' written in place; pass a range's elements with a for loop");
-            return null;
-        }
-
-        return Index(index);
-    }
+    private Opaque? IndexInto(string arrayCode, IOperation index) => IndexInto(View.Whole(arrayCode, isParameter: true), index);
 
     /// <summary>The elements of <c>[a, b]</c> or <c>new double[] { a, b }</c>; null for any other initialiser (a spread among them).</summary>
     private static List<IOperation>? ElementsOf(IOperation? init) => init switch
@@ -291,7 +277,7 @@ internal sealed partial class BodyParser
     private void ParseDeconstruction(IDeconstructionAssignmentOperation deconstruction, IOperation statement, List<Stmt> output)
     {
         IOperation target = deconstruction.Target is IDeclarationExpressionOperation declaration ? declaration.Expression : deconstruction.Target;
-        IOperation value = deconstruction.Value is IConversionOperation { IsImplicit: true } c ? c.Operand : deconstruction.Value;
+        IOperation value = StripImplicit(deconstruction.Value);
         if (ParseStructDeconstruction(deconstruction, value, statement, output))
         {
             return;

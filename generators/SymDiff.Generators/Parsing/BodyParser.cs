@@ -103,6 +103,9 @@ internal sealed partial class BodyParser
     /// <summary>Every identifier written anywhere in the method, so fresh names never shadow one.</summary>
     public HashSet<string> AllIdentifiers { get; } = new();
 
+    // The operand of an implicit conversion (double[] to ReadOnlySpan<double>, int to Index); any other operation as it is.
+    private static IOperation StripImplicit(IOperation op) => op is IConversionOperation { IsImplicit: true } c ? c.Operand : op;
+
     private string NameOf(ISymbol symbol) => renamedParameters.TryGetValue(symbol, out string? renamed) ? renamed : Names.Escape(symbol.Name);
 
     // The parameters of callees read in place with their statements: locals of the caller, by name.
