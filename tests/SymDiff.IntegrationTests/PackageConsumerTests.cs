@@ -17,7 +17,7 @@ public class PackageConsumerTests
     [Fact]
     public void A_fresh_project_referencing_only_the_package_gets_generated_gradients()
     {
-        string repo = RepoRoot();
+        string repo = Repository.Root();
         string work = Path.Combine(Path.GetTempPath(), "symdiff-consumer-" + Guid.NewGuid().ToString("N"));
         string feed = Path.Combine(work, "feed");
         string app = Path.Combine(work, "app");
@@ -103,16 +103,5 @@ public class PackageConsumerTests
         process.WaitForExit();
         Assert.True(process.ExitCode == 0, $"{file} {arguments} failed ({process.ExitCode}):\n{stdout}\n{stderr}");
         return stdout;
-    }
-
-    private static string RepoRoot()
-    {
-        string? dir = AppContext.BaseDirectory;
-        while (dir is not null && !File.Exists(Path.Combine(dir, "SymDiff.sln")))
-        {
-            dir = Path.GetDirectoryName(dir);
-        }
-
-        return dir ?? throw new InvalidOperationException("Repository root not found");
     }
 }

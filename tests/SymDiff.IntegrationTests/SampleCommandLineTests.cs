@@ -115,7 +115,7 @@ public class SampleCommandLineTests
 
     private static (int Code, string Output, string Error) Run(string sample, string arguments)
     {
-        string dll = Path.Combine(RepoRoot(), "samples", sample, "bin", Configuration(), "net10.0", sample + ".dll");
+        string dll = Path.Combine(Repository.Root(), "samples", sample, "bin", Configuration(), "net10.0", sample + ".dll");
         Assert.True(File.Exists(dll), $"{dll} was not built");
         var info = new ProcessStartInfo("dotnet", $"\"{dll}\" {arguments}")
         {
@@ -135,15 +135,4 @@ public class SampleCommandLineTests
     // Debug or Release: the configuration this test was built in, which built the samples too.
     private static string Configuration() =>
         AppContext.BaseDirectory.Replace('\\', '/').Contains("/bin/Release/", StringComparison.Ordinal) ? "Release" : "Debug";
-
-    private static string RepoRoot()
-    {
-        string? dir = AppContext.BaseDirectory;
-        while (dir is not null && !File.Exists(Path.Combine(dir, "SymDiff.sln")))
-        {
-            dir = Path.GetDirectoryName(dir);
-        }
-
-        return dir ?? throw new InvalidOperationException("Repository root not found");
-    }
 }
