@@ -12,8 +12,8 @@ public static partial class Model
     /// <summary>The targets, on the line y = 2x + 1.</summary>
     public static readonly double[] Y = { -3, -1, 1, 3, 5 };
 
-    /// <summary>Mean squared error of the line over all five points.</summary>
-    [Differentiable]
+    /// <summary>Mean squared error of the line over all five points; <c>Trace = true</c> also generates LossTrace, the chain rule step by step (<c>--explain</c>).</summary>
+    [Differentiable(Trace = true)]
     public static double Loss(double w, double b)
     {
         double sum = 0;

@@ -18,15 +18,44 @@ var order = Cli.OneOf("--order", "Order of the points in each epoch of mini-batc
 var seed = Cli.Whole("--seed", "Seed of the shuffled order", 1, _ => true, string.Empty);
 var startW = Cli.Number("--w", "Starting w", -3, _ => true, string.Empty);
 var startB = Cli.Number("--b", "Starting b", 3, _ => true, string.Empty);
+var explain = new Option<bool>("--explain") { Description = "Print the chain rule of step 0 (the loss at the starting w, b) step by step with its numbers, instead of training" };
+var html = new Option<string?>("--html") { Description = "Write step 0's chain rule as an HTML page to this file, instead of training", HelpName = "FILE" };
 
 var command = new RootCommand("Fits y = w·x + b to five points by gradient descent on the gradient SymDiff generated.")
 {
-    learningRate, steps, batchSize, epochs, order, seed, startW, startB,
+    learningRate, steps, batchSize, epochs, order, seed, startW, startB, explain, html,
 };
-command.SetAction(parse => Fit(new Options(
+command.SetAction(parse => parse.GetValue(explain) || parse.GetValue(html) is not null
+    ? Explain(parse.GetValue(startW), parse.GetValue(startB), parse.GetValue(explain), parse.GetValue(html))
+    : Fit(new Options(
     parse.GetValue(learningRate), parse.GetValue(steps), parse.GetValue(batchSize) is > 0 and int size ? size : null, parse.GetValue(epochs),
     parse.GetValue(order)!, parse.GetValue(seed), parse.GetValue(startW), parse.GetValue(startB))));
 return command.Parse(args).Invoke();
+
+// The gradient of step 0 as the generated LossTrace records it: every forward value, then every
+// chain-rule step of the backward pass (adjoint = local derivative × incoming adjoint).
+static int Explain(double w, double b, bool text, string? page)
+{
+    var trace = new GradientTrace();
+    Model.LossTrace(w, b, trace);
+    if (text)
+    {
+        Console.WriteLine(trace.ToText());
+    }
+
+    if (page is not null)
+    {
+        if (Cli.TryWrite("--html", page, trace.ToHtml()) is { } error)
+        {
+            Console.Error.WriteLine(error);
+            return 2;
+        }
+
+        Console.WriteLine($"Wrote the chain rule of step 0 to {Path.GetFullPath(page)}");
+    }
+
+    return 0;
+}
 
 static int Fit(Options options)
 {

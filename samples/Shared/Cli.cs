@@ -1,6 +1,7 @@
 using System;
 using System.CommandLine;
 using System.Globalization;
+using System.IO;
 
 /// <summary>
 /// Number options of the samples' command lines: parsed as people write them (invariant culture),
@@ -29,6 +30,32 @@ internal static class Cli
             return known ?? defaultValue;
         };
         return option;
+    }
+
+    /// <summary>Writes <paramref name="text"/> to the file option <paramref name="name"/> names.</summary>
+    /// <returns>Null when the file was written; otherwise one line naming the option and why it failed.</returns>
+    public static string? TryWrite(string name, string path, string text)
+    {
+        if (Directory.Exists(path))
+        {
+            return $"{name}: '{path}' is a directory; give a file name such as trace.html.";
+        }
+
+        try
+        {
+            string? folder = Path.GetDirectoryName(Path.GetFullPath(path));
+            if (folder is not null)
+            {
+                Directory.CreateDirectory(folder);
+            }
+
+            File.WriteAllText(path, text);
+            return null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException)
+        {
+            return $"{name}: cannot write '{path}': {e.Message}";
+        }
     }
 
     private static Option<T> Parsed<T>(string name, string description, T defaultValue, Func<string, T?> parse, string kind, Func<T, bool> valid, string rule)

@@ -10,7 +10,8 @@ public static partial class Network
     /// ReLU hidden layer, identity outputs, squared error summed over the two outputs.
     /// W1 is 2×3 and W2 is 2×2, row-major (row = the neuron the weights feed).
     /// </summary>
-    [Differentiable(nameof(W1), nameof(b1), nameof(W2), nameof(b2))]
+    /// <remarks><c>Trace = true</c> also generates LossTrace: the forward and backward pass step by step with their numbers (<c>--explain</c>, <c>--html</c>).</remarks>
+    [Differentiable(nameof(W1), nameof(b1), nameof(W2), nameof(b2), Trace = true)]
     public static double Loss(double[] W1, double[] b1, double[] W2, double[] b2, double[] x, double[] y)
     {
         double z10 = W1[0] * x[0] + W1[1] * x[1] + W1[2] * x[2] + b1[0];

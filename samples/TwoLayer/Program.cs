@@ -2,6 +2,7 @@ using System;
 using System.CommandLine;
 using System.Globalization;
 using System.Linq;
+using SymDiff;
 using SymDiff.Nn;
 using TwoLayer;
 
@@ -11,14 +12,41 @@ using TwoLayer;
 // then training to near-zero loss.
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 
-// No options: --help describes the sample, and anything else is an error (exit code 1).
-ParseResult command = new RootCommand("The seed article's 3-2-2 network end to end: forward pass, loss, all fourteen gradients (generated, and through the Mlp runtime), one SGD step, then training to near-zero loss.").Parse(args);
+// --help describes the sample; --explain and --html show the generated chain rule instead of the
+// run; anything else is an error (exit code 1).
+var explain = new Option<bool>("--explain") { Description = "Print the network's forward and backward pass step by step with its numbers (every z, a and adjoint, the fourteen gradients), instead of the run" };
+var html = new Option<string?>("--html") { Description = "Write the same trace as an HTML page to this file, instead of the run", HelpName = "FILE" };
+var root = new RootCommand("The seed article's 3-2-2 network end to end: forward pass, loss, all fourteen gradients (generated, and through the Mlp runtime), one SGD step, then training to near-zero loss.") { explain, html };
+ParseResult command = root.Parse(args);
 if (command.Action is not null)
 {
     return command.Invoke();
 }
+
 double[] W1 = [0.1, 0.2, -0.1, -0.2, 0.1, 0.3], b1 = [0.1, -0.1], W2 = [0.2, -0.1, 0.1, 0.2], b2 = [0.05, 0.1];
 double[] x = [4, 7, 0.85], y = [0.9, 0.8];
+if (command.GetValue(explain) || command.GetValue(html) is not null)
+{
+    var trace = new GradientTrace(maxStepsPerLine: 50);
+    Network.LossTrace(W1, b1, W2, b2, x, y, trace);
+    if (command.GetValue(explain))
+    {
+        Console.WriteLine(trace.ToText());
+    }
+
+    if (command.GetValue(html) is { } page)
+    {
+        if (Cli.TryWrite("--html", page, trace.ToHtml()) is { } error)
+        {
+            Console.Error.WriteLine(error);
+            return 2;
+        }
+
+        Console.WriteLine($"Wrote the network's chain rule to {System.IO.Path.GetFullPath(page)}");
+    }
+
+    return 0;
+}
 
 var mlp = new Mlp<double>([3, 2, 2], [Activation.Relu, Activation.Identity]);
 Load(mlp, W1, b1, W2, b2);

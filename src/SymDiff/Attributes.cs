@@ -46,6 +46,14 @@ public sealed class DifferentiableAttribute : Attribute
     /// output element). For methods that write their results into <see cref="OutputAttribute">[Output]</see> parameters.
     /// </summary>
     public bool Jacobian { get; set; }
+
+    /// <summary>
+    /// Also generates <c>{Name}Trace</c>, which computes the value and the gradient as <c>{Name}Gradient</c>
+    /// does and records both passes in a <see cref="GradientTrace"/>: each statement's value in the forward
+    /// pass, and each chain-rule step of the backward pass (the adjoint it produced, the local derivative and
+    /// the incoming adjoint). For learning and debugging; for methods that return a value.
+    /// </summary>
+    public bool Trace { get; set; }
 }
 
 /// <summary>Marks a parameter of a <see cref="DifferentiableAttribute">[Differentiable]</see> method as constant data: it gets no adjoint or tangent.</summary>

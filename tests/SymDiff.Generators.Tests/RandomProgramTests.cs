@@ -56,6 +56,12 @@ public class RandomProgramTests(ITestOutputHelper output)
         {
             int seed = batchSeed * 1000 + i;
             string source = new ProgramGenerator(seed).Write($"P{i}");
+
+            // Every fifth program (and its float and Vector2 twins) also gets Trace, checked against its Gradient.
+            if (i % 5 == 0)
+            {
+                source = source.Replace("[Differentiable]", "[Differentiable(Trace = true)]");
+            }
             programs.Add(new Program($"P{i}", seed, source, Kind.Double));
             if (i % 5 == 0)
             {
@@ -125,7 +131,7 @@ public class RandomProgramTests(ITestOutputHelper output)
                 {
                     bool ok = p.Kind switch
                     {
-                        Kind.Double => CheckPoint(Scalar(wrapper, p.Name), s, v, random),
+                        Kind.Double => CheckPoint(Scalar(wrapper, p.Name), s, v, random) && CheckTrace(wrapper, p, s, v),
                         Kind.Float or Kind.Vector => CheckFloatPoint(Scalar(wrapper, p.TwinOf!), Scalar(wrapper, p.Name), s, v, random, ref sensitive),
                         Kind.Hessian => CheckHessianPoint(wrapper, p.Name, s, v, random),
                         Kind.Generic or Kind.Struct or Kind.InPlace => CheckTwinPoint(Scalar(wrapper, p.TwinOf!), Scalar(wrapper, p.Name), s, v, random, p.Kind.ToString().ToLowerInvariant()),
@@ -521,6 +527,28 @@ public class RandomProgramTests(ITestOutputHelper output)
         return true;
     }
 
+    // Trace's value and recorded gradient are Gradient's, and it leaves the tape where it was.
+    private static bool CheckTrace(Type wrapper, Program p, double[] s, double[] v)
+    {
+        if (!p.Source.Contains("Trace = true", StringComparison.Ordinal))
+        {
+            return true;
+        }
+
+        int depth = SymDiff.Generated.Tape.Current.Depth;
+        double[] gs = new double[2], gv = new double[3], t = new double[5];
+        double value = (double)wrapper.GetMethod("G" + p.Name)!.Invoke(null, [s, v, gs, gv])!;
+        Check.Close(value, (double)wrapper.GetMethod("R" + p.Name)!.Invoke(null, [s, v, t])!, 1e-9, "Trace's value");
+        Assert.True(SymDiff.Generated.Tape.Current.Depth == depth, "Trace left the tape unbalanced");
+        double[] g = [.. gs, .. gv];
+        for (int i = 0; i < 5; i++)
+        {
+            Check.Close(g[i], t[i], 1e-9, $"Trace's gradient, component {i}");
+        }
+
+        return true;
+    }
+
     // Warnings in the random user code (an unused local) do not matter; anything in the generated code does.
     private static Assembly Compile(string source, IEnumerable<Program> programs)
     {
@@ -541,6 +569,11 @@ public class RandomProgramTests(ITestOutputHelper output)
                     wrapper.AppendLine($"public static double G{n}(double[] s, double[] v, double[] gs, double[] gv) => Cases.R.{n}Gradient(s[0], s[1], v, out gs[0], out gs[1], gv);");
                     wrapper.AppendLine($"public static void B{n}(double[] s, double[] v, double seed, double[] gs, double[] gv) => Cases.R.{n}Backward(s[0], s[1], v, seed, ref gs[0], ref gs[1], gv);");
                     wrapper.AppendLine($"public static double D{n}(double[] s, double[] v, double[] ts, double[] tv) => Cases.R.{n}Derivative(s[0], s[1], v, ts[0], ts[1], tv);");
+                    if (p.Source.Contains("Trace = true", System.StringComparison.Ordinal))
+                    {
+                        wrapper.AppendLine($"public static double R{n}(double[] s, double[] v, double[] g) {{ var t = new SymDiff.GradientTrace(); double r = Cases.R.{n}Trace(s[0], s[1], v, t); g[0] = t.GradientOf(\"x\"); g[1] = t.GradientOf(\"y\"); for (int i = 0; i < v.Length; i++) g[2 + i] = t.GradientOf($\"v[{{i}}]\"); return r; }}");
+                    }
+
                     break;
                 case Kind.Struct:
                     wrapper.AppendLine($"public static double V{n}(double[] s, double[] v) => Cases.R.{n}(new Cases.XY(s[0], s[1]), v);");

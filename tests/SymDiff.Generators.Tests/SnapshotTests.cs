@@ -22,23 +22,8 @@ public class SnapshotTests
 
     private static readonly Dictionary<string, (string Source, string Hint)> Extra = new()
     {
-        ["LineFit"] = (Sources.InClass("""
-                static readonly double[] X = { -2, -1, 0, 1, 2 };
-                static readonly double[] Y = { -3, -1, 1, 3, 5 };
-
-                [Differentiable]
-                public static double Loss(double w, double b)
-                {
-                    double sum = 0;
-                    for (int i = 0; i < X.Length; i++)
-                    {
-                        double error = w * X[i] + b - Y[i];
-                        sum += error * error;
-                    }
-
-                    return sum / X.Length;
-                }
-            """, "LineFit"), "Cases.LineFit.Loss.g.cs"),
+        ["LineFit"] = (Sources.InClass(TraceTests.LineFit, "LineFit"), "Cases.LineFit.Loss.g.cs"),
+        ["TapedTrace"] = (Sources.InClass(TraceTests.Taped), "Cases.C.Taped.g.cs"),
         ["Network322"] = (Sources.InClass(SeedFigureTests.Network), "Cases.C.NetLoss.g.cs"),
         ["Network322Loops"] = (Sources.InClass(SeedFigureTests.NetworkWithLoops), "Cases.C.NetLoss.g.cs"),
         ["EarlyReturn"] = (Sources.InClass(ControlFlowTests.Cases.Single(c => c.Name == "EarlyReturn").Members), "Cases.C.F.g.cs"),

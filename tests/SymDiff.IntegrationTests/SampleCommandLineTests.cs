@@ -113,6 +113,66 @@ public class SampleCommandLineTests
         Assert.DoesNotContain("0000000000000", divergeOutput);
     }
 
+    [Fact]
+    public void LineFit_explain_prints_the_chain_rule_of_step_zero_with_the_seed_figures()
+    {
+        var (code, output, error) = Run("LineFit", "--explain");
+        Assert.True(code == 0, error);
+        foreach (string residual in new[] { "error = 12", "error = 7", "error = 2", "error = -3", "error = -8" })
+        {
+            Assert.Contains(residual, output);
+        }
+
+        Assert.Contains("Loss = 54", output);
+        Assert.Contains("dError = 2 * error × dSum = 24 × 0.2 = 4.8", output);
+        Assert.Contains("∂Loss/∂w = -20", output);
+        Assert.Contains("∂Loss/∂b = 4", output);
+        Assert.DoesNotContain("Full-batch", output);
+
+        // The README's excerpt of this output is this output.
+        string readme = File.ReadAllText(Path.Combine(Repository.Root(), "README.md")).Replace("\r\n", "\n");
+        const string marker = "prints step 0 of the line fit; this is part of its output:";
+        int at = readme.IndexOf(marker, StringComparison.Ordinal);
+        Assert.True(at >= 0, "the README no longer introduces its trace excerpt with: " + marker);
+        int start = readme.IndexOf("```text\n", at, StringComparison.Ordinal) + "```text\n".Length;
+        string[] excerpt = readme.Substring(start, readme.IndexOf("```", start, StringComparison.Ordinal) - start).TrimEnd().Split('\n');
+        Assert.True(excerpt.Length >= 5);
+        Assert.Contains(string.Join("\n", excerpt), output.Replace("\r\n", "\n"));
+    }
+
+    [Fact]
+    public void TwoLayer_explain_and_html_show_the_networks_forward_and_backward_pass()
+    {
+        string page = Path.Combine(Path.GetTempPath(), "symdiff-trace-" + Guid.NewGuid().ToString("N") + ".html");
+        try
+        {
+            var (code, output, error) = Run("TwoLayer", $"--explain --html \"{page}\"");
+            Assert.True(code == 0, error);
+
+            // The article's forward values, its matrix-form deltas (δ2 = 2e, δ1 = W2ᵀδ2 ⊙ relu′) and gradients.
+            foreach (string figure in new[] { "z10 = 1.815", "z11 = 0.055", "Loss = 0.5001125", "de0 = 2 * e0 × dLoss = -0.985", "de1 = 2 * e1 × dLoss = -1.015", "da10 = -0.2985", "da11 = -0.1045", "∂Loss/∂W1[1] = -2.0895", "∂Loss/∂W2[2] = -1.842225" })
+            {
+                Assert.Contains(figure, output);
+            }
+
+            string html = File.ReadAllText(page);
+            Assert.StartsWith("<!DOCTYPE html>", html);
+            Assert.Contains("Backward pass", html);
+            Assert.Contains("dW2[2] += a10 × dOut1", System.Net.WebUtility.HtmlDecode(html));
+            Assert.DoesNotContain("<script", html);
+            Assert.DoesNotContain("http", html);
+
+            var (bad, _, badError) = Run("TwoLayer", $"--html \"{Path.GetTempPath()}\"");
+            Assert.Equal(2, bad);
+            Assert.StartsWith("--html: '", badError.Trim());
+            Assert.Single(badError.Trim().Split('\n'));
+        }
+        finally
+        {
+            File.Delete(page);
+        }
+    }
+
     private static (int Code, string Output, string Error) Run(string sample, string arguments)
     {
         string dll = Path.Combine(Repository.Root(), "samples", sample, "bin", Configuration(), "net10.0", sample + ".dll");

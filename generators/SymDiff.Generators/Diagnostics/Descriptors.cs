@@ -120,6 +120,10 @@ internal static class Descriptors
         "SD0029", "Called method cannot be differentiated",
         "The call to '{0}' cannot be differentiated: '{0}' is not [Differentiable], so SymDiff differentiates its body, but {1}");
 
+    public static readonly DiagnosticDescriptor TraceUnsupported = Error(
+        "SD0030", "Method cannot be traced",
+        "'{0}' asks for Trace = true, but {1}: {2}");
+
     public static readonly DiagnosticDescriptor InternalError = Error(
         "SD0099", "Internal error in the SymDiff generator",
         "SymDiff could not process '{0}' ({1}: {2}); please report this with the method's source");
@@ -128,7 +132,7 @@ internal static class Descriptors
         TypeNotPartial, MutableReceiver, UnsupportedReturnType, UnsupportedParameterType, UnknownWrtName, UnsupportedCall,
         UnsupportedStatement, UnsupportedExpression, UnsupportedLocalType, MixedPrecision, NoBody, Generic,
         WrtNotDifferentiable, RefParameter, UnsupportedWrite, ConstantParameterGetsActiveArgument,
-        Recursion, Goto, ExceptionHandling, FunctionValue, Dynamic, Unsafe, SideEffectCall, BadCustomDerivative, GeneratedNameTaken, SecondOrderMisplaced, SecondOrderUnsupported, ImplicitCallee, InternalError);
+        Recursion, Goto, ExceptionHandling, FunctionValue, Dynamic, Unsafe, SideEffectCall, BadCustomDerivative, GeneratedNameTaken, SecondOrderMisplaced, SecondOrderUnsupported, ImplicitCallee, TraceUnsupported, InternalError);
 
     public static DiagnosticDescriptor ById(string id) => All[id];
 

@@ -39,6 +39,24 @@ internal static class Docs
         }
     }
 
+    public static IEnumerable<string> Trace(MethodModel m, string primal, string trace)
+    {
+        yield return "<summary>";
+        yield return $"Computes <see cref=\"{primal}\"/> and its gradient with respect to {WrtList(m)}, as {m.Name}Gradient does, and records both passes in <paramref name=\"{trace}\"/>:";
+        yield return "each statement of the forward pass with the value it computed, then each chain-rule step of the backward pass with the adjoint it produced, the local derivative and the incoming adjoint.";
+        yield return "</summary>";
+        yield return "<remarks>";
+        yield return "For learning and debugging: it records every step, so it is far slower than the gradient. Render the trace with ToText, ToMarkdown or ToHtml.";
+        yield return "</remarks>";
+        foreach (string line in PrimalParams(m))
+        {
+            yield return line;
+        }
+
+        yield return $"<param name=\"{trace}\">Receives the trace; what it held before is cleared.</param>";
+        yield return $"<returns>The value of {m.Name}.</returns>";
+    }
+
     public static IEnumerable<string> Backward(MethodModel m, string primal, IReadOnlyList<(string Parameter, Expr Partial)>? partials, bool taped)
     {
         yield return "<summary>";

@@ -19,6 +19,8 @@ internal static class MethodEmitter
         bool tapeFree = Strategy.TapeFree(m);
         List<Stmt> body;
         List<Code> gradient, backward, derivative;
+        List<Code>? traced = null;
+        string traceName = Parsing.Names.Fresh("trace", new HashSet<string>(taken));
         IReadOnlyList<(string Parameter, Expr Partial)>? partials = null;
         if (tapeFree)
         {
@@ -28,6 +30,7 @@ internal static class MethodEmitter
             gradient = Reverse.Build(m, body, gradient: true);
             backward = Reverse.Build(m, body, gradient: false);
             derivative = Forward.Build(m, body);
+            traced = m.Trace ? Reverse.BuildTrace(m, body, traceName) : null;
         }
         else
         {
@@ -35,6 +38,7 @@ internal static class MethodEmitter
             gradient = m.ReturnsVoid ? new List<Code>() : Reverse.BuildTaped(m, lowered, gradient: true, new HashSet<string>(taken));
             backward = Reverse.BuildTaped(m, lowered, gradient: false, new HashSet<string>(taken));
             derivative = Forward.BuildTaped(m, lowered, new HashSet<string>(taken));
+            traced = m.Trace ? Reverse.BuildTapedTrace(m, lowered, new HashSet<string>(taken), traceName) : null;
         }
 
         // Generic math spells every operator and constant as a call (op_Multiply, CreateChecked),
@@ -70,6 +74,12 @@ internal static class MethodEmitter
         WriteMethod(w, m, Docs.Backward(m, primal, partials, !tapeFree), $"void {m.Name}Backward{m.TypeParameters}", BackwardParameters(m), backward, inline);
         w.Line();
         WriteMethod(w, m, Docs.Derivative(m, primal, partials), $"{(m.Result is { } result ? result.TypeCode : m.ReturnsVoid ? "void" : scalar)} {m.Name}Derivative{m.TypeParameters}", DerivativeParameters(m), derivative, inline);
+        if (traced is not null)
+        {
+            w.Line();
+            WriteMethod(w, m, Docs.Trace(m, primal, traceName), $"{scalar} {m.Name}Trace{m.TypeParameters}", Primal(m).Append($"global::SymDiff.GradientTrace {traceName}"), traced, inline: false, TraceAdjoints(m));
+        }
+
         if (m.Hessian)
         {
             SecondOrderEmitter.Hessian(w, m, gradient, Attribute);
@@ -93,7 +103,7 @@ internal static class MethodEmitter
         return w.ToString();
     }
 
-    private static void WriteMethod(CodeWriter w, MethodModel m, IEnumerable<string> docs, string returnAndName, IEnumerable<string> parameters, List<Code> code, bool inline)
+    private static void WriteMethod(CodeWriter w, MethodModel m, IEnumerable<string> docs, string returnAndName, IEnumerable<string> parameters, List<Code> code, bool inline, IEnumerable<string>? locals = null)
     {
         StructFolding folding = StructFolding.Fold(m, parameters.ToList(), docs.ToList());
         foreach (string doc in folding.Docs)
@@ -108,7 +118,7 @@ internal static class MethodEmitter
         }
 
         w.Open($"{m.Accessibility} {(m.IsStatic ? "static " : string.Empty)}{returnAndName}({string.Join(", ", folding.Parameters)}){m.Constraints}");
-        foreach (string line in folding.Prologue)
+        foreach (string line in folding.Prologue.Concat(locals ?? []))
         {
             w.Line(line);
         }
@@ -129,6 +139,11 @@ internal static class MethodEmitter
 
         w.Close();
     }
+
+    // FTrace keeps the gradient in locals, which it records before it returns.
+    private static IEnumerable<string> TraceAdjoints(MethodModel m) => Differentiable(m).Select(p => p.IsArray
+        ? $"global::System.Span<{m.Scalar}> {p.DerivativeName} = new {m.Scalar}[{p.Name}.Length];"
+        : $"{m.Scalar} {p.DerivativeName} = {(m.IsGeneric ? m.Scalar + ".Zero" : "0")};");
 
     private static IEnumerable<string> Primal(MethodModel m) => m.Params.Select(p => $"{p.TypeCode} {p.Name}");
 

@@ -103,6 +103,7 @@ internal sealed record ContainingTypeInfo(string Keyword, string Name);
 /// <param name="Structs">The struct parameters, whose fields are scalars in <see cref="Params"/>.</param>
 /// <param name="Result">A struct return value, which the generated methods write as an output; null otherwise.</param>
 /// <param name="StructArrays">The arrays and spans of structs, whose fields are spans in <see cref="Params"/>.</param>
+/// <param name="Trace">True when <c>[Differentiable(Trace = true)]</c> asks for Trace, the gradient recorded step by step in a <c>GradientTrace</c>.</param>
 /// <param name="BackwardTangent">True when a <c>Hessian = true</c> method calls this one: it then gets BackwardTangent, the tangent of its pullback (set by the pipeline's call graph).</param>
 internal sealed record MethodModel(
     string? Namespace,
@@ -127,7 +128,8 @@ internal sealed record MethodModel(
     EquatableArray<string> ImplicitCallees = default,
     EquatableArray<StructParam> Structs = default,
     StructResult? Result = null,
-    EquatableArray<StructArrayParam> StructArrays = default)
+    EquatableArray<StructArrayParam> StructArrays = default,
+    bool Trace = false)
 {
     /// <summary>True for a generic method over its floating-point type <c>T</c>.</summary>
     public bool IsGeneric => TypeParameters.Length > 0;

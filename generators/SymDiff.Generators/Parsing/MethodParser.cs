@@ -131,6 +131,7 @@ internal static class MethodParser
 
         AttributeData? attribute = context.Attribute;
         (bool hessian, bool jacobian) = Signature.SecondOrder(attribute);
+        bool trace = Signature.Trace(attribute);
         IReadOnlyList<string> wrt = attribute is null ? [] : Signature.WrtNames(attribute);
         var identifiers = new HashSet<string>(syntax.DescendantTokens().Where(t => t.IsKind(SyntaxKind.IdentifierToken)).Select(t => Names.Escape(t.ValueText)));
         var structParams = new List<(IParameterSymbol Parameter, StructLayout Layout, Dictionary<string, string> Fields)>();
@@ -164,6 +165,10 @@ internal static class MethodParser
         }
 
         CheckSecondOrder(method, syntax, hessian, jacobian, Report);
+        if (trace && method.ReturnsVoid)
+        {
+            Report(Descriptors.TraceUnsupported, SwitchLocation(syntax, "Trace"), method.Name, "it returns no value", "a trace follows one result back to the parameters, and this method writes [Output] parameters; trace a method that returns a loss computed from them");
+        }
         if (diagnostics.Count > 0)
         {
             // A signature SymDiff cannot serve: the body's uses of it would only repeat the cause.
@@ -312,7 +317,8 @@ internal static class MethodParser
             Constraints: method.IsGenericMethod ? Signature.Constraints(method.TypeParameters[0]) : string.Empty,
             Structs: structModels.ToEquatableArray(),
             Result: result,
-            StructArrays: structArrayModels.ToEquatableArray());
+            StructArrays: structArrayModels.ToEquatableArray(),
+            Trace: trace);
         return new ParseResult(model, EquatableArray<DiagnosticInfo>.Empty, body.ImplicitCalls.ToEquatableArray());
     }
 
@@ -530,12 +536,15 @@ internal static class MethodParser
         }
     }
 
+    // Where a switch of the attribute (Hessian = true) is written, or the method's name without one.
+    private static Location SwitchLocation(MethodDeclarationSyntax syntax, string name) => syntax.AttributeLists.SelectMany(l => l.Attributes)
+        .SelectMany(a => a.ArgumentList?.Arguments ?? default)
+        .FirstOrDefault(a => a.NameEquals?.Name.Identifier.ValueText == name)?.GetLocation() ?? syntax.Identifier.GetLocation();
+
     // Hessian is for a method that returns a value, Jacobian for one that writes [Output] parameters.
     private static void CheckSecondOrder(IMethodSymbol method, MethodDeclarationSyntax syntax, bool hessian, bool jacobian, Action<DiagnosticDescriptor, Location?, string[]> report)
     {
-        Location At(string name) => syntax.AttributeLists.SelectMany(l => l.Attributes)
-            .SelectMany(a => a.ArgumentList?.Arguments ?? default)
-            .FirstOrDefault(a => a.NameEquals?.Name.Identifier.ValueText == name)?.GetLocation() ?? syntax.Identifier.GetLocation();
+        Location At(string name) => SwitchLocation(syntax, name);
         if (hessian && method.ReturnsVoid)
         {
             report(Descriptors.SecondOrderMisplaced, At("Hessian"), new[] { "Hessian", method.Name, "a Hessian is the matrix of second derivatives of one result, and this method writes [Output] parameters: ask for Jacobian = true for the derivatives of its outputs" });

@@ -140,6 +140,9 @@ internal static class Signature
         return (Named("Hessian"), Named("Jacobian"));
     }
 
+    /// <summary>The <c>Trace</c> switch of <c>[Differentiable]</c>.</summary>
+    public static bool Trace(AttributeData? attribute) => attribute?.NamedArguments.Any(a => a.Key == "Trace" && a.Value.Value is true) == true;
+
     /// <summary>True when the parameter gets an adjoint/tangent in the generated methods.</summary>
     public static bool IsDifferentiable(IParameterSymbol parameter, ParamKind kind, IReadOnlyList<string> wrt) =>
         kind != ParamKind.Int
@@ -267,6 +270,11 @@ internal static class Signature
         if (jacobian && method.ReturnsVoid)
         {
             result.Add((method.Name + "Jacobian", Join(primal.Append(span))));
+        }
+
+        if (Trace(attribute) && !method.ReturnsVoid)
+        {
+            result.Add((method.Name + "Trace", Join(primal.Append("SymDiff.GradientTrace"))));
         }
 
         return result;

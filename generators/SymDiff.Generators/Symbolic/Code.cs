@@ -171,13 +171,22 @@ internal static class Effects
         _ => [],
     };
 
-    /// <summary>The identifiers in a piece of integer code (a loop header, an index).</summary>
+    /// <summary>The identifiers in a piece of code (a loop header, an index, a line of plumbing), not counting the text of string literals.</summary>
     public static IEnumerable<string> Identifiers(string code)
     {
         int i = 0;
         while (i < code.Length)
         {
-            if (char.IsLetter(code[i]) || code[i] == '_' || (code[i] == '@' && i + 1 < code.Length && (char.IsLetter(code[i + 1]) || code[i + 1] == '_')))
+            if (code[i] == '"')
+            {
+                for (i++; i < code.Length && code[i] != '"'; i++)
+                {
+                    i += code[i] == '\\' ? 1 : 0;
+                }
+
+                i++;
+            }
+            else if (char.IsLetter(code[i]) || code[i] == '_' || (code[i] == '@' && i + 1 < code.Length && (char.IsLetter(code[i + 1]) || code[i + 1] == '_')))
             {
                 int start = i++;
                 while (i < code.Length && (char.IsLetterOrDigit(code[i]) || code[i] == '_'))

@@ -76,6 +76,9 @@ internal sealed class Lower
         return new LoweredBody(body, lower.types);
     }
 
+    /// <summary>The source text of a declaration Lower moved to the top, which no source line holds.</summary>
+    public const string Hoisted = "declared at the top for the backward sweep";
+
     // Declares the (already fresh) flag 'flag' at the top.
     private string Flag(string flag, int line)
     {
@@ -86,7 +89,7 @@ internal sealed class Lower
     private void Declare(string name, Ty type, int line, string? typeCode = null)
     {
         Expr start = type == Ty.Int && typeCode is not null ? new Opaque("default", Ty.Int, true) : E.Zero(type);
-        declarations.Add(new Decl(name, type, start, line, "declared at the top for the backward sweep", typeCode));
+        declarations.Add(new Decl(name, type, start, line, Hoisted, typeCode));
         types[name] = (type, typeCode ?? (type == Ty.Double ? scalar : type == Ty.Bool ? "bool" : "int"));
     }
 

@@ -219,7 +219,7 @@ internal static class Optimize
 
     // A comment introduces the statements after it: one followed by another comment, by the
     // returned value, by the tape's release (which ends the method) or by the end of its block goes.
-    private static List<Code> DropOrphanComments(IEnumerable<Code> block)
+    internal static List<Code> DropOrphanComments(IEnumerable<Code> block)
     {
         var list = block.ToList();
         bool Introduces(int i) => i + 1 < list.Count

@@ -40,6 +40,11 @@ internal sealed partial class Reverse
         code.AddRange(ArrayAdjointChecks());
 
         code.Add(new Raw($"global::SymDiff.Generated.Tape {tape} = global::SymDiff.Generated.Tape.Current;", tape));
+        if (Tracing)
+        {
+            code.AddRange(TraceInputs());
+        }
+
         string mark = Names.Fresh("arenaMark", taken);
         bool arena = localArrays.Count > 0 || model.Outputs.Any();
         if (arena)
@@ -84,7 +89,7 @@ internal sealed partial class Reverse
         }
 
         (List<Code> primal, List<Code> backward) = TapedBlock(body, inLoop: false);
-        if (!model.Hessian && !model.Jacobian && !model.BackwardTangent)
+        if (!model.Hessian && !model.Jacobian && !model.BackwardTangent && !Tracing)
         {
             (primal, backward) = PushResultsAfter(primal, backward);
         }
@@ -108,6 +113,11 @@ internal sealed partial class Reverse
         {
             value = Names.Fresh("value", taken);
             code.Add(new Let(value, Ty.Double, Simplify.Run(returned)));
+            if (Tracing)
+            {
+                code.Add(TraceResult(body[body.Count - 1], value));
+                code.Add(new Let(model.SeedName, Ty.Double, Num.One));
+            }
         }
 
         if (gradient)
@@ -145,6 +155,11 @@ internal sealed partial class Reverse
             code.Add(new ReturnValue(new Var(value, Ty.Double)));
         }
 
+        if (Tracing)
+        {
+            return TraceTape(FinishTrace(Optimize.DropDecidedBranches(code)));
+        }
+
         var outputs = new HashSet<string>(model.Params.Select(p => p.DerivativeName));
         return Share.Run(Optimize.DropIdleBlocks(Optimize.DropDecidedBranches(Propagate.Run(code, Propagate.PrimalNames(body))), outputs), taken);
     }
@@ -166,24 +181,24 @@ internal sealed partial class Reverse
 
     private void TapedStatement(Stmt s, bool inLoop, List<Code> primal, List<Code> back)
     {
-        string comment = $"back through line {s.Line}: {s.Source}";
         switch (s)
         {
             case Decl d:
                 primal.Add(new Let(d.Name, d.Type, d.Init ?? Zero(d.Type), d.TypeCode));
+                primal.AddRange(TraceStatement(d, d.Name, d.Type));
                 if (d.Type == Ty.Double && d.Init is not null && activity.IsActive(d.Name))
                 {
                     var group = new Group(this);
                     group.Backprop(d.Init, new Var(AdjointName(d.Name), Ty.Double), null);
-                    group.Emit(comment, back);
+                    group.Emit(d, back);
                 }
 
                 break;
             case Assign a:
-                AssignBack(a, primal, back, comment);
+                AssignBack(a, primal, back);
                 break;
             case Store st:
-                StoreBack(st, primal, back, comment);
+                StoreBack(st, primal, back);
                 break;
             case NewArray n:
                 primal.Add(new Raw($"global::System.Span<{model.Scalar}> {n.Name} = {tape}.{Emit.ExprWriter.TapeArray(Emit.ExprWriter.Write(n.Length))};", n.Name));
@@ -193,20 +208,20 @@ internal sealed partial class Reverse
                 break;
             case For f:
                 LoopBack(f.Line, f.Body, inLoop, primal, back, body => new Loop(f.Header, body), f.Counter, f.Init.Substring(0, f.Init.IndexOf(' ')),
-                    f.Init.Substring(f.Init.IndexOf('=') + 1).Trim(), f.Condition, f.Step);
+                    f.Init.Substring(f.Init.IndexOf('=') + 1).Trim(), f.Condition, f.Step, f.Header);
                 break;
             case While w:
                 LoopBack(w.Line, w.Body, inLoop, primal, back, body => new Repeat(w.Test, body, w.TestAtEnd), null, null);
                 break;
             case Return { Value: { } value }:
                 var seed = new Group(this);
-                seed.Backprop(value, gradient ? Num.One : new Var(model.SeedName, Ty.Double), null);
-                seed.Emit(comment, back);
+                seed.Backprop(value, ResultSeed, null);
+                seed.Emit(s, back);
                 break;
         }
     }
 
-    private void AssignBack(Assign a, List<Code> primal, List<Code> back, string comment)
+    private void AssignBack(Assign a, List<Code> primal, List<Code> back)
     {
         (Ty type, string typeCode) = types.TryGetValue(a.Name, out var t) ? t : (Ty.Double, model.Scalar);
         if (type != Ty.Double)
@@ -219,6 +234,7 @@ internal sealed partial class Reverse
             }
 
             primal.Add(new Update(a.Name, a.Op, a.Value));
+            primal.AddRange(TraceStatement(a, a.Name, type));
             back.Add(new Taped(a.Name, invertible
                 ? new Update(a.Name, a.Op == AssignOp.Add ? AssignOp.Sub : AssignOp.Add, a.Value)
                 : new Pop(tape, a.Name, null, type, typeCode)));
@@ -228,6 +244,7 @@ internal sealed partial class Reverse
         int site = ++sites;
         primal.Add(new Taped(a.Name, new Push(tape, new Var(a.Name, Ty.Double)), site));
         primal.Add(new Update(a.Name, a.Op, a.Value));
+        primal.AddRange(TraceStatement(a, a.Name, Ty.Double));
 
         // Before its restore, the target still holds what the statement computed: a rule that is
         // written with the call's result (tanh' = 1 − y², exp' = y) reads it there instead of
@@ -247,36 +264,38 @@ internal sealed partial class Reverse
         {
             var adjoint = new Var(AdjointName(a.Name), Ty.Double);
             bool readsItself = Effects.VarsIn(a.Value).Contains(a.Name) && activity.Depends(a.Value);
-            PushBack(adjoint, new Set(adjoint.Name, Num.Zero), a.Op, a.Value, readsItself, adjoint.Name + "Share", comment, back, result);
+            PushBack(adjoint, new Set(adjoint.Name, Num.Zero), a.Op, a.Value, readsItself, adjoint.Name + "Share", a, back, result);
         }
     }
 
-    private void StoreBack(Store st, List<Code> primal, List<Code> back, string comment)
+    private void StoreBack(Store st, List<Code> primal, List<Code> back)
     {
         var element = new Elem(st.Array, st.Index, true);
         primal.Add(new Taped(st.Array, new Push(tape, element)));
         primal.Add(new StoreElement(st.Array, st.Index, st.Op, st.Value));
+        primal.AddRange(TraceStatement(st, st.Array, Ty.Double, st.Index));
         back.Add(new Taped(st.Array, new Pop(tape, st.Array, st.Index, Ty.Double, model.Scalar)));
         if (activity.IsActive(st.Array))
         {
             var adjoint = new Elem(AdjointName(st.Array), st.Index, IsParameter: false);
             bool readsItself = Effects.VarsIn(st.Value).Contains(st.Array) && activity.Depends(st.Value);
             string share = "d" + Names.Capitalized(st.Array) + "Element";
-            PushBack(adjoint, new AddToElement(adjoint.Array, st.Index, Num.Zero, First: true), st.Op, st.Value, readsItself, share, comment, back);
+            PushBack(adjoint, new AddToElement(adjoint.Array, st.Index, Num.Zero, First: true), st.Op, st.Value, readsItself, share, st, back);
         }
     }
 
     // The adjoint of `target op= value` (a scalar or an element) flows into the value; after '=' the
     // target's old adjoint is zero (<paramref name="clear"/>). When the value reads the target
     // itself, the adjoint is copied first, so no contribution lands on it before it is read.
-    private void PushBack(Expr adjoint, Code clear, AssignOp op, Expr value, bool readsItself, string shareName, string comment, List<Code> back, Expr? result = null)
+    private void PushBack(Expr adjoint, Code clear, AssignOp op, Expr value, bool readsItself, string shareName, Stmt s, List<Code> back, Expr? result = null)
     {
+        string comment = $"back through line {s.Line}: {s.Source}";
         Expr Signed(Expr g) => op == AssignOp.Sub ? Neg(g) : g;
         var group = new Group(this);
         if (!readsItself)
         {
             group.Backprop(value, Signed(adjoint), result);
-            group.Emit(comment, back);
+            group.Emit(s, comment, back);
             if (op == AssignOp.Set)
             {
                 back.Add(clear);
@@ -287,6 +306,7 @@ internal sealed partial class Reverse
 
         string share = Names.Fresh(shareName, taken);
         declared.Add(share);
+        otherAdjoints.Add(share);
         back.Add(new Comment(comment));
         back.Add(new Let(share, Ty.Double, adjoint));
         if (op == AssignOp.Set)
@@ -296,7 +316,7 @@ internal sealed partial class Reverse
 
         group.Backprop(value, Signed(new Var(share, Ty.Double)), result);
         var contributions = new List<Code>();
-        group.Emit(comment, contributions);
+        group.Emit(s, comment, contributions);
         back.AddRange(contributions.Where(c => c is not Comment));
     }
 
@@ -308,6 +328,11 @@ internal sealed partial class Reverse
         depth--;
         if (Idle(thenBack) && Idle(elseBack))
         {
+            if (Tracing)
+            {
+                primal.Add(TraceDecision(i, Emit.ExprWriter.Write(i.Test)));
+            }
+
             primal.Add(new Branch(i.Test, thenPrimal, elsePrimal));
             return;
         }
@@ -316,6 +341,11 @@ internal sealed partial class Reverse
         // branch's own saves, so the backward sweep pops it first.
         string decision = Names.FreshAt("tookBranch", i.Line, taken);
         primal.Add(depth > 0 ? new Set(decision, i.Test) : new Let(decision, Ty.Bool, i.Test));
+        if (Tracing)
+        {
+            primal.Add(TraceDecision(i, decision));
+        }
+
         if (depth > 0)
         {
             hoistedDecisions.Add(decision);
@@ -341,11 +371,16 @@ internal sealed partial class Reverse
     // How many branches and loops enclose the statement being differentiated.
     private int depth;
 
-    private void LoopBack(int line, IReadOnlyList<Stmt> body, bool inLoop, List<Code> primal, List<Code> back, System.Func<List<Code>, Code> loop, string? counter, string? counterType, string? start = null, string? condition = null, string? step = null)
+    private void LoopBack(int line, IReadOnlyList<Stmt> body, bool inLoop, List<Code> primal, List<Code> back, System.Func<List<Code>, Code> loop, string? counter, string? counterType, string? start = null, string? condition = null, string? step = null, string? header = null)
     {
         depth++;
         (List<Code> bodyPrimal, List<Code> bodyBack) = TapedBlock(body, inLoop: true);
         depth--;
+        if (Tracing && counter is not null)
+        {
+            bodyPrimal.Insert(0, TraceIteration(line, header!, counter));
+        }
+
         if (Idle(bodyBack))
         {
             primal.Add(loop(bodyPrimal));
@@ -358,7 +393,7 @@ internal sealed partial class Reverse
             // counts down over the same range, with nothing saved (and the JIT sees i < x.Length).
             primal.Add(loop(bodyPrimal));
             back.Add(new Comment($"back through the loop at line {line}, last iteration first"));
-            back.Add(new Loop(reversed, bodyBack));
+            back.Add(new Loop(reversed, Tracing ? bodyBack.Prepend(TraceIteration(line, header!, counter)).ToList() : bodyBack));
             return;
         }
 
@@ -380,6 +415,11 @@ internal sealed partial class Reverse
         {
             bodyPrimal.Add(new Taped(counter, new Push(tape, Pushed(counter, Ty.Int, counterType!))));
             bodyBack.Insert(0, new Taped(counter, new Raw($"{counterType} {counter} = {(counterType == "int" ? $"{tape}.PopInt()" : counterType == "long" ? $"{tape}.PopLong()" : $"({counterType}){tape}.PopLong()")};", counter)));
+        }
+
+        if (Tracing && counter is not null)
+        {
+            bodyBack.Insert(1, TraceIteration(line, header!, counter));
         }
 
         bodyPrimal.Add(new Raw($"{count}++;", count));

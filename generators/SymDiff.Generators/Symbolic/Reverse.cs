@@ -69,7 +69,19 @@ internal sealed partial class Reverse
         var code = new List<Code>(ArrayAdjointChecks());
 
         var primal = body.Where(s => s is not Return).ToList();
-        code.AddRange(Primal(primal, skip: null));
+        if (Tracing)
+        {
+            var types = BodyParser.AllStatements(body).OfType<Decl>().GroupBy(d => d.Name).ToDictionary(g => g.Key, g => g.First().Type);
+            code.AddRange(TraceInputs());
+            code.AddRange(TracedPrimal(primal, types));
+            var returned = (Return)body[body.Count - 1];
+            code.Add(TraceResult(returned, Emit.ExprWriter.Write(returned.Value!)));
+            code.Add(new Let(model.SeedName, Ty.Double, Num.One));
+        }
+        else
+        {
+            code.AddRange(Primal(primal, skip: null));
+        }
 
         var backward = new List<Code>();
         Block(body, backward);
@@ -86,6 +98,12 @@ internal sealed partial class Reverse
         foreach (ParamModel p in ownAdjoints.Where(p => declared.Contains(adjointOf[p.Name])))
         {
             code.Add(new AddTo(p.DerivativeName, new Var(adjointOf[p.Name], Ty.Double)));
+        }
+
+        if (Tracing)
+        {
+            code.Add(new ReturnValue(((Return)body[body.Count - 1]).Value!));
+            return FinishTrace(code);
         }
 
         if (gradient)
@@ -108,7 +126,7 @@ internal sealed partial class Reverse
     // Gradient checks and clears its array adjoints; Backward checks them, or sinks an empty one.
     private IEnumerable<Code> ArrayAdjointChecks()
     {
-        foreach (ParamModel p in model.Params.Where(p => p.Differentiable && p.IsArray))
+        foreach (ParamModel p in model.Params.Where(p => p.Differentiable && p.IsArray && !Tracing))
         {
             if (gradient)
             {
@@ -145,6 +163,31 @@ internal sealed partial class Reverse
         return code;
     }
 
+    // The primal statements of FTrace, each followed by the record of what it computed.
+    private List<Code> TracedPrimal(IEnumerable<Stmt> statements, Dictionary<string, Ty> types)
+    {
+        var code = new List<Code>();
+        foreach (Stmt s in statements)
+        {
+            switch (s)
+            {
+                case Decl d:
+                    code.Add(new Let(d.Name, d.Type, d.Init!, d.TypeCode));
+                    code.AddRange(TraceStatement(d, d.Name, d.Type));
+                    break;
+                case Assign a:
+                    code.Add(new Update(a.Name, a.Op, a.Value));
+                    code.AddRange(TraceStatement(a, a.Name, types.TryGetValue(a.Name, out Ty type) ? type : Ty.Double));
+                    break;
+                case For f:
+                    code.Add(new Loop(f.Header, TracedPrimal(f.Body, types).Prepend(TraceIteration(f.Line, f.Header, f.Counter)).ToList()));
+                    break;
+            }
+        }
+
+        return code;
+    }
+
     private void Block(IReadOnlyList<Stmt> statements, List<Code> output)
     {
         for (int i = statements.Count - 1; i >= 0; i--)
@@ -154,7 +197,7 @@ internal sealed partial class Reverse
             switch (s)
             {
                 case Return r:
-                    group.Backprop(r.Value!, gradient ? Num.One : new Var(model.SeedName, Ty.Double), null);
+                    group.Backprop(r.Value!, ResultSeed, null);
                     break;
                 case Decl { Type: Ty.Double } d when Adjoint(d.Name) is { } g:
                     group.Backprop(d.Init!, g, d.Init is Fn && !reassigned.Contains(d.Name) ? new Var(d.Name, Ty.Double) : null);
@@ -167,7 +210,7 @@ internal sealed partial class Reverse
                     continue;
             }
 
-            group.Emit($"back through line {s.Line}: {s.Source}", output);
+            group.Emit(s, output);
         }
     }
 
@@ -194,7 +237,8 @@ internal sealed partial class Reverse
         Block(f.Body, body);
         declared = saved;
         var outer = new HashSet<string>(Versions.Accumulators(f));
-        output.Add(new Loop(f.Header, Primal(f.Body, outer).Concat(body).ToList()));
+        IEnumerable<Code> iteration = Tracing ? [TraceIteration(f.Line, f.Header, f.Counter)] : [];
+        output.Add(new Loop(f.Header, iteration.Concat(Primal(f.Body, outer)).Concat(body).ToList()));
     }
 
     private Expr? Adjoint(string name)
@@ -333,6 +377,7 @@ internal sealed partial class Reverse
                 else
                 {
                     string temp = Names.Fresh(Names.Derivative(c.Callee.Name + Names.Capitalized(p.Name)), owner.taken);
+                    owner.otherAdjoints.Add(temp);
                     calls.Add(new Let(temp, Ty.Double, Num.Zero));
                     owner.declared.Add(temp);
                     adjoints.Add(temp);
@@ -368,7 +413,9 @@ internal sealed partial class Reverse
             }
         }
 
-        public void Emit(string comment, List<Code> output)
+        public void Emit(Stmt s, List<Code> output) => Emit(s, $"back through line {s.Line}: {s.Source}", output);
+
+        public void Emit(Stmt s, string comment, List<Code> output)
         {
             var updates = new List<Code>(calls);
             foreach ((string key, string target, Expr? index) in order)
@@ -399,6 +446,10 @@ internal sealed partial class Reverse
             {
                 output.Add(new Comment(comment));
                 output.AddRange(updates);
+                if (owner.Tracing)
+                {
+                    output.AddRange(owner.TraceSteps(s, updates));
+                }
             }
         }
     }

@@ -96,4 +96,58 @@ partial class LineFit
         }
         return dSum / X.Length;
     }
+
+    /// <summary>
+    /// Computes <see cref="Loss(double, double)"/> and its gradient with respect to w, b, as LossGradient does, and records both passes in <paramref name="trace"/>:
+    /// each statement of the forward pass with the value it computed, then each chain-rule step of the backward pass with the adjoint it produced, the local derivative and the incoming adjoint.
+    /// </summary>
+    /// <remarks>
+    /// For learning and debugging: it records every step, so it is far slower than the gradient. Render the trace with ToText, ToMarkdown or ToHtml.
+    /// </remarks>
+    /// <param name="w">Argument of Loss.</param>
+    /// <param name="b">Argument of Loss.</param>
+    /// <param name="trace">Receives the trace; what it held before is cleared.</param>
+    /// <returns>The value of Loss.</returns>
+    [global::System.CodeDom.Compiler.GeneratedCode("SymDiff.Generators", "0.1.0")]
+    public static double LossTrace(double w, double b, global::SymDiff.GradientTrace trace)
+    {
+        double dw = 0;
+        double db = 0;
+        trace.Begin("LineFit.Loss", "Source0.cs");
+        trace.Input("w", w);
+        trace.Input("b", b);
+        double sum = 0;
+        trace.Statement(14, "double sum = 0;", "sum", sum);
+        for (int i = 0; i < X.Length; i++)
+        {
+            trace.Iteration(15, "for (int i = 0; i < X.Length; i++)", "i", i);
+            double error = w * X[i] + b - Y[i];
+            trace.Statement(17, "double error = w * X[i] + b - Y[i];", "error", error);
+            sum += error * error;
+            trace.Statement(18, "sum += error * error;", "sum", sum);
+        }
+        trace.Result(21, "return sum / X.Length;", "Loss", sum / X.Length);
+        double dLoss = 1;
+        // back through line 21: return sum / X.Length;
+        double dSum = dLoss / X.Length;
+        trace.Step(21, "return sum / X.Length;", "dSum", dSum, "1.0 / X.Length", 1.0 / X.Length, "dLoss", dLoss, false);
+        dw = 0;
+        db = 0;
+        for (int i = 0; i < X.Length; i++)
+        {
+            trace.Iteration(15, "for (int i = 0; i < X.Length; i++)", "i", i);
+            double error = w * X[i] + b - Y[i];
+            // back through line 18: sum += error * error;
+            double dError = 2 * dSum * error;
+            trace.Step(18, "sum += error * error;", "dError", dError, "2 * error", 2 * error, "dSum", dSum, false);
+            // back through line 17: double error = w * X[i] + b - Y[i];
+            dw += dError * X[i];
+            db += dError;
+            trace.Step(17, "double error = w * X[i] + b - Y[i];", "dw", dw, "X[i]", X[i], "dError", dError, true);
+            trace.Step(17, "double error = w * X[i] + b - Y[i];", "db", db, "1", 1, "dError", dError, true);
+        }
+        trace.Derivative("w", dw);
+        trace.Derivative("b", db);
+        return sum / X.Length;
+    }
 }
