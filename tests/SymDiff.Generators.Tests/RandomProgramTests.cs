@@ -213,7 +213,7 @@ public class RandomProgramTests(ITestOutputHelper output)
         public static partial class R
         {
         {{ProgramGenerator.Helpers}}
-        public static double U2(double a, double[] w) { double s = a; for (int i = 0; i < w.Length; i++) { s = s * 0.5 + w[i] * Math.Cos(s); } return s; }
+        public static double U2(double a, ReadOnlySpan<double> w) { double s = a; for (int i = 0; i < w.Length; i++) { s = s * 0.5 + w[i] * Math.Cos(s); } return s; }
         {{string.Join("\n", programs.Where(p => p.Kind is not (Kind.Float or Kind.Generic or Kind.Vector)).Select(p => p.Source))}}
         }
 
@@ -446,7 +446,9 @@ public class RandomProgramTests(ITestOutputHelper output)
 
         double[] gs = new double[2], gv = new double[3], ds = new double[2], dv = new double[3];
         twin.Gradient(s, v, ds, dv);
-        Check.Close(ff, m.Gradient(s, v, gs, gv), 1e-6, "float Gradient's value");
+        // The generated methods compute a float program's (float)Math.Tanh(x) with MathF.Tanh (README):
+        // the values agree to float rounding, amplified by what follows (a cube, a cosine), not bit for bit.
+        Check.Close(ff, m.Gradient(s, v, gs, gv), 1e-5, "float Gradient's value");
         double[] g = [.. gs, .. gv], d = [.. ds, .. dv];
         for (int i = 0; i < 5; i++)
         {

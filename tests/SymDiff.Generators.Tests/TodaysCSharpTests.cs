@@ -43,6 +43,12 @@ public class TodaysCSharpTests
         new("ForEachOverRange", "[Differentiable] public static double F(double[] v, double x) { double s = 0; foreach (double e in v[1..^1]) s = Math.Sin(s) * e + x; var rest = v.AsSpan(1); foreach (var e in rest[..2]) s += e * e * x; return s; }", "F", [5]),
         new("RangeInLoopBody", "[Differentiable] public static double F(double[] v, double x) { double acc = x; for (int i = 0; i < v.Length - 1; i++) { var rest = v[i..]; acc = Math.Tanh(acc * rest[0]) + rest[^1] * rest[1]; } return acc; }", "F", [4]),
         new("RangeOfLocalArray", "[Differentiable] public static double F(double x, double y) { double[] a = [x, y, x * y, Math.Sin(x)]; Span<double> middle = a.AsSpan(1..3); double s = 0; foreach (double e in middle) s += e * e; return s + a[1..][^1]; }", "F"),
+        // A range passed to a [Differentiable] method: the callee's adjoint and tangent are the same range of the array's.
+        new("RangePassedToDifferentiableMethod", RangeCallee + "[Differentiable] public static double F(double[] v, double x) => G(v[1..], x) + G(v.AsSpan(0, 2), x * x) * G(v[1..^1][1..], x);", "F", [5]),
+        new("RangeOfSpanPassedToDifferentiableMethod", RangeCallee + "[Differentiable] public static double F(ReadOnlySpan<double> u, double x) { var head = u[..^1]; return G(head, x) * G(u.Slice(1), x) + G(head[1..], u[0]); }", "F", [4]),
+        new("RangeOfLocalArrayPassedToDifferentiableMethod", RangeCallee + "[Differentiable] public static double F(double x, double[] v) { double[] a = [x, x * v[0], 3, Math.Sin(x)]; a[2] = a[1] * v[1]; return G(a[1..], x) + G(a.AsSpan(2, 2), v[2]); }", "F", [3]),
+        new("RangeOfFieldPassedToDifferentiableMethod", RangeCallee + "static readonly double[] K = { 0.5, -1, 2, 0.25 }; [Differentiable] public static double F(double x, double[] v) => G(K[1..], x) * G(v[..2], K[^1]) + G(K.AsSpan(0, 2), x * v[2]);", "F", [3]),
+        new("RangePassedInTapedLoop", RangeCallee + "[Differentiable] public static double F(double[] v, double x) { double acc = x; for (int i = 0; i < v.Length - 1; i++) { if (acc > 0) acc = G(v[i..], acc) * 0.5; else acc += v[i] * x; } return acc; }", "F", [4]),
         new("RangePassedToLocalFunction", "[Differentiable] public static double F(double[] v, double x) { static double Ends(ReadOnlySpan<double> s, double y) { var t = s[1..]; return t[0] * t[^1] * y + s.Length; } return Ends(v[1..^1], x) + Ends(v.AsSpan(2), x * x); }", "F", [5]),
         // a = b = e.
         new("ChainedAssignment", "[Differentiable] public static double F(double x, double y) { double a, b; a = b = x * y; a *= x; b = Math.Sin(b); return a + b; }", "F"),
@@ -58,6 +64,9 @@ public class TodaysCSharpTests
         new("TupleSwapInLoop", "[Differentiable] public static double F(double x, double y) { double a = x, b = y; for (int i = 0; i < 4; i++) { (a, b) = (b, a * 0.5 + Math.Sin(b)); } return a * b; }", "F"),
         new("TupleIntoDeclaredLocals", "[Differentiable] public static double F(double x, double y) { double p, q; (p, q) = (x * y, x - y); return p * q + p; }", "F"),
     ];
+
+    // A [Differentiable] callee that takes a read-only span, for the range arguments above.
+    private const string RangeCallee = "[Differentiable] public static double G(ReadOnlySpan<double> s, double y) { double t = 0; for (int i = 0; i < s.Length; i++) t += s[i] * Math.Sin(s[i] * y); return t; } ";
 
     public static IEnumerable<object[]> CaseData => Cases.Select(c => new object[] { c });
 

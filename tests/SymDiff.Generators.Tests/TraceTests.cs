@@ -177,10 +177,18 @@ public class TraceTests
                 [Differentiable]
                 public static double Sq(double a) => a * a;
 
+                [Differentiable]
+                public static double Squares(ReadOnlySpan<double> s)
+                {
+                    double t = 0;
+                    foreach (double e in s) t += e * e;
+                    return t;
+                }
+
                 [Differentiable(Trace = true)]
                 public static double Calls(double x, double[] v)
                 {
-                    double u = Sq(x + v[0]) * 3;
+                    double u = Sq(x + v[0]) * 3 + Squares(v[1..]) * x;
                     return Sq(u) + x * v[1];
                 }
             }

@@ -96,10 +96,10 @@ internal static class BodyWriter
                     w.Line($"{target} = {PopCall(pop)};");
                     break;
                 case BackwardCall call:
-                    w.Line($"{call.Callee.Qualified("Backward")}({string.Join(", ", CallArguments(call))});");
+                    Statement(w, () => $"{call.Callee.Qualified("Backward")}({string.Join(", ", CallArguments(call))});");
                     break;
                 case BackwardTangentCall call:
-                    w.Line($"{call.Callee.Qualified("BackwardTangent")}({string.Join(", ", TangentCallArguments(call))});");
+                    Statement(w, () => $"{call.Callee.Qualified("BackwardTangent")}({string.Join(", ", TangentCallArguments(call))});");
                     break;
                 case ClearSpan { From: 0 } clear:
                     w.Line($"{clear.Span}.Clear();");

@@ -52,8 +52,16 @@ internal sealed record Opaque(string Code, Ty CodeType, bool Atomic) : Expr(Code
 /// <summary>An element read <c>Array[Index]</c>; <paramref name="Array"/> is a parameter name or field code.</summary>
 internal sealed record Elem(string Array, Expr Index, bool IsParameter) : Expr(Ty.Double);
 
-/// <summary>A whole array argument (or, in generated calls, an adjoint span or <c>default</c>).</summary>
-internal sealed record ArrayRef(string Code, bool IsParameter) : Expr(Ty.Array);
+/// <summary>
+/// An array argument (or, in generated calls, an adjoint span or <c>default</c>): the whole of
+/// <paramref name="Code"/>, or with <paramref name="Slice"/> (<c>start, length</c>, as code) the
+/// elements a range cut from it, passed as a read-only span.
+/// </summary>
+internal sealed record ArrayRef(string Code, bool IsParameter, string? Slice = null) : Expr(Ty.Array)
+{
+    /// <summary>The same range of another array: an argument's adjoint or tangent (<c>dv.Slice(1, n)</c> for <c>v[1..]</c>).</summary>
+    public string Of(string array) => Slice is null ? array : $"{array}.Slice({Slice})";
+}
 
 /// <summary>Unary minus.</summary>
 internal sealed record Neg(Expr Operand) : Expr(Ty.Double);

@@ -331,7 +331,7 @@ internal sealed partial class BodyParser
                 {
                     ParamKind.Double => Expression(argument.Value),
                     ParamKind.Int => IntExpression(argument.Value),
-                    _ => ArrayArgument(argument.Value),
+                    ParamKind kind => ArrayArgument(argument.Value, kind, callee.Name, callee.Params[argument.Parameter!.Ordinal].Name),
                 };
                 if (arg is null)
                 {
@@ -357,7 +357,7 @@ internal sealed partial class BodyParser
         return null;
     }
 
-    private Expr? ArrayArgument(IOperation op)
+    private Expr? ArrayArgument(IOperation op, ParamKind kind, string callee, string parameter)
     {
         IOperation inner = StripImplicit(op);
         switch (inner)
@@ -366,10 +366,14 @@ internal sealed partial class BodyParser
                 return new ArrayRef(NameOf(p.Parameter), IsParameter: true);
             case IFieldReferenceOperation { Field.IsStatic: true } f:
                 return new ArrayRef(MemberCode(f.Field), IsParameter: false);
-            case var range when IsRange(range):
-                Report(Descriptors.UnsupportedExpression, op.Syntax, $"The range argument '{Collapse(op.Syntax.ToString())}' of a [Differentiable] method",
-                    "generated methods take whole arrays: pass the array and the range's bounds as integers, or leave the callee unannotated so SymDiff reads its body in place");
+            case var range when IsRange(range) && kind != ParamKind.ReadOnlySpan:
+                Report(Descriptors.UnsupportedExpression, op.Syntax, $"The range argument '{Collapse(op.Syntax.ToString())}' of '{callee}'",
+                    $"its parameter '{parameter}' is {(kind == ParamKind.Span ? "a Span" : "an array")}, and a range is passed as a read-only span: declare '{parameter}' as ReadOnlySpan<{scalar}>");
                 return null;
+            case var range when IsRange(range):
+                // The callee reads the range as a span; its adjoint and tangent are the same range of the
+                // array's (of a parameter or a local array; a field's range is constant).
+                return RangeOf(range) is { } view ? new ArrayRef(view.Base, view.IsParameter, $"{view.Start}, {view.Length}") : null;
             default:
                 Report(Descriptors.UnsupportedExpression, op.Syntax, $"The array argument '{op.Syntax}'", "pass an array or span parameter, or a static field, as it is");
                 return null;

@@ -124,7 +124,7 @@ internal static class Effects
         Elem el => VarsIn(el.Index).Append(el.Array),
         Not n => VarsIn(n.Operand),
         Opaque o => Identifiers(o.Code),
-        ArrayRef a => [a.Code],
+        ArrayRef a => Identifiers(a.Slice ?? string.Empty).Prepend(a.Code),
         _ => [],
     };
 
@@ -144,7 +144,7 @@ internal static class Effects
         Taped t => Reads(t.Action),
         Pop p => (p.Index is null ? [] : VarsIn(p.Index)).Append(p.Tape),
         Raw r => Identifiers(r.Text).Where(n => n != r.Writes),
-        BackwardCall b => b.Args.SelectMany(VarsIn).Concat(VarsIn(b.Seed)).Concat(b.Adjoints.OfType<string>()),
+        BackwardCall b => b.Args.SelectMany(VarsIn).Concat(VarsIn(b.Seed)).Concat(b.Adjoints.OfType<string>().SelectMany(Identifiers)),
         BackwardTangentCall b => b.Args.Concat(b.Tangents).SelectMany(VarsIn).Concat(VarsIn(b.Seed)).Concat(VarsIn(b.SeedTangent))
             .Concat(b.Adjoints.OfType<string>()).Concat(b.AdjointTangents.OfType<string>()),
         ReturnValue r => VarsIn(r.Value),
@@ -164,12 +164,15 @@ internal static class Effects
         Pop p => [p.Target],
         StoreElement s => [s.Array],
         Taped t => Writes(t.Action),
-        BackwardCall b => b.Adjoints.OfType<string>(),
+        BackwardCall b => b.Adjoints.OfType<string>().Select(Target),
         BackwardTangentCall b => b.Adjoints.OfType<string>().Concat(b.AdjointTangents.OfType<string>()),
         ClearSpan clear => [clear.Span],
         Raw r when r.Writes is not null => [r.Writes],
         _ => [],
     };
+
+    /// <summary>The array an adjoint argument writes: <c>dv</c> for <c>dv</c> and for a range of it, <c>dv.Slice(1, n)</c>.</summary>
+    public static string Target(string adjoint) => adjoint.IndexOf('.') is int dot and > 0 ? adjoint.Substring(0, dot) : adjoint;
 
     /// <summary>The identifiers in a piece of code (a loop header, an index, a line of plumbing), not counting the text of string literals.</summary>
     public static IEnumerable<string> Identifiers(string code)

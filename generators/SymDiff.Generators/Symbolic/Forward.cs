@@ -145,7 +145,7 @@ internal sealed partial class Forward
                     {
                         tangents.Add(p.Kind == ParamKind.Double
                             ? Simplify.Run(Tangent(c.Args[i], null))
-                            : new ArrayRef(c.Args[i] is ArrayRef { IsParameter: true } a && activity.Depends(a) ? TangentName(a.Code) : "default", false));
+                            : c.Args[i] is ArrayRef { IsParameter: true } a && activity.Depends(a) ? new ArrayRef(TangentName(a.Code), false, a.Slice) : new ArrayRef("default", false));
                     }
                 }
 

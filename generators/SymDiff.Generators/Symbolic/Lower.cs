@@ -362,7 +362,7 @@ internal sealed class Lower
         Var v => v with { Name = Map(v.Name, map) },
         Opaque o => o with { Code = RenameCode(o.Code, map) },
         Elem el => el with { Array = Map(el.Array, map), Index = Rename(el.Index, map) },
-        ArrayRef a => a with { Code = Map(a.Code, map) },
+        ArrayRef a => a with { Code = Map(a.Code, map), Slice = a.Slice is null ? null : RenameCode(a.Slice, map) },
         _ => E.MapChildren(e, child => Rename(child, map)),
     };
 

@@ -87,12 +87,15 @@ internal static class Propagate
         _ => c,
     }).ToList();
 
-    // 'x += 0' and its kin, left where a propagated zero reached an accumulation.
+    // 'x += 0' and its kin, left where a propagated zero reached an accumulation or a call's seed.
     private static bool AddsZero(Code c) => c switch
     {
         AddTo { Value: Num { Value: 0 } } => true,
         Update { Op: AssignOp.Add or AssignOp.Sub, Value: Num { Value: 0 } } => true,
         AddToElement { First: false, Value: Num { Value: 0 } } => true,
+
+        // A pullback is linear in its seed: with seed 0 it adds nothing.
+        BackwardCall { Seed: Num { Value: 0 } } => true,
         _ => false,
     };
 

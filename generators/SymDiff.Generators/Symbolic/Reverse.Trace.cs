@@ -120,7 +120,7 @@ internal sealed partial class Reverse
             };
             if (update is BackwardCall call)
             {
-                foreach (string adjoint in call.Adjoints.OfType<string>().Where(a => model.Params.All(p => p.DerivativeName != a || !p.IsArray)))
+                foreach (string adjoint in call.Adjoints.OfType<string>().Where(a => model.Params.All(p => p.DerivativeName != Effects.Target(a) || !p.IsArray)))
                 {
                     yield return Record($"CallStep({line}, {Quote(s.Source)}, {Quote(adjoint)}, {adjoint}, {Quote(call.Callee.Name)}, {Quote(Shown(call.Seed))}, {Emit.ExprWriter.Write(call.Seed)})");
                 }

@@ -368,7 +368,7 @@ internal sealed partial class Reverse
                 Expr arg = c.Args[i];
                 if (p.Kind != ParamKind.Double)
                 {
-                    adjoints.Add(arg is ArrayRef { IsParameter: true } a && owner.activity.Depends(a) ? owner.AdjointName(a.Code) : null);
+                    adjoints.Add(arg is ArrayRef { IsParameter: true } a && owner.activity.Depends(a) ? a.Of(owner.AdjointName(a.Code)) : null);
                 }
                 else if (arg is Var v && owner.activity.IsActive(v.Name))
                 {

@@ -198,7 +198,7 @@ internal sealed class SecondOrder
         }
         else if (c is BackwardCall b)
         {
-            active.UnionWith(b.Adjoints.OfType<string>());
+            active.UnionWith(b.Adjoints.OfType<string>().Select(Effects.Target));
         }
     }
 
@@ -386,14 +386,14 @@ internal sealed class SecondOrder
         }
 
         // In HessianVectorProduct the parameters' array adjoints are not kept: only their tangents.
-        var adjoints = b.Adjoints.Select(a => a is not null && arrayAdjoints.Contains(a) ? null : a).ToList();
-        var adjointTangents = b.Adjoints.Select(a => a is null ? null : TangentName(a)).ToList();
+        var adjoints = b.Adjoints.Select(a => a is not null && arrayAdjoints.Contains(Effects.Target(a)) ? null : a).ToList();
+        var adjointTangents = b.Adjoints.Select(a => a is null ? null : TangentName(Effects.Target(a)) + a.Substring(Effects.Target(a).Length)).ToList();
         return new BackwardTangentCall(b.Callee, b.Args, tangents, b.Seed, Tangent(b.Seed, null), adjoints, adjointTangents);
     }
 
     private Expr ArgumentTangent(CalleeParam p, Expr argument) => p.Kind == ParamKind.Double
         ? Tangent(argument, null)
-        : new ArrayRef(argument is ArrayRef a && active.Contains(a.Code) ? TangentName(a.Code) : "default", false);
+        : argument is ArrayRef a && active.Contains(a.Code) ? new ArrayRef(TangentName(a.Code), false, a.Slice) : new ArrayRef("default", false);
 
     // The tangent update for 'target op= value' (written before the primal update, which it reads).
     private (AssignOp Op, Expr Value)? UpdateTangent(Expr target, Expr tangent, AssignOp op, Expr value)

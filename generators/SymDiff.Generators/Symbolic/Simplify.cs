@@ -64,7 +64,7 @@ internal static class Simplify
     private static string Compose(Expr e) => e switch
     {
         Opaque o => "{" + o.Code + "}",
-        ArrayRef a => "&" + a.Code,
+        ArrayRef a => "&" + a.Code + "[" + a.Slice + "]",
         Elem el => el.Array + "[" + Key(el.Index) + "]",
         Neg n => "(-" + Key(n.Operand) + ")",
         Not n => "(!" + Key(n.Operand) + ")",

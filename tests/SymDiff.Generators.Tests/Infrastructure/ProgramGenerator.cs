@@ -16,7 +16,7 @@ namespace SymDiff.Generators.Tests.Infrastructure;
 /// over <c>v</c> and the local array, chained assignment <c>a = b = e</c>, locals and
 /// reassignment with every compound operator, if/else, counted and while loops that reassign
 /// and accumulate (with break and continue), local arrays, early returns, calls to the
-/// differentiable helpers <c>H1</c> and <c>H2</c>, and local names that collide with generated
+/// differentiable helpers <c>H1</c> and <c>H2</c> (given <c>v</c> or the range <c>v[1..]</c>), and local names that collide with generated
 /// ones or are keywords (<c>o</c>, <c>dx</c>, <c>@in</c>). Values are kept moderate (squashing
 /// functions, safe divisions) so that central differences stay accurate.
 /// </summary>
@@ -25,7 +25,7 @@ internal sealed class ProgramGenerator(int seed)
     /// <summary>The helpers every batch of programs may call.</summary>
     public const string Helpers = """
         [Differentiable] public static double H1(double a, double b) => a * Math.Tanh(b) + Math.Sin(a * b);
-        [Differentiable] public static double H2(double a, double[] w) { double s = a; for (int i = 0; i < w.Length; i++) { s = s * 0.5 + w[i] * Math.Cos(s); } return s; }
+        [Differentiable] public static double H2(double a, ReadOnlySpan<double> w) { double s = a; for (int i = 0; i < w.Length; i++) { s = s * 0.5 + w[i] * Math.Cos(s); } return s; }
         """;
 
     private readonly Random random = new(seed);
@@ -198,7 +198,7 @@ internal sealed class ProgramGenerator(int seed)
                 else
                 {
                     string local = NewLocal();
-                    Line($"double {local} = H1({Expr(1)}, {Expr(1)}) + H2({Expr(1)}, v);");
+                    Line($"double {local} = H1({Expr(1)}, {Expr(1)}) + H2({Expr(1)}, {(random.Next(3) == 0 ? "v[1..]" : "v")});");
                     scalars.Add(local);
                 }
 
