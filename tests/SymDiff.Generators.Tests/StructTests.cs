@@ -553,6 +553,25 @@ public class StructTests
             static S[] Make(double[] v) => Enumerable.Range(0, v.Length / 2).Select(i => new S { A = v[2 * i], B = v[2 * i + 1] }).ToArray();
             static double[] Parts(S[] s) => s.SelectMany(p => new[] { p.A, p.B }).ToArray();
             """, Count: 3, Output: true),
+        // An array of structs passed to another method, [Differentiable] or not: read in place, its elements the caller's.
+        new("ArrayOfStructsPassedToMethods",
+            "public readonly record struct S(double X, double Y) { public double DistanceTo(S q) => Math.Sqrt((X - q.X) * (X - q.X) + (Y - q.Y) * (Y - q.Y)); }",
+            """
+            [Differentiable] public static double Perimeter(ReadOnlySpan<S> pts) { double p = 0; for (int i = 0; i < pts.Length; i++) p += pts[i].DistanceTo(pts[(i + 1) % pts.Length]); return p; }
+            static double Spread(ReadOnlySpan<S> pts, double k) { double t = 0; foreach (var q in pts) t += Math.Tanh(q.X * k) * q.Y; return t + Perimeter(pts) * 0.25; }
+            static S Last(S[] pts) => pts[^1];
+            [Differentiable] public static double F(S[] s, double x) => Perimeter(s) * x + Spread(s, x) + Last(s).X * s.Length;
+            static S[] Make(double[] v) => Enumerable.Range(0, v.Length / 2).Select(i => new S(v[2 * i], v[2 * i + 1])).ToArray();
+            static double[] Parts(S[] s) => s.SelectMany(p => new[] { p.X, p.Y }).ToArray();
+            """),
+        new("SpanOfStructsPassedInATapedLoop",
+            "public struct S { public double A; public double B; }",
+            """
+            static double Weighted(ReadOnlySpan<S> s, double w) { double t = 0; for (int i = 0; i < s.Length; i++) t += s[i].A * Math.Sin(s[i].B * w); return t; }
+            [Differentiable] public static double F(ReadOnlySpan<S> s, double x) { double acc = x; for (int k = 0; k < 3; k++) { double step = Weighted(s, acc); if (step > 0) acc = Math.Tanh(acc + step); else acc = acc * 0.5 + step; } return acc; }
+            static S[] Make(double[] v) => Enumerable.Range(0, v.Length / 2).Select(i => new S { A = v[2 * i], B = v[2 * i + 1] }).ToArray();
+            static double[] Parts(S[] s) => s.SelectMany(p => new[] { p.A, p.B }).ToArray();
+            """, Count: 3),
         new("SpanOfStructsWithAFixedSizeBuffer",
             "[System.Runtime.CompilerServices.InlineArray(2)] public struct Buf2 { private double _e; } public struct S { public Buf2 P; public double W; }",
             """
@@ -714,8 +733,10 @@ public class StructTests
         "'F' asks for Hessian = true, but the array of structs 's' cannot be differentiated twice yet: second-order methods take double, float and their arrays; pass the fields as arrays of their own, or ask for a first-order gradient only")]
     [InlineData("SD0015", "public struct S { public double W; } public static partial class C { [Differentiable] public static double F(S[] s, double x) { [|s[0].W|] = x; return s[0].W; } }",
         "Writing to the field 'W' (an input; mark the parameter [Output] to make it a result) is not supported in a [Differentiable] method: assign to a local, an element of a local array, or an element of an [Output] parameter instead")]
-    [InlineData("SD0008", "public record struct S(double W); public static partial class C { [Differentiable] public static double G(S[] s) => s[0].W; [Differentiable] public static double F(S[] s) => [|G(s)|]; }",
-        "The call to 'G' with the array of structs 's' is not supported in a [Differentiable] method yet: calls pass arrays of double or float; compute the value in this method, or pass the structs' fields as arrays of their own")]
+    [InlineData("SD0008", "public record struct S(double W); public static partial class C { [Differentiable] public static double G(ReadOnlySpan<S> s) => s[0].W; [Differentiable] public static double F(S[] s) => [|G(s[1..])|]; }",
+        "The call to 'G' with the array of structs 's' is not supported in a [Differentiable] method yet: an array of structs is passed whole, as the parameter it is; compute the value in this method, or pass the whole array")]
+    [InlineData("SD0008", "public record struct S(double W); public static partial class C { static double Put(Span<S> o, double x) { o[0] = new S(x); return x; } [Differentiable] public static void F(double x, [Output] Span<S> o) { double t = Put([|o|], x); o[1] = new S(t); } }",
+        "The array of structs 'o' is not supported in a [Differentiable] method yet: an [Output] is written by the method that declares it; write it there")]
     [InlineData("SD0015", "[System.Runtime.CompilerServices.InlineArray(2)] public struct B { private double _e; } public struct S { public B V; } public static partial class C { [Differentiable] public static double F(S s, double x, int k) { S q = s; [|q.V[k]|] = x; return q.V[0]; } }",
         "Writing to the buffer element 'q.V[k]' at an index known only at run time (SymDiff writes a fixed-size buffer of a struct local at constant indices: 'b[0] = …') is not supported in a [Differentiable] method: assign to a local, an element of a local array, or an element of an [Output] parameter instead")]
     [InlineData("SD0004", "[System.Runtime.CompilerServices.InlineArray(2)] public struct B { private float _e; } public struct S { public B V; } public static partial class C { [Differentiable] public static double F([|S|] s) => s.V[0]; }",

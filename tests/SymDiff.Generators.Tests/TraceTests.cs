@@ -277,6 +277,40 @@ public class TraceTests
     }
 
     [Fact]
+    public void Locals_that_are_not_numbers_are_not_recorded_and_other_integers_are()
+    {
+        Type type = Harness.Load("""
+            using System;
+            using SymDiff;
+            namespace Cases;
+            public enum Mode { A, B }
+            public static partial class C
+            {
+                [Differentiable(Trace = true)]
+                public static double F(double x, Mode m, string tag, int n, bool flag)
+                {
+                    Mode k = m;
+                    string t = tag;
+                    bool f = flag && x > 0;
+                    char c = 'a';
+                    long big = n * 2L;
+                    uint u = (uint)n;
+                    double s = x * big;
+                    if (k == Mode.B && f && t.Length > 0 && c == 'a') s = s * x + u;
+                    for (ulong i = 0; i < 3; i++) { k = (Mode)(int)(i % 2); s += x * i; }
+                    return s;
+                }
+            }
+            """).GetType("Cases.C")!;
+        var trace = new GradientTrace();
+        object mode = Enum.ToObject(type.Assembly.GetType("Cases.Mode")!, 1);
+        Assert.Equal(0.5 * 6 * 0.5 + 3 + 0.5 * 3, Convert.ToDouble(Call(type, "FTrace", 0.5, mode, "tag", 3, true, trace)), 12);
+        Assert.Equal(["c", "big", "u", "s", "s", "s", "s", "s"], trace.Forward.Where(r => r.Kind == TraceStepKind.Statement && r.Name != "F").Select(r => r.Name));
+        Assert.Equal([0.0, 1, 2], trace.Forward.Where(r => r.Kind == TraceStepKind.Iteration).Select(r => r.Value));
+        Assert.Equal(2 * 0.5 * 6 + 3, trace.GradientOf("x"), 12);
+    }
+
+    [Fact]
     public void A_long_loop_records_the_first_steps_of_each_line_and_counts_the_rest()
     {
         Type type = Harness.Load(Sources.InClass("""

@@ -28,6 +28,7 @@ public class TrustTests
         C("keyword parameters", "F", "[Differentiable] public static double F(double @in, double @event, double @class) { double @double = @in * @event; return @double + @class * @in; }"),
         C("rate and Rate", "F", "[Differentiable] public static double F(double rate, double Rate) => rate * Rate * Rate;"),
         C("a static field named like an adjoint", "F", "static double dx = 2; [Differentiable] public static double F(double x) => x * x * dx;"),
+        C("a cast of an integer expression keeps its parentheses", "F", "[Differentiable] public static double F(double x, double y) { int n = (int)(y * 10) + 100; int k = (short)(n * 1000) / 1000; return x * k + y; }"),
         C("a static field named like a local adjoint", "F", "static double dS = 2; [Differentiable] public static double F(double x) { double s = x * x; return s * dS + s; }"),
         C("a member named Math", "F", "public const double Math = 2; [Differentiable] public static double F(double x) => System.Math.Sin(x) * Math;"),
         C("a member named Span", "F", "public const int Span = 2; [Differentiable] public static double F(double[] v) { double s = 0; for (int i = 0; i < v.Length; i++) s += v[i] * v[i] * Span; return s; }"),
@@ -137,6 +138,29 @@ public class TrustTests
         // x = 0.5: clamp passes x through (2x = 1), sign terms 1 + 1, floor 3 + truncate 3.
         Assert.Equal(1f + 2f + 6f, D(0.5f), 4);
         Assert.Equal(-1f + 0f + 6f, D(-0.5f), 4);
+    }
+
+    [Fact]
+    public void Integer_literals_keep_their_type_so_the_arithmetic_does_not_overflow_where_the_source_does_not()
+    {
+        // n * 2L multiplies in long; written n * 2 it overflowed int for n = 2,000,000,000 and the
+        // generated methods computed with -294,967,296 where the source had 4,000,000,000.
+        const string source = """
+            using SymDiff;
+            namespace Cases;
+            public static partial class C
+            {
+                [Differentiable] public static double F(double x, int n) { long big = n * 2L; uint u = 3000000000; ulong w = 5UL * (ulong)n; return x * big + x * x * u + w * 1e-9 * x; }
+                public static double[] All(double x, int n) => [F(x, n), FGradient(x, n, out double dx), dx, FDerivative(x, n, 1)];
+            }
+            """;
+        Type type = Harness.Load(source).GetType("Cases.C")!;
+        double[] all = (double[])type.GetMethod("All")!.Invoke(null, [0.5, 2_000_000_000])!;
+        double value = 0.5 * 4e9 + 0.25 * 3e9 + 1e10 * 1e-9 * 0.5, slope = 4e9 + 2 * 0.5 * 3e9 + 1e10 * 1e-9;
+        Assert.Equal(value, all[0], 6);
+        Assert.Equal(value, all[1], 6);
+        Assert.Equal(slope, all[2], 6);
+        Assert.Equal(slope, all[3], 6);
     }
 
     [Fact]

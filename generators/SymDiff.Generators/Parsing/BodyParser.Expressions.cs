@@ -349,7 +349,7 @@ internal sealed partial class BodyParser
         if (target.Parameters.FirstOrDefault(p => MethodParser.StructArrayElement(p.Type) is not null) is { } structArray)
         {
             Report(Descriptors.UnsupportedExpression, invocation.Syntax, $"The call to '{target.Name}' with the array of structs '{structArray.Name}'",
-                "calls pass arrays of double or float; compute the value in this method, or pass the structs' fields as arrays of their own");
+                "an array of structs is passed whole, as the parameter it is; compute the value in this method, or pass the whole array");
             return null;
         }
 
@@ -414,6 +414,12 @@ internal sealed partial class BodyParser
                 bool b => b ? "true" : "false",
                 string text => Microsoft.CodeAnalysis.CSharp.SymbolDisplay.FormatLiteral(text, quote: true),
                 char c => Microsoft.CodeAnalysis.CSharp.SymbolDisplay.FormatLiteral(c, quote: true),
+
+                // The suffix keeps the literal's type, and so the arithmetic's: n * 2L multiplies in long.
+                long l => l.ToString(CultureInfo.InvariantCulture) + "L",
+                ulong u => u.ToString(CultureInfo.InvariantCulture) + "UL",
+                uint u => u.ToString(CultureInfo.InvariantCulture) + "U",
+                decimal m => m.ToString(CultureInfo.InvariantCulture) + "M",
                 IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
                 var other => other.ToString(),
             };
@@ -526,14 +532,16 @@ internal sealed partial class BodyParser
                 atomic = false;
                 return $"({conversion.Type!.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat)})({floating})";
             case IConversionOperation conversion when Signature.IsConstantType(conversion.Operand.Type):
-                string? converted = IntCode(conversion.Operand, out atomic);
+                // (Mode)(int)(i % 2): the operand keeps its parentheses, or the cast would take i alone.
+                string? converted = IntCode(conversion.Operand, out bool convertedAtomic);
+                atomic = convertedAtomic;
                 if (converted is null || conversion.IsImplicit)
                 {
                     return converted;
                 }
 
                 atomic = false;
-                return $"({conversion.Type!.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat)}){Wrap(converted, atomic: true)}";
+                return $"({conversion.Type!.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat)}){Wrap(converted, convertedAtomic)}";
         }
 
         switch (op)

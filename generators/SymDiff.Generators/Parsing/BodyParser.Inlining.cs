@@ -82,7 +82,7 @@ internal sealed partial class BodyParser
         IMethodSymbol target = invocation.TargetMethod;
         return target.MethodKind == MethodKind.LocalFunction
             || IsStructValue(invocation.Instance)
-            || invocation.Arguments.Any(a => IsStructValue(a.Value))
+            || invocation.Arguments.Any(a => IsStructValue(a.Value) || IsStructArray(a.Value))
             || (StructLayout.IsCandidate(target.ReturnType) && !IsNumerics(target.ContainingType))
             || (frames.Count > 0 && !Accessible(target) && CoveredByKey(target))
             || (Signature.IsImplicitCandidate(target) && Signature.NotPartial(target) is not null && (InPlaceBody(target, out _) is not null || StatementBody(target, out _) is not null));
@@ -279,6 +279,22 @@ internal sealed partial class BodyParser
             }
 
             Report(Descriptors.UnsupportedExpression, value.Syntax, $"The array argument '{Collapse(value.Syntax.ToString())}'", "pass an array or span parameter, a local array or a field as it is");
+            return false;
+        }
+
+        if (MethodParser.StructArrayElement(type) is not null)
+        {
+            // The caller's array of structs as it is: the callee's elements are the same span of fields.
+            // Not an [Output]: what a callee would write there is the caller's result, which it writes itself.
+            if (IsStructArray(value) && StripImplicit(value) is IParameterReferenceOperation { Parameter: var array } && !writableArrays.Contains(structArrays[array].Fields))
+            {
+                structArrays[symbol] = structArrays[array];
+                renamedParameters[symbol] = NameOf(array);
+                return true;
+            }
+
+            Report(Descriptors.UnsupportedExpression, value.Syntax, $"The array of structs '{Collapse(value.Syntax.ToString())}'",
+                IsStructArray(value) ? "an [Output] is written by the method that declares it; write it there" : "pass an array or span of structs that is a parameter, whole");
             return false;
         }
 

@@ -27,6 +27,9 @@ internal sealed partial class BodyParser
         }
     }
 
+    // An array or span of structs the generated methods see as a span of fields: a parameter, or a callee's parameter bound to one.
+    private bool IsStructArray(IOperation op) => StripImplicit(op) is IParameterReferenceOperation p && structArrays.ContainsKey(p.Parameter);
+
     // pts[i], pts[^1] (arrays and spans): the array of structs and the index; null for anything else.
     private (IParameterSymbol Array, IOperation Index)? StructElement(IOperation op) => op switch
     {

@@ -169,6 +169,10 @@ internal static class MethodParser
         {
             Report(Descriptors.TraceUnsupported, SwitchLocation(syntax, "Trace"), method.Name, "it returns no value", "a trace follows one result back to the parameters, and this method writes [Output] parameters; trace a method that returns a loss computed from them");
         }
+        else if (trace && returnsStruct)
+        {
+            Report(Descriptors.TraceUnsupported, SwitchLocation(syntax, "Trace"), method.Name, $"it returns the struct '{method.ReturnType.Name}'", "a trace follows one floating-point result back to the parameters; trace a method that returns a loss computed from the struct");
+        }
         if (diagnostics.Count > 0)
         {
             // A signature SymDiff cannot serve: the body's uses of it would only repeat the cause.

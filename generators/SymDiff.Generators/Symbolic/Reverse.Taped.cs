@@ -185,7 +185,7 @@ internal sealed partial class Reverse
         {
             case Decl d:
                 primal.Add(new Let(d.Name, d.Type, d.Init ?? Zero(d.Type), d.TypeCode));
-                primal.AddRange(TraceStatement(d, d.Name, d.Type));
+                primal.AddRange(TraceStatement(d, d.Name, d.Type, d.TypeCode));
                 if (d.Type == Ty.Double && d.Init is not null && activity.IsActive(d.Name))
                 {
                     var group = new Group(this);
@@ -234,7 +234,7 @@ internal sealed partial class Reverse
             }
 
             primal.Add(new Update(a.Name, a.Op, a.Value));
-            primal.AddRange(TraceStatement(a, a.Name, type));
+            primal.AddRange(TraceStatement(a, a.Name, type, typeCode));
             back.Add(new Taped(a.Name, invertible
                 ? new Update(a.Name, a.Op == AssignOp.Add ? AssignOp.Sub : AssignOp.Add, a.Value)
                 : new Pop(tape, a.Name, null, type, typeCode)));
@@ -244,7 +244,7 @@ internal sealed partial class Reverse
         int site = ++sites;
         primal.Add(new Taped(a.Name, new Push(tape, new Var(a.Name, Ty.Double)), site));
         primal.Add(new Update(a.Name, a.Op, a.Value));
-        primal.AddRange(TraceStatement(a, a.Name, Ty.Double));
+        primal.AddRange(TraceStatement(a, a.Name, Ty.Double, null));
 
         // Before its restore, the target still holds what the statement computed: a rule that is
         // written with the call's result (tanh' = 1 − y², exp' = y) reads it there instead of
@@ -273,7 +273,7 @@ internal sealed partial class Reverse
         var element = new Elem(st.Array, st.Index, true);
         primal.Add(new Taped(st.Array, new Push(tape, element)));
         primal.Add(new StoreElement(st.Array, st.Index, st.Op, st.Value));
-        primal.AddRange(TraceStatement(st, st.Array, Ty.Double, st.Index));
+        primal.AddRange(TraceStatement(st, st.Array, Ty.Double, null, st.Index));
         back.Add(new Taped(st.Array, new Pop(tape, st.Array, st.Index, Ty.Double, model.Scalar)));
         if (activity.IsActive(st.Array))
         {

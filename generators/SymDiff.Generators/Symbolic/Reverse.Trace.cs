@@ -61,12 +61,12 @@ internal sealed partial class Reverse
 
     private Code Record(string call) => new Raw($"{trace}.{call};");
 
-    /// <summary>FTrace's first lines: the call's inputs.</summary>
+    /// <summary>FTrace's first lines: the call's floating-point inputs, constant data too (the network's x and y).</summary>
     private IEnumerable<Code> TraceInputs()
     {
         string method = string.Join(".", model.Types.Select(t => t.Name).Append(model.Name));
         yield return Record($"Begin({Quote(method)}, {Quote(model.FileName)})");
-        foreach (ParamModel p in model.Params.Where(p => p.Differentiable))
+        foreach (ParamModel p in model.Params.Where(p => p.Kind != ParamKind.Int && !p.IsOutput))
         {
             yield return Record($"Input({Quote(p.Display)}, {AsReadOnly(p)}{p.Name})");
         }
@@ -79,10 +79,13 @@ internal sealed partial class Reverse
     // Arrays and spans are recorded as read-only spans, the one overload that takes them all.
     private string AsReadOnly(ParamModel p) => p.IsArray ? $"(global::System.ReadOnlySpan<{model.Scalar}>)" : string.Empty;
 
-    /// <summary>The record of a forward statement that gave <paramref name="name"/> (an element: <paramref name="index"/>) a value.</summary>
-    private IEnumerable<Code> TraceStatement(Stmt s, string name, Ty type, Expr? index = null)
+    /// <summary>
+    /// The record of a forward statement that gave <paramref name="name"/> (an element: <paramref name="index"/>)
+    /// a number; a bool, string or enum local (<paramref name="typeCode"/>) is not a number the trace records.
+    /// </summary>
+    private IEnumerable<Code> TraceStatement(Stmt s, string name, Ty type, string? typeCode, Expr? index = null)
     {
-        if (!Tracing || type == Ty.Bool || type == Ty.Array || s.Source == Lower.Hoisted)
+        if (!Tracing || !IsNumber(type, typeCode) || s.Source == Lower.Hoisted)
         {
             yield break;
         }
@@ -91,6 +94,10 @@ internal sealed partial class Reverse
         string value = index is null ? name : $"{name}[{Emit.ExprWriter.Write(index)}]";
         yield return Record($"Statement({s.Line.ToString(CultureInfo.InvariantCulture)}, {Quote(s.Source)}, {label}, {value})");
     }
+
+    // A value the trace records as a number: floating, or an integer of a numeric type (not an enum, a string or a bool).
+    private static bool IsNumber(Ty type, string? typeCode) =>
+        type == Ty.Double || (type == Ty.Int && typeCode is null or "int" or "long" or "short" or "byte" or "sbyte" or "ushort" or "uint" or "ulong" or "char" or "nint" or "nuint");
 
     /// <summary>The record of the method's result, between the two passes.</summary>
     private Code TraceResult(Stmt s, string value) =>
@@ -187,11 +194,11 @@ internal sealed partial class Reverse
                     string name = c is Taped saved ? saved.Name : Emit.ExprWriter.Write(p.Value);
                     result.Add(Record($"Saved({Quote(name)}, {Emit.ExprWriter.Write(p.Value)})"));
                     break;
-                case Pop { Index: null } p:
-                    result.Add(Record($"Restored({Quote(p.Target)}, {p.Target})"));
+                case Pop { Index: { } index } p:
+                    result.Add(Record($"Restored({Interpolated(p.Target, index)}, {p.Target}[{Emit.ExprWriter.Write(index)}])"));
                     break;
-                case Pop p:
-                    result.Add(Record($"Restored({Interpolated(p.Target, p.Index)}, {p.Target}[{Emit.ExprWriter.Write(p.Index)}])"));
+                case Pop p when p.Type == Ty.Bool || IsNumber(p.Type, p.TypeCode):
+                    result.Add(Record($"Restored({Quote(p.Target)}, {p.Target})"));
                     break;
             }
         }

@@ -71,7 +71,7 @@ internal sealed partial class Reverse
         var primal = body.Where(s => s is not Return).ToList();
         if (Tracing)
         {
-            var types = BodyParser.AllStatements(body).OfType<Decl>().GroupBy(d => d.Name).ToDictionary(g => g.Key, g => g.First().Type);
+            var types = BodyParser.AllStatements(body).OfType<Decl>().GroupBy(d => d.Name).ToDictionary(g => g.Key, g => (g.First().Type, g.First().TypeCode));
             code.AddRange(TraceInputs());
             code.AddRange(TracedPrimal(primal, types));
             var returned = (Return)body[body.Count - 1];
@@ -164,7 +164,7 @@ internal sealed partial class Reverse
     }
 
     // The primal statements of FTrace, each followed by the record of what it computed.
-    private List<Code> TracedPrimal(IEnumerable<Stmt> statements, Dictionary<string, Ty> types)
+    private List<Code> TracedPrimal(IEnumerable<Stmt> statements, Dictionary<string, (Ty Type, string? TypeCode)> types)
     {
         var code = new List<Code>();
         foreach (Stmt s in statements)
@@ -173,11 +173,12 @@ internal sealed partial class Reverse
             {
                 case Decl d:
                     code.Add(new Let(d.Name, d.Type, d.Init!, d.TypeCode));
-                    code.AddRange(TraceStatement(d, d.Name, d.Type));
+                    code.AddRange(TraceStatement(d, d.Name, d.Type, d.TypeCode));
                     break;
                 case Assign a:
                     code.Add(new Update(a.Name, a.Op, a.Value));
-                    code.AddRange(TraceStatement(a, a.Name, types.TryGetValue(a.Name, out Ty type) ? type : Ty.Double));
+                    (Ty type, string? typeCode) = types.TryGetValue(a.Name, out var known) ? known : (Ty.Double, null);
+                    code.AddRange(TraceStatement(a, a.Name, type, typeCode));
                     break;
                 case For f:
                     code.Add(new Loop(f.Header, TracedPrimal(f.Body, types).Prepend(TraceIteration(f.Line, f.Header, f.Counter)).ToList()));

@@ -139,8 +139,8 @@ public sealed class GradientTrace
 
     /// <summary>Records the start of a loop iteration. Called by generated code.</summary>
     [EditorBrowsable(EditorBrowsableState.Never)]
-    public void Iteration(int line, string source, string counter, long value) =>
-        Add(new TraceStep(TraceStepKind.Iteration, line, source, counter, value));
+    public void Iteration<T>(int line, string source, string counter, T value)
+        where T : INumberBase<T> => Add(new TraceStep(TraceStepKind.Iteration, line, source, counter, ToDouble(value)));
 
     /// <summary>Records an <c>if</c>'s decision. Called by generated code.</summary>
     [EditorBrowsable(EditorBrowsableState.Never)]
