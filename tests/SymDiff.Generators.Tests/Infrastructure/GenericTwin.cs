@@ -82,7 +82,7 @@ internal static class GenericTwin
 
         private bool IsDouble(ITypeSymbol? type) => type?.SpecialType == SpecialType.System_Double;
 
-        private static bool IsInteger(ITypeSymbol? type) => type?.SpecialType is SpecialType.System_Int32 or SpecialType.System_Int64;
+        private static bool IsInteger(ITypeSymbol? type) => type?.SpecialType is SpecialType.System_Int32 or SpecialType.System_Int64 or SpecialType.System_Int16;
 
         public override SyntaxNode? Visit(SyntaxNode? node)
         {

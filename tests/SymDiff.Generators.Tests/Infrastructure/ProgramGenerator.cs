@@ -14,7 +14,7 @@ namespace SymDiff.Generators.Tests.Infrastructure;
 /// (relational and <c>and</c> patterns on floating values, constant and <c>or</c> patterns on integers),
 /// <c>is</c> patterns in conditions, the <c>double.Sin</c> static forms, <c>v[^k]</c>, <c>foreach</c>
 /// over <c>v</c> and the local array, chained assignment <c>a = b = e</c>, locals and
-/// reassignment with every compound operator, if/else, counted and while loops that reassign
+/// reassignment with every compound operator, integer locals whose casts and long literals matter, if/else, counted and while loops that reassign
 /// and accumulate (with break and continue), local arrays, early returns, calls to the
 /// differentiable helpers <c>H1</c> and <c>H2</c> (given <c>v</c> or the range <c>v[1..]</c>), and local names that collide with generated
 /// ones or are keywords (<c>o</c>, <c>dx</c>, <c>@in</c>). Values are kept moderate (squashing
@@ -133,6 +133,17 @@ internal sealed class ProgramGenerator(int seed)
         int kind = random.Next(depth >= 2 ? 3 : 9);
         switch (kind)
         {
+            case 0 when random.Next(5) == 0:
+                {
+                    // Integer arithmetic whose types matter: a cast of a sum wraps in short, a long literal
+                    // keeps a product from overflowing int.
+                    string n = NewLocal(), local = NewLocal();
+                    Line($"int {n} = (int)Math.Floor((double)({Expr(1)}) * 3) % 4 + {random.Next(3)};");
+                    Line($"double {local} = {Expr(2)} * (double)(short)({n} * 20000 + {random.Next(50)}) * 0.0001 + (double)({n} * 2000000000L) * 0.0000000001;");
+                    scalars.Add(local);
+                    break;
+                }
+
             case 0:
                 {
                     string local = NewLocal();
