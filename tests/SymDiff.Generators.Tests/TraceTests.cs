@@ -188,7 +188,8 @@ public class TraceTests
                 [Differentiable(Trace = true)]
                 public static double Calls(double x, double[] v)
                 {
-                    double u = Sq(x + v[0]) * 3 + Squares(v[1..]) * x;
+                    double[] a = [x * v[0], x, v[2] * v[1]];
+                    double u = Sq(x + v[0]) * 3 + Squares(v[1..]) * x + Squares(a.AsSpan(1, 2));
                     return Sq(u) + x * v[1];
                 }
             }

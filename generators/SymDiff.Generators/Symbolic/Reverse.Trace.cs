@@ -127,7 +127,8 @@ internal sealed partial class Reverse
             };
             if (update is BackwardCall call)
             {
-                foreach (string adjoint in call.Adjoints.OfType<string>().Where(a => model.Params.All(p => p.DerivativeName != Effects.Target(a) || !p.IsArray)))
+                // Scalar adjoints only: an array's adjoint, or a range of one (dA.Slice(1, n)), is not one number.
+                foreach (string adjoint in call.Adjoints.OfType<string>().Where(a => Effects.Target(a) == a && model.Params.All(p => p.DerivativeName != a || !p.IsArray)))
                 {
                     yield return Record($"CallStep({line}, {Quote(s.Source)}, {Quote(adjoint)}, {adjoint}, {Quote(call.Callee.Name)}, {Quote(Shown(call.Seed))}, {Emit.ExprWriter.Write(call.Seed)})");
                 }
