@@ -20,7 +20,7 @@ internal static class MethodEmitter
         List<Stmt> body;
         List<Code> gradient, backward, derivative;
         List<Code>? traced = null;
-        string traceName = Parsing.Names.Fresh("trace", new HashSet<string>(taken));
+        string traceName = m.Trace ? Parsing.Names.Fresh("trace", new HashSet<string>(taken)) : string.Empty;
         IReadOnlyList<(string Parameter, Expr Partial)>? partials = null;
         if (tapeFree)
         {

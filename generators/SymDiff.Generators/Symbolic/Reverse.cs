@@ -71,9 +71,15 @@ internal sealed partial class Reverse
         var primal = body.Where(s => s is not Return).ToList();
         if (Tracing)
         {
-            var types = BodyParser.AllStatements(body).OfType<Decl>().GroupBy(d => d.Name).ToDictionary(g => g.Key, g => (g.First().Type, g.First().TypeCode));
+            var declared = BodyParser.AllStatements(body).OfType<Decl>().GroupBy(d => d.Name).ToDictionary(g => g.Key, g => g.First());
             code.AddRange(TraceInputs());
-            code.AddRange(TracedPrimal(primal, types));
+            code.AddRange(Primal(primal, skip: null, s => s switch
+            {
+                For f => [TraceIteration(f.Line, f.Header, f.Counter)],
+                Decl d => TraceStatement(d, d.Name, d.Type, d.TypeCode),
+                Assign a => declared.TryGetValue(a.Name, out Decl? local) ? TraceStatement(a, a.Name, local.Type, local.TypeCode) : TraceStatement(a, a.Name, Ty.Double, null),
+                _ => [],
+            }));
             var returned = (Return)body[body.Count - 1];
             code.Add(TraceResult(returned, Emit.ExprWriter.Write(returned.Value!)));
             code.Add(new Let(model.SeedName, Ty.Double, Num.One));
@@ -140,8 +146,12 @@ internal sealed partial class Reverse
         }
     }
 
-    /// <summary>The primal statements, leaving out updates of the names in <paramref name="skip"/>.</summary>
-    public static List<Code> Primal(IEnumerable<Stmt> statements, HashSet<string>? skip)
+    /// <summary>
+    /// The primal statements, leaving out updates of the names in <paramref name="skip"/>. With
+    /// <paramref name="records"/> (FTrace), each declaration and update is followed by what it
+    /// returns for that statement, and each loop body starts with what it returns for the loop.
+    /// </summary>
+    public static List<Code> Primal(IEnumerable<Stmt> statements, HashSet<string>? skip, System.Func<Stmt, IEnumerable<Code>>? records = null)
     {
         var code = new List<Code>();
         foreach (Stmt s in statements)
@@ -155,35 +165,13 @@ internal sealed partial class Reverse
                     code.Add(new Update(a.Name, a.Op, a.Value));
                     break;
                 case For f:
-                    code.Add(new Loop(f.Header, Primal(f.Body, skip)));
-                    break;
+                    code.Add(new Loop(f.Header, (records?.Invoke(f) ?? []).Concat(Primal(f.Body, skip, records)).ToList()));
+                    continue;
+                default:
+                    continue;
             }
-        }
 
-        return code;
-    }
-
-    // The primal statements of FTrace, each followed by the record of what it computed.
-    private List<Code> TracedPrimal(IEnumerable<Stmt> statements, Dictionary<string, (Ty Type, string? TypeCode)> types)
-    {
-        var code = new List<Code>();
-        foreach (Stmt s in statements)
-        {
-            switch (s)
-            {
-                case Decl d:
-                    code.Add(new Let(d.Name, d.Type, d.Init!, d.TypeCode));
-                    code.AddRange(TraceStatement(d, d.Name, d.Type, d.TypeCode));
-                    break;
-                case Assign a:
-                    code.Add(new Update(a.Name, a.Op, a.Value));
-                    (Ty type, string? typeCode) = types.TryGetValue(a.Name, out var known) ? known : (Ty.Double, null);
-                    code.AddRange(TraceStatement(a, a.Name, type, typeCode));
-                    break;
-                case For f:
-                    code.Add(new Loop(f.Header, TracedPrimal(f.Body, types).Prepend(TraceIteration(f.Line, f.Header, f.Counter)).ToList()));
-                    break;
-            }
+            code.AddRange(records?.Invoke(s) ?? []);
         }
 
         return code;

@@ -48,7 +48,6 @@ internal static class TraceRenderer
 
     public static string Html(GradientTrace trace)
     {
-        string E(string s) => WebUtility.HtmlEncode(s);
         var html = new StringBuilder();
         html.AppendLine("<!DOCTYPE html>")
             .AppendLine("<html lang=\"en\">")
@@ -89,6 +88,8 @@ internal static class TraceRenderer
         html.AppendLine("</table>").AppendLine("</body>").AppendLine("</html>");
         return html.ToString();
     }
+
+    private static string E(string text) => WebUtility.HtmlEncode(text);
 
     /// <summary>What a row says, in words and numbers: <c>dError = 2 * error × dSum = 24 × 0.2 = 4.8</c>.</summary>
     public static string Describe(TraceStep step) => step.Kind switch
@@ -179,7 +180,6 @@ internal static class TraceRenderer
 
     private static void HtmlTable(StringBuilder html, string heading, string column, IReadOnlyList<TraceStep> steps)
     {
-        string E(string s) => WebUtility.HtmlEncode(s);
         html.AppendLine("<section>")
             .AppendLine($"<h2>{E(heading)}</h2>")
             .AppendLine($"<table><tr><th>line</th><th>statement</th><th>{E(column)}</th></tr>");
