@@ -112,6 +112,7 @@ public class IncrementalTests
     [InlineData("struct method")]
     [InlineData("helper taking a struct")]
     [InlineData("helper of a type that is not partial")]
+    [InlineData("helper that helper calls")]
     public void An_edit_inside_a_body_read_in_place_parses_its_callers_again(string callee)
     {
         // Loss reads the callee's body in place, so the callee's body is part of Loss's derivative:
@@ -127,7 +128,8 @@ public class IncrementalTests
             namespace Cases;
             public record struct P(double X, double Y) { public double Twice() => 2 * X; }
             public static partial class Helpers { public static double Sum(P p) => p.X + p.Y; }
-            public static class Plain { public static double Scale(double x) => 2 * x; }
+            public static class Plain { public static double Scale(double x) => 2 * x + Inner.Offset(x); }
+            public static class Inner { public static double Offset(double x) => 0.5 * x; }
             """;
         CSharpCompilation compilation = Harness.Compilation("Incremental", null, loss, helpers);
         GeneratorDriver driver = Harness.Driver(trackSteps: true).RunGenerators(compilation);
@@ -138,12 +140,47 @@ public class IncrementalTests
         {
             "struct method" => helpers.Replace("2 * X", "3 * X"),
             "helper taking a struct" => helpers.Replace("p.X + p.Y", "p.X - p.Y"),
+            "helper that helper calls" => helpers.Replace("0.5 * x", "0.25 * x"),
             _ => helpers.Replace("2 * x", "5 * x"),
         };
         driver = driver.RunGenerators(Replace(compilation, 1, edited));
 
         Assert.Contains(IncrementalStepRunReason.Modified, Reasons(driver, TrackingNames.Models));
         Assert.NotEqual(before, Generated());
+    }
+
+    [Fact]
+    public void An_edit_inside_a_helper_no_differentiated_code_names_binds_no_method_again()
+    {
+        // Report's and Twice's bodies could be read in place (members over doubles of a type that
+        // is not partial), but no differentiated method names them, directly or through a body it
+        // reaches (Twice is named only by Report): editing them is like editing any ordinary body.
+        const string loss = """
+            using System; using SymDiff; namespace Cases;
+            public static partial class M
+            {
+                [Differentiable] public static double Loss(double w) => Plain.Scale(w) * w;
+            }
+            """;
+        const string helpers = """
+            namespace Cases;
+            public static class Plain { public static double Scale(double x) => 2 * x; }
+            public static class Reporting
+            {
+                public static double Report(double loss) => Twice(loss) + 1;
+                public static double Twice(double x) => 2 * x;
+            }
+            """;
+        CSharpCompilation compilation = Harness.Compilation("Incremental", null, loss, helpers);
+        GeneratorDriver driver = Harness.Driver(trackSteps: true).RunGenerators(compilation);
+
+        string edited = helpers.Replace("Twice(loss) + 1", "Twice(loss) + 2").Replace("Twice(double x) => 2 * x", "Twice(double x) => 3 * x");
+        Assert.Contains("Twice(loss) + 2", edited, StringComparison.Ordinal);
+        Assert.Contains("=> 3 * x", edited, StringComparison.Ordinal);
+        driver = driver.RunGenerators(Replace(compilation, 1, edited));
+
+        Assert.All(Reasons(driver, TrackingNames.Parse), r => Assert.Equal(IncrementalStepRunReason.Cached, r));
+        Assert.All(OutputReasons(driver), r => Assert.True(r is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, r.ToString()));
     }
 
     [Fact]
