@@ -15,6 +15,7 @@ internal static class MethodEmitter
     public static string Emit(MethodModel m)
     {
         using System.IDisposable dialect = ExprWriter.Dialect(m.Scalar);
+        using System.IDisposable simplifying = Simplify.Session();
         var taken = new HashSet<string>(m.ReservedNames);
         bool tapeFree = Strategy.TapeFree(m);
         List<Stmt> body;

@@ -74,17 +74,67 @@ internal static class E
         _ => Num.Zero,
     };
 
-    /// <summary>The same node with <paramref name="f"/> applied to each direct child expression.</summary>
-    public static Expr MapChildren(Expr e, System.Func<Expr, Expr> f) => e switch
+    /// <summary>
+    /// The same node with <paramref name="f"/> applied to each direct child expression; the node
+    /// itself when every child comes back as it was (caches keyed by instance stay valid, and an
+    /// unchanged tree costs no copy).
+    /// </summary>
+    public static Expr MapChildren(Expr e, System.Func<Expr, Expr> f)
     {
-        Neg n => n with { Operand = f(n.Operand) },
-        Not n => n with { Operand = f(n.Operand) },
-        Elem el => el with { Index = f(el.Index) },
-        Binary b => b with { Left = f(b.Left), Right = f(b.Right) },
-        Cond c => c with { Test = f(c.Test), WhenTrue = f(c.WhenTrue), WhenFalse = f(c.WhenFalse) },
-        Fn fn => fn with { Args = fn.Args.Select(f).ToEquatableArray() },
-        Call c => c with { Args = c.Args.Select(f).ToEquatableArray() },
-        DerivativeCall d => d with { Args = d.Args.Select(f).ToEquatableArray(), Tangents = d.Tangents.Select(f).ToEquatableArray() },
-        _ => e,
-    };
+        switch (e)
+        {
+            case Neg n:
+                return Same(n.Operand, f(n.Operand), out Expr operand) ? n : n with { Operand = operand };
+            case Not n:
+                return Same(n.Operand, f(n.Operand), out operand) ? n : n with { Operand = operand };
+            case Elem el:
+                return Same(el.Index, f(el.Index), out Expr index) ? el : el with { Index = index };
+            case Binary b:
+                bool left = Same(b.Left, f(b.Left), out Expr l), right = Same(b.Right, f(b.Right), out Expr r);
+                return left && right ? b : b with { Left = l, Right = r };
+            case Cond c:
+                bool test = Same(c.Test, f(c.Test), out Expr t), whenTrue = Same(c.WhenTrue, f(c.WhenTrue), out Expr wt), whenFalse = Same(c.WhenFalse, f(c.WhenFalse), out Expr wf);
+                return test && whenTrue && whenFalse ? c : c with { Test = t, WhenTrue = wt, WhenFalse = wf };
+            case Fn fn:
+                return Map(fn.Args, f) is { } args ? fn with { Args = args } : fn;
+            case Call call:
+                return Map(call.Args, f) is { } callArgs ? call with { Args = callArgs } : call;
+            case DerivativeCall d:
+                EquatableArray<Expr>? dArgs = Map(d.Args, f), tangents = Map(d.Tangents, f);
+                return dArgs is null && tangents is null ? d : d with { Args = dArgs ?? d.Args, Tangents = tangents ?? d.Tangents };
+            default:
+                return e;
+        }
+    }
+
+    private static bool Same(Expr before, Expr after, out Expr result)
+    {
+        result = after;
+        return ReferenceEquals(before, after);
+    }
+
+    // The mapped list, or null when every item came back as it was.
+    private static EquatableArray<Expr>? Map(EquatableArray<Expr> items, System.Func<Expr, Expr> f)
+    {
+        Expr[]? mapped = null;
+        for (int i = 0; i < items.Count; i++)
+        {
+            Expr item = f(items[i]);
+            if (mapped is null && !ReferenceEquals(item, items[i]))
+            {
+                mapped = new Expr[items.Count];
+                for (int k = 0; k < i; k++)
+                {
+                    mapped[k] = items[k];
+                }
+            }
+
+            if (mapped is not null)
+            {
+                mapped[i] = item;
+            }
+        }
+
+        return mapped is null ? null : new EquatableArray<Expr>(mapped);
+    }
 }

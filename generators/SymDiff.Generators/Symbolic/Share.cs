@@ -66,7 +66,11 @@ internal static class Share
                 continue;
             }
 
-            value = Replace(value, key => held.TryGet(key, out string? local) ? new Var(local!, Ty.Double) : null);
+            if (!held.IsEmpty)
+            {
+                value = Replace(value, key => held.TryGet(key, out string? local) ? new Var(local!, Ty.Double) : null);
+            }
+
             var made = new Dictionary<string, string>();
             Expr? Made(string key) => made.TryGetValue(key, out string? local) ? new Var(local, Ty.Double) : null;
             foreach ((string key, Expr shared, _) in find(value).Where(f => f.Count > 1 || reusedLater.Contains((index, f.Key))).OrderBy(f => f.Key.Length))
@@ -77,7 +81,7 @@ internal static class Share
                 held.Add(key, local, Effects.VarsIn(shared).Append(local));
             }
 
-            result.Add(WithValue(c, Replace(value, Made)));
+            result.Add(WithValue(c, made.Count == 0 ? value : Replace(value, Made)));
             foreach (string target in Effects.Writes(c))
             {
                 held.Assigned(target);
@@ -240,6 +244,8 @@ internal static class Share
     {
         private readonly Dictionary<string, T> known = new();
         private readonly Dictionary<string, List<string>> readers = new();
+
+        public bool IsEmpty => known.Count == 0;
 
         public bool TryGet(string key, out T value) => known.TryGetValue(key, out value!);
 

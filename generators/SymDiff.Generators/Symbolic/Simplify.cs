@@ -17,13 +17,36 @@ namespace SymDiff.Generators.Symbolic;
 /// </summary>
 internal static class Simplify
 {
-    // Both caches are keyed by instance: the IR is immutable, and the differentiator hands the same
+    // The caches are keyed by instance: the IR is immutable, and the differentiator hands the same
     // subexpressions to Run and Key again and again (every adjoint of a nested expression holds
-    // the ones below it). Without them a 300-deep expression took cubic time.
-    private static readonly ConditionalWeakTable<Expr, Expr> Simplified = new();
-    private static readonly ConditionalWeakTable<Expr, KeyInfo> Keys = new();
+    // the ones below it). Without them a 300-deep expression took cubic time. They live for one
+    // Session (one generated file), in plain dictionaries: weak tables keyed by millions of
+    // short-lived expressions made every garbage collection walk as many dependent handles.
+    [ThreadStatic]
+    private static Caches? current;
 
-    public static Expr Run(Expr e) => e is Num or Var or Opaque or ArrayRef or Elem ? e : Simplified.GetValue(e, Simplest);
+    private static Caches Current => current ??= new Caches();
+
+    /// <summary>Simplifies with fresh caches until the returned scope is disposed (one per generated file).</summary>
+    public static IDisposable Session()
+    {
+        Caches? saved = current;
+        current = new Caches();
+        return new EndSession(saved);
+    }
+
+    public static Expr Run(Expr e) => e is Num or Var or Opaque or ArrayRef or Elem ? e : Memo(Current.Simplified, e, Simplest);
+
+    private static TValue Memo<TValue>(Dictionary<Expr, TValue> cache, Expr e, Func<Expr, TValue> compute)
+    {
+        if (!cache.TryGetValue(e, out TValue? value))
+        {
+            value = compute(e);
+            cache[e] = value;
+        }
+
+        return value;
+    }
 
     private static Expr Simplest(Expr e) => e switch
     {
@@ -44,7 +67,7 @@ internal static class Simplify
     {
         Num n => new KeyInfo(n.Value.ToString("R", CultureInfo.InvariantCulture)),
         Var v => new KeyInfo(v.Name),
-        _ => Keys.GetValue(e, static x => new KeyInfo(Compose(x))),
+        _ => Memo(Current.Keys, e, static x => new KeyInfo(Compose(x))),
     };
 
     /// <summary>A key with its hash, computed once: keys of deep expressions are long, and share long prefixes.</summary>
@@ -147,13 +170,11 @@ internal static class Simplify
         }
     }
 
-    private static readonly ConditionalWeakTable<Expr, List<Term>> SumsOfProducts = new();
-
     // The callers change the terms they get (Scale, Combine), so each gets its own copy.
     private static List<Term> Terms(Expr e) =>
         e is Num n
             ? [new Term { Coef = n.Value }]
-            : SumsOfProducts.GetValue(e, static x => TermsOf(x)).Select(Clone).ToList();
+            : Memo(Current.SumsOfProducts, e, static x => TermsOf(x)).Select(Clone).ToList();
 
     private static List<Term> TermsOf(Expr e)
     {
@@ -481,5 +502,27 @@ internal static class Simplify
         }
 
         return new Fn(function, args.ToEquatableArray());
+    }
+
+    private sealed class Caches
+    {
+        public readonly Dictionary<Expr, Expr> Simplified = new(ByInstance.Instance);
+        public readonly Dictionary<Expr, KeyInfo> Keys = new(ByInstance.Instance);
+        public readonly Dictionary<Expr, List<Term>> SumsOfProducts = new(ByInstance.Instance);
+    }
+
+    private sealed class EndSession(Caches? saved) : IDisposable
+    {
+        public void Dispose() => current = saved;
+    }
+
+    /// <summary>Expressions compared as instances (their records compare by value, deeply).</summary>
+    private sealed class ByInstance : IEqualityComparer<Expr>
+    {
+        public static readonly ByInstance Instance = new();
+
+        public bool Equals(Expr? x, Expr? y) => ReferenceEquals(x, y);
+
+        public int GetHashCode(Expr obj) => RuntimeHelpers.GetHashCode(obj);
     }
 }
