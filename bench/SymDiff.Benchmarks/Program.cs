@@ -6,6 +6,12 @@ if (args.Length > 0 && args[0] == "--scaling")
     return;
 }
 
+if (args.Length > 0 && args[0] == "--activation-pairs")
+{
+    SymDiff.Benchmarks.ActivationPairs.Run(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 200);
+    return;
+}
+
 if (args.Length > 0 && args[0] == "--stalls")
 {
     SymDiff.Benchmarks.Stalls.Run(args.Length > 1 ? double.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 3);

@@ -48,7 +48,7 @@ for (int round = 0; round <= rounds; round++)
     BuildResult plainBuild = Builds.Compile(plain, generate: false);
     BuildResult generated = Builds.Compile(annotated, generate: true);
     string label = round == 0 ? "cold" : $"warm {round}";
-    Console.WriteLine($"  {label,-7} without {plainBuild.Total.TotalSeconds,6:0.00} s   with {generated.Total.TotalSeconds,6:0.00} s   generator {generated.Generator.TotalSeconds,5:0.00} s");
+    Console.WriteLine($"  {label,-7} without {plainBuild.Total.TotalSeconds,6:0.00} s   with {generated.Total.TotalSeconds,6:0.00} s   generator {generated.Generator.TotalSeconds,5:0.00} s   (JIT so far: {System.Runtime.JitInfo.GetCompiledMethodCount()} methods, {System.Runtime.JitInfo.GetCompilationTime().TotalSeconds:0.00} s)");
     if (round > 0)
     {
         without.Add(plainBuild.Total.TotalSeconds);

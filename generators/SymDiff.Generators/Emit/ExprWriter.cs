@@ -107,9 +107,17 @@ internal static class ExprWriter
         _ => throw new InvalidOperationException("Unknown expression " + e.GetType().Name),
     };
 
-    // MathF has every function of the table but Clamp, whose float overload is Math's.
+    // MathF has every function of the table but Clamp, whose float overload is Math's. Generic
+    // code calls the transcendental functions through SymDiff.GenericMath, which calls Math or
+    // MathF itself for double and float: the JIT does not inline double.Tanh and its kin, so
+    // T.Tanh costs two calls where Math.Tanh costs one. Formulas keep T.Tanh.
     private static string MathClass(MathFn function) =>
-        IsGeneric ? Scalar : IsFloat && function != MathFn.Clamp ? "global::System.MathF" : "global::System.Math";
+        IsGeneric ? (!notation && ThroughGenericMath(function) ? "global::SymDiff.GenericMath" : Scalar)
+        : IsFloat && function != MathFn.Clamp ? "global::System.MathF" : "global::System.Math";
+
+    private static bool ThroughGenericMath(MathFn function) => function is MathFn.Sin or MathFn.Cos or MathFn.Tan or MathFn.Asin or MathFn.Acos
+        or MathFn.Atan or MathFn.Atan2 or MathFn.Exp or MathFn.Log or MathFn.Log10 or MathFn.Log2 or MathFn.Pow
+        or MathFn.Sinh or MathFn.Cosh or MathFn.Tanh or MathFn.Cbrt;
 
     // An argument of a math function has the method's floating type, so the overload is the one
     // the source chose: a literal is written as a real (Truncate(3.0), not the ambiguous

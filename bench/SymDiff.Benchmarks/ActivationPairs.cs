@@ -1,0 +1,92 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Linq;
+using System.Numerics;
+using SymDiff.Nn;
+
+namespace SymDiff.Benchmarks;
+
+/// <summary>
+/// The generic pullbacks against the one-precision ones, in pairs: each round times a block of
+/// <see cref="ActivationBackward{T}.GeneratedGeneric"/> calls and a block of
+/// <see cref="ActivationBackward{T}.GeneratedConcrete"/> calls back to back in one process (in
+/// alternating order); the slowdown is the median of the rounds' ratios, with quartiles.
+/// BenchmarkDotNet runs the two in separate processes, between which this VM's speed moves by
+/// more than the effect being measured (the transcendental pullbacks' standard deviations there
+/// are 5–20 % of their means).
+/// Run with <c>dotnet run -c Release -- --activation-pairs [rounds]</c>.
+/// </summary>
+internal static class ActivationPairs
+{
+    private const int CallsPerBlock = 200;
+
+    public static void Run(int rounds)
+    {
+        Report.Header(
+            $"Generic against one-precision pullbacks, 4,096 elements, {rounds} rounds of {CallsPerBlock} calls each",
+            ["activation", "precision"],
+            ["one precision (median µs)", "generic (median µs)", "generic ÷ one precision: median of pairs", "quartiles"]);
+        foreach (Activation function in new[] { Activation.Relu, Activation.Tanh, Activation.Gelu })
+        {
+            Measure(new ActivationBackwardDouble { Function = function }, "double", rounds);
+            Measure(new ActivationBackwardFloat { Function = function }, "float", rounds);
+        }
+    }
+
+    private static void Measure<T>(ActivationBackward<T> benchmark, string precision, int rounds)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        benchmark.Setup();
+        Action concrete = () => benchmark.GeneratedConcrete();
+        Action generic = () => benchmark.GeneratedGeneric();
+
+        // Warm-up: both past the JIT's tiers.
+        Time(concrete, 20 * CallsPerBlock);
+        Time(generic, 20 * CallsPerBlock);
+
+        var one = new List<double>(rounds);
+        var gen = new List<double>(rounds);
+        var ratios = new List<double>(rounds);
+        for (int r = 0; r < rounds; r++)
+        {
+            double a, b;
+            if (r % 2 == 0)
+            {
+                a = Time(concrete, CallsPerBlock);
+                b = Time(generic, CallsPerBlock);
+            }
+            else
+            {
+                b = Time(generic, CallsPerBlock);
+                a = Time(concrete, CallsPerBlock);
+            }
+
+            one.Add(a);
+            gen.Add(b);
+            ratios.Add(b / a);
+        }
+
+        Console.WriteLine($"| {benchmark.Function} | {precision} | {Quantile(one, 0.5):F2} | {Quantile(gen, 0.5):F2} | {Quantile(ratios, 0.5):F3} | {Quantile(ratios, 0.25):F3}–{Quantile(ratios, 0.75):F3} |");
+    }
+
+    // Microseconds per call, the mean over the block.
+    private static double Time(Action call, int count)
+    {
+        long start = Stopwatch.GetTimestamp();
+        for (int i = 0; i < count; i++)
+        {
+            call();
+        }
+
+        return Stopwatch.GetElapsedTime(start).TotalMicroseconds / count;
+    }
+
+    private static double Quantile(List<double> values, double q)
+    {
+        double[] sorted = values.Order().ToArray();
+        double at = q * (sorted.Length - 1);
+        int low = (int)Math.Floor(at), high = (int)Math.Ceiling(at);
+        return sorted[low] + ((sorted[high] - sorted[low]) * (at - low));
+    }
+}
