@@ -67,7 +67,7 @@ internal static class ActivationPairs
             ratios.Add(b / a);
         }
 
-        Console.WriteLine($"| {benchmark.Function} | {precision} | {Quantile(one, 0.5):F2} | {Quantile(gen, 0.5):F2} | {Quantile(ratios, 0.5):F3} | {Quantile(ratios, 0.25):F3}–{Quantile(ratios, 0.75):F3} |");
+        Console.WriteLine($"| {benchmark.Function} | {precision} | {Report.Quantile(one, 0.5):F2} | {Report.Quantile(gen, 0.5):F2} | {Report.Quantile(ratios, 0.5):F3} | {Report.Quantile(ratios, 0.25):F3}–{Report.Quantile(ratios, 0.75):F3} |");
     }
 
     // Microseconds per call, the mean over the block.
@@ -80,13 +80,5 @@ internal static class ActivationPairs
         }
 
         return Stopwatch.GetElapsedTime(start).TotalMicroseconds / count;
-    }
-
-    private static double Quantile(List<double> values, double q)
-    {
-        double[] sorted = values.Order().ToArray();
-        double at = q * (sorted.Length - 1);
-        int low = (int)Math.Floor(at), high = (int)Math.Ceiling(at);
-        return sorted[low] + ((sorted[high] - sorted[low]) * (at - low));
     }
 }

@@ -3,9 +3,18 @@ using System.Linq;
 
 namespace SymDiff.Benchmarks;
 
-/// <summary>The opening of the markdown tables that the bench's own measurements (--scaling, --stalls) print.</summary>
+/// <summary>The opening of the markdown tables that the bench's own measurements (--scaling, --stalls, --activation-pairs) print, and their statistics.</summary>
 internal static class Report
 {
+    /// <summary>The <paramref name="q"/> quantile of <paramref name="values"/>, interpolated between the two nearest.</summary>
+    public static double Quantile(System.Collections.Generic.IReadOnlyCollection<double> values, double q)
+    {
+        double[] sorted = values.Order().ToArray();
+        double at = q * (sorted.Length - 1);
+        int low = (int)Math.Floor(at), high = (int)Math.Ceiling(at);
+        return sorted[low] + ((sorted[high] - sorted[low]) * (at - low));
+    }
+
     /// <summary>The title, when and on what, and a table's header: <paramref name="labels"/> left-aligned, then <paramref name="figures"/> right-aligned.</summary>
     public static void Header(string title, string[] labels, string[] figures)
     {

@@ -81,9 +81,9 @@ internal static class ThreadScaling
                     ratios.Add(t1 / t2);
                 }
 
-                Console.WriteLine($"| {precision} | {name} | {Quantile(one, 0.5):F0} | {Quantile(two, 0.5):F0} | {Quantile(ratios, 0.5):F2}× | " +
-                    $"{Quantile(ratios, 0.25):F2}–{Quantile(ratios, 0.75):F2} | {ratios.Min():F2}, {ratios.Max():F2} | " +
-                    $"{Quantile(oneSteps, 0.1):F0}, {Quantile(twoSteps, 0.1):F0}, {Quantile(oneSteps, 0.1) / Quantile(twoSteps, 0.1):F2}× |");
+                Console.WriteLine($"| {precision} | {name} | {Report.Quantile(one, 0.5):F0} | {Report.Quantile(two, 0.5):F0} | {Report.Quantile(ratios, 0.5):F2}× | " +
+                    $"{Report.Quantile(ratios, 0.25):F2}–{Report.Quantile(ratios, 0.75):F2} | {ratios.Min():F2}, {ratios.Max():F2} | " +
+                    $"{Report.Quantile(oneSteps, 0.1):F0}, {Report.Quantile(twoSteps, 0.1):F0}, {Report.Quantile(oneSteps, 0.1) / Report.Quantile(twoSteps, 0.1):F2}× |");
             }
         }
         finally
@@ -114,13 +114,5 @@ internal static class ThreadScaling
         }
 
         return Stopwatch.GetElapsedTime(start, last).TotalMicroseconds / count;
-    }
-
-    private static double Quantile(List<double> values, double q)
-    {
-        double[] sorted = values.Order().ToArray();
-        double at = q * (sorted.Length - 1);
-        int low = (int)Math.Floor(at), high = (int)Math.Ceiling(at);
-        return sorted[low] + ((sorted[high] - sorted[low]) * (at - low));
     }
 }
