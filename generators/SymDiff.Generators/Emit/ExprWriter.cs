@@ -27,7 +27,7 @@ internal static class ExprWriter
     {
         string? saved = dialect;
         dialect = scalar;
-        return new Restore(() => dialect = saved);
+        return new Model.Scope(() => dialect = saved);
     }
 
     /// <summary>The floating-point type being written.</summary>
@@ -267,10 +267,5 @@ internal static class ExprWriter
         }
 
         return ($"{Scalar}.CreateChecked({value.ToString("R", CultureInfo.InvariantCulture)})", Primary);
-    }
-
-    private sealed class Restore(Action undo) : IDisposable
-    {
-        public void Dispose() => undo();
     }
 }

@@ -115,7 +115,8 @@ internal static class ProjectShape
     /// <summary>The bodies of the members of one name (their digest) and the identifiers those bodies use.</summary>
     public sealed record Named(string Hash, IReadOnlyCollection<string> Names);
 
-    private sealed record TreeParts(string Declarations, string Bodies, string InPlace, IReadOnlyList<(string Name, string Body, HashSet<string> Names)> Named);
+    // A file's parts, hashed once per syntax tree; each named body by its own digest.
+    private sealed record TreeParts(string Declarations, string Bodies, string InPlace, IReadOnlyList<(string Name, string BodyHash, HashSet<string> Names)> Named);
 
     // Members C# calls without their name in the caller's text (deconstruction, foreach, a
     // collection initializer, an index from the end or a range on a user type, using, await).
@@ -134,7 +135,7 @@ internal static class ProjectShape
         var declarations = new StringBuilder();
         var bodies = new StringBuilder();
         var inPlace = new StringBuilder();
-        var named = new Dictionary<string, (StringBuilder Bodies, HashSet<string> Names)>(StringComparer.Ordinal);
+        var named = new Dictionary<string, (StringBuilder BodyHashes, HashSet<string> Names)>(StringComparer.Ordinal);
 
         // Options field by field: the command-line compiler's resolvers throw from GetHashCode.
         CompilationOptions o = compilation.Options;
@@ -154,7 +155,7 @@ internal static class ProjectShape
             declarations.Append('\n').Append(tree.FilePath).Append(' ').Append(parts.Declarations);
             bodies.Append('\n').Append(tree.FilePath).Append(' ').Append(parts.Bodies);
             inPlace.Append('\n').Append(tree.FilePath).Append(' ').Append(parts.InPlace);
-            foreach ((string name, string body, HashSet<string> names) in parts.Named)
+            foreach ((string name, string bodyHash, HashSet<string> names) in parts.Named)
             {
                 if (!named.TryGetValue(name, out var entry))
                 {
@@ -162,7 +163,7 @@ internal static class ProjectShape
                     named[name] = entry;
                 }
 
-                entry.Bodies.Append(tree.FilePath).Append(' ').Append(body).Append('\n');
+                entry.BodyHashes.Append(tree.FilePath).Append(' ').Append(bodyHash).Append('\n');
                 entry.Names.UnionWith(names);
             }
         }
@@ -171,7 +172,7 @@ internal static class ProjectShape
             Hash(declarations.ToString()),
             Hash(bodies.ToString()),
             Hash(inPlace.ToString()),
-            named.ToDictionary(n => n.Key, n => new Named(Hash(n.Value.Bodies.ToString()), n.Value.Names), StringComparer.Ordinal));
+            named.ToDictionary(n => n.Key, n => new Named(Hash(n.Value.BodyHashes.ToString()), n.Value.Names), StringComparer.Ordinal));
     }
 
     private static TreeParts TreeShape(SyntaxTree tree, CancellationToken ct)
@@ -179,7 +180,7 @@ internal static class ProjectShape
         var declarations = new StringBuilder();
         var bodies = new StringBuilder();
         var inPlace = new StringBuilder();
-        var named = new List<(string Name, string Body, HashSet<string> Names)>();
+        var named = new List<(string Name, string BodyHash, HashSet<string> Names)>();
         if (tree.Options is CSharpParseOptions options)
         {
             declarations.Append(options.LanguageVersion).Append(' ').Append(string.Join(",", options.PreprocessorSymbolNames)).Append('\n');
@@ -191,7 +192,7 @@ internal static class ProjectShape
 
     // Tokens in order, one space apart; a member's body stands as "{}" in the declarations, and
     // goes whole into the bodies when its method carries an attribute.
-    private static void Append(SyntaxNode node, StringBuilder declarations, StringBuilder bodies, StringBuilder inPlace, List<(string Name, string Body, HashSet<string> Names)> named)
+    private static void Append(SyntaxNode node, StringBuilder declarations, StringBuilder bodies, StringBuilder inPlace, List<(string Name, string BodyHash, HashSet<string> Names)> named)
     {
         foreach (SyntaxNodeOrToken child in node.ChildNodesAndTokens())
         {
@@ -212,7 +213,7 @@ internal static class ProjectShape
                 {
                     if (CalledByName(body) is { } name)
                     {
-                        named.Add((name, body.ToString(), new HashSet<string>(body.DescendantTokens().Where(t => t.IsKind(SyntaxKind.IdentifierToken)).Select(t => t.ValueText), StringComparer.Ordinal)));
+                        named.Add((name, Hash(body.ToString()), new HashSet<string>(body.DescendantTokens().Where(t => t.IsKind(SyntaxKind.IdentifierToken)).Select(t => t.ValueText), StringComparer.Ordinal)));
                     }
                     else
                     {

@@ -32,7 +32,7 @@ internal static class Simplify
     {
         Caches? saved = current;
         current = new Caches();
-        return new EndSession(saved);
+        return new Scope(() => current = saved);
     }
 
     public static Expr Run(Expr e) => e is Num or Var or Opaque or ArrayRef or Elem ? e : Memo(Current.Simplified, e, Simplest);
@@ -509,11 +509,6 @@ internal static class Simplify
         public readonly Dictionary<Expr, Expr> Simplified = new(ByInstance.Instance);
         public readonly Dictionary<Expr, KeyInfo> Keys = new(ByInstance.Instance);
         public readonly Dictionary<Expr, List<Term>> SumsOfProducts = new(ByInstance.Instance);
-    }
-
-    private sealed class EndSession(Caches? saved) : IDisposable
-    {
-        public void Dispose() => current = saved;
     }
 
     /// <summary>Expressions compared as instances (their records compare by value, deeply).</summary>
