@@ -117,6 +117,23 @@ public class SnapshotTests
                 }
             }
             """, "Cases.C.Perimeter.g.cs"),
+        ["StructHessian"] = ("""
+            using System;
+            using SymDiff;
+            namespace Cases;
+            public record struct Spring(double Stiffness, double Rest);
+            public readonly record struct Point(double X, double Y);
+            public static partial class C
+            {
+                [Differentiable(Hessian = true)]
+                public static double Energy(Spring s, ReadOnlySpan<Point> ends)
+                {
+                    double dx = ends[1].X - ends[0].X, dy = ends[1].Y - ends[0].Y;
+                    double stretch = Math.Sqrt(dx * dx + dy * dy) - s.Rest;
+                    return 0.5 * s.Stiffness * stretch * stretch;
+                }
+            }
+            """, "Cases.C.Energy.g.cs"),
         ["NestedTypes"] = ("""
             using SymDiff;
             namespace Cases.Deep;

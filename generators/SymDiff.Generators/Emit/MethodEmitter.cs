@@ -104,7 +104,7 @@ internal static class MethodEmitter
         return w.ToString();
     }
 
-    private static void WriteMethod(CodeWriter w, MethodModel m, IEnumerable<string> docs, string returnAndName, IEnumerable<string> parameters, List<Code> code, bool inline, IEnumerable<string>? locals = null)
+    internal static void WriteMethod(CodeWriter w, MethodModel m, IEnumerable<string> docs, string returnAndName, IEnumerable<string> parameters, List<Code> code, bool inline, IEnumerable<string>? locals = null)
     {
         StructFolding folding = StructFolding.Fold(m, parameters.ToList(), docs.ToList());
         foreach (string doc in folding.Docs)
@@ -150,11 +150,11 @@ internal static class MethodEmitter
 
     private static IEnumerable<ParamModel> Differentiable(MethodModel m) => m.Params.Where(p => p.Differentiable);
 
-    private static IEnumerable<string> GradientParameters(MethodModel m) =>
+    internal static IEnumerable<string> GradientParameters(MethodModel m) =>
         Primal(m).Concat(Differentiable(m).Select(p => p.IsArray ? $"global::System.Span<{m.Scalar}> {p.DerivativeName}" : $"out {m.Scalar} {p.DerivativeName}"));
 
     // Backward takes the seed: the result's adjoint, or each output's adjoint span.
-    private static IEnumerable<string> BackwardParameters(MethodModel m) =>
+    internal static IEnumerable<string> BackwardParameters(MethodModel m) =>
         Primal(m).Concat(m.ReturnsVoid ? m.Outputs.Select(o => $"global::System.ReadOnlySpan<{m.Scalar}> {o.DerivativeName}") : [$"{m.Scalar} {m.SeedName}"])
             .Concat(Differentiable(m).Select(p => p.IsArray ? $"global::System.Span<{m.Scalar}> {p.DerivativeName}" : $"ref {m.Scalar} {p.DerivativeName}"));
 

@@ -24,13 +24,10 @@ internal static class SecondOrderEmitter
         var differentiable = m.Params.Where(p => p.Differentiable).ToList();
 
         w.Line();
-        Write(w, Docs.HessianVectorProduct(m, primal), attribute);
         IEnumerable<string> parameters = Primal(m)
             .Concat(differentiable.Select(p => Tangent(p, scalar)))
             .Concat(differentiable.Select(p => Written(p, p.ProductName, scalar, "out")));
-        w.Open($"{Modifiers(m)}{scalar} {m.Name}HessianVectorProduct{m.TypeParameters}({string.Join(", ", parameters)}){m.Constraints}");
-        BodyWriter.Write(w, product);
-        w.Close();
+        MethodEmitter.WriteMethod(w, m, Docs.HessianVectorProduct(m, primal), $"{scalar} {m.Name}HessianVectorProduct{m.TypeParameters}", parameters, product, inline: false);
 
         // Hessian: its locals are fresh against every parameter name.
         var names = new HashSet<string>(m.ReservedNames);
@@ -38,11 +35,17 @@ internal static class SecondOrderEmitter
         string hessian = Parsing.Names.Fresh("hessian", names), size = Parsing.Names.Fresh("size", names), value = Parsing.Names.Fresh("value", names);
         string row = Parsing.Names.Fresh("row", names), k = Parsing.Names.Fresh("k", names);
         w.Line();
-        Write(w, Docs.Hessian(m, primal).Select(d => d.Replace("\"hessian\"", $"\"{hessian}\"")), attribute);
         IEnumerable<string> hessianParameters = Primal(m)
             .Concat(differentiable.Select(p => Written(p, p.DerivativeName, scalar, "out")))
             .Append($"global::System.Span<{scalar}> {hessian}");
-        w.Open($"{Modifiers(m)}{scalar} {m.Name}Hessian{m.TypeParameters}({string.Join(", ", hessianParameters)}){m.Constraints}");
+        StructFolding folding = StructFolding.Fold(m, hessianParameters.ToList(), Docs.Hessian(m, primal).Select(d => d.Replace("\"hessian\"", $"\"{hessian}\"")).ToList());
+        Write(w, folding.Docs, attribute);
+        w.Open($"{Modifiers(m)}{scalar} {m.Name}Hessian{m.TypeParameters}({string.Join(", ", folding.Parameters)}){m.Constraints}");
+
+        // With struct parameters the gradient comes from Gradient as structs, and the sweeps,
+        // which are private, take the fields as scalars.
+        bool folds = Folds(m);
+        List<string> primalArguments = Arguments(StructFolding.Fold(m, Primal(m).ToList(), []).Parameters).ToList();
 
         // Offsets of each parameter's block: scalars count 1, arrays their length.
         var offsets = new List<string>();
@@ -50,12 +53,12 @@ internal static class SecondOrderEmitter
         foreach (ParamModel p in differentiable)
         {
             offsets.Add(running);
-            running = Plus(running, Length(p));
+            running = Plus(running, Length(m, p));
         }
 
         w.Line($"int {size} = {running};");
         w.Line($"{Helpers}.RequireSquare({hessian}, {size}, nameof({hessian}));");
-        w.Line($"{scalar} {value} = {m.Name}Gradient({string.Join(", ", m.Params.Select(p => p.Name).Concat(differentiable.Select(p => p.IsArray ? p.DerivativeName : "out " + p.DerivativeName)))});");
+        w.Line($"{scalar} {value} = {m.Name}Gradient({string.Join(", ", Arguments(StructFolding.Fold(m, MethodEmitter.GradientParameters(m).ToList(), []).Parameters))});");
         w.Line("// Row k of the Hessian is (H·eₖ)ᵀ: one forward-over-reverse sweep per differentiated scalar.");
         for (int i = 0; i < differentiable.Count; i++)
         {
@@ -64,30 +67,30 @@ internal static class SecondOrderEmitter
             {
                 w.Line($"// {p.Name} enters {m.Name} linearly and alone: its rows and columns are zero.");
                 w.Line(p.IsArray
-                    ? $"{hessian}.Slice({Times(offsets[i], size)}, {p.Name}.Length * {size}).Clear();"
+                    ? $"{hessian}.Slice({Times(offsets[i], size)}, {Times(Length(m, p), size)}).Clear();"
                     : $"{hessian}.Slice({Times(offsets[i], size)}, {size}).Clear();");
                 continue;
             }
 
             // With several parameters, each one's rows come from a sweep seeded by it alone, so
             // what does not depend on it (the zero blocks) is not computed.
-            string sweep = differentiable.Count > 1 ? ColumnSweep(m, p) : $"{m.Name}HessianVectorProduct";
-            Func<string, IEnumerable<string>, IEnumerable<string>> only = differentiable.Count > 1
-                ? (tangent, products) => m.Params.Select(q => q.Name).Append(tangent).Concat(products)
+            string sweep = differentiable.Count > 1 || folds ? ColumnSweep(m, p) : $"{m.Name}HessianVectorProduct";
+            Func<string, IEnumerable<string>, IEnumerable<string>> only = differentiable.Count > 1 || folds
+                ? (tangent, products) => primalArguments.Append(tangent).Concat(products)
                 : (tangent, products) => m.Params.Select(q => q.Name).Concat(differentiable.Select(q => q == p ? tangent : q.IsArray ? "default" : Zero)).Concat(products);
             if (!p.IsArray)
             {
                 string rowStart = Times(offsets[i], size);
-                w.Line($"{sweep}({string.Join(", ", only(One, RowSlices(differentiable, rowStart, hessian, "out")))});");
+                w.Line($"{sweep}({string.Join(", ", only(One, RowSlices(m, differentiable, rowStart, hessian, "out")))});");
                 continue;
             }
 
-            string unit = Parsing.Names.Fresh("unit" + Parsing.Names.Capitalized(p.Name), names);
-            w.Line($"{scalar}[] {unit} = {Helpers}.Rent<{scalar}>({p.Name}.Length);");
-            w.Open($"for (int {k} = 0; {k} < {p.Name}.Length; {k}++)");
+            string unit = Parsing.Names.Fresh("unit" + Parsing.Names.Capitalized(m.StructArrays.FirstOrDefault(a => a.Fields == p.Name)?.Name ?? p.Name), names);
+            w.Line($"{scalar}[] {unit} = {Helpers}.Rent<{scalar}>({Length(m, p)});");
+            w.Open($"for (int {k} = 0; {k} < {Length(m, p)}; {k}++)");
             w.Line($"{unit}[{k}] = {One};");
             w.Line($"int {row} = ({Plus(offsets[i], k)}) * {size};");
-            w.Line($"{sweep}({string.Join(", ", only($"global::System.MemoryExtensions.AsSpan({unit}, 0, {p.Name}.Length)", RowSlices(differentiable, row, hessian, "out")))});");
+            w.Line($"{sweep}({string.Join(", ", only($"global::System.MemoryExtensions.AsSpan({unit}, 0, {Length(m, p)})", RowSlices(m, differentiable, row, hessian, "out")))});");
             w.Line($"{unit}[{k}] = {Zero};");
             w.Close();
             w.Line($"{Helpers}.Return({unit});");
@@ -96,7 +99,7 @@ internal static class SecondOrderEmitter
         w.Line($"{Helpers}.Symmetrize({hessian}, {size});");
         w.Line($"return {value};");
         w.Close();
-        if (differentiable.Count > 1)
+        if (differentiable.Count > 1 || folds)
         {
             foreach (ParamModel p in differentiable.Where(p => !SecondOrder.ZeroBlock(m, gradient, p)))
             {
@@ -136,15 +139,15 @@ internal static class SecondOrderEmitter
     // The arguments that write one row of a Hessian or Jacobian (the one that starts at
     // 'rowStart' in 'matrix'): a slice per array parameter, an element passed by 'modifier'
     // ("out" or "ref") per scalar.
-    private static IEnumerable<string> RowSlices(List<ParamModel> differentiable, string rowStart, string matrix, string modifier)
+    private static IEnumerable<string> RowSlices(MethodModel m, List<ParamModel> differentiable, string rowStart, string matrix, string modifier)
     {
         var args = new List<string>();
         string offset = "0";
         foreach (ParamModel p in differentiable)
         {
             string at = Plus(rowStart, offset);
-            args.Add(p.IsArray ? $"{matrix}.Slice({at}, {p.Name}.Length)" : $"{modifier} {matrix}[{at}]");
-            offset = Plus(offset, Length(p));
+            args.Add(p.IsArray ? $"{matrix}.Slice({at}, {Length(m, p)})" : $"{modifier} {matrix}[{at}]");
+            offset = Plus(offset, Length(m, p));
         }
 
         return args;
@@ -156,7 +159,8 @@ internal static class SecondOrderEmitter
 
     private static string Zero => ExprWriter.Number(0, forceReal: false).Text;
 
-    private static string Length(ParamModel p) => p.IsArray ? $"{p.Name}.Length" : "1";
+    private static string Length(MethodModel m, ParamModel p) =>
+        m.StructArrays.FirstOrDefault(a => a.Fields == p.Name) is { } array ? $"{array.Paths.Count} * {array.Name}.Length" : p.IsArray ? $"{p.Name}.Length" : "1";
 
     // A tangent parameter: a read-only span for an array, a value for a scalar.
     private static string Tangent(ParamModel p, string scalar) =>
@@ -177,7 +181,8 @@ internal static class SecondOrderEmitter
     }
 
     /// <summary>The name of the private sweep that computes the Hessian's rows of one parameter.</summary>
-    public static string ColumnSweep(MethodModel m, ParamModel p) => $"{m.Name}HessianRowsOf{Parsing.Names.Capitalized(p.Name)}";
+    public static string ColumnSweep(MethodModel m, ParamModel p) =>
+        $"{m.Name}HessianRowsOf{Parsing.Names.Capitalized(m.StructArrays.FirstOrDefault(a => a.Fields == p.Name)?.Name ?? p.Name)}";
 
     // HessianVectorProduct with only p's tangent: what does not depend on p is left out.
     private static void WriteColumnSweep(CodeWriter w, MethodModel m, IReadOnlyList<Code> gradient, ParamModel p, string attribute)
@@ -186,12 +191,21 @@ internal static class SecondOrderEmitter
         string scalar = m.Scalar;
         var differentiable = m.Params.Where(q => q.Differentiable).ToList();
         w.Line();
-        w.Line($"/// <summary>{m.Name}HessianVectorProduct with a tangent in {Parsing.Names.Plain(p.Name)} only: a sweep of {m.Name}Hessian, without the work that does not depend on {Parsing.Names.Plain(p.Name)}.</summary>");
+        string shown = m.StructArrays.FirstOrDefault(a => a.Fields == p.Name)?.Name ?? Parsing.Names.Plain(p.Display);
+        w.Line($"/// <summary>{m.Name}HessianVectorProduct with a tangent in {shown} only: a sweep of {m.Name}Hessian, without the work that does not depend on {shown}.</summary>");
         w.Line(attribute);
-        IEnumerable<string> parameters = Primal(m)
+        // The primal parameters as the method takes them (structs, arrays of structs), the tangent
+        // and the rows as the flat model has them.
+        StructFolding primal = StructFolding.Fold(m, Primal(m).ToList(), []);
+        IEnumerable<string> parameters = primal.Parameters
             .Append(Tangent(p, scalar))
             .Concat(differentiable.Select(q => Written(q, q.ProductName, scalar, "out")));
         w.Open($"private {(m.IsStatic ? "static " : string.Empty)}void {ColumnSweep(m, p)}{m.TypeParameters}({string.Join(", ", parameters)}){m.Constraints}");
+        foreach (string line in primal.Prologue)
+        {
+            w.Line(line);
+        }
+
         BodyWriter.Write(w, body);
         w.Close();
     }
@@ -201,40 +215,123 @@ internal static class SecondOrderEmitter
         string scalar = m.Scalar;
         var names = new HashSet<string>(m.ReservedNames);
         names.UnionWith(m.Params.Select(p => p.DerivativeName));
+        names.UnionWith(m.Structs.Select(s => s.DerivativeName));
+        names.UnionWith(m.StructArrays.Select(a => a.DerivativeName));
         string jacobian = Parsing.Names.Fresh("jacobian", names), columns = Parsing.Names.Fresh("columns", names), row = Parsing.Names.Fresh("row", names), k = Parsing.Names.Fresh("k", names);
         var differentiable = m.Params.Where(p => p.Differentiable).ToList();
-        var outputs = m.Outputs.ToList();
+        var outputs = m.Outputs.Where(o => o.Name != m.Result?.Output).ToList();
         w.Line();
-        Write(w, Docs.Jacobian(m, Docs.Cref(m)).Select(d => d.Replace("\"jacobian\"", $"\"{jacobian}\"")), attribute);
-        w.Open($"{Modifiers(m)}void {m.Name}Jacobian{m.TypeParameters}({string.Join(", ", Primal(m).Append($"global::System.Span<{scalar}> {jacobian}"))}){m.Constraints}");
-        string count = differentiable.Aggregate("0", (sum, p) => Plus(sum, Length(p)));
-        string rows = outputs.Aggregate("0", (sum, o) => Plus(sum, $"{o.Name}.Length"));
+        StructFolding folding = StructFolding.Fold(m, Primal(m).Append($"global::System.Span<{scalar}> {jacobian}").ToList(), Docs.Jacobian(m, Docs.Cref(m)).Select(d => d.Replace("\"jacobian\"", $"\"{jacobian}\"")).ToList());
+        Write(w, folding.Docs, attribute);
+        w.Open($"{Modifiers(m)}{m.Result?.TypeCode ?? "void"} {m.Name}Jacobian{m.TypeParameters}({string.Join(", ", folding.Parameters)}){m.Constraints}");
+        var offsets = new Dictionary<ParamModel, string>();
+        string count = "0";
+        foreach (ParamModel p in differentiable)
+        {
+            offsets[p] = count;
+            count = Plus(count, Length(m, p));
+        }
+
+        string rows = m.Result is { } result ? result.Fields.Count.ToString(System.Globalization.CultureInfo.InvariantCulture) : outputs.Aggregate("0", (sum, o) => Plus(sum, Length(m, o)));
+
+        List<string> primalArguments = Arguments(StructFolding.Fold(m, Primal(m).ToList(), []).Parameters).ToList();
         w.Line($"int {columns} = {count};");
         w.Line($"global::SymDiff.Generated.Adjoint.RequireLength({jacobian}, ({rows}) * {columns}, nameof({jacobian}));");
         w.Line($"{jacobian}.Clear();");
-        w.Line($"{m.Name}({string.Join(", ", m.Params.Select(p => p.Name))});");
+        string value = Parsing.Names.Fresh("value", names);
+        w.Line($"{(m.Result is null ? string.Empty : $"{m.Result.TypeCode} {value} = ")}{m.Name}({string.Join(", ", primalArguments)});");
         var seeds = outputs.Select(o => Parsing.Names.Fresh("seed" + Parsing.Names.Capitalized(o.Name), names)).ToList();
         for (int i = 0; i < outputs.Count; i++)
         {
-            w.Line($"{scalar}[] {seeds[i]} = {Helpers}.Rent<{scalar}>({outputs[i].Name}.Length);");
+            w.Line($"{scalar}[] {seeds[i]} = {Helpers}.Rent<{scalar}>({Length(m, outputs[i])});");
         }
 
-        w.Line("// Row r of the Jacobian is the pullback of output element r.");
+        // One pullback: Backward into the row that starts at 'rowStart', with the result's seed
+        // (a struct) or the output seeds' spans; a struct's adjoint goes through a local (declared
+        // once in its scope: 'declared' is cleared by a loop body).
+        var declared = new HashSet<string>();
+        void Pullback(string rowStart, string? resultSeed)
+        {
+            var after = new List<string>();
+            var args = new List<string>();
+            foreach (string parameter in StructFolding.Fold(m, MethodEmitter.BackwardParameters(m).ToList(), []).Parameters)
+            {
+                string name = parameter.Substring(parameter.LastIndexOf(' ') + 1);
+                StructArrayParam? array = m.StructArrays.FirstOrDefault(a => a.DerivativeName == name);
+                int output = outputs.FindIndex(o => o.DerivativeName == name || (array is not null && o.Name == array.Fields));
+                ParamModel? flat = differentiable.FirstOrDefault(p => p.DerivativeName == name);
+                StructParam? s = m.Structs.FirstOrDefault(x => x.DerivativeName == name && differentiable.Any(p => p.Struct == x.Name));
+                if (name == m.SeedName && resultSeed is not null)
+                {
+                    args.Add(resultSeed);
+                }
+                else if (output >= 0)
+                {
+                    string seed = $"global::System.MemoryExtensions.AsSpan({seeds[output]}, 0, {Length(m, outputs[output])})";
+                    args.Add(array is null ? seed : $"global::System.Runtime.InteropServices.MemoryMarshal.Cast<{scalar}, {array.ElementTypeCode}>({seed})");
+                }
+                else if (s is not null)
+                {
+                    // The struct's adjoint is a local whose fields are copied into the row.
+                    w.Line(declared.Add(s.DerivativeName) ? $"{s.TypeCode} {s.DerivativeName} = default;" : $"{s.DerivativeName} = default;");
+                    args.Add($"ref {s.DerivativeName}");
+                    after.AddRange(differentiable.Where(p => p.Struct == s.Name).Select(p => $"{jacobian}[{Plus(rowStart, offsets[p])}] = {Parsing.StructLayout.Access(s.DerivativeName, p.Member)};"));
+                }
+                else if (array is not null)
+                {
+                    ParamModel fields = differentiable.First(p => p.Name == array.Fields);
+                    args.Add($"global::System.Runtime.InteropServices.MemoryMarshal.Cast<{scalar}, {array.ElementTypeCode}>({jacobian}.Slice({Plus(rowStart, offsets[fields])}, {Length(m, fields)}))");
+                }
+                else if (flat is not null)
+                {
+                    args.Add(flat.IsArray ? $"{jacobian}.Slice({Plus(rowStart, offsets[flat])}, {Length(m, flat)})" : $"ref {jacobian}[{Plus(rowStart, offsets[flat])}]");
+                }
+                else
+                {
+                    args.Add(name);
+                }
+            }
+
+            w.Line($"{m.Name}Backward({string.Join(", ", args)});");
+            foreach (string line in after)
+            {
+                w.Line(line);
+            }
+        }
+
+        if (m.Result is { } structResult)
+        {
+            w.Line("// Row r of the Jacobian is the pullback of the result's field r.");
+            for (int r = 0; r < structResult.Fields.Count; r++)
+            {
+                string unit = structResult.Build;
+                for (int f = 0; f < structResult.Fields.Count; f++)
+                {
+                    unit = unit.Replace("{" + structResult.Fields[f] + "}", f == r ? One : Zero);
+                }
+
+                w.Line($"// {structResult.Fields[r]}");
+                Pullback(Times(r.ToString(System.Globalization.CultureInfo.InvariantCulture), columns), unit);
+            }
+        }
+
+        if (outputs.Count > 0)
+        {
+            w.Line("// Row r of the Jacobian is the pullback of output element r.");
+        }
+
         string before = "0";
         for (int i = 0; i < outputs.Count; i++)
         {
             ParamModel o = outputs[i];
-            w.Open($"for (int {k} = 0; {k} < {o.Name}.Length; {k}++)");
+            w.Open($"for (int {k} = 0; {k} < {Length(m, o)}; {k}++)");
             w.Line($"{seeds[i]}[{k}] = {One};");
             w.Line($"int {row} = ({Plus(before, k)}) * {columns};");
-            var args = m.Params.Select(p => p.Name).ToList();
-            args.AddRange(seeds.Select((s, j) => $"global::System.MemoryExtensions.AsSpan({s}, 0, {outputs[j].Name}.Length)"));
-            args.AddRange(RowSlices(differentiable, row, jacobian, "ref"));
-
-            w.Line($"{m.Name}Backward({string.Join(", ", args)});");
+            declared.Clear();
+            Pullback(row, null);
             w.Line($"{seeds[i]}[{k}] = {Zero};");
             w.Close();
-            before = Plus(before, $"{o.Name}.Length");
+            before = Plus(before, Length(m, o));
         }
 
         foreach (string seed in seeds)
@@ -242,8 +339,23 @@ internal static class SecondOrderEmitter
             w.Line($"{Helpers}.Return({seed});");
         }
 
+        if (m.Result is not null)
+        {
+            w.Line($"return {value};");
+        }
+
         w.Close();
     }
+
+    // Whether the generated signatures take structs where the flat model has their fields.
+    private static bool Folds(MethodModel m) => m.Structs.Count > 0 || m.StructArrays.Count > 0 || m.Result is not null;
+
+    // The arguments that pass a signature's parameters on: "out double dx" is "out dx".
+    private static IEnumerable<string> Arguments(IEnumerable<string> parameters) => parameters.Select(p =>
+    {
+        string name = p.Substring(p.LastIndexOf(' ') + 1);
+        return p.StartsWith("out ", StringComparison.Ordinal) ? "out " + name : p.StartsWith("ref ", StringComparison.Ordinal) ? "ref " + name : name;
+    });
 
     private static IEnumerable<string> Names(IEnumerable<Code> code) => code.SelectMany(c => c switch
     {

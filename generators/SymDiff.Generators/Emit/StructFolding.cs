@@ -49,13 +49,18 @@ internal sealed class StructFolding
             return new StructFolding(flat.ToList(), new List<string>(), new List<string>(), docs.ToList());
         }
 
-        var byName = new Dictionary<string, (ParamModel Field, bool Adjoint)>();
+        var byName = new Dictionary<string, (ParamModel Field, Role Role)>();
         foreach (ParamModel p in m.Params.Where(p => p.Struct is not null))
         {
-            byName[p.Name] = (p, false);
+            byName[p.Name] = (p, Role.Primal);
             if (p.Differentiable)
             {
-                byName[p.DerivativeName] = (p, true);
+                byName[p.DerivativeName] = (p, Role.Adjoint);
+                if (p.TangentName.Length > 0)
+                {
+                    byName[p.TangentName] = (p, Role.Tangent);
+                    byName[p.ProductName] = (p, Role.Product);
+                }
             }
         }
 
@@ -97,15 +102,16 @@ internal sealed class StructFolding
                 continue;
             }
 
-            if (StructArrayOf(m, name) is ({ } array, bool isAdjoint))
+            if (StructArrayOf(m, name) is ({ } array, Role arrayRole))
             {
                 // A span of the structs' fields inside, the array or span of structs outside.
                 string flatType = parameter.Substring(0, space);
                 string span = flatType.Contains("ReadOnlySpan") ? "global::System.ReadOnlySpan" : "global::System.Span";
-                string outer = isAdjoint ? array.DerivativeName : array.Name;
-                parameters.Add(isAdjoint ? $"{span}<{array.ElementTypeCode}> {outer}" : $"{array.TypeCode} {outer}");
-                string source = !isAdjoint && array.IsArray ? $"global::System.MemoryExtensions.AsSpan({outer})" : outer;
-                if (!isAdjoint)
+                bool isPrimal = arrayRole == Role.Primal;
+                string outer = NameOf(array, arrayRole);
+                parameters.Add(isPrimal ? $"{array.TypeCode} {outer}" : $"{span}<{array.ElementTypeCode}> {outer}");
+                string source = isPrimal && array.IsArray ? $"global::System.MemoryExtensions.AsSpan({outer})" : outer;
+                if (isPrimal)
                 {
                     int stride = array.Paths.Count;
                     string Field(int k) => stride == 1 ? "i" : k == 0 ? $"{stride} * i" : $"{stride} * i + {k}";
@@ -124,20 +130,20 @@ internal sealed class StructFolding
             }
 
             StructParam s = m.Structs.First(x => x.Name == field.Field.Struct);
-            string key = s.Name + (field.Adjoint ? "/d" : string.Empty);
+            string key = s.Name + "/" + field.Role;
             if (folded.ContainsKey(key))
             {
                 continue;
             }
 
             string modifier = parameter.StartsWith("out ", System.StringComparison.Ordinal) ? "out " : parameter.StartsWith("ref ", System.StringComparison.Ordinal) ? "ref " : string.Empty;
-            string structName = field.Adjoint ? s.DerivativeName : s.Name;
+            string structName = NameOf(s, field.Role);
             folded[key] = modifier;
             parameters.Add($"{modifier}{s.TypeCode} {structName}");
             var fields = m.Params.Where(p => p.Struct == s.Name).ToList();
             foreach (ParamModel f in fields)
             {
-                string scalar = field.Adjoint ? f.DerivativeName : f.Name;
+                string scalar = NameOf(f, field.Role);
                 prologue.Add(modifier == "out " ? $"{m.Scalar} {scalar};" : $"{m.Scalar} {scalar} = {Parsing.StructLayout.Access(structName, f.Member)};");
             }
 
@@ -146,7 +152,7 @@ internal sealed class StructFolding
                 string build = s.Build;
                 foreach (ParamModel f in fields)
                 {
-                    build = build.Replace("{" + f.Member + "}", f.DerivativeName);
+                    build = build.Replace("{" + f.Member + "}", NameOf(f, field.Role));
                 }
 
                 epilogue.Add($"{structName} = {build};");
@@ -156,38 +162,70 @@ internal sealed class StructFolding
         return new StructFolding(parameters, prologue, epilogue, FoldDocs(m, docs, byName, folded)) { Final = final };
     }
 
-    // The array of structs whose span of fields (or its adjoint or tangent) is the flat parameter 'name'.
-    private static (StructArrayParam? Array, bool Adjoint) StructArrayOf(MethodModel m, string name)
+    // What a flat parameter is to the struct (or array of structs) it comes from.
+    private enum Role
+    {
+        Primal,
+        Adjoint,
+        Tangent,
+        Product,
+    }
+
+    private static string NameOf(ParamModel p, Role role) =>
+        role switch { Role.Primal => p.Name, Role.Adjoint => p.DerivativeName, Role.Tangent => p.TangentName, _ => p.ProductName };
+
+    private static string NameOf(StructParam s, Role role) =>
+        role switch { Role.Primal => s.Name, Role.Adjoint => s.DerivativeName, Role.Tangent => s.TangentName, _ => s.ProductName };
+
+    private static string NameOf(StructArrayParam a, Role role) =>
+        role switch { Role.Primal => a.Name, Role.Adjoint => a.DerivativeName, Role.Tangent => a.TangentName, _ => a.ProductName };
+
+    // The array of structs whose span of fields (or its adjoint, tangent or product) is the flat parameter 'name'.
+    private static (StructArrayParam? Array, Role Role) StructArrayOf(MethodModel m, string name)
     {
         foreach (StructArrayParam array in m.StructArrays)
         {
             if (array.Fields == name)
             {
-                return (array, false);
+                return (array, Role.Primal);
             }
 
-            if (m.Params.FirstOrDefault(p => p.Name == array.Fields) is { } flat && flat.DerivativeName == name)
+            if (m.Params.FirstOrDefault(p => p.Name == array.Fields) is { } flat)
             {
-                return (array, true);
+                foreach (Role role in new[] { Role.Adjoint, Role.Tangent, Role.Product })
+                {
+                    if (NameOf(flat, role) == name && name.Length > 0)
+                    {
+                        return (array, role);
+                    }
+                }
             }
         }
 
-        return (null, false);
+        return (null, Role.Primal);
     }
 
-    private static List<string> FoldDocs(MethodModel m, IReadOnlyList<string> docs, Dictionary<string, (ParamModel Field, bool Adjoint)> byName, Dictionary<string, string> folded)
+    private static List<string> FoldDocs(MethodModel m, IReadOnlyList<string> docs, Dictionary<string, (ParamModel Field, Role Role)> byName, Dictionary<string, string> folded)
     {
         var result = new List<string>();
         var written = new HashSet<string>();
         foreach (string line in docs)
         {
             Match match = ParamDoc.Match(line);
-            if (match.Success && StructArrayOf(m, match.Groups["name"].Value) is ({ } array, bool isAdjoint))
+            if (match.Success && StructArrayOf(m, match.Groups["name"].Value) is ({ } array, _))
             {
                 // The span of fields is documented as the array of structs it reads.
-                string flatAdjoint = m.Params.First(p => p.Name == array.Fields).DerivativeName;
-                string renamed = Regex.Replace(line, $@"\b{Regex.Escape(flatAdjoint)}\b", array.DerivativeName);
-                result.Add(Regex.Replace(renamed, $@"\b{Regex.Escape(array.Fields)}\b", array.Name));
+                ParamModel flat = m.Params.First(p => p.Name == array.Fields);
+                string renamed = line;
+                foreach (Role role in new[] { Role.Adjoint, Role.Tangent, Role.Product, Role.Primal })
+                {
+                    if (NameOf(flat, role).Length > 0)
+                    {
+                        renamed = Regex.Replace(renamed, $@"\b{Regex.Escape(NameOf(flat, role))}\b", NameOf(array, role));
+                    }
+                }
+
+                result.Add(renamed);
                 continue;
             }
 
@@ -208,7 +246,7 @@ internal sealed class StructFolding
             }
 
             StructParam s = m.Structs.First(x => x.Name == field.Field.Struct);
-            string key = s.Name + (field.Adjoint ? "/d" : string.Empty);
+            string key = s.Name + "/" + field.Role;
             if (!written.Add(key))
             {
                 continue;
@@ -218,14 +256,18 @@ internal sealed class StructFolding
             string fields = string.Join(", ", m.Params.Where(p => p.Struct == s.Name).Select(p => p.Member));
             string first = m.Params.First(p => p.Struct == s.Name).Member;
             folded.TryGetValue(key, out string? modifier);
-            string text = !field.Adjoint
-                ? $"{(m.Params.Any(p => p.Struct == s.Name && p.Differentiable) ? "Argument" : "Constant argument")} of {m.Name}; its fields {fields} are differentiated as scalars."
-                : modifier == "out "
+            string text = field.Role switch
+            {
+                Role.Primal => $"{(m.Params.Any(p => p.Struct == s.Name && p.Differentiable) ? "Argument" : "Constant argument")} of {m.Name}; its fields {fields} are differentiated as scalars.",
+                Role.Tangent => $"The direction t's part for {plain}, field by field.",
+                Role.Product => $"Receives the {plain} part of H·t, field by field; other fields are left at their defaults.",
+                _ => modifier == "out "
                     ? $"Receives ∂{m.Name}/∂{plain} field by field ({Parsing.StructLayout.Access(s.DerivativeName, first)} = ∂{m.Name}/∂{Parsing.StructLayout.Access(plain, first)}, …); other fields are left at their defaults."
                     : modifier == "ref "
                         ? $"Accumulates {m.SeedName} · ∂{m.Name}/∂{plain} field by field ({Parsing.StructLayout.Access(s.DerivativeName, first)} += {m.SeedName} · ∂{m.Name}/∂{Parsing.StructLayout.Access(plain, first)}, …); other fields are left at their defaults."
-                        : $"The tangent of {plain}, field by field.";
-            result.Add($"<param name=\"{(field.Adjoint ? s.DerivativeName : plain)}\">{text}</param>");
+                        : $"The tangent of {plain}, field by field.",
+            };
+            result.Add($"<param name=\"{(field.Role == Role.Primal ? plain : NameOf(s, field.Role))}\">{text}</param>");
         }
 
         return result;

@@ -46,7 +46,9 @@ internal sealed record ParamModel(string Name, string TypeCode, ParamKind Kind, 
 /// <param name="TypeCode">The struct type, fully qualified.</param>
 /// <param name="DerivativeName">Its adjoint and tangent (<c>dp</c>).</param>
 /// <param name="Build">C# that builds a value from the floating fields, with a placeholder per field path (<c>new P { W = {W} }</c>).</param>
-internal sealed record StructParam(string Name, string TypeCode, string DerivativeName, string Build);
+/// <param name="TangentName">Its tangent in the second-order methods (<c>tp</c>).</param>
+/// <param name="ProductName">Its part of H·t in HessianVectorProduct (<c>hp</c>).</param>
+internal sealed record StructParam(string Name, string TypeCode, string DerivativeName, string Build, string TangentName = "", string ProductName = "");
 
 /// <summary>
 /// An array or span of structs whose fields are all the method's floating-point type. Inside the
@@ -61,7 +63,9 @@ internal sealed record StructParam(string Name, string TypeCode, string Derivati
 /// <param name="DerivativeName">Its adjoint and tangent (<c>dpts</c>), a span of the struct.</param>
 /// <param name="Paths">The fields of one element in layout order (their count is the stride).</param>
 /// <param name="IsArray">True for a <c>P[]</c> parameter.</param>
-internal sealed record StructArrayParam(string Fields, string Name, string TypeCode, string ElementTypeCode, string DerivativeName, EquatableArray<string> Paths, bool IsArray);
+/// <param name="TangentName">Its tangent in the second-order methods (<c>tpts</c>), a read-only span of the struct.</param>
+/// <param name="ProductName">Its part of H·t in HessianVectorProduct (<c>hpts</c>), a span of the struct.</param>
+internal sealed record StructArrayParam(string Fields, string Name, string TypeCode, string ElementTypeCode, string DerivativeName, EquatableArray<string> Paths, bool IsArray, string TangentName = "", string ProductName = "");
 
 /// <summary>
 /// A struct return value. Inside the generated methods the method writes its floating fields, in

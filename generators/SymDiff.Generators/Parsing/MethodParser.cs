@@ -138,19 +138,6 @@ internal static class MethodParser
         var structArrays = new List<(IParameterSymbol Parameter, StructLayout Layout, string Fields)>();
         List<ParamModel> parameters = Parameters(method, syntax, wrt, scalar, context.Model.Compilation, new HashSet<string>(identifiers), structParams, structArrays, Report);
         identifiers.UnionWith(structArrays.Select(a => a.Fields));
-        if (structParams.Count > 0 && (hessian || jacobian))
-        {
-            Report(Descriptors.SecondOrderUnsupported, syntax.Identifier.GetLocation(), method.Name, $"the struct parameter '{structParams[0].Parameter.Name}'", "second-order methods take double, float and their arrays; pass the struct's fields as parameters, or ask for a first-order gradient only");
-        }
-        else if (structArrays.Count > 0 && (hessian || jacobian))
-        {
-            Report(Descriptors.SecondOrderUnsupported, syntax.Identifier.GetLocation(), method.Name, $"the array of structs '{structArrays[0].Parameter.Name}'", "second-order methods take double, float and their arrays; pass the fields as arrays of their own, or ask for a first-order gradient only");
-        }
-        else if (returnsStruct && (hessian || jacobian))
-        {
-            Report(Descriptors.SecondOrderUnsupported, syntax.Identifier.GetLocation(), method.Name, $"the struct return value '{method.ReturnType.Name}'", "second-order methods return double or float, or write [Output] spans; write the fields into an [Output] span for a Jacobian, or ask for first order only");
-        }
-
         // The output span a struct result is written into inside the generated methods.
         string? resultOutput = resultLayout is null ? null : Names.Fresh("result", identifiers);
         if (resultOutput is not null)
@@ -274,6 +261,16 @@ internal static class MethodParser
         // The tangents and products of the second-order methods: tx and hx for x. Reserved only
         // when this method asks for them (a callee's BackwardTangent avoids the body's names).
         HashSet<string> secondOrderNames = hessian ? reserved : new HashSet<string>(reserved);
+        structModels = structModels.Select(s => s with
+        {
+            TangentName = Names.Fresh(Names.Prefixed("t", Names.Plain(s.Name)), secondOrderNames),
+            ProductName = Names.Fresh(Names.Prefixed("h", Names.Plain(s.Name)), secondOrderNames),
+        }).ToList();
+        structArrayModels = structArrayModels.Select(a => a with
+        {
+            TangentName = Names.Fresh(Names.Prefixed("t", Names.Plain(a.Name)), secondOrderNames),
+            ProductName = Names.Fresh(Names.Prefixed("h", Names.Plain(a.Name)), secondOrderNames),
+        }).ToList();
         for (int i = 0; i < parameters.Count; i++)
         {
             if (parameters[i].Differentiable)
@@ -314,8 +311,8 @@ internal static class MethodParser
             scalar,
             method.IsStatic,
             method.ReturnsVoid || result is not null,
-            hessian && !method.ReturnsVoid,
-            jacobian && method.ReturnsVoid,
+            hessian && !method.ReturnsVoid && result is null,
+            jacobian && (method.ReturnsVoid || result is not null),
             ImplicitCallees: body.ImplicitCalls.Select(c => c.Id).Distinct().OrderBy(id => id, StringComparer.Ordinal).ToEquatableArray(),
             TypeParameters: method.IsGenericMethod ? $"<{method.TypeParameters[0].Name}>" : string.Empty,
             Constraints: method.IsGenericMethod ? Signature.Constraints(method.TypeParameters[0]) : string.Empty,
@@ -554,7 +551,13 @@ internal static class MethodParser
             report(Descriptors.SecondOrderMisplaced, At("Hessian"), new[] { "Hessian", method.Name, "a Hessian is the matrix of second derivatives of one result, and this method writes [Output] parameters: ask for Jacobian = true for the derivatives of its outputs" });
         }
 
-        if (jacobian && !method.ReturnsVoid)
+        bool returnsStruct = !method.ReturnsVoid && StructLayout.IsCandidate(method.ReturnType);
+        if (hessian && returnsStruct)
+        {
+            report(Descriptors.SecondOrderMisplaced, At("Hessian"), new[] { "Hessian", method.Name, $"a Hessian is the matrix of second derivatives of one result, and this method returns the struct '{method.ReturnType.Name}': ask for Jacobian = true for the derivatives of its fields" });
+        }
+
+        if (jacobian && !method.ReturnsVoid && !returnsStruct)
         {
             report(Descriptors.SecondOrderMisplaced, At("Jacobian"), new[] { "Jacobian", method.Name, $"a Jacobian is for a method that writes [Output] parameters, and this method returns one value, whose Jacobian is its gradient ({method.Name}Gradient): ask for Hessian = true for second derivatives" });
         }

@@ -8,7 +8,7 @@ namespace Cases;
 partial class C
 {
     /// <summary>
-    /// Computes <see cref="Perimeter(global::System.ReadOnlySpan{global::Cases.Point})"/> and its gradient with respect to cornersFields by reverse-mode differentiation.
+    /// Computes <see cref="Perimeter(global::System.ReadOnlySpan{global::Cases.Point})"/> and its gradient with respect to corners by reverse-mode differentiation.
     /// </summary>
     /// <remarks>
     /// The derivative follows the body of Perimeter statement by statement; each step below names the source line it differentiates.
@@ -71,7 +71,7 @@ partial class C
     }
 
     /// <summary>
-    /// The directional derivative of <see cref="Perimeter(global::System.ReadOnlySpan{global::Cases.Point})"/> by forward-mode differentiation: Σᵢ ∂Perimeter/∂cornersFields[i] · dCornersFields[i].
+    /// The directional derivative of <see cref="Perimeter(global::System.ReadOnlySpan{global::Cases.Point})"/> by forward-mode differentiation: Σᵢ ∂Perimeter/∂corners[i] · dCorners[i], field by field.
     /// </summary>
     /// <remarks>
     /// The derivative follows the body of Perimeter statement by statement; each step below names the source line it differentiates.
