@@ -28,14 +28,14 @@ public class RandomProgramTests(ITestOutputHelper output)
 {
     private const int PerBatch = 45, Points = 3;
 
-    // 2,025 double programs per run (45 batches), with 405 float twins, 405 Vector2 twins, up to 405 generic twins, 405 struct twins, 405 in-place twins, 405 Hessian twins and 360 output methods; SYMDIFF_RANDOM_PROGRAMS=20000 runs the longer check
+    // 2,025 double programs per run (45 batches), with 405 float twins, 405 Vector2 twins, up to 405 generic twins, 405 struct twins, 405 in-place twins, 405 Hessian twins, 405 struct Hessian twins and 360 output methods; SYMDIFF_RANDOM_PROGRAMS=20000 runs the longer check
     // (README: "Random-program tests").
     private static int Batches =>
         (int.TryParse(Environment.GetEnvironmentVariable("SYMDIFF_RANDOM_PROGRAMS"), out int n) && n > 0 ? n + PerBatch - 1 : 2025) / PerBatch;
 
     public static IEnumerable<object[]> BatchSeeds => Enumerable.Range(0, Batches).Select(b => new object[] { 1000 + b });
 
-    private enum Kind { Double, Float, Output, Hessian, Generic, Struct, InPlace, Vector }
+    private enum Kind { Double, Float, Output, Hessian, Generic, Struct, InPlace, Vector, StructHessian }
 
     // The helpers as generic-math methods, for the generic twins to call.
     private static readonly Lazy<string> GenericHelpers = new(() => GenericTwin.Of(ProgramGenerator.Helpers)!);
@@ -50,7 +50,7 @@ public class RandomProgramTests(ITestOutputHelper output)
         // precision, checked against its double twin), a generic-math twin of every fifth (run at
         // T = double, checked like a double program and against its double twin), a struct twin of
         // every fifth (x and y as the fields of one struct parameter, checked the same way), a Hessian twin
-        // of every fifth and 8 methods with [Output] results.
+        // of every fifth and a struct twin of that, and 8 methods with [Output] results.
         var programs = new List<Program>();
         for (int i = 0; i < PerBatch; i++)
         {
@@ -94,9 +94,12 @@ public class RandomProgramTests(ITestOutputHelper output)
             }
 
             // A Hessian twin of every fifth program: the same method with [Differentiable(Hessian = true)].
+            // ... and a struct twin of that: x and y the fields of one struct parameter, at second order.
             if (i % 5 == 2)
             {
-                programs.Add(new Program($"Q{i}", seed, source.Replace("[Differentiable]", "[Differentiable(Hessian = true)]").Replace($" P{i}(", $" Q{i}("), Kind.Hessian, $"P{i}"));
+                string hessian = source.Replace("[Differentiable]", "[Differentiable(Hessian = true)]");
+                programs.Add(new Program($"Q{i}", seed, hessian.Replace($" P{i}(", $" Q{i}("), Kind.Hessian, $"P{i}"));
+                programs.Add(new Program($"Z{i}", seed, StructTwin(hessian, $"P{i}", $"Z{i}"), Kind.StructHessian, $"P{i}"));
             }
         }
 
@@ -133,7 +136,7 @@ public class RandomProgramTests(ITestOutputHelper output)
                     {
                         Kind.Double => CheckPoint(Scalar(wrapper, p.Name), s, v, random) && CheckTrace(wrapper, p, s, v),
                         Kind.Float or Kind.Vector => CheckFloatPoint(Scalar(wrapper, p.TwinOf!), Scalar(wrapper, p.Name), s, v, random, ref sensitive),
-                        Kind.Hessian => CheckHessianPoint(wrapper, p.Name, s, v, random),
+                        Kind.Hessian or Kind.StructHessian => CheckHessianPoint(wrapper, p.Name, s, v, random),
                         Kind.Generic or Kind.Struct or Kind.InPlace => CheckTwinPoint(Scalar(wrapper, p.TwinOf!), Scalar(wrapper, p.Name), s, v, random, p.Kind.ToString().ToLowerInvariant()),
                         _ => CheckOutputPoint(wrapper, p.Name, s, v, random),
                     };
@@ -155,7 +158,7 @@ public class RandomProgramTests(ITestOutputHelper output)
             checkedPoints += done;
         }
 
-        output.WriteLine($"batch {batchSeed}: {programs.Count} programs ({programs.Count(p => p.Kind == Kind.Float)} float, {programs.Count(p => p.Kind == Kind.Vector)} Vector2, {programs.Count(p => p.Kind == Kind.Generic)} generic, {programs.Count(p => p.Kind == Kind.Struct)} struct, {programs.Count(p => p.Kind == Kind.InPlace)} in place ({programs.Count(p => p.Kind == Kind.InPlace && p.Source.Contains("Plain.U1("))} calling U1, {programs.Count(p => p.Kind == Kind.InPlace && p.Source.Contains("Plain.U3("))} U3, {programs.Count(p => p.Kind == Kind.InPlace && p.Source.Contains("Twice(x)"))} reading x through Twice), {programs.Count(p => p.Kind == Kind.Output)} with outputs, {programs.Count(p => p.Kind == Kind.Hessian)} with Hessians), {refused.Count} refused, {accepted.Count} checked at {checkedPoints} points ({kinks} points near a kink and {sensitive} float points sensitive to rounding replaced)");
+        output.WriteLine($"batch {batchSeed}: {programs.Count} programs ({programs.Count(p => p.Kind == Kind.Float)} float, {programs.Count(p => p.Kind == Kind.Vector)} Vector2, {programs.Count(p => p.Kind == Kind.Generic)} generic, {programs.Count(p => p.Kind == Kind.Struct)} struct, {programs.Count(p => p.Kind == Kind.InPlace)} in place ({programs.Count(p => p.Kind == Kind.InPlace && p.Source.Contains("Plain.U1("))} calling U1, {programs.Count(p => p.Kind == Kind.InPlace && p.Source.Contains("Plain.U3("))} U3, {programs.Count(p => p.Kind == Kind.InPlace && p.Source.Contains("Twice(x)"))} reading x through Twice), {programs.Count(p => p.Kind == Kind.Output)} with outputs, {programs.Count(p => p.Kind == Kind.Hessian)} with Hessians, {programs.Count(p => p.Kind == Kind.StructHessian)} of them on a struct), {refused.Count} refused, {accepted.Count} checked at {checkedPoints} points ({kinks} points near a kink and {sensitive} float points sensitive to rounding replaced)");
         Assert.True(refused.Count <= programs.Count / 10, $"{refused.Count} of {programs.Count} programs refused");
     }
 
@@ -606,6 +609,12 @@ public class RandomProgramTests(ITestOutputHelper output)
                     wrapper.AppendLine($"public static double G{n}(double[] s, double[] v, double[] g) => Cases.R.{n}Gradient(s[0], s[1], v, out g[0], out g[1], System.MemoryExtensions.AsSpan(g, 2));");
                     wrapper.AppendLine($"public static double H{n}(double[] s, double[] v, double[] g, double[] h) => Cases.R.{n}Hessian(s[0], s[1], v, out g[0], out g[1], System.MemoryExtensions.AsSpan(g, 2), h);");
                     wrapper.AppendLine($"public static double T{n}(double[] s, double[] v, double[] t, double[] hv) => Cases.R.{n}HessianVectorProduct(s[0], s[1], v, t[0], t[1], System.MemoryExtensions.AsSpan(t, 2), out hv[0], out hv[1], System.MemoryExtensions.AsSpan(hv, 2));");
+                    break;
+                case Kind.StructHessian:
+                    wrapper.AppendLine($"public static double V{n}(double[] s, double[] v) => Cases.R.{n}(new Cases.XY(s[0], s[1]), v);");
+                    wrapper.AppendLine($"public static double G{n}(double[] s, double[] v, double[] g) {{ double r = Cases.R.{n}Gradient(new Cases.XY(s[0], s[1]), v, out Cases.XY d, System.MemoryExtensions.AsSpan(g, 2)); g[0] = d.X; g[1] = d.Y; return r; }}");
+                    wrapper.AppendLine($"public static double H{n}(double[] s, double[] v, double[] g, double[] h) {{ double r = Cases.R.{n}Hessian(new Cases.XY(s[0], s[1]), v, out Cases.XY d, System.MemoryExtensions.AsSpan(g, 2), h); g[0] = d.X; g[1] = d.Y; return r; }}");
+                    wrapper.AppendLine($"public static double T{n}(double[] s, double[] v, double[] t, double[] hv) {{ double r = Cases.R.{n}HessianVectorProduct(new Cases.XY(s[0], s[1]), v, new Cases.XY(t[0], t[1]), System.MemoryExtensions.AsSpan(t, 2), out Cases.XY h, System.MemoryExtensions.AsSpan(hv, 2)); hv[0] = h.X; hv[1] = h.Y; return r; }}");
                     break;
                 default:
                     wrapper.AppendLine($"public static void V{n}(double[] s, double[] v, double[] z) => Cases.R.{n}(s[0], s[1], v, z);");
