@@ -564,6 +564,17 @@ public class StructTests
             static S[] Make(double[] v) => Enumerable.Range(0, v.Length / 2).Select(i => new S(v[2 * i], v[2 * i + 1])).ToArray();
             static double[] Parts(S[] s) => s.SelectMany(p => new[] { p.X, p.Y }).ToArray();
             """),
+        // A range of an array of structs passed to another method: read in place, its elements those of the range.
+        new("RangesOfAnArrayOfStructsPassedToMethods",
+            "public readonly record struct S(double X, double Y) { public double DistanceTo(S q) => Math.Sqrt((X - q.X) * (X - q.X) + (Y - q.Y) * (Y - q.Y)); }",
+            """
+            [Differentiable] public static double Path(ReadOnlySpan<S> pts) { double p = 0; for (int i = 0; i + 1 < pts.Length; i++) p += pts[i].DistanceTo(pts[i + 1]); return p; }
+            static double Tail(ReadOnlySpan<S> pts, double k) { double t = pts[^1].X * pts[0].Y; foreach (var q in pts) t += Math.Tanh(q.X * k) * q.Y; return t + Path(pts[1..]) * pts.Length; }
+            static double Middle(S[] pts, int from, int count) => Path(pts.AsSpan(from, count)) + Tail(pts.AsSpan(from, count), 0.5);
+            [Differentiable] public static double F(S[] s, double x) => Path(s[1..]) * x + Tail(s[..^1], x) + Middle(s, 1, 2) + Path(s.AsSpan(1, 3).Slice(1)[..^1]);
+            static S[] Make(double[] v) => Enumerable.Range(0, v.Length / 2).Select(i => new S(v[2 * i], v[2 * i + 1])).ToArray();
+            static double[] Parts(S[] s) => s.SelectMany(p => new[] { p.X, p.Y }).ToArray();
+            """, Count: 5),
         new("SpanOfStructsPassedInATapedLoop",
             "public struct S { public double A; public double B; }",
             """
@@ -729,8 +740,10 @@ public class StructTests
         "Parameter 's' has type 'System.ReadOnlySpan<Cases.S> ('S' has no sequential layout, so its fields can't be read as one span of double fields)': use double or float, their arrays and spans, a struct whose fields are such values, an array or span of structs of floating fields, or a constant type (integer, bool, char, string, enum)")]
     [InlineData("SD0015", "public struct S { public double W; } public static partial class C { [Differentiable] public static double F(S[] s, double x) { [|s[0].W|] = x; return s[0].W; } }",
         "Writing to the field 'W' (an input; mark the parameter [Output] to make it a result) is not supported in a [Differentiable] method: assign to a local, an element of a local array, or an element of an [Output] parameter instead")]
-    [InlineData("SD0008", "public record struct S(double W); public static partial class C { [Differentiable] public static double G(ReadOnlySpan<S> s) => s[0].W; [Differentiable] public static double F(S[] s) => [|G(s[1..])|]; }",
-        "The call to 'G' with the array of structs 's' is not supported in a [Differentiable] method yet: an array of structs is passed whole, as the parameter it is; compute the value in this method, or pass the whole array")]
+    [InlineData("SD0008", "public record struct S(double W); public static partial class C { static double G(ReadOnlySpan<S> s) => s[0].W; [Differentiable] public static double F(S[] s) { ReadOnlySpan<S> tail = s[1..]; return [|G(tail)|]; } }",
+        "The call to 'G' with the array of structs 's' is not supported in a [Differentiable] method yet: an array of structs is passed as the parameter it is, whole or as a range written in place ('pts', 'pts[1..]', 'pts.AsSpan(i, n)'); pass it so, or compute the value in this method")]
+    [InlineData("SD0008", "public record struct S(double W); public static partial class C { static double Put(Span<S> o, double x) { o[0] = new S(x); return x; } [Differentiable] public static void F(double x, [Output] Span<S> o) { double t = Put([|o[1..]|], x); o[0] = new S(t); } }",
+        "The array of structs 'o[1..]' is not supported in a [Differentiable] method yet: an [Output] is written by the method that declares it; write it there")]
     [InlineData("SD0008", "public record struct S(double W); public static partial class C { static double Put(Span<S> o, double x) { o[0] = new S(x); return x; } [Differentiable] public static void F(double x, [Output] Span<S> o) { double t = Put([|o|], x); o[1] = new S(t); } }",
         "The array of structs 'o' is not supported in a [Differentiable] method yet: an [Output] is written by the method that declares it; write it there")]
     [InlineData("SD0015", "[System.Runtime.CompilerServices.InlineArray(2)] public struct B { private double _e; } public struct S { public B V; } public static partial class C { [Differentiable] public static double F(S s, double x, int k) { S q = s; [|q.V[k]|] = x; return q.V[0]; } }",

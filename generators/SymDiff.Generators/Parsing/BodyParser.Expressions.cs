@@ -349,7 +349,7 @@ internal sealed partial class BodyParser
         if (target.Parameters.FirstOrDefault(p => MethodParser.StructArrayElement(p.Type) is not null) is { } structArray)
         {
             Report(Descriptors.UnsupportedExpression, invocation.Syntax, $"The call to '{target.Name}' with the array of structs '{structArray.Name}'",
-                "an array of structs is passed whole, as the parameter it is; compute the value in this method, or pass the whole array");
+                "an array of structs is passed as the parameter it is, whole or as a range written in place ('pts', 'pts[1..]', 'pts.AsSpan(i, n)'); pass it so, or compute the value in this method");
             return null;
         }
 
@@ -449,6 +449,13 @@ internal sealed partial class BodyParser
             case IPropertyReferenceOperation { Property.Parameters.Length: 0 } p when Signature.IsConstantType(p.Type) && p.Property.Name is not ("Length" or "Count") && MemberRead(p.Property, p.Instance) is { } propertyCode:
                 return propertyCode;
             case IPropertyReferenceOperation { Property.Name: "Length" or "Count", Instance: { } instance }:
+                if (StructArrayElements(instance) is { IsWhole: false } part)
+                {
+                    // A callee's parameter bound to a range of an array of structs.
+                    atomic = false;
+                    return part.Length;
+                }
+
                 if (IsRange(instance))
                 {
                     atomic = false;

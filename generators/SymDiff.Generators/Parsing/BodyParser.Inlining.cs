@@ -82,7 +82,7 @@ internal sealed partial class BodyParser
         IMethodSymbol target = invocation.TargetMethod;
         return target.MethodKind == MethodKind.LocalFunction
             || IsStructValue(invocation.Instance)
-            || invocation.Arguments.Any(a => IsStructValue(a.Value) || IsStructArray(a.Value))
+            || invocation.Arguments.Any(a => IsStructValue(a.Value) || StructArrayRoot(a.Value) is not null)
             || (StructLayout.IsCandidate(target.ReturnType) && !IsNumerics(target.ContainingType))
             || (frames.Count > 0 && !Accessible(target) && CoveredByKey(target))
             || (Signature.IsImplicitCandidate(target) && Signature.NotPartial(target) is not null && (InPlaceBody(target, out _) is not null || StatementBody(target, out _) is not null));
@@ -286,15 +286,27 @@ internal sealed partial class BodyParser
         {
             // The caller's array of structs as it is: the callee's elements are the same span of fields.
             // Not an [Output]: what a callee would write there is the caller's result, which it writes itself.
-            if (IsStructArray(value) && StripImplicit(value) is IParameterReferenceOperation { Parameter: var array } && !writableArrays.Contains(structArrays[array].Fields))
+            if (WholeStructArray(value) is { } array && !writableArrays.Contains(structArrays[array].Fields))
             {
                 structArrays[symbol] = structArrays[array];
                 renamedParameters[symbol] = NameOf(array);
                 return true;
             }
 
+            // A range of it: the callee's elements are those of the range (pts[i] is pts[start + i]).
+            if (IsStructArrayRange(value) && StructArrayRoot(value) is { } root && !writableArrays.Contains(structArrays[root].Fields))
+            {
+                if (RangeOf(value) is not { } range)
+                {
+                    return false;
+                }
+
+                structArrays[symbol] = (structArrays[root].Layout, structArrays[root].Fields, range);
+                return true;
+            }
+
             Report(Descriptors.UnsupportedExpression, value.Syntax, $"The array of structs '{Collapse(value.Syntax.ToString())}'",
-                IsStructArray(value) ? "an [Output] is written by the method that declares it; write it there" : "pass an array or span of structs that is a parameter, whole");
+                StructArrayRoot(value) is not null ? "an [Output] is written by the method that declares it; write it there" : "pass an array or span of structs that is a parameter, whole or as a range ('pts[1..]', 'pts.AsSpan(i, n)')");
             return false;
         }
 

@@ -111,8 +111,8 @@ internal sealed partial class BodyParser
             return null;
         }
 
-        // The array or span it cuts from: a parameter, local array or field, or another range.
-        View? outer = IsRange(source) ? RangeOf(source) : ArrayOf(source) is (string code, bool isParameter) ? View.Whole(code, isParameter) : null;
+        // The array or span it cuts from: a parameter, local array or field, an array of structs, or another range.
+        View? outer = IsRange(source) ? RangeOf(source) : StructArrayElements(source) ?? (ArrayOf(source) is (string code, bool isParameter) ? View.Whole(code, isParameter) : null);
         if (outer is null)
         {
             if (!IsRange(source))

@@ -10,16 +10,18 @@ namespace SymDiff.Generators.Parsing;
 // inside the generated methods, one span of those fields, element after element: pts[i] is the
 // struct whose k-th field is ptsFields[stride * i + k]. So pts[i].X, var p = pts[i], foreach
 // (var p in pts) and pts[i].DistanceTo(q) are struct values like any other, and an [Output]
-// Span<Point> is written field by field. pts.Length still counts the structs.
+// Span<Point> is written field by field. pts.Length still counts the structs. A callee's parameter
+// bound to a range of one (pts[1..], pts.AsSpan(i, n)) is a view of the caller's elements.
 internal sealed partial class BodyParser
 {
-    // The arrays of structs, with their layout and the name of their span of fields.
-    private readonly Dictionary<ISymbol, (StructLayout Layout, string Fields)> structArrays = new(SymbolEqualityComparer.Default);
+    // The arrays of structs, with their layout, the name of their span of fields and the elements
+    // they are: all of a parameter, or a range of one (in elements) for a callee's parameter.
+    private readonly Dictionary<ISymbol, (StructLayout Layout, string Fields, View Elements)> structArrays = new(SymbolEqualityComparer.Default);
 
     /// <summary>Registers an array or span of structs whose fields are the span <paramref name="fields"/> inside the generated methods.</summary>
     public void AddStructArray(IParameterSymbol parameter, StructLayout layout, string fields)
     {
-        structArrays[parameter] = (layout, fields);
+        structArrays[parameter] = (layout, fields, View.Whole(Names.Escape(parameter.Name), isParameter: true));
         UsedNames.Add(fields);
         if (Signature.HasAttribute(parameter, Signature.OutputAttribute))
         {
@@ -29,6 +31,38 @@ internal sealed partial class BodyParser
 
     // An array or span of structs the generated methods see as a span of fields: a parameter, or a callee's parameter bound to one.
     private bool IsStructArray(IOperation op) => StripImplicit(op) is IParameterReferenceOperation p && structArrays.ContainsKey(p.Parameter);
+
+    // An array of structs, or all of it as a span (pts.AsSpan()): the parameter; null otherwise.
+    private IParameterSymbol? WholeStructArray(IOperation op) => StripImplicit(op) switch
+    {
+        IParameterReferenceOperation p when structArrays.ContainsKey(p.Parameter) => p.Parameter,
+        IInvocationOperation { TargetMethod.Name: "AsSpan", Instance: null, Arguments.Length: 1 } asSpan => WholeStructArray(asSpan.Arguments[0].Value),
+        _ => null,
+    };
+
+    // pts[1..], pts.AsSpan(i, n), span.Slice(i) of an array of structs.
+    private bool IsStructArrayRange(IOperation op) => IsRange(op) && StructArrayRoot(op) is not null;
+
+    // What a range cuts from: v in v[a..b], v.AsSpan(a, n), v.Slice(a); null for anything else.
+    private static IOperation? RangeSource(IOperation op) => op switch
+    {
+        IArrayElementReferenceOperation { Indices.Length: 1 } a => a.ArrayReference,
+        IImplicitIndexerReferenceOperation s => s.Instance,
+        IInvocationOperation { TargetMethod.Name: "AsSpan" or "Slice" } call => call.Instance ?? (call.Arguments.Length > 0 ? call.Arguments[0].Value : null),
+        _ => null,
+    };
+
+    // The array of structs a range of one (perhaps a range of a range) cuts from.
+    private IParameterSymbol? StructArrayRoot(IOperation op) => StripImplicit(op) switch
+    {
+        var whole when WholeStructArray(whole) is { } array => array,
+        var range when IsRange(range) && RangeSource(range) is { } source => StructArrayRoot(source),
+        _ => null,
+    };
+
+    // The elements of an array of structs a range cuts from: all of a parameter, or the range a callee's parameter is bound to.
+    private View? StructArrayElements(IOperation op) =>
+        WholeStructArray(op) is { } p && structArrays.TryGetValue(p, out var array) ? array.Elements : null;
 
     // pts[i], pts[^1] (arrays and spans): the array of structs and the index; null for anything else.
     private (IParameterSymbol Array, IOperation Index)? StructElement(IOperation op) => op switch
@@ -42,8 +76,8 @@ internal sealed partial class BodyParser
     /// <summary>The fields of <c>pts[index]</c>: <c>ptsFields[stride * index + k]</c> for its k-th field; null (reported) for an index SymDiff can't read.</summary>
     private List<(string Path, Expr Value)>? StructElementValue(IParameterSymbol array, IOperation index)
     {
-        (StructLayout layout, string fields) = structArrays[array];
-        if (IndexInto(NameOf(array), index) is not Opaque i)
+        (StructLayout layout, string fields, View elements) = structArrays[array];
+        if (IndexInto(elements, index) is not Opaque i)
         {
             return null;
         }
@@ -72,7 +106,7 @@ internal sealed partial class BodyParser
             return false;
         }
 
-        (StructLayout layout, string fields) = structArrays[array];
+        (StructLayout layout, string fields, _) = structArrays[array];
         if (!writableArrays.Contains(fields))
         {
             Report(Diagnostics.Descriptors.UnsupportedWrite, target.Syntax, DescribeTarget(target) + " (an input; mark the parameter [Output] to make it a result)");
@@ -158,10 +192,11 @@ internal sealed partial class BodyParser
         int line = LineOf(loop);
         string source = $"foreach ({syntax.Type} {syntax.Identifier.Text} in {Collapse(syntax.Expression.ToString())})";
         var body = new List<Stmt>();
-        (StructLayout layout, string fields) = structArrays[array];
-        DeclareStructLocal(element, layout, ElementFields(layout, fields, new Opaque(counter, Ty.Int, true)), line, source, body);
+        (StructLayout layout, string fields, View elements) = structArrays[array];
+        string at = elements.At(counter, atomic: true);
+        DeclareStructLocal(element, layout, ElementFields(layout, fields, new Opaque(at, Ty.Int, at == counter)), line, source, body);
         body.AddRange(LoopBody(loop.Body));
-        output.Add(new For(counter, $"int {counter} = 0", $"{counter} < {NameOf(array)}.Length", $"{counter}++", body.ToEquatableArray(), line, source));
+        output.Add(new For(counter, $"int {counter} = 0", $"{counter} < {elements.Length}", $"{counter}++", body.ToEquatableArray(), line, source));
         return true;
     }
 }
