@@ -341,3 +341,40 @@ public class StructSecondOrderTests
         Assert.Contains("returns the struct 'S': ask for Jacobian = true", d.GetMessage(), StringComparison.Ordinal);
     }
 }
+
+/// <summary>
+/// The rule row of ‖x‖ (Length, Distance, Normalize's denominator): its derivative is Σ xᵢ·dxᵢ / ‖x‖
+/// away from zero, and 0 at a zero-length vector, where the square root's rule would give 0 / 0.
+/// </summary>
+public class NormRuleTests
+{
+    [Fact]
+    public void Length_and_Distance_have_the_zero_gradient_at_zero_length_in_every_method()
+    {
+        Type c = Harness.Load("""
+            using System;
+            using System.Numerics;
+            using SymDiff;
+            namespace Cases;
+            public static partial class C
+            {
+                [Differentiable(Hessian = true)] public static float F(Vector3 v, Vector2 a, Vector2 b) => v.Length() + Vector2.Distance(a, b) * 2;
+                public static float[] Gradient(float[] x) { float f = FGradient(new Vector3(x[0], x[1], x[2]), new Vector2(x[3], x[4]), new Vector2(x[5], x[6]), out Vector3 dv, out Vector2 da, out Vector2 db); return [dv.X, dv.Y, dv.Z, da.X, da.Y, db.X, db.Y, f]; }
+                public static float Derivative(float[] x, float[] t) => FDerivative(new Vector3(x[0], x[1], x[2]), new Vector2(x[3], x[4]), new Vector2(x[5], x[6]), new Vector3(t[0], t[1], t[2]), new Vector2(t[3], t[4]), new Vector2(t[5], t[6]));
+                public static float[] Product(float[] x, float[] t) { FHessianVectorProduct(new Vector3(x[0], x[1], x[2]), new Vector2(x[3], x[4]), new Vector2(x[5], x[6]), new Vector3(t[0], t[1], t[2]), new Vector2(t[3], t[4]), new Vector2(t[5], t[6]), out Vector3 hv, out Vector2 ha, out Vector2 hb); return [hv.X, hv.Y, hv.Z, ha.X, ha.Y, hb.X, hb.Y]; }
+            }
+            """).GetType("Cases.C")!;
+        float[] Call(string name, params object[] args) => (float[])c.GetMethod(name)!.Invoke(null, args)!;
+
+        // v = 0 and a = b: both lengths are 0, and so is every derivative.
+        float[] zero = [0, 0, 0, 0.5f, -1, 0.5f, -1];
+        float[] t = [1, 2, 3, 4, 5, 6, 7];
+        Assert.Equal(new float[] { 0, 0, 0, 0, 0, 0, 0, 0 }, Call("Gradient", zero));
+        Assert.Equal(0f, (float)c.GetMethod("Derivative")!.Invoke(null, [zero, t])!);
+        Assert.All(Call("Product", zero, t), h => Assert.False(float.IsNaN(h)));
+
+        // Away from zero: v / ‖v‖ and ±2 (a − b) / ‖a − b‖, exactly as written out.
+        float[] g = Call("Gradient", new float[] { 3, 0, 4, 1, 1, -2, 5 });
+        Assert.Equal(new float[] { 0.6f, 0, 0.8f, 1.2f, -1.6f, -1.2f, 1.6f, 15 }, g);
+    }
+}

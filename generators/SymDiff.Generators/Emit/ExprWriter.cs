@@ -101,6 +101,7 @@ internal static class ExprWriter
         Binary b => BinaryText(b),
         Cond c when !notation && IsPlain(c.WhenTrue) && IsPlain(c.WhenFalse) => Select(c),
         Cond c => ($"{Write(c.Test, Comparison)} ? {Write(c.WhenTrue, Conditional + 1)} : {Write(c.WhenFalse, Conditional)}", Conditional),
+        Fn f when Rules.Expanded(f) is { } formula => Render(formula),
         Fn f => ($"{MathClass(f.Function)}.{Rules.CSharpName(f.Function)}({string.Join(", ", f.Args.Select(Argument))})", Primary),
         Call c => ($"{c.Callee.Qualified(string.Empty)}({string.Join(", ", c.Args.Select(a => Write(a)))})", Primary),
         DerivativeCall d => ($"{d.Callee.Qualified("Derivative")}({string.Join(", ", d.Args.Concat(d.Tangents).Select(a => Write(a)))})", Primary),

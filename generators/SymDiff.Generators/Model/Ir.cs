@@ -28,6 +28,9 @@ internal enum MathFn
 {
     Sin, Cos, Tan, Exp, Log, Log10, Sqrt, Pow, Abs, Tanh, Sinh, Cosh, Asin, Acos, Atan, Atan2, Max, Min,
     Clamp, Floor, Ceiling, Round, Truncate, LogBase, Log2, Cbrt, FusedMultiplyAdd,
+
+    /// <summary>‖x‖ = √(x₁² + … + xₙ²) of its arguments: Length and Distance of System.Numerics vectors.</summary>
+    Norm,
 }
 
 /// <summary>An expression of the IR. Records, so structural equality comes for free.</summary>

@@ -177,7 +177,7 @@ internal sealed partial class BodyParser
                     Expr norm = Dot(inverted, inverted);
                     return (true, Fields(Conjugate(inverted).Select(e => (Expr)new Binary(BinOp.Div, e, norm))));
                 case ("Normalize", 1) when Only(0) is { } normalized:
-                    Expr length = new Fn(MathFn.Sqrt, new[] { Dot(normalized, normalized) }.ToEquatableArray());
+                    Expr length = Norm(normalized);
                     return (true, Fields(normalized.Select(f => (Expr)new Binary(BinOp.Div, f.Value, length))));
                 case ("Concatenate", 2) when Only(0) is { } first && Only(1) is { } second:
                     // Rotation 'first' followed by 'second': second · first.

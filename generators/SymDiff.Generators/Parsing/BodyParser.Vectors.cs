@@ -9,8 +9,9 @@ namespace SymDiff.Generators.Parsing;
 
 // System.Numerics.Vector2, Vector3 and Vector4 in a float method: a vector is its fields X, Y, Z,
 // W like any struct, and its operators and methods are written out on them: a + b is one sum per
-// field, Vector3.Dot(a, b) is a.X * b.X + a.Y * b.Y + a.Z * b.Z, a.Length() the square root of that,
-// so each is differentiated by the rules of its arithmetic and System.Math functions.
+// field, Vector3.Dot(a, b) is a.X * b.X + a.Y * b.Y + a.Z * b.Z, a.Length() the norm ‖a‖ (a
+// primitive of the rule table, whose gradient is 0 at a zero-length vector), so each is
+// differentiated by the rules of its arithmetic, System.Math functions and the norm.
 internal sealed partial class BodyParser
 {
     private static readonly Dictionary<string, float[]> VectorConstants = new()
@@ -78,7 +79,7 @@ internal sealed partial class BodyParser
                     case ("Min" or "Max", 2) when StructValue(a[0]) is { } p && StructValue(a[1]) is { } q:
                         return Fields(p.Zip(q, (x, y) => (Expr)new Fn(call.TargetMethod.Name == "Min" ? MathFn.Min : MathFn.Max, new[] { x.Value, y.Value }.ToEquatableArray())));
                     case ("Normalize", 1) when StructValue(a[0]) is { } v:
-                        Expr length = new Fn(MathFn.Sqrt, new[] { Dot(v, v) }.ToEquatableArray());
+                        Expr length = Norm(v);
                         return Fields(v.Select(f => (Expr)new Binary(BinOp.Div, f.Value, length)));
                     case ("Lerp", 3) when StructValue(a[0]) is { } p && StructValue(a[1]) is { } q && Expression(a[2]) is { } t:
                         return Fields(p.Zip(q, (x, y) => (Expr)new Binary(BinOp.Add, new Binary(BinOp.Mul, x.Value, new Binary(BinOp.Sub, Num.One, t)), new Binary(BinOp.Mul, y.Value, t))));
@@ -117,6 +118,9 @@ internal sealed partial class BodyParser
         return l is null || r is null ? null : Fields(l.Zip(r, (x, y) => (Expr)new Binary(op, x, y)));
     }
 
+    // ‖v‖, the primitive with its own rule row (its gradient is 0 at v = 0, not NaN).
+    private static Expr Norm(List<(string Path, Expr Value)> v) => new Fn(MathFn.Norm, v.Select(f => f.Value).ToEquatableArray());
+
     private static Expr Dot(List<(string Path, Expr Value)> a, List<(string Path, Expr Value)> b) =>
         a.Zip(b, (x, y) => (Expr)new Binary(BinOp.Mul, x.Value, y.Value)).Aggregate((s, t) => new Binary(BinOp.Add, s, t));
 
@@ -145,11 +149,11 @@ internal sealed partial class BodyParser
             case ("LengthSquared", 1):
                 return Dot(p, p);
             case ("Length", 1):
-                return new Fn(MathFn.Sqrt, new[] { Dot(p, p) }.ToEquatableArray());
+                return Norm(p);
             case ("DistanceSquared", 2):
                 return Dot(Difference(), Difference());
             case ("Distance", 2):
-                return new Fn(MathFn.Sqrt, new[] { Dot(Difference(), Difference()) }.ToEquatableArray());
+                return Norm(Difference());
         }
 
         if (!VectorMethods.Contains(call.TargetMethod.Name))

@@ -108,7 +108,18 @@ internal static class Rules
         [MathFn.Cbrt] = new((x, dx, y) => Div(dx[0], Mul(N(3), Sq(y))), (x, y, g) => [Div(g, Mul(N(3), Sq(y)))]),
         // y = a·b + c (fused) dy = da·b + a·db + dc          ā += ȳ·b,  b̄ += a·ȳ,  c̄ += ȳ
         [MathFn.FusedMultiplyAdd] = new((x, dx, y) => Add(Add(Mul(dx[0], x[1]), Mul(x[0], dx[1])), dx[2]), (x, y, g) => [Mul(g, x[1]), Mul(x[0], g), g]),
+        // y = ‖x‖ = √Σxᵢ²   dy = Σ xᵢ·dxᵢ / y                x̄ᵢ += ȳ · xᵢ / y
+        //   (Vector2.Length(v), Vector3.Distance(a, b) of a − b). At y = 0 both are 0, as in PyTorch:
+        //   the smallest subgradient, not the 0 / 0 = NaN of the square root's rule
+        [MathFn.Norm] = new(
+            (x, dx, y) => If(Eq(y, N(0)), N(0), Div(x.Zip(dx, Mul).Aggregate(Add), y)),
+            (x, y, g) => x.Select(xi => If(Eq(y, N(0)), N(0), Div(Mul(g, xi), y))).ToArray()),
     };
+
+    /// <summary>The formula of a primitive that C# writes as other functions (‖x‖ as √(x·x + …)), or null.</summary>
+    public static Expr? Expanded(Fn call) => call.Function == MathFn.Norm
+        ? Sqrt(call.Args.Select(a => Mul(a, a)).Aggregate(Add))
+        : null;
 
     /// <summary>The C# name of a primitive, as the emitter writes it.</summary>
     public static string CSharpName(MathFn function) => function == MathFn.LogBase ? "Log" : function.ToString();
@@ -141,6 +152,7 @@ internal static class Rules
         MathFn.Truncate => a[0] < 0 ? Math.Ceiling(a[0]) : Math.Floor(a[0]),
         MathFn.LogBase => Math.Log(a[0], a[1]),
         MathFn.Log2 => Math.Log(a[0]) / Ln2,
+        MathFn.Norm => Math.Sqrt(a.Sum(x => x * x)),
         _ => double.NaN,
     };
 }
