@@ -343,11 +343,80 @@ public class StructSecondOrderTests
 }
 
 /// <summary>
-/// The rule row of ‖x‖ (Length, Distance, Normalize's denominator): its derivative is Σ xᵢ·dxᵢ / ‖x‖
-/// away from zero, and 0 at a zero-length vector, where the square root's rule would give 0 / 0.
+/// The System.Numerics methods and their rule rows (the norm, the dot product, the 2×2 determinant
+/// of Cross, Lerp; Normalize through the norm, Transform by a constant matrix as the linear map it
+/// is): each against central differences in Gradient, Derivative and HessianVectorProduct, and the
+/// norm's row at a zero-length vector, where the square root's rule would give 0 / 0.
 /// </summary>
-public class NormRuleTests
+public class VectorRuleTests
 {
+    public static TheoryData<string, string> Methods => new()
+    {
+        { "Length", "a.Length() * t" },
+        { "LengthSquared", "a.LengthSquared() * t" },
+        { "Dot", "Vector3.Dot(a, b) * t" },
+        { "Cross", "Vector3.Cross(a, b).X + Vector3.Cross(a, b).Y * t + Vector3.Cross(b, a).Z * Vector3.Cross(a, b).Z" },
+        { "Normalize", "Vector3.Normalize(a).Y * t + Vector3.Normalize(b).X * Vector3.Normalize(a).Z" },
+        { "Distance", "Vector3.Distance(a, b) * t" },
+        { "DistanceSquared", "Vector3.DistanceSquared(a, b) * t" },
+        { "Lerp", "Vector3.Lerp(a, b, t).X * Vector3.Lerp(a, b, t).Z" },
+        { "Transform by a constant matrix", "Vector3.Transform(a, Matrix4x4.CreateRotationZ(0.5f) * Matrix4x4.CreateTranslation(1, 2, 3)).Y * Vector3.Transform(b, Quaternion.CreateFromYawPitchRoll(0.1f, 0.2f, 0.3f)).X" },
+        { "operators", "(a * 2 - b / 3 + (-a) * b).Z * t" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Methods))]
+    public void Each_method_matches_central_differences_in_every_mode(string method, string expression)
+    {
+        _ = method;
+        Type c = Harness.Load($$"""
+            using System;
+            using System.Numerics;
+            using SymDiff;
+            namespace Cases;
+            public static partial class C
+            {
+                [Differentiable(Hessian = true)] public static float F(Vector3 a, Vector3 b, float t) => {{expression}};
+                static Vector3 A(float[] x) => new(x[0], x[1], x[2]);
+                static Vector3 B(float[] x) => new(x[3], x[4], x[5]);
+                public static float Value(float[] x) => F(A(x), B(x), x[6]);
+                public static float[] Gradient(float[] x) { FGradient(A(x), B(x), x[6], out Vector3 da, out Vector3 db, out float dt); return [da.X, da.Y, da.Z, db.X, db.Y, db.Z, dt]; }
+                public static float Derivative(float[] x, float[] d) => FDerivative(A(x), B(x), x[6], A(d), B(d), d[6]);
+                public static float[] Product(float[] x, float[] d) { FHessianVectorProduct(A(x), B(x), x[6], A(d), B(d), d[6], out Vector3 ha, out Vector3 hb, out float ht); return [ha.X, ha.Y, ha.Z, hb.X, hb.Y, hb.Z, ht]; }
+            }
+            """).GetType("Cases.C")!;
+        float Value(float[] x) => (float)c.GetMethod("Value")!.Invoke(null, [x])!;
+        float[] Gradient(float[] x) => (float[])c.GetMethod("Gradient")!.Invoke(null, [x])!;
+        var random = new Random(5);
+        for (int point = 0; point < 5; point++)
+        {
+            float[] x = Enumerable.Range(0, 7).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
+            float[] d = Enumerable.Range(0, 7).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
+            float[] g = Gradient(x);
+            const float h = 1e-2f;
+            for (int i = 0; i < 7; i++)
+            {
+                float[] up = (float[])x.Clone(), down = (float[])x.Clone();
+                up[i] += h;
+                down[i] -= h;
+                double central = ((double)Value(up) - Value(down)) / (up[i] - down[i]);
+                Assert.True(Math.Abs(g[i] - central) <= 1e-2 * (1 + Math.Abs(central)), $"{method}: ∂F/∂x{i} is {g[i]}, central difference {central}");
+            }
+
+            double directional = g.Zip(d, (a, b) => (double)a * b).Sum();
+            float derivative = (float)c.GetMethod("Derivative")!.Invoke(null, [x, d])!;
+            Assert.True(Math.Abs(derivative - directional) <= 1e-4 * (1 + Math.Abs(directional)), $"{method}: Derivative {derivative}, gradient·t {directional}");
+
+            float[] hv = (float[])c.GetMethod("Product")!.Invoke(null, [x, d])!;
+            float[] plus = Gradient(x.Zip(d, (a, b) => a + h * b).ToArray()), minus = Gradient(x.Zip(d, (a, b) => a - h * b).ToArray());
+            for (int i = 0; i < 7; i++)
+            {
+                double central = ((double)plus[i] - minus[i]) / (2 * h);
+                Assert.True(Math.Abs(hv[i] - central) <= 2e-2 * (1 + Math.Abs(central)), $"{method}: (H·t)[{i}] is {hv[i]}, central difference of the gradient {central}");
+            }
+        }
+    }
+
     [Fact]
     public void Length_and_Distance_have_the_zero_gradient_at_zero_length_in_every_method()
     {

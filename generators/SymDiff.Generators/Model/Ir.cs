@@ -31,6 +31,15 @@ internal enum MathFn
 
     /// <summary>‖x‖ = √(x₁² + … + xₙ²) of its arguments: Length and Distance of System.Numerics vectors.</summary>
     Norm,
+
+    /// <summary>a·b = a₁b₁ + … + aₙbₙ of its arguments a₁…aₙ, b₁…bₙ: Dot, LengthSquared and DistanceSquared.</summary>
+    Dot,
+
+    /// <summary>p·q − r·s, a 2×2 determinant: each component of Vector3.Cross.</summary>
+    Det2,
+
+    /// <summary>a·(1 − t) + b·t: each component of Lerp.</summary>
+    Lerp,
 }
 
 /// <summary>An expression of the IR. Records, so structural equality comes for free.</summary>

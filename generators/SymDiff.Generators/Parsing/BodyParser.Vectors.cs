@@ -9,9 +9,10 @@ namespace SymDiff.Generators.Parsing;
 
 // System.Numerics.Vector2, Vector3 and Vector4 in a float method: a vector is its fields X, Y, Z,
 // W like any struct, and its operators and methods are written out on them: a + b is one sum per
-// field, Vector3.Dot(a, b) is a.X * b.X + a.Y * b.Y + a.Z * b.Z, a.Length() the norm ‖a‖ (a
-// primitive of the rule table, whose gradient is 0 at a zero-length vector), so each is
-// differentiated by the rules of its arithmetic, System.Math functions and the norm.
+// field, Vector3.Dot(a, b) the dot product a·b, a.Length() the norm ‖a‖, each component of Cross a
+// 2×2 determinant, of Lerp a·(1 − t) + b·t: primitives with rows of their own in the rule table,
+// written out as that arithmetic. So each is differentiated by those rows and the rules of
+// arithmetic and System.Math functions.
 internal sealed partial class BodyParser
 {
     private static readonly Dictionary<string, float[]> VectorConstants = new()
@@ -82,9 +83,9 @@ internal sealed partial class BodyParser
                         Expr length = Norm(v);
                         return Fields(v.Select(f => (Expr)new Binary(BinOp.Div, f.Value, length)));
                     case ("Lerp", 3) when StructValue(a[0]) is { } p && StructValue(a[1]) is { } q && Expression(a[2]) is { } t:
-                        return Fields(p.Zip(q, (x, y) => (Expr)new Binary(BinOp.Add, new Binary(BinOp.Mul, x.Value, new Binary(BinOp.Sub, Num.One, t)), new Binary(BinOp.Mul, y.Value, t))));
+                        return Fields(p.Zip(q, (x, y) => Primitive(MathFn.Lerp, x.Value, y.Value, t)));
                     case ("Cross", 2) when size == 3 && StructValue(a[0]) is { } p && StructValue(a[1]) is { } q:
-                        Expr Minor(int i, int j) => new Binary(BinOp.Sub, new Binary(BinOp.Mul, p[i].Value, q[j].Value), new Binary(BinOp.Mul, p[j].Value, q[i].Value));
+                        Expr Minor(int i, int j) => Primitive(MathFn.Det2, p[i].Value, q[j].Value, p[j].Value, q[i].Value);
                         return Fields([Minor(1, 2), Minor(2, 0), Minor(0, 1)]);
                 }
 
@@ -121,6 +122,12 @@ internal sealed partial class BodyParser
     // ‖v‖, the primitive with its own rule row (its gradient is 0 at v = 0, not NaN).
     private static Expr Norm(List<(string Path, Expr Value)> v) => new Fn(MathFn.Norm, v.Select(f => f.Value).ToEquatableArray());
 
+    // a·b, the primitive of Dot, LengthSquared and DistanceSquared.
+    private static Expr DotRow(List<(string Path, Expr Value)> a, List<(string Path, Expr Value)> b) =>
+        new Fn(MathFn.Dot, a.Concat(b).Select(f => f.Value).ToEquatableArray());
+
+    private static Expr Primitive(MathFn function, params Expr[] args) => new Fn(function, args.ToEquatableArray());
+
     private static Expr Dot(List<(string Path, Expr Value)> a, List<(string Path, Expr Value)> b) =>
         a.Zip(b, (x, y) => (Expr)new Binary(BinOp.Mul, x.Value, y.Value)).Aggregate((s, t) => new Binary(BinOp.Add, s, t));
 
@@ -145,13 +152,13 @@ internal sealed partial class BodyParser
         switch (call.TargetMethod.Name, a.Count)
         {
             case ("Dot", 2):
-                return Dot(p, q!);
+                return DotRow(p, q!);
             case ("LengthSquared", 1):
-                return Dot(p, p);
+                return DotRow(p, p);
             case ("Length", 1):
                 return Norm(p);
             case ("DistanceSquared", 2):
-                return Dot(Difference(), Difference());
+                return DotRow(Difference(), Difference());
             case ("Distance", 2):
                 return Norm(Difference());
         }

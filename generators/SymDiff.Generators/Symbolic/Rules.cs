@@ -114,12 +114,42 @@ internal static class Rules
         [MathFn.Norm] = new(
             (x, dx, y) => If(Eq(y, N(0)), N(0), Div(x.Zip(dx, Mul).Aggregate(Add), y)),
             (x, y, g) => x.Select(xi => If(Eq(y, N(0)), N(0), Div(Mul(g, xi), y))).ToArray()),
+
+        // y = a·b = Σ aᵢbᵢ  dy = Σ (daᵢ·bᵢ + aᵢ·dbᵢ)         āᵢ += ȳ · bᵢ,  b̄ᵢ += ȳ · aᵢ
+        //   (Dot(a, b), v.LengthSquared() as v·v, DistanceSquared(a, b) as (a − b)·(a − b);
+        //   the arguments are a₁…aₙ then b₁…bₙ)
+        [MathFn.Dot] = new(
+            (x, dx, y) => Enumerable.Range(0, x.Length / 2).Select(i => Add(Mul(dx[i], x[i + (x.Length / 2)]), Mul(x[i], dx[i + (x.Length / 2)]))).Aggregate(Add),
+            (x, y, g) => [.. x.Skip(x.Length / 2).Select(b => Mul(g, b)), .. x.Take(x.Length / 2).Select(a => Mul(a, g))]),
+        // y = p·q − r·s     dy = dp·q + p·dq − dr·s − r·ds    p̄ += ȳ · q,  q̄ += p · ȳ,  r̄ −= ȳ · s,  s̄ −= r · ȳ
+        //   (each component of Vector3.Cross(a, b): a_y·b_z − a_z·b_y, …)
+        [MathFn.Det2] = new(
+            (x, dx, y) => Sub(Add(Mul(dx[0], x[1]), Mul(x[0], dx[1])), Add(Mul(dx[2], x[3]), Mul(x[2], dx[3]))),
+            (x, y, g) => [Mul(g, x[1]), Mul(x[0], g), Neg(Mul(g, x[3])), Neg(Mul(x[2], g))]),
+        // y = a·(1 − t) + b·t   dy = da·(1 − t) + db·t + (b − a)·dt   ā += ȳ · (1 − t),  b̄ += ȳ · t,  t̄ += ȳ · (b − a)
+        //   (each component of Vector2.Lerp(a, b, t), as System.Numerics computes it)
+        [MathFn.Lerp] = new(
+            (x, dx, y) => Add(Add(Mul(dx[0], Sub(N(1), x[2])), Mul(dx[1], x[2])), Mul(Sub(x[1], x[0]), dx[2])),
+            (x, y, g) => [Mul(g, Sub(N(1), x[2])), Mul(g, x[2]), Mul(g, Sub(x[1], x[0]))]),
     };
 
-    /// <summary>The formula of a primitive that C# writes as other functions (‖x‖ as √(x·x + …)), or null.</summary>
-    public static Expr? Expanded(Fn call) => call.Function == MathFn.Norm
-        ? Sqrt(call.Args.Select(a => Mul(a, a)).Aggregate(Add))
-        : null;
+    /// <summary>
+    /// The formula of a primitive that C# writes as arithmetic (‖x‖ as √(x·x + …), a·b as a sum of
+    /// products), simplified; null for a function C# has.
+    /// </summary>
+    public static Expr? Expanded(Fn call)
+    {
+        Expr[] x = call.Args.ToArray();
+        Expr? formula = call.Function switch
+        {
+            MathFn.Norm => Sqrt(x.Select(a => Mul(a, a)).Aggregate(Add)),
+            MathFn.Dot => Enumerable.Range(0, x.Length / 2).Select(i => Mul(x[i], x[i + (x.Length / 2)])).Aggregate(Add),
+            MathFn.Det2 => Sub(Mul(x[0], x[1]), Mul(x[2], x[3])),
+            MathFn.Lerp => Add(Mul(x[0], Sub(N(1), x[2])), Mul(x[1], x[2])),
+            _ => null,
+        };
+        return formula is null ? null : Simplify.Run(formula);
+    }
 
     /// <summary>The C# name of a primitive, as the emitter writes it.</summary>
     public static string CSharpName(MathFn function) => function == MathFn.LogBase ? "Log" : function.ToString();
@@ -153,6 +183,9 @@ internal static class Rules
         MathFn.LogBase => Math.Log(a[0], a[1]),
         MathFn.Log2 => Math.Log(a[0]) / Ln2,
         MathFn.Norm => Math.Sqrt(a.Sum(x => x * x)),
+        MathFn.Dot => Enumerable.Range(0, a.Length / 2).Sum(i => a[i] * a[i + (a.Length / 2)]),
+        MathFn.Det2 => (a[0] * a[1]) - (a[2] * a[3]),
+        MathFn.Lerp => (a[0] * (1 - a[2])) + (a[1] * a[2]),
         _ => double.NaN,
     };
 }

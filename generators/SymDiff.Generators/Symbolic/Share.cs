@@ -286,7 +286,7 @@ internal static class Share
 
     public static string NameOf(Fn call)
     {
-        string function = call.Function == MathFn.Norm ? "length" : call.Function.ToString().ToLowerInvariant();
+        string function = call.Function switch { MathFn.Norm => "length", MathFn.Det2 => "cross", _ => call.Function.ToString().ToLowerInvariant() };
         return call.Args.Count == 1 && call.Args[0] is Var v ? function + Names.Capitalized(v.Name)
             : call.Args.Count == 1 && call.Args[0] is Neg { Operand: Var nv } ? function + "Neg" + Names.Capitalized(nv.Name)
             : function;
