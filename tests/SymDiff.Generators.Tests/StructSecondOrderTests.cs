@@ -362,6 +362,7 @@ public class VectorRuleTests
         { "Lerp", "Vector3.Lerp(a, b, t).X * Vector3.Lerp(a, b, t).Z" },
         { "Transform by a constant matrix", "Vector3.Transform(a, Matrix4x4.CreateRotationZ(0.5f) * Matrix4x4.CreateTranslation(1, 2, 3)).Y * Vector3.Transform(b, Quaternion.CreateFromYawPitchRoll(0.1f, 0.2f, 0.3f)).X" },
         { "operators", "(a * 2 - b / 3 + (-a) * b).Z * t" },
+        { "Transform by a static readonly matrix", "Vector3.Transform(a, Rotation).Z * t + Vector4.Transform(new Vector4(b, t), Rotation).W * Vector2.Transform(new Vector2(a.X, b.Y), Shear).Y" },
     };
 
     [Theory]
@@ -376,6 +377,8 @@ public class VectorRuleTests
             namespace Cases;
             public static partial class C
             {
+                static readonly Matrix4x4 Rotation = Matrix4x4.CreateRotationX(0.7f) * Matrix4x4.CreateTranslation(1, -2, 0.5f);
+                static readonly Matrix3x2 Shear = new(1, 0.5f, -0.25f, 1, 3, 4);
                 [Differentiable(Hessian = true)] public static float F(Vector3 a, Vector3 b, float t) => {{expression}};
                 static Vector3 A(float[] x) => new(x[0], x[1], x[2]);
                 static Vector3 B(float[] x) => new(x[3], x[4], x[5]);

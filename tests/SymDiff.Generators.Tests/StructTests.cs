@@ -34,6 +34,16 @@ public class StructTests
             static S Make(double[] v) => new S { W = v[0], B = v[1], Count = 3 };
             static double[] Parts(S s) => [s.W, s.B];
             """),
+        // A struct field of the class is a constant: its floating fields are read, not differentiated.
+        new("StructFieldsOfTheClassAsConstants",
+            "public struct S { public double W; public double B; } public readonly record struct Settings(double Scale, int Steps);",
+            """
+            static readonly Settings Tuning = new(0.5, 3);
+            static S Offset = new S { W = 0.25, B = -1 };
+            [Differentiable] public static double F(S s, double x) { double e = s.W * x * Tuning.Scale + s.B * Offset.W - Offset.B; return e * e * Tuning.Steps + s.W * Offset.B; }
+            static S Make(double[] v) => new S { W = v[0], B = v[1] };
+            static double[] Parts(S s) => [s.W, s.B];
+            """),
         new("PositionalRecordWithNewWithAndDeconstruction",
             "public readonly record struct S(double X, double Y);",
             """

@@ -276,14 +276,18 @@ internal sealed partial class BodyParser
             return Hamilton(Hamilton(t, point), Fields(Conjugate(t))).Take(size).ToList();
         }
 
+        // By a matrix, component j is the dot product of the row vector with column j (the dot
+        // product's rule row): (x, y, 1)·(M1j, M2j, M3j) for an affine 2-D transform, whose row 3 is
+        // the translation, (x, y, z, w)·(M1j, M2j, M3j, M4j) for a 4×4 one.
+        Expr Column(IEnumerable<Expr> row, IEnumerable<string> column) =>
+            new Fn(MathFn.Dot, row.Concat(column.Select(name => At(t, name))).ToEquatableArray());
         if (by.Type!.Name == "Matrix3x2")
         {
-            // An affine 2-D transform: row 3 is the translation.
-            return Fields(Enumerable.Range(1, 2).Select(j =>
-                Sum(new[] { Mul(x[0], At(t, $"M1{j}")), Mul(x[1], At(t, $"M2{j}")) }.Concat(normal ? [] : [At(t, $"M3{j}")]))));
+            return Fields(Enumerable.Range(1, 2).Select(j => normal
+                ? Column([x[0], x[1]], [$"M1{j}", $"M2{j}"])
+                : Column([x[0], x[1], Num.One], [$"M1{j}", $"M2{j}", $"M3{j}"])));
         }
 
-        return Fields(Enumerable.Range(1, size).Select(j =>
-            Sum(new[] { Mul(x[0], At(t, $"M1{j}")), Mul(x[1], At(t, $"M2{j}")), Mul(x[2], At(t, $"M3{j}")), Mul(w, At(t, $"M4{j}")) })));
+        return Fields(Enumerable.Range(1, size).Select(j => Column([x[0], x[1], x[2], w], [$"M1{j}", $"M2{j}", $"M3{j}", $"M4{j}"])));
     }
 }

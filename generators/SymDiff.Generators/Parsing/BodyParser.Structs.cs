@@ -191,6 +191,10 @@ internal sealed partial class BodyParser
             case IFieldReferenceOperation or IPropertyReferenceOperation when StructMember(inner) is { } member:
                 List<(string Path, Expr Value)>? whole = StructValue(member.Instance);
                 return Member(whole, member.Name) ?? (whole is not null && inner is IPropertyReferenceOperation property ? ComputedStruct(property) : null);
+            case IFieldReferenceOperation field when MemberRead(field.Field, field.Instance) is { } code && Layout(inner.Type!, inner.Syntax) is { } constant:
+                // A field of the method's class (a static readonly Matrix4x4, a struct of settings):
+                // a constant, field by field.
+                return constant.Leaves.Select(l => (l.Path, (Expr)new Opaque(StructLayout.Access(code, l.Path), l.Floating ? Ty.Double : LocalType(l.Type)!.Value, Atomic: true))).ToList();
             case IDefaultValueOperation or IConversionOperation { Operand: IDefaultValueOperation } when Layout(inner.Type!, inner.Syntax) is { } layout:
                 return Defaults(layout);
             case IObjectCreationOperation creation when Layout(inner.Type!, inner.Syntax) is { } layout:
