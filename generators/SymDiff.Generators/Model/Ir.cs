@@ -40,6 +40,9 @@ internal enum MathFn
 
     /// <summary>a·(1 − t) + b·t: each component of Lerp.</summary>
     Lerp,
+
+    /// <summary>xₖ / ‖x‖, component k of Normalize; its arguments are x₁…xₙ, k and ‖x‖ (so the norm is computed once).</summary>
+    Normalize,
 }
 
 /// <summary>An expression of the IR. Records, so structural equality comes for free.</summary>

@@ -9,7 +9,8 @@ namespace SymDiff.Generators.Parsing;
 
 // System.Numerics.Vector2, Vector3 and Vector4 in a float method: a vector is its fields X, Y, Z,
 // W like any struct, and its operators and methods are written out on them: a + b is one sum per
-// field, Vector3.Dot(a, b) the dot product a·b, a.Length() the norm ‖a‖, each component of Cross a
+// field, Vector3.Dot(a, b) the dot product a·b, a.Length() the norm ‖a‖, each component of Normalize
+// xₖ / ‖x‖ (the norm computed once), of Cross a
 // 2×2 determinant, of Lerp a·(1 − t) + b·t: primitives with rows of their own in the rule table,
 // written out as that arithmetic. So each is differentiated by those rows and the rules of
 // arithmetic and System.Math functions.
@@ -81,7 +82,7 @@ internal sealed partial class BodyParser
                         return Fields(p.Zip(q, (x, y) => (Expr)new Fn(call.TargetMethod.Name == "Min" ? MathFn.Min : MathFn.Max, new[] { x.Value, y.Value }.ToEquatableArray())));
                     case ("Normalize", 1) when StructValue(a[0]) is { } v:
                         Expr length = Norm(v);
-                        return Fields(v.Select(f => (Expr)new Binary(BinOp.Div, f.Value, length)));
+                        return Fields(v.Select((f, k) => Primitive(MathFn.Normalize, [.. v.Select(e => e.Value), new Num(k), length])));
                     case ("Lerp", 3) when StructValue(a[0]) is { } p && StructValue(a[1]) is { } q && Expression(a[2]) is { } t:
                         return Fields(p.Zip(q, (x, y) => Primitive(MathFn.Lerp, x.Value, y.Value, t)));
                     case ("Cross", 2) when size == 3 && StructValue(a[0]) is { } p && StructValue(a[1]) is { } q:

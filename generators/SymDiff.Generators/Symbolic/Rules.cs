@@ -131,7 +131,24 @@ internal static class Rules
         [MathFn.Lerp] = new(
             (x, dx, y) => Add(Add(Mul(dx[0], Sub(N(1), x[2])), Mul(dx[1], x[2])), Mul(Sub(x[1], x[0]), dx[2])),
             (x, y, g) => [Mul(g, Sub(N(1), x[2])), Mul(g, x[2]), Mul(g, Sub(x[1], x[0]))]),
+        // yₖ = xₖ / ‖x‖    dyₖ = (dxₖ − yₖ · Σⱼ xⱼ·dxⱼ / ‖x‖) / ‖x‖    x̄ⱼ += ȳₖ · (δⱼₖ − yₖ·xⱼ / ‖x‖) / ‖x‖
+        //   (component k of Vector3.Normalize(x); the arguments are x₁…xₙ, k and ‖x‖, whose own
+        //   shares are 0: ‖x‖ is the norm of the xⱼ, already counted in their rule)
+        [MathFn.Normalize] = new(
+            (x, dx, y) =>
+            {
+                (int n, int k, Expr norm) = NormalizeParts(x);
+                return Div(Sub(dx[k], Mul(y, Div(Enumerable.Range(0, n).Select(j => Mul(x[j], dx[j])).Aggregate(Add), norm))), norm);
+            },
+            (x, y, g) =>
+            {
+                (int n, int k, Expr norm) = NormalizeParts(x);
+                return [.. Enumerable.Range(0, n).Select(j => Div(Sub(j == k ? g : N(0), Mul(g, Mul(y, Div(x[j], norm)))), norm)), N(0), N(0)];
+            }),
     };
+
+    // The dimension, the component and the norm of a Normalize primitive's arguments.
+    private static (int N, int K, Expr Norm) NormalizeParts(Expr[] x) => (x.Length - 2, (int)((Num)x[x.Length - 2]).Value, x[x.Length - 1]);
 
     /// <summary>
     /// The formula of a primitive that C# writes as arithmetic (‖x‖ as √(x·x + …), a·b as a sum of
@@ -146,6 +163,7 @@ internal static class Rules
             MathFn.Dot => Enumerable.Range(0, x.Length / 2).Select(i => Mul(x[i], x[i + (x.Length / 2)])).Aggregate(Add),
             MathFn.Det2 => Sub(Mul(x[0], x[1]), Mul(x[2], x[3])),
             MathFn.Lerp => Add(Mul(x[0], Sub(N(1), x[2])), Mul(x[1], x[2])),
+            MathFn.Normalize => Div(x[NormalizeParts(x).K], x[x.Length - 1]),
             _ => null,
         };
         return formula is null ? null : Simplify.Run(formula);
@@ -186,6 +204,7 @@ internal static class Rules
         MathFn.Dot => Enumerable.Range(0, a.Length / 2).Sum(i => a[i] * a[i + (a.Length / 2)]),
         MathFn.Det2 => (a[0] * a[1]) - (a[2] * a[3]),
         MathFn.Lerp => (a[0] * (1 - a[2])) + (a[1] * a[2]),
+        MathFn.Normalize => a[(int)a[a.Length - 2]] / a[a.Length - 1],
         _ => double.NaN,
     };
 }
