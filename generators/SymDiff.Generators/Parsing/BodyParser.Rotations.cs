@@ -174,11 +174,10 @@ internal sealed partial class BodyParser
                 case ("Conjugate", 1):
                     return (true, Only(0) is { } conjugated ? Fields(Conjugate(conjugated)) : null);
                 case ("Inverse", 1) when Only(0) is { } inverted:
-                    Expr norm = Dot(inverted, inverted);
+                    Expr norm = DotRow(inverted, inverted);
                     return (true, Fields(Conjugate(inverted).Select(e => (Expr)new Binary(BinOp.Div, e, norm))));
                 case ("Normalize", 1) when Only(0) is { } normalized:
-                    Expr length = Norm(normalized);
-                    return (true, Fields(normalized.Select(f => (Expr)new Binary(BinOp.Div, f.Value, length))));
+                    return (true, Normalized(normalized));
                 case ("Concatenate", 2) when Only(0) is { } first && Only(1) is { } second:
                     // Rotation 'first' followed by 'second': second · first.
                     return (true, Hamilton(second, first));

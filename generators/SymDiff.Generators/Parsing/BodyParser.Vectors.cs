@@ -9,11 +9,10 @@ namespace SymDiff.Generators.Parsing;
 
 // System.Numerics.Vector2, Vector3 and Vector4 in a float method: a vector is its fields X, Y, Z,
 // W like any struct, and its operators and methods are written out on them: a + b is one sum per
-// field, Vector3.Dot(a, b) the dot product a·b, a.Length() the norm ‖a‖, each component of Normalize
-// xₖ / ‖x‖ (the norm computed once), of Cross a
-// 2×2 determinant, of Lerp a·(1 − t) + b·t: primitives with rows of their own in the rule table,
-// written out as that arithmetic. So each is differentiated by those rows and the rules of
-// arithmetic and System.Math functions.
+// field, Vector3.Dot(a, b) the dot product a·b, a.Length() the norm ‖a‖, each component of
+// Normalize xₖ / ‖x‖ (the norm computed once), of Cross a 2×2 determinant, of Lerp a·(1 − t) + b·t:
+// primitives with rows of their own in the rule table, written out as that arithmetic. So each is
+// differentiated by those rows and the rules of arithmetic and System.Math functions.
 internal sealed partial class BodyParser
 {
     private static readonly Dictionary<string, float[]> VectorConstants = new()
@@ -81,8 +80,7 @@ internal sealed partial class BodyParser
                     case ("Min" or "Max", 2) when StructValue(a[0]) is { } p && StructValue(a[1]) is { } q:
                         return Fields(p.Zip(q, (x, y) => (Expr)new Fn(call.TargetMethod.Name == "Min" ? MathFn.Min : MathFn.Max, new[] { x.Value, y.Value }.ToEquatableArray())));
                     case ("Normalize", 1) when StructValue(a[0]) is { } v:
-                        Expr length = Norm(v);
-                        return Fields(v.Select((f, k) => Primitive(MathFn.Normalize, [.. v.Select(e => e.Value), new Num(k), length])));
+                        return Normalized(v);
                     case ("Lerp", 3) when StructValue(a[0]) is { } p && StructValue(a[1]) is { } q && Expression(a[2]) is { } t:
                         return Fields(p.Zip(q, (x, y) => Primitive(MathFn.Lerp, x.Value, y.Value, t)));
                     case ("Cross", 2) when size == 3 && StructValue(a[0]) is { } p && StructValue(a[1]) is { } q:
@@ -128,6 +126,13 @@ internal sealed partial class BodyParser
         new Fn(MathFn.Dot, a.Concat(b).Select(f => f.Value).ToEquatableArray());
 
     private static Expr Primitive(MathFn function, params Expr[] args) => new Fn(function, args.ToEquatableArray());
+
+    // v / ‖v‖, component by component through the Normalize row, the norm computed once.
+    private static List<(string Path, Expr Value)> Normalized(List<(string Path, Expr Value)> v)
+    {
+        Expr length = Norm(v);
+        return Fields(v.Select((f, k) => Primitive(MathFn.Normalize, [.. v.Select(e => e.Value), new Num(k), length])));
+    }
 
     private static Expr Dot(List<(string Path, Expr Value)> a, List<(string Path, Expr Value)> b) =>
         a.Zip(b, (x, y) => (Expr)new Binary(BinOp.Mul, x.Value, y.Value)).Aggregate((s, t) => new Binary(BinOp.Add, s, t));
