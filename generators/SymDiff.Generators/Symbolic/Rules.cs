@@ -15,8 +15,10 @@ namespace SymDiff.Generators.Symbolic;
 internal sealed record Rule(Func<Expr[], Expr[], Expr, Expr> Jvp, Func<Expr[], Expr, Expr, Expr[]> Vjp);
 
 /// <summary>
-/// One row per <c>System.Math</c> primitive. Adding a primitive is one row here, one entry in the
-/// parser's name table and one row in the rule tests.
+/// One row per <c>System.Math</c> primitive, and per System.Numerics primitive (the norm, the dot
+/// product, a 2×2 determinant, Lerp and a component of Normalize), which C# writes as arithmetic
+/// (<see cref="Expanded"/>). Adding a primitive is one row here, one entry in the parser's name
+/// table and one row in the rule tests.
 /// Tie rule for the kinks: <c>Max(a, b)</c> sends the whole gradient to <c>a</c> when <c>a ≥ b</c>,
 /// <c>Min(a, b)</c> to <c>a</c> when <c>a ≤ b</c> (the first argument wins a tie), and <c>Abs(x)</c>
 /// has slope +1 at <c>x = 0</c>. So <c>Math.Max(0, z)</c> (ReLU) has slope 0 at <c>z = 0</c>.
