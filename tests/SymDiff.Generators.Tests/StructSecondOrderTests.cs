@@ -363,6 +363,7 @@ public class VectorRuleTests
         { "Transform by a constant matrix", "Vector3.Transform(a, Matrix4x4.CreateRotationZ(0.5f) * Matrix4x4.CreateTranslation(1, 2, 3)).Y * Vector3.Transform(b, Quaternion.CreateFromYawPitchRoll(0.1f, 0.2f, 0.3f)).X" },
         { "operators", "(a * 2 - b / 3 + (-a) * b).Z * t" },
         { "Quaternion Normalize, Length, Dot, Inverse", "Quaternion.Normalize(new Quaternion(a, t)).Y + new Quaternion(b, 1).Length() * Quaternion.Dot(new Quaternion(a, 0.5f), new Quaternion(b, t)) + Quaternion.Inverse(new Quaternion(a, 2)).Z" },
+        { "Quaternion Lerp, both ways round", "Quaternion.Lerp(new Quaternion(a, 1), new Quaternion(b, t), 0.3f).X * t + Quaternion.Lerp(new Quaternion(a, -1), new Quaternion(b, 2), t).W" },
         { "Transform by a static readonly matrix", "Vector3.Transform(a, Rotation).Z * t + Vector4.Transform(new Vector4(b, t), Rotation).W * Vector2.Transform(new Vector2(a.X, b.Y), Shear).Y" },
     };
 

@@ -83,7 +83,7 @@ internal sealed partial class BodyParser
         }
 
         Report(Descriptors.UnsupportedExpression, op.Syntax, $"The {type.Name} operation '{Collapse(op.Syntax.ToString())}'",
-            "SymDiff writes out the constructors, Identity, Zero, +, -, * and unary minus of Quaternion, Matrix3x2 and Matrix4x4, Quaternion's Conjugate, Inverse, Normalize, Concatenate, CreateFromAxisAngle and CreateFromYawPitchRoll, Matrix4x4's Transpose, CreateScale, CreateTranslation, CreateRotationX/Y/Z and CreateFromQuaternion, Matrix3x2's CreateScale and CreateTranslation, and the vectors' Transform and TransformNormal by them; write other operations on the fields");
+            "SymDiff writes out the constructors, Identity, Zero, +, -, * and unary minus of Quaternion, Matrix3x2 and Matrix4x4, Quaternion's Conjugate, Inverse, Normalize, Lerp, Concatenate, CreateFromAxisAngle and CreateFromYawPitchRoll, Matrix4x4's Transpose, CreateScale, CreateTranslation, CreateRotationX/Y/Z and CreateFromQuaternion, Matrix3x2's CreateScale and CreateTranslation, and the vectors' Transform and TransformNormal by them; write other operations on the fields");
         return null;
     }
 
@@ -178,6 +178,11 @@ internal sealed partial class BodyParser
                     return (true, Fields(Conjugate(inverted).Select(e => (Expr)new Binary(BinOp.Div, e, norm))));
                 case ("Normalize", 1) when Only(0) is { } normalized:
                     return (true, Normalized(normalized));
+                case ("Lerp", 3) when Only(0) is { } from && Only(1) is { } to && Expression(a[2]) is { } amount:
+                    // As System.Numerics: toward 'to', or toward −to when the two are more than a half
+                    // turn apart (q·p < 0), component by component through the Lerp row, then normalized.
+                    Expr near = new Binary(BinOp.Ge, DotRow(from, to), Num.Zero);
+                    return (true, Normalized(Fields(from.Zip(to, (f, g) => Primitive(MathFn.Lerp, f.Value, new Cond(near, g.Value, new Neg(g.Value)), amount)))));
                 case ("Concatenate", 2) when Only(0) is { } first && Only(1) is { } second:
                     // Rotation 'first' followed by 'second': second · first.
                     return (true, Hamilton(second, first));
