@@ -95,7 +95,7 @@ internal static class Docs
 
     public static IEnumerable<string> Derivative(MethodModel m, string primal, IReadOnlyList<(string Parameter, Expr Partial)>? partials)
     {
-        var terms = m.Params.Where(p => p.Differentiable).Select(p => StructArray(m, p) is { } array
+        var terms = m.Params.Where(p => p.Differentiable).Select(p => m.StructArrayOf(p) is { } array
             ? $"Σᵢ ∂{m.Name}/∂{array.Name}[i] · {array.DerivativeName}[i], field by field"
             : p.IsArray ? $"Σᵢ ∂{m.Name}/∂{p.Name}[i] · {p.DerivativeName}[i]" : $"∂{m.Name}/∂{p.Display} · {Tangent(m, p)}");
         yield return "<summary>";
@@ -190,7 +190,7 @@ internal static class Docs
             : $"Computes the outputs of <see cref=\"{primal}\"/> and their Jacobian with respect to {WrtList(m)}: row r is the pullback of output element r ({m.Name}Backward with that element's adjoint 1).";
         yield return "</summary>";
         yield return "<remarks>";
-        string rows = m.Result is { } fields ? $"the result's fields ({string.Join(", ", fields.Fields)})" : $"the output elements in parameter order ({Escape(string.Join(", ", m.Outputs.Select(o => (StructArray(m, o)?.Name ?? o.Name) + "[…]")))})";
+        string rows = m.Result is { } fields ? $"the result's fields ({string.Join(", ", fields.Fields)})" : $"the output elements in parameter order ({Escape(string.Join(", ", m.Outputs.Select(o => m.Shown(o) + "[…]")))})";
         yield return $"Rows: {rows}. Columns: the differentiated scalars in parameter order, arrays flattened ({Escape(string.Join(", ", Scalars(m)))}). Row-major.";
         yield return "</remarks>";
         foreach (string line in PrimalParams(m))
@@ -215,12 +215,9 @@ internal static class Docs
         : $"<param name=\"{p.DerivativeName}\">Receives ∂{m.Name}/∂{p.Name}.</param>");
 
     private static IEnumerable<string> Scalars(MethodModel m) =>
-        m.Params.Where(p => p.Differentiable).Select(p => StructArray(m, p) is { } array
+        m.Params.Where(p => p.Differentiable).Select(p => m.StructArrayOf(p) is { } array
             ? $"{Parsing.StructLayout.Access(array.Name + "[0]", array.Paths[0])}, …, {Parsing.StructLayout.Access(array.Name + "[n−1]", array.Paths[array.Paths.Count - 1])}"
             : p.IsArray ? $"{p.Name}[0], …, {p.Name}[n−1]" : p.Display);
-
-    // The array of structs whose span of fields is p, or null.
-    private static StructArrayParam? StructArray(MethodModel m, ParamModel p) => m.StructArrays.FirstOrDefault(a => a.Fields == p.Name);
 
     private static IEnumerable<string> PrimalParams(MethodModel m) =>
         m.Params.Select(p => $"<param name=\"{Parsing.Names.Plain(p.Name)}\">{(p.Differentiable ? "Argument" : "Constant argument")} of {m.Name}.</param>");
@@ -259,7 +256,7 @@ internal static class Docs
 
     private static string WrtList(MethodModel m)
     {
-        var names = m.Params.Where(p => p.Differentiable).Select(p => StructArray(m, p)?.Name ?? p.Display).ToList();
+        var names = m.Params.Where(p => p.Differentiable).Select(m.Shown).ToList();
         return names.Count == 0 ? "nothing" : string.Join(", ", names);
     }
 

@@ -85,7 +85,7 @@ internal static class SecondOrderEmitter
                 continue;
             }
 
-            string unit = Parsing.Names.Fresh("unit" + Parsing.Names.Capitalized(m.StructArrays.FirstOrDefault(a => a.Fields == p.Name)?.Name ?? p.Name), names);
+            string unit = Parsing.Names.Fresh("unit" + Parsing.Names.Capitalized(Named(m, p)), names);
             w.Line($"{scalar}[] {unit} = {Helpers}.Rent<{scalar}>({Length(m, p)});");
             w.Open($"for (int {k} = 0; {k} < {Length(m, p)}; {k}++)");
             w.Line($"{unit}[{k}] = {One};");
@@ -160,7 +160,10 @@ internal static class SecondOrderEmitter
     private static string Zero => ExprWriter.Number(0, forceReal: false).Text;
 
     private static string Length(MethodModel m, ParamModel p) =>
-        m.StructArrays.FirstOrDefault(a => a.Fields == p.Name) is { } array ? $"{array.Paths.Count} * {array.Name}.Length" : p.IsArray ? $"{p.Name}.Length" : "1";
+        m.StructArrayOf(p) is { } array ? $"{array.Paths.Count} * {array.Name}.Length" : p.IsArray ? $"{p.Name}.Length" : "1";
+
+    // A parameter's name in generated identifiers: an array of structs', not its span of fields'.
+    private static string Named(MethodModel m, ParamModel p) => m.StructArrayOf(p)?.Name ?? p.Name;
 
     // A tangent parameter: a read-only span for an array, a value for a scalar.
     private static string Tangent(ParamModel p, string scalar) =>
@@ -182,7 +185,7 @@ internal static class SecondOrderEmitter
 
     /// <summary>The name of the private sweep that computes the Hessian's rows of one parameter.</summary>
     public static string ColumnSweep(MethodModel m, ParamModel p) =>
-        $"{m.Name}HessianRowsOf{Parsing.Names.Capitalized(m.StructArrays.FirstOrDefault(a => a.Fields == p.Name)?.Name ?? p.Name)}";
+        $"{m.Name}HessianRowsOf{Parsing.Names.Capitalized(Named(m, p))}";
 
     // HessianVectorProduct with only p's tangent: what does not depend on p is left out.
     private static void WriteColumnSweep(CodeWriter w, MethodModel m, IReadOnlyList<Code> gradient, ParamModel p, string attribute)
@@ -191,7 +194,7 @@ internal static class SecondOrderEmitter
         string scalar = m.Scalar;
         var differentiable = m.Params.Where(q => q.Differentiable).ToList();
         w.Line();
-        string shown = m.StructArrays.FirstOrDefault(a => a.Fields == p.Name)?.Name ?? Parsing.Names.Plain(p.Display);
+        string shown = m.StructArrayOf(p)?.Name ?? Parsing.Names.Plain(p.Display);
         w.Line($"/// <summary>{m.Name}HessianVectorProduct with a tangent in {shown} only: a sweep of {m.Name}Hessian, without the work that does not depend on {shown}.</summary>");
         w.Line(attribute);
         // The primal parameters as the method takes them (structs, arrays of structs), the tangent
@@ -250,11 +253,12 @@ internal static class SecondOrderEmitter
         // (a struct) or the output seeds' spans; a struct's adjoint goes through a local (declared
         // once in its scope: 'declared' is cleared by a loop body).
         var declared = new HashSet<string>();
+        List<string> backward = StructFolding.Fold(m, MethodEmitter.BackwardParameters(m).ToList(), []).Parameters;
         void Pullback(string rowStart, string? resultSeed)
         {
             var after = new List<string>();
             var args = new List<string>();
-            foreach (string parameter in StructFolding.Fold(m, MethodEmitter.BackwardParameters(m).ToList(), []).Parameters)
+            foreach (string parameter in backward)
             {
                 string name = parameter.Substring(parameter.LastIndexOf(' ') + 1);
                 StructArrayParam? array = m.StructArrays.FirstOrDefault(a => a.DerivativeName == name);

@@ -279,7 +279,7 @@ internal sealed class StructFolding
         var seen = new HashSet<string>();
         foreach (ParamModel p in m.Params.Where(p => p.Name != m.Result?.Output))
         {
-            if (m.StructArrays.FirstOrDefault(a => a.Fields == p.Name) is { } array)
+            if (m.StructArrayOf(p) is { } array)
             {
                 yield return array.TypeCode;
             }

@@ -140,4 +140,10 @@ internal sealed record MethodModel(
 
     /// <summary>The output parameters of a method that returns <c>void</c>.</summary>
     public System.Collections.Generic.IEnumerable<ParamModel> Outputs => System.Linq.Enumerable.Where(Params, p => p.IsOutput);
+
+    /// <summary>The array of structs whose span of fields is the flat parameter <paramref name="p"/>, or null.</summary>
+    public StructArrayParam? StructArrayOf(ParamModel p) => System.Linq.Enumerable.FirstOrDefault(StructArrays, a => a.Fields == p.Name);
+
+    /// <summary>How documentation names a parameter: the array of structs a span of fields stands for, <c>p.W</c> for a struct's field, else its name.</summary>
+    public string Shown(ParamModel p) => StructArrayOf(p)?.Name ?? p.Display;
 }

@@ -182,7 +182,7 @@ internal sealed partial class BodyParser
                     // As System.Numerics: toward 'to', or toward −to when the two are more than a half
                     // turn apart (q·p < 0), component by component through the Lerp row, then normalized.
                     Expr near = new Binary(BinOp.Ge, DotRow(from, to), Num.Zero);
-                    return (true, Normalized(Fields(from.Zip(to, (f, g) => Primitive(MathFn.Lerp, f.Value, new Cond(near, g.Value, new Neg(g.Value)), amount)))));
+                    return (true, Normalized(Fields(from.Zip(to, (f, g) => Symbolic.E.F(MathFn.Lerp, f.Value, new Cond(near, g.Value, new Neg(g.Value)), amount)))));
                 case ("Concatenate", 2) when Only(0) is { } first && Only(1) is { } second:
                     // Rotation 'first' followed by 'second': second · first.
                     return (true, Hamilton(second, first));

@@ -82,9 +82,9 @@ internal sealed partial class BodyParser
                     case ("Normalize", 1) when StructValue(a[0]) is { } v:
                         return Normalized(v);
                     case ("Lerp", 3) when StructValue(a[0]) is { } p && StructValue(a[1]) is { } q && Expression(a[2]) is { } t:
-                        return Fields(p.Zip(q, (x, y) => Primitive(MathFn.Lerp, x.Value, y.Value, t)));
+                        return Fields(p.Zip(q, (x, y) => Symbolic.E.F(MathFn.Lerp, x.Value, y.Value, t)));
                     case ("Cross", 2) when size == 3 && StructValue(a[0]) is { } p && StructValue(a[1]) is { } q:
-                        Expr Minor(int i, int j) => Primitive(MathFn.Det2, p[i].Value, q[j].Value, p[j].Value, q[i].Value);
+                        Expr Minor(int i, int j) => Symbolic.E.F(MathFn.Det2, p[i].Value, q[j].Value, p[j].Value, q[i].Value);
                         return Fields([Minor(1, 2), Minor(2, 0), Minor(0, 1)]);
                 }
 
@@ -125,17 +125,12 @@ internal sealed partial class BodyParser
     private static Expr DotRow(List<(string Path, Expr Value)> a, List<(string Path, Expr Value)> b) =>
         new Fn(MathFn.Dot, a.Concat(b).Select(f => f.Value).ToEquatableArray());
 
-    private static Expr Primitive(MathFn function, params Expr[] args) => new Fn(function, args.ToEquatableArray());
-
     // v / ‖v‖, component by component through the Normalize row, the norm computed once.
     private static List<(string Path, Expr Value)> Normalized(List<(string Path, Expr Value)> v)
     {
         Expr length = Norm(v);
-        return Fields(v.Select((f, k) => Primitive(MathFn.Normalize, [.. v.Select(e => e.Value), new Num(k), length])));
+        return Fields(v.Select((f, k) => Symbolic.E.F(MathFn.Normalize, [.. v.Select(e => e.Value), new Num(k), length])));
     }
-
-    private static Expr Dot(List<(string Path, Expr Value)> a, List<(string Path, Expr Value)> b) =>
-        a.Zip(b, (x, y) => (Expr)new Binary(BinOp.Mul, x.Value, y.Value)).Aggregate((s, t) => new Binary(BinOp.Add, s, t));
 
     /// <summary>A scalar of vectors: <c>Vector2.Dot(a, b)</c>, <c>a.Length()</c>, <c>a.LengthSquared()</c>, <c>Vector3.Distance(a, b)</c>, <c>Vector3.DistanceSquared(a, b)</c>.</summary>
     private Expr? VectorScalar(IInvocationOperation call, out bool handled)
