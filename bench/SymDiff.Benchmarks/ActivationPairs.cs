@@ -45,27 +45,8 @@ internal static class ActivationPairs
         Time(concrete, 20 * CallsPerBlock);
         Time(generic, 20 * CallsPerBlock);
 
-        var one = new List<double>(rounds);
-        var gen = new List<double>(rounds);
-        var ratios = new List<double>(rounds);
-        for (int r = 0; r < rounds; r++)
-        {
-            double a, b;
-            if (r % 2 == 0)
-            {
-                a = Time(concrete, CallsPerBlock);
-                b = Time(generic, CallsPerBlock);
-            }
-            else
-            {
-                b = Time(generic, CallsPerBlock);
-                a = Time(concrete, CallsPerBlock);
-            }
-
-            one.Add(a);
-            gen.Add(b);
-            ratios.Add(b / a);
-        }
+        (List<double> one, List<double> gen) = Report.Pairs(rounds, () => Time(concrete, CallsPerBlock), () => Time(generic, CallsPerBlock));
+        List<double> ratios = gen.Zip(one, (b, a) => b / a).ToList();
 
         Console.WriteLine($"| {benchmark.Function} | {precision} | {Report.Quantile(one, 0.5):F2} | {Report.Quantile(gen, 0.5):F2} | {Report.Quantile(ratios, 0.5):F3} | {Report.Quantile(ratios, 0.25):F3}–{Report.Quantile(ratios, 0.75):F3} |");
     }

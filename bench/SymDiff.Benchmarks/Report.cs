@@ -15,6 +15,32 @@ internal static class Report
         return sorted[low] + ((sorted[high] - sorted[low]) * (at - low));
     }
 
+    /// <summary>
+    /// Times <paramref name="first"/> and <paramref name="second"/> in <paramref name="rounds"/>
+    /// pairs, back to back and in alternating order, so that the two of a pair see the same
+    /// moment of the machine: each list holds one time per round.
+    /// </summary>
+    public static (System.Collections.Generic.List<double> First, System.Collections.Generic.List<double> Second) Pairs(int rounds, Func<double> first, Func<double> second)
+    {
+        var a = new System.Collections.Generic.List<double>(rounds);
+        var b = new System.Collections.Generic.List<double>(rounds);
+        for (int r = 0; r < rounds; r++)
+        {
+            if (r % 2 == 0)
+            {
+                a.Add(first());
+                b.Add(second());
+            }
+            else
+            {
+                b.Add(second());
+                a.Add(first());
+            }
+        }
+
+        return (a, b);
+    }
+
     /// <summary>The title, when and on what, and a table's header: <paramref name="labels"/> left-aligned, then <paramref name="figures"/> right-aligned.</summary>
     public static void Header(string title, string[] labels, string[] figures)
     {

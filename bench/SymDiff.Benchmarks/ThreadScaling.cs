@@ -59,27 +59,8 @@ internal static class ThreadScaling
                 // Sized up front, so that no list grows (and allocates) between timed steps.
                 var oneSteps = new List<double>(rounds * Steps);
                 var twoSteps = new List<double>(rounds * Steps);
-                var one = new List<double>();
-                var two = new List<double>();
-                var ratios = new List<double>();
-                for (int r = 0; r < rounds; r++)
-                {
-                    double t1, t2;
-                    if (r % 2 == 0)
-                    {
-                        t1 = Time(step, 1, Steps, oneSteps);
-                        t2 = Time(step, 2, Steps, twoSteps);
-                    }
-                    else
-                    {
-                        t2 = Time(step, 2, Steps, twoSteps);
-                        t1 = Time(step, 1, Steps, oneSteps);
-                    }
-
-                    one.Add(t1);
-                    two.Add(t2);
-                    ratios.Add(t1 / t2);
-                }
+                (List<double> one, List<double> two) = Report.Pairs(rounds, () => Time(step, 1, Steps, oneSteps), () => Time(step, 2, Steps, twoSteps));
+                List<double> ratios = one.Zip(two, (t1, t2) => t1 / t2).ToList();
 
                 Console.WriteLine($"| {precision} | {name} | {Report.Quantile(one, 0.5):F0} | {Report.Quantile(two, 0.5):F0} | {Report.Quantile(ratios, 0.5):F2}× | " +
                     $"{Report.Quantile(ratios, 0.25):F2}–{Report.Quantile(ratios, 0.75):F2} | {ratios.Min():F2}, {ratios.Max():F2} | " +
