@@ -46,19 +46,23 @@ internal static class Sizes
     private static string Wrap(string body) =>
         $"using System;\nusing SymDiff;\nnamespace Project;\npublic static partial class Big\n{{\n[Differentiable]\npublic static double F(double x, double y)\n{{\n{body}\n}}\n}}\n";
 
-    // Three runs in a row: the first pays for the JIT of the paths this size takes, the median is the generator's own growth.
+    // Runs in a row (SIZES_RUNS, 7 unless set): the first pays for the JIT of the paths this size
+    // takes; the later ones run the code the JIT has optimised by then, and their median is the
+    // generator's own growth.
     private static void Time(string label, string source)
     {
         var files = new Dictionary<string, string> { ["Big.cs"] = source };
         var generator = new List<double>();
         int lines = 0;
-        for (int run = 0; run < 3; run++)
+        int runs = int.Parse(Environment.GetEnvironmentVariable("SIZES_RUNS") ?? "7");
+        for (int run = 0; run < runs; run++)
         {
             BuildResult result = Builds.Compile(files, generate: true);
             generator.Add(result.Generator.TotalSeconds);
             lines = result.GeneratedLines;
         }
 
-        Console.WriteLine($"{label,-32} generator {generator[0],7:0.000} s first, {generator.Order().ElementAt(1),7:0.000} s median of 3   {lines} lines");
+        List<double> later = generator.Skip(1).Order().ToList();
+        Console.WriteLine($"{label,-32} generator {generator[0],7:0.000} s first, {later[later.Count / 2],7:0.000} s median of the {later.Count} after it   {lines} lines");
     }
 }

@@ -389,7 +389,7 @@ internal sealed partial class BodyParser
             && target.OriginalDefinition.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(cancellationToken) is { } syntax
             && Compilation.ContainsSyntaxTree(syntax.SyntaxTree))
         {
-            IBlockOperation? block = Compilation.GetSemanticModel(syntax.SyntaxTree).GetOperation(syntax, cancellationToken) switch
+            IBlockOperation? block = Semantics.ModelOf(Compilation, syntax.SyntaxTree).GetOperation(syntax, cancellationToken) switch
             {
                 IMethodBodyOperation m => m.BlockBody ?? m.ExpressionBody,
                 ILocalFunctionOperation f => f.Body ?? f.IgnoredBody,

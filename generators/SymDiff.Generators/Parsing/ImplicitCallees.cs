@@ -62,7 +62,7 @@ internal static class ImplicitCallees
             keys[id] = new MethodKey(syntax.SyntaxTree.FilePath, syntax.Span.Start, syntax.Span.Length, line, syntax.ToFullString(), false, string.Empty).In(shape);
 
             // Its own calls of methods like it: the same test the body parser makes.
-            if (compilation.GetSemanticModel(syntax.SyntaxTree).GetOperation(syntax, ct) is not { } body)
+            if (Semantics.ModelOf(compilation, syntax.SyntaxTree).GetOperation(syntax, ct) is not { } body)
             {
                 continue;
             }

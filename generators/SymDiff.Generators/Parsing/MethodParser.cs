@@ -27,7 +27,7 @@ internal static class MethodParser
         SyntaxTree tree = MethodKey.Tree(compilation, key.Path);
         MethodDeclarationSyntax syntax = tree.GetRoot(cancellationToken).FindNode(new Microsoft.CodeAnalysis.Text.TextSpan(key.Start, key.Length))
             .AncestorsAndSelf().OfType<MethodDeclarationSyntax>().First(m => m.Span.Start == key.Start && m.Span.Length == key.Length);
-        SemanticModel model = compilation.GetSemanticModel(tree);
+        SemanticModel model = Semantics.ModelOf(compilation, tree);
         var method = (IMethodSymbol)model.GetDeclaredSymbol(syntax, cancellationToken)!;
         // A method differentiated because differentiated code calls it has no attribute: it is
         // differentiated with respect to every floating-point parameter, to first order.
@@ -598,7 +598,7 @@ internal static class MethodParser
             return caller => $"'{target.Name}' is compiled in another assembly, whose second-order code SymDiff cannot generate; copy its body into this project or into '{caller}'";
         }
 
-        SemanticModel model = compilation.GetSemanticModel(declaration.SyntaxTree);
+        SemanticModel model = Semantics.ModelOf(compilation, declaration.SyntaxTree);
         foreach (InvocationExpressionSyntax inner in declaration.DescendantNodes().OfType<InvocationExpressionSyntax>())
         {
             if (model.GetSymbolInfo(inner).Symbol is IMethodSymbol next && SecondOrderObstacle(next, compilation, seen) is { } cause)

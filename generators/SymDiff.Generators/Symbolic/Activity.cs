@@ -124,7 +124,50 @@ internal sealed class Activity
     public bool IsActive(string name) => active.Contains(name);
 
     /// <summary>True when <paramref name="e"/> may have a non-zero derivative.</summary>
-    public bool Depends(Expr e) => DependsOn(e).Any(active.Contains);
+    public bool Depends(Expr e)
+    {
+        // The same walk as DependsOn, stopping at the first active name: the differentiators
+        // ask this at every node they descend through.
+        switch (e)
+        {
+            case Var v:
+                return v.Type == Ty.Double && active.Contains(v.Name);
+            case Elem el:
+                return el.IsParameter && active.Contains(el.Array);
+            case ArrayRef a:
+                return a.IsParameter && active.Contains(a.Code);
+            case Neg n:
+                return Depends(n.Operand);
+            case Binary { Type: Ty.Bool }:
+                return false;
+            case Binary b:
+                return Depends(b.Left) || Depends(b.Right);
+            case Cond c:
+                return Depends(c.WhenTrue) || Depends(c.WhenFalse);
+            case Fn f:
+                foreach (Expr arg in f.Args.AsSpan())
+                {
+                    if (Depends(arg))
+                    {
+                        return true;
+                    }
+                }
+
+                return false;
+            case Call c:
+                for (int i = 0; i < c.Args.Count; i++)
+                {
+                    if (c.Callee.Params[i].Differentiable && Depends(c.Args[i]))
+                    {
+                        return true;
+                    }
+                }
+
+                return false;
+            default:
+                return false;
+        }
+    }
 
     // The names whose activity decides whether e may have a non-zero derivative.
     private static IEnumerable<string> DependsOn(Expr e) => e switch

@@ -66,6 +66,32 @@ internal static class E
         _ => [],
     };
 
+    /// <summary>How many direct children <see cref="Child"/> reaches: <see cref="Children"/> without building a sequence, for walks over every node.</summary>
+    public static int ChildCount(Expr e) => e switch
+    {
+        Model.Neg or Not or Elem => 1,
+        Binary => 2,
+        Cond => 3,
+        Fn fn => fn.Args.Count,
+        Call c => c.Args.Count,
+        DerivativeCall d => d.Args.Count + d.Tangents.Count,
+        _ => 0,
+    };
+
+    /// <summary>The direct child at <paramref name="index"/>, in the order of <see cref="Children"/>.</summary>
+    public static Expr Child(Expr e, int index) => e switch
+    {
+        Neg n => n.Operand,
+        Not n => n.Operand,
+        Elem el => el.Index,
+        Binary b => index == 0 ? b.Left : b.Right,
+        Cond c => index == 0 ? c.Test : index == 1 ? c.WhenTrue : c.WhenFalse,
+        Fn fn => fn.Args[index],
+        Call c => c.Args[index],
+        DerivativeCall d => index < d.Args.Count ? d.Args[index] : d.Tangents[index - d.Args.Count],
+        _ => throw new System.ArgumentOutOfRangeException(nameof(index)),
+    };
+
     /// <summary>The value a local of <paramref name="type"/> starts from: <c>0</c>, <c>false</c>.</summary>
     public static Expr Zero(Ty type) => type switch
     {

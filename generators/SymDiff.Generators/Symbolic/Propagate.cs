@@ -32,7 +32,12 @@ internal static class Propagate
         }
 
         // Names that code kept as text reads (an integer index, a condition, a loop header) stay.
-        var inText = new HashSet<string>(code.SelectMany(TextReads));
+        var inText = new HashSet<string>();
+        foreach (Code c in code)
+        {
+            TextReads(c, inText);
+        }
+
         var substitutions = new Dictionary<string, Expr>();
         var result = new List<Code>();
         foreach (Code c in code)
@@ -59,14 +64,15 @@ internal static class Propagate
 
         Expr R(Expr e) => ReadsAny(e, s) ? Simplify.Run(Substitute(e, s)) : e;
 
+        // A statement that reads no substituted name stays the same instance.
         return c switch
         {
-            Let l => l.Type is Ty.Double or Ty.Bool ? l with { Value = R(l.Value) } : l,
-            Set x => x with { Value = R(x.Value) },
-            AddTo a => a with { Value = R(a.Value) },
-            AddToElement a => a with { Value = R(a.Value) },
-            Update u => u with { Value = R(u.Value) },
-            ReturnValue r => r with { Value = R(r.Value) },
+            Let l => l.Type is Ty.Double or Ty.Bool && R(l.Value) is var lv && !ReferenceEquals(lv, l.Value) ? l with { Value = lv } : l,
+            Set x => R(x.Value) is var xv && !ReferenceEquals(xv, x.Value) ? x with { Value = xv } : x,
+            AddTo a => R(a.Value) is var av && !ReferenceEquals(av, a.Value) ? a with { Value = av } : a,
+            AddToElement a => R(a.Value) is var ev && !ReferenceEquals(ev, a.Value) ? a with { Value = ev } : a,
+            Update u => R(u.Value) is var uv && !ReferenceEquals(uv, u.Value) ? u with { Value = uv } : u,
+            ReturnValue r => R(r.Value) is var rv && !ReferenceEquals(rv, r.Value) ? r with { Value = rv } : r,
             BackwardCall b => b with { Args = b.Args.Select(a => a.Type == Ty.Double ? R(a) : a).ToList(), Seed = R(b.Seed) },
             Loop l => l with { Body = l.Body.Select(x => Rewrite(x, s)).ToList() },
             Branch b => b with { Test = R(b.Test), Then = b.Then.Select(x => Rewrite(x, s)).ToList(), Else = b.Else.Select(x => Rewrite(x, s)).ToList() },
@@ -99,15 +105,54 @@ internal static class Propagate
         _ => false,
     };
 
-    private static IEnumerable<string> TextReads(Code c) => c switch
+    private static void TextReads(Code c, HashSet<string> names)
     {
-        Loop l => Effects.Identifiers(l.Header).Concat(l.Body.SelectMany(TextReads)),
-        Branch b => b.Then.Concat(b.Else).SelectMany(TextReads).Concat(OpaqueNames(b.Test)),
-        Repeat r => r.Body.SelectMany(TextReads).Concat(OpaqueNames(r.Test)),
-        Raw r => Effects.Identifiers(r.Text),
-        Taped t => TextReads(t.Action),
-        _ => ExprsOf(c).SelectMany(OpaqueNames),
-    };
+        switch (c)
+        {
+            case Loop l:
+                names.UnionWith(Effects.Identifiers(l.Header));
+                foreach (Code x in l.Body)
+                {
+                    TextReads(x, names);
+                }
+
+                break;
+            case Branch b:
+                foreach (Code x in b.Then)
+                {
+                    TextReads(x, names);
+                }
+
+                foreach (Code x in b.Else)
+                {
+                    TextReads(x, names);
+                }
+
+                OpaqueNames(b.Test, names);
+                break;
+            case Repeat r:
+                foreach (Code x in r.Body)
+                {
+                    TextReads(x, names);
+                }
+
+                OpaqueNames(r.Test, names);
+                break;
+            case Raw r:
+                names.UnionWith(Effects.Identifiers(r.Text));
+                break;
+            case Taped t:
+                TextReads(t.Action, names);
+                break;
+            default:
+                foreach (Expr e in ExprsOf(c))
+                {
+                    OpaqueNames(e, names);
+                }
+
+                break;
+        }
+    }
 
     private static IEnumerable<Expr> ExprsOf(Code c) => c switch
     {
@@ -124,14 +169,37 @@ internal static class Propagate
         _ => [],
     };
 
-    private static IEnumerable<string> OpaqueNames(Expr e) => e switch
+    private static void OpaqueNames(Expr e, HashSet<string> names)
     {
-        Opaque o => Effects.Identifiers(o.Code),
-        _ => E.Children(e).SelectMany(OpaqueNames),
-    };
+        if (e is Opaque o)
+        {
+            names.UnionWith(Effects.Identifiers(o.Code));
+            return;
+        }
 
-    private static bool ReadsAny(Expr e, Dictionary<string, Expr> s) =>
-        e is Var v ? s.ContainsKey(v.Name) : E.Children(e).Any(c => ReadsAny(c, s));
+        for (int i = 0, n = E.ChildCount(e); i < n; i++)
+        {
+            OpaqueNames(E.Child(e, i), names);
+        }
+    }
+
+    private static bool ReadsAny(Expr e, Dictionary<string, Expr> s)
+    {
+        if (e is Var v)
+        {
+            return s.ContainsKey(v.Name);
+        }
+
+        for (int i = 0, n = E.ChildCount(e); i < n; i++)
+        {
+            if (ReadsAny(E.Child(e, i), s))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     private static Expr Substitute(Expr e, Dictionary<string, Expr> s) =>
         e is Var v && s.TryGetValue(v.Name, out Expr? value) ? value : E.MapChildren(e, child => Substitute(child, s));

@@ -158,6 +158,11 @@ internal static class Rules
     /// </summary>
     public static Expr? Expanded(Fn call)
     {
+        if (call.Function is not (MathFn.Norm or MathFn.Dot or MathFn.Det2 or MathFn.Lerp or MathFn.Normalize))
+        {
+            return null;
+        }
+
         Expr[] x = call.Args.ToArray();
         Expr? formula = call.Function switch
         {

@@ -28,10 +28,10 @@ internal static class Share
     /// it holds. Inner expressions come first, so an outer one's local reads the inner one's
     /// (exp(-z) inside log(1 + exp(-z))).
     /// </summary>
-    private static List<Code> Shared(IReadOnlyList<Code> statements, HashSet<string> taken, System.Func<Expr, IEnumerable<(string Key, Expr Shared, int Count)>> find, System.Func<Expr, string> name)
+    private static List<Code> Shared(IReadOnlyList<Code> statements, HashSet<string> taken, System.Func<Expr, List<Found>?> find, System.Func<Expr, string> name)
     {
         var result = new List<Code>(statements.Count);
-        HashSet<(int Statement, string Key)> reusedLater = ReusedLater(statements, find);
+        (HashSet<(int Statement, string Key)> reusedLater, List<Found>?[] found) = ReusedLater(statements, find);
 
         // Expressions already held in a local, by key; forgotten when a name they read is assigned.
         var held = new Calls<string>();
@@ -66,22 +66,46 @@ internal static class Share
                 continue;
             }
 
-            if (!held.IsEmpty)
+            // A statement with nothing to share holds nothing a held local could stand for either
+            // (what is held is a call or a factor), so it stays as it is.
+            List<Found>? findings = found[index];
+            if (findings is not null && !held.IsEmpty)
             {
-                value = Replace(value, key => held.TryGet(key, out string? local) ? new Var(local!, Ty.Double) : null);
+                Expr replaced = Replace(value, key => held.TryGet(key, out string? local) ? new Var(local!, Ty.Double) : null);
+                if (!ReferenceEquals(replaced, value))
+                {
+                    value = replaced;
+                    findings = find(value);
+                }
             }
 
-            var made = new Dictionary<string, string>();
-            Expr? Made(string key) => made.TryGetValue(key, out string? local) ? new Var(local, Ty.Double) : null;
-            foreach ((string key, Expr shared, _) in find(value).Where(f => f.Count > 1 || reusedLater.Contains((index, f.Key))).OrderBy(f => f.Key.Length))
+            List<Found>? shared = null;
+            foreach (Found f in findings ?? [])
             {
-                string local = Names.Fresh(name(shared), taken);
-                result.Add(new Let(local, Ty.Double, E.MapChildren(shared, child => Replace(child, Made))));
-                made[key] = local;
-                held.Add(key, local, Effects.VarsIn(shared).Append(local));
+                if (f.Count > 1 || reusedLater.Contains((index, f.Key)))
+                {
+                    (shared ??= new List<Found>()).Add(f);
+                }
             }
 
-            result.Add(WithValue(c, made.Count == 0 ? value : Replace(value, Made)));
+            if (shared is not null)
+            {
+                // Shorter first (inner before outer); OrderBy keeps the order of equal lengths.
+                shared = shared.Count > 1 ? shared.OrderBy(f => f.Key.Length).ToList() : shared;
+                var made = new Dictionary<string, string>();
+                Expr? Made(string key) => made.TryGetValue(key, out string? local) ? new Var(local, Ty.Double) : null;
+                foreach ((string key, Expr expression, _) in shared)
+                {
+                    string local = Names.Fresh(name(expression), taken);
+                    result.Add(new Let(local, Ty.Double, E.MapChildren(expression, child => Replace(child, Made))));
+                    made[key] = local;
+                    held.Add(key, local, Effects.VarsIn(expression).Append(local));
+                }
+
+                value = Replace(value, Made);
+            }
+
+            result.Add(ReferenceEquals(value, ValueOf(c)) ? c : WithValue(c, value));
             foreach (string target in Effects.Writes(c))
             {
                 held.Assigned(target);
@@ -91,18 +115,26 @@ internal static class Share
         return result;
     }
 
-    private static IEnumerable<(string Key, Expr Shared, int Count)> CallsIn(Expr value)
+    /// <summary>An expression a statement computes, by its key, and how many times the statement computes it.</summary>
+    private readonly record struct Found(string Key, Expr Shared, int Count);
+
+    // The calls in a value, in the order first met (outer before inner); null when it has none.
+    private static List<Found>? CallsIn(Expr value)
     {
-        var counts = new Dictionary<string, (Fn Call, int Count)>();
-        Count(value, counts);
-        return counts.Select(kv => (kv.Key, (Expr)kv.Value.Call, kv.Value.Count));
+        Dictionary<string, Found>? counts = null;
+        CountCalls(value, ref counts);
+        return counts?.Values.ToList();
     }
 
-    private static IEnumerable<(string Key, Expr Shared, int Count)> FactorsIn(Expr value)
+    private static List<Found>? FactorsIn(Expr value)
     {
-        var counts = new Dictionary<string, (Expr Factor, int Count)>();
-        CountFactors(value, counts);
-        return counts.Select(kv => (kv.Key, kv.Value.Factor, kv.Value.Count));
+        Dictionary<string, Found>? counts = null;
+        for (int i = 0, n = E.ChildCount(value); i < n; i++)
+        {
+            CountFactors(E.Child(value, i), ref counts);
+        }
+
+        return counts?.Values.ToList();
     }
 
     /// <summary>
@@ -124,6 +156,11 @@ internal static class Share
             {
                 CountElements(e, written, counts);
             }
+        }
+
+        if (!counts.Values.Any(n => n > 1))
+        {
+            return code;
         }
 
         var held = new Dictionary<string, Expr>();
@@ -160,9 +197,9 @@ internal static class Share
             counts[key] = counts.TryGetValue(key, out int n) ? n + 1 : 1;
         }
 
-        foreach (Expr child in E.Children(e))
+        for (int i = 0, n = E.ChildCount(e); i < n; i++)
         {
-            CountElements(child, written, counts);
+            CountElements(E.Child(e, i), written, counts);
         }
     }
 
@@ -198,10 +235,12 @@ internal static class Share
 
     // A first pass over the same statements with the same rules: the statements whose call is
     // computed again by a later statement while nothing it reads has changed (the primal's
-    // Math.Exp(-z), read again by the backward sweep), so the first one keeps it in a local.
-    private static HashSet<(int Statement, string Key)> ReusedLater(IReadOnlyList<Code> statements, System.Func<Expr, IEnumerable<(string Key, Expr Shared, int Count)>> count)
+    // Math.Exp(-z), read again by the backward sweep), so the first one keeps it in a local; and
+    // what each statement computes, for the second pass.
+    private static (HashSet<(int Statement, string Key)> Reused, List<Found>?[] Found) ReusedLater(IReadOnlyList<Code> statements, System.Func<Expr, List<Found>?> find)
     {
         var reused = new HashSet<(int, string)>();
+        var found = new List<Found>?[statements.Count];
         var live = new Calls<int>();
         for (int index = 0; index < statements.Count; index++)
         {
@@ -218,7 +257,8 @@ internal static class Share
                 continue;
             }
 
-            foreach ((string key, Expr shared, _) in count(value))
+            found[index] = find(value);
+            foreach ((string key, Expr shared, _) in found[index] ?? [])
             {
                 if (live.TryGet(key, out int first))
                 {
@@ -236,7 +276,7 @@ internal static class Share
             }
         }
 
-        return reused;
+        return (reused, found);
     }
 
     /// <summary>Calls by key, each with what is known of it, and which calls each name makes stale when assigned.</summary>
@@ -316,45 +356,42 @@ internal static class Share
         _ => c,
     };
 
-    private static void Count(Expr e, Dictionary<string, (Fn, int)> counts)
+    private static void CountCalls(Expr e, ref Dictionary<string, Found>? counts)
     {
-        if (e is Fn f)
+        if (e is Fn)
         {
-            string key = Simplify.Key(f);
-            counts[key] = counts.TryGetValue(key, out var existing) ? (f, existing.Item2 + 1) : (f, 1);
+            Add(e, ref counts);
         }
 
-        foreach (Expr child in E.Children(e))
+        for (int i = 0, n = E.ChildCount(e); i < n; i++)
         {
-            Count(child, counts);
+            CountCalls(E.Child(e, i), ref counts);
         }
     }
 
     // A factor of the rule table (see FactorName).
     private static bool IsFactor(Expr e) => FactorName(e) is not null;
 
-
-    // Every factor below the statement's value (the value itself is the statement's own).
-    private static void CountFactors(Expr value, Dictionary<string, (Expr, int)> counts)
-    {
-        foreach (Expr child in E.Children(value))
-        {
-            CountFactorsIn(child, counts);
-        }
-    }
-
-    private static void CountFactorsIn(Expr e, Dictionary<string, (Expr, int)> counts)
+    // Every factor at or below e.
+    private static void CountFactors(Expr e, ref Dictionary<string, Found>? counts)
     {
         if (IsFactor(e))
         {
-            string key = Simplify.Key(e);
-            counts[key] = counts.TryGetValue(key, out var existing) ? (e, existing.Item2 + 1) : (e, 1);
+            Add(e, ref counts);
         }
 
-        foreach (Expr child in E.Children(e))
+        for (int i = 0, n = E.ChildCount(e); i < n; i++)
         {
-            CountFactorsIn(child, counts);
+            CountFactors(E.Child(e, i), ref counts);
         }
+    }
+
+    // The last instance met stands for its key (they are all equal).
+    private static void Add(Expr e, ref Dictionary<string, Found>? counts)
+    {
+        string key = Simplify.Key(e);
+        counts ??= new Dictionary<string, Found>();
+        counts[key] = new Found(key, e, counts.TryGetValue(key, out Found existing) ? existing.Count + 1 : 1);
     }
 
     // The factors of the rule table worth a local of their own when repeated, by a name that says
@@ -372,13 +409,18 @@ internal static class Share
     // Each call whose key the lookup knows becomes what it gives, outer calls first; then each factor.
     private static Expr Replace(Expr e, System.Func<string, Expr?> lookup)
     {
-        if (e is Fn && lookup(Simplify.Key(e)) is { } call)
+        System.Func<Expr, Expr>? replace = null;
+        replace = x =>
         {
-            return call;
-        }
+            if (x is Fn && lookup(Simplify.Key(x)) is { } call)
+            {
+                return call;
+            }
 
-        // A factor is looked up once its own calls are locals, as it was when it was held.
-        Expr mapped = E.MapChildren(e, child => Replace(child, lookup));
-        return IsFactor(mapped) && lookup(Simplify.Key(mapped)) is { } factor ? factor : mapped;
+            // A factor is looked up once its own calls are locals, as it was when it was held.
+            Expr mapped = E.MapChildren(x, replace!);
+            return IsFactor(mapped) && lookup(Simplify.Key(mapped)) is { } factor ? factor : mapped;
+        };
+        return replace(e);
     }
 }

@@ -110,17 +110,42 @@ internal static class Simplify
         return sb.Append(')').ToString();
     }
 
+    // A term's factor lists are filled while it is made (Product, Quotient and Cancel work on
+    // terms they make) and never changed after, so copies share them and the shape they give;
+    // only the coefficient is each copy's own.
     private sealed class Term
     {
         public double Coef = 1;
-        public readonly List<Expr> Num = new();
-        public readonly List<Expr> Den = new();
+        public readonly List<Expr> Num;
+        public readonly List<Expr> Den;
+        private Shape? shape;
 
-        public Shape Shape() => new(Sorted(Num), Sorted(Den));
+        public Term()
+        {
+            Num = new();
+            Den = new();
+        }
+
+        private Term(Term from)
+        {
+            Coef = from.Coef;
+            Num = from.Num;
+            Den = from.Den;
+            shape = from.shape;
+        }
+
+        public Term Copy() => new(this);
+
+        public Shape Shape() => shape ??= new(Sorted(Num), Sorted(Den));
 
         private static KeyInfo[] Sorted(List<Expr> factors)
         {
-            KeyInfo[] keys = factors.Select(Info).ToArray();
+            var keys = new KeyInfo[factors.Count];
+            for (int i = 0; i < keys.Length; i++)
+            {
+                keys[i] = Info(factors[i]);
+            }
+
             Array.Sort(keys);
             return keys;
         }
@@ -270,16 +295,15 @@ internal static class Simplify
         return t;
     }
 
-    private static Term Clone(Term t)
-    {
-        var c = new Term { Coef = t.Coef };
-        c.Num.AddRange(t.Num);
-        c.Den.AddRange(t.Den);
-        return c;
-    }
+    private static Term Clone(Term t) => t.Copy();
 
     private static Term Cancel(Term t)
     {
+        if (t.Den.Count == 0)
+        {
+            return t;
+        }
+
         for (int i = t.Num.Count - 1; i >= 0; i--)
         {
             KeyInfo key = Info(t.Num[i]);
@@ -296,6 +320,12 @@ internal static class Simplify
 
     private static List<Term> Combine(IEnumerable<Term> terms)
     {
+        // One term has nothing to combine with (most products and quotients).
+        if (terms is IReadOnlyList<Term> { Count: 1 } one)
+        {
+            return one[0].Coef == 0 ? [] : [one[0]];
+        }
+
         var result = new List<Term>();
         var byShape = new Dictionary<Shape, Term>();
         foreach (Term t in terms)
