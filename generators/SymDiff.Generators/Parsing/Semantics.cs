@@ -1,3 +1,5 @@
+using System;
+using System.Runtime.CompilerServices;
 using Microsoft.CodeAnalysis;
 
 namespace SymDiff.Generators.Parsing;
@@ -10,8 +12,29 @@ namespace SymDiff.Generators.Parsing;
 /// </summary>
 internal static class Semantics
 {
+    private static bool withoutNullableAnalysis = true;
+
+    public static SemanticModel ModelOf(Compilation compilation, SyntaxTree tree)
+    {
+        if (withoutNullableAnalysis)
+        {
+            try
+            {
+                return WithoutNullableAnalysis(compilation, tree);
+            }
+            catch (Exception e) when (e is MissingMemberException or TypeLoadException)
+            {
+                // The option is marked experimental: a compiler without it gets the ordinary model.
+                withoutNullableAnalysis = false;
+            }
+        }
+
+        return compilation.GetSemanticModel(tree);
+    }
+
 #pragma warning disable RSEXPERIMENTAL001 // SemanticModelOptions is marked experimental (dotnet/roslyn#70609).
-    public static SemanticModel ModelOf(Compilation compilation, SyntaxTree tree) =>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static SemanticModel WithoutNullableAnalysis(Compilation compilation, SyntaxTree tree) =>
         compilation.GetSemanticModel(tree, SemanticModelOptions.DisableNullableAnalysis);
 #pragma warning restore RSEXPERIMENTAL001
 }
