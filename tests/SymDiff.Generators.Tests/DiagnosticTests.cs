@@ -132,6 +132,8 @@ public class DiagnosticTests
         "'j++' inside a branch of '&&', '||' or '?:' is not supported in a [Differentiable] method yet: update the variable in a statement of its own, before the condition")]
     [InlineData("SD0007", "public static partial class C { [Differentiable] public static double F(double x) { string s = \"a\"; [|s = \"b\";|] return x; } }",
         "Assigning the string 's' after its declaration is not supported in a [Differentiable] method yet: declare a second string local instead (the tape keeps numbers only)")]
+    [InlineData("SD0008", "public static partial class C { [Differentiable] public static double F(double x, [NoGradient] double[]? data) { double s = x; if ([|data|] is not null) { foreach (double d in data) s += d * x; } return s; } }",
+        "The double[]? value 'data' is not supported in a [Differentiable] method yet: constant code may use literals, locals, parameters, fields, .Length, arithmetic, comparisons and calls that return integers")]
     public void Each_diagnostic_is_reported_at_its_construct(string id, string marked, string message)
     {
         int start = marked.IndexOf("[|", System.StringComparison.Ordinal);

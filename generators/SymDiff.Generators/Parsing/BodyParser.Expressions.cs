@@ -566,7 +566,14 @@ internal sealed partial class BodyParser
             return null;
         }
 
-        string what = op.Type switch
+        // A parameter or local is named by its declared type, as the source spells it (double[]?).
+        ITypeSymbol? declared = op switch
+        {
+            IParameterReferenceOperation p => p.Parameter.Type,
+            ILocalReferenceOperation l => l.Local.Type,
+            _ => op.Type,
+        };
+        string what = declared switch
         {
             { SpecialType: SpecialType.System_Boolean } => $"The condition '{Short(op)}'",
             { } t when Signature.IsInteger(t) => $"The integer expression '{Short(op)}'",
