@@ -53,6 +53,7 @@ internal static class Sizes
     {
         var files = new Dictionary<string, string> { ["Big.cs"] = source };
         var generator = new List<double>();
+        long allocated = 0;
         int lines = 0;
         int runs = int.Parse(Environment.GetEnvironmentVariable("SIZES_RUNS") ?? "7");
         for (int run = 0; run < runs; run++)
@@ -60,9 +61,10 @@ internal static class Sizes
             BuildResult result = Builds.Compile(files, generate: true);
             generator.Add(result.Generator.TotalSeconds);
             lines = result.GeneratedLines;
+            allocated = result.GeneratorBytes;
         }
 
         List<double> later = generator.Skip(1).Order().ToList();
-        Console.WriteLine($"{label,-32} generator {generator[0],7:0.000} s first, {later[later.Count / 2],7:0.000} s median of the {later.Count} after it   {lines} lines");
+        Console.WriteLine($"{label,-32} generator {generator[0],7:0.000} s first, {later[later.Count / 2],7:0.000} s median of the {later.Count} after it   {lines} lines   {allocated / 1e6:0} MB allocated");
     }
 }
