@@ -29,9 +29,6 @@ internal sealed partial class BodyParser
         }
     }
 
-    // An array or span of structs the generated methods see as a span of fields: a parameter, or a callee's parameter bound to one.
-    private bool IsStructArray(IOperation op) => StripImplicit(op) is IParameterReferenceOperation p && structArrays.ContainsKey(p.Parameter);
-
     // An array of structs, or all of it as a span (pts.AsSpan()): the parameter; null otherwise.
     private IParameterSymbol? WholeStructArray(IOperation op) => StripImplicit(op) switch
     {

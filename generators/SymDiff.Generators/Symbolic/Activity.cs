@@ -14,6 +14,7 @@ namespace SymDiff.Generators.Symbolic;
 internal sealed class Activity
 {
     private readonly HashSet<string> active;
+    private readonly System.Func<string, bool> isActive;
 
     public Activity(MethodModel model, IReadOnlyList<Stmt> body)
         : this(model.Params.Where(p => p.Differentiable).Select(p => p.Name), body)
@@ -38,14 +39,16 @@ internal sealed class Activity
             };
             if (name is not null && value is not null)
             {
-                foreach (string read in DependsOn(value))
+                AnyRead(value, read =>
                 {
                     Add(readers, read, name);
-                }
+                    return false;
+                });
             }
         }
 
         active = Reach(differentiableParameters, readers);
+        isActive = active.Contains;
 
         // A value that never reaches the result needs no derivative: its adjoint would be zero,
         // and zero times an undefined partial (atan2 at the origin) is NaN. Useful values are
@@ -124,30 +127,33 @@ internal sealed class Activity
     public bool IsActive(string name) => active.Contains(name);
 
     /// <summary>True when <paramref name="e"/> may have a non-zero derivative.</summary>
-    public bool Depends(Expr e)
+    public bool Depends(Expr e) => AnyRead(e, isActive);
+
+    // Visits the names whose activity decides whether e may have a non-zero derivative, in order,
+    // until 'stop' returns true for one (then true). Allocates nothing: the differentiators ask
+    // Depends at every node they descend through.
+    private static bool AnyRead(Expr e, System.Func<string, bool> stop)
     {
-        // The same walk as DependsOn, stopping at the first active name: the differentiators
-        // ask this at every node they descend through.
         switch (e)
         {
             case Var v:
-                return v.Type == Ty.Double && active.Contains(v.Name);
+                return v.Type == Ty.Double && stop(v.Name);
             case Elem el:
-                return el.IsParameter && active.Contains(el.Array);
+                return el.IsParameter && stop(el.Array);
             case ArrayRef a:
-                return a.IsParameter && active.Contains(a.Code);
+                return a.IsParameter && stop(a.Code);
             case Neg n:
-                return Depends(n.Operand);
+                return AnyRead(n.Operand, stop);
             case Binary { Type: Ty.Bool }:
                 return false;
             case Binary b:
-                return Depends(b.Left) || Depends(b.Right);
+                return AnyRead(b.Left, stop) || AnyRead(b.Right, stop);
             case Cond c:
-                return Depends(c.WhenTrue) || Depends(c.WhenFalse);
+                return AnyRead(c.WhenTrue, stop) || AnyRead(c.WhenFalse, stop);
             case Fn f:
                 foreach (Expr arg in f.Args.AsSpan())
                 {
-                    if (Depends(arg))
+                    if (AnyRead(arg, stop))
                     {
                         return true;
                     }
@@ -157,7 +163,7 @@ internal sealed class Activity
             case Call c:
                 for (int i = 0; i < c.Args.Count; i++)
                 {
-                    if (c.Callee.Params[i].Differentiable && Depends(c.Args[i]))
+                    if (c.Callee.Params[i].Differentiable && AnyRead(c.Args[i], stop))
                     {
                         return true;
                     }
@@ -168,19 +174,4 @@ internal sealed class Activity
                 return false;
         }
     }
-
-    // The names whose activity decides whether e may have a non-zero derivative.
-    private static IEnumerable<string> DependsOn(Expr e) => e switch
-    {
-        Var v => v.Type == Ty.Double ? [v.Name] : [],
-        Elem el => el.IsParameter ? [el.Array] : [],
-        ArrayRef a => a.IsParameter ? [a.Code] : [],
-        Neg n => DependsOn(n.Operand),
-        Binary { Type: Ty.Bool } => [],
-        Binary b => DependsOn(b.Left).Concat(DependsOn(b.Right)),
-        Cond c => DependsOn(c.WhenTrue).Concat(DependsOn(c.WhenFalse)),
-        Fn f => f.Args.SelectMany(DependsOn),
-        Call c => c.Args.Where((a, i) => c.Callee.Params[i].Differentiable).SelectMany(DependsOn),
-        _ => [],
-    };
 }

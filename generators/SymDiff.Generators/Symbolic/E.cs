@@ -53,20 +53,15 @@ internal static class E
     public static bool IsZero(Expr e) => e is Num { Value: 0 };
 
     /// <summary>The direct child expressions of a node (the ones <see cref="MapChildren"/> rebuilds).</summary>
-    public static System.Collections.Generic.IEnumerable<Expr> Children(Expr e) => e switch
+    public static System.Collections.Generic.IEnumerable<Expr> Children(Expr e)
     {
-        Neg n => [n.Operand],
-        Not n => [n.Operand],
-        Elem el => [el.Index],
-        Binary b => [b.Left, b.Right],
-        Cond c => [c.Test, c.WhenTrue, c.WhenFalse],
-        Fn fn => fn.Args,
-        Call c => c.Args,
-        DerivativeCall d => d.Args.Concat(d.Tangents),
-        _ => [],
-    };
+        for (int i = 0, n = ChildCount(e); i < n; i++)
+        {
+            yield return Child(e, i);
+        }
+    }
 
-    /// <summary>How many direct children <see cref="Child"/> reaches: <see cref="Children"/> without building a sequence, for walks over every node.</summary>
+    /// <summary>How many direct children <see cref="Child"/> reaches; walks over every node count and index them rather than build a sequence.</summary>
     public static int ChildCount(Expr e) => e switch
     {
         Model.Neg or Not or Elem => 1,

@@ -64,15 +64,14 @@ internal static class Propagate
 
         Expr R(Expr e) => ReadsAny(e, s) ? Simplify.Run(Substitute(e, s)) : e;
 
-        // A statement that reads no substituted name stays the same instance.
         return c switch
         {
-            Let l => l.Type is Ty.Double or Ty.Bool && R(l.Value) is var lv && !ReferenceEquals(lv, l.Value) ? l with { Value = lv } : l,
-            Set x => R(x.Value) is var xv && !ReferenceEquals(xv, x.Value) ? x with { Value = xv } : x,
-            AddTo a => R(a.Value) is var av && !ReferenceEquals(av, a.Value) ? a with { Value = av } : a,
-            AddToElement a => R(a.Value) is var ev && !ReferenceEquals(ev, a.Value) ? a with { Value = ev } : a,
-            Update u => R(u.Value) is var uv && !ReferenceEquals(uv, u.Value) ? u with { Value = uv } : u,
-            ReturnValue r => R(r.Value) is var rv && !ReferenceEquals(rv, r.Value) ? r with { Value = rv } : r,
+            Let l => l.Type is Ty.Double or Ty.Bool ? l with { Value = R(l.Value) } : l,
+            Set x => x with { Value = R(x.Value) },
+            AddTo a => a with { Value = R(a.Value) },
+            AddToElement a => a with { Value = R(a.Value) },
+            Update u => u with { Value = R(u.Value) },
+            ReturnValue r => r with { Value = R(r.Value) },
             BackwardCall b => b with { Args = b.Args.Select(a => a.Type == Ty.Double ? R(a) : a).ToList(), Seed = R(b.Seed) },
             Loop l => l with { Body = l.Body.Select(x => Rewrite(x, s)).ToList() },
             Branch b => b with { Test = R(b.Test), Then = b.Then.Select(x => Rewrite(x, s)).ToList(), Else = b.Else.Select(x => Rewrite(x, s)).ToList() },

@@ -150,7 +150,7 @@ internal static class Rules
     };
 
     // The dimension, the component and the norm of a Normalize primitive's arguments.
-    private static (int N, int K, Expr Norm) NormalizeParts(Expr[] x) => (x.Length - 2, (int)((Num)x[x.Length - 2]).Value, x[x.Length - 1]);
+    private static (int N, int K, Expr Norm) NormalizeParts(IReadOnlyList<Expr> x) => (x.Count - 2, (int)((Num)x[x.Count - 2]).Value, x[x.Count - 1]);
 
     /// <summary>
     /// The formula of a primitive that C# writes as arithmetic (‖x‖ as √(x·x + …), a·b as a sum of
@@ -158,23 +158,23 @@ internal static class Rules
     /// </summary>
     public static Expr? Expanded(Fn call)
     {
-        if (call.Function is not (MathFn.Norm or MathFn.Dot or MathFn.Det2 or MathFn.Lerp or MathFn.Normalize))
-        {
-            return null;
-        }
-
-        Expr[] x = call.Args.ToArray();
+        // The arguments are read in place: the emitter asks this of every call it writes.
+        EquatableArray<Expr> x = call.Args;
         Expr? formula = call.Function switch
         {
             MathFn.Norm => Sqrt(x.Select(a => Mul(a, a)).Aggregate(Add)),
-            MathFn.Dot => Enumerable.Range(0, x.Length / 2).Select(i => Mul(x[i], x[i + (x.Length / 2)])).Aggregate(Add),
+            MathFn.Dot => SumOfProducts(x),
             MathFn.Det2 => Sub(Mul(x[0], x[1]), Mul(x[2], x[3])),
             MathFn.Lerp => Add(Mul(x[0], Sub(N(1), x[2])), Mul(x[1], x[2])),
-            MathFn.Normalize => Div(x[NormalizeParts(x).K], x[x.Length - 1]),
+            MathFn.Normalize => Div(x[NormalizeParts(x).K], x[x.Count - 1]),
             _ => null,
         };
         return formula is null ? null : Simplify.Run(formula);
     }
+
+    // a₁b₁ + … + aₙbₙ of the arguments a₁…aₙ, b₁…bₙ.
+    private static Expr SumOfProducts(IReadOnlyList<Expr> x) =>
+        Enumerable.Range(0, x.Count / 2).Select(i => Mul(x[i], x[i + (x.Count / 2)])).Aggregate(Add);
 
     /// <summary>The C# name of a primitive, as the emitter writes it.</summary>
     public static string CSharpName(MathFn function) => function == MathFn.LogBase ? "Log" : function.ToString();

@@ -57,14 +57,16 @@ internal static class Share
                     continue;
             }
 
-            Expr? value = ValueOf(c);
-            if (value is null)
+            Expr? original = ValueOf(c);
+            if (original is null)
             {
                 // Anything else (a pop, a call's pullback, raw code) may assign anything.
                 result.Add(c);
                 held.Clear();
                 continue;
             }
+
+            Expr value = original;
 
             // A statement with nothing to share holds nothing a held local could stand for either
             // (what is held is a call or a factor), so it stays as it is.
@@ -105,7 +107,7 @@ internal static class Share
                 value = Replace(value, Made);
             }
 
-            result.Add(ReferenceEquals(value, ValueOf(c)) ? c : WithValue(c, value));
+            result.Add(ReferenceEquals(value, original) ? c : WithValue(c, value));
             foreach (string target in Effects.Writes(c))
             {
                 held.Assigned(target);
@@ -122,16 +124,17 @@ internal static class Share
     private static List<Found>? CallsIn(Expr value)
     {
         Dictionary<string, Found>? counts = null;
-        CountCalls(value, ref counts);
+        Count(value, IsCall, ref counts);
         return counts?.Values.ToList();
     }
 
+    // The factors below a value (the value itself is the statement's own); null when it has none.
     private static List<Found>? FactorsIn(Expr value)
     {
         Dictionary<string, Found>? counts = null;
         for (int i = 0, n = E.ChildCount(value); i < n; i++)
         {
-            CountFactors(E.Child(value, i), ref counts);
+            Count(E.Child(value, i), IsFactor, ref counts);
         }
 
         return counts?.Values.ToList();
@@ -356,42 +359,26 @@ internal static class Share
         _ => c,
     };
 
-    private static void CountCalls(Expr e, ref Dictionary<string, Found>? counts)
-    {
-        if (e is Fn)
-        {
-            Add(e, ref counts);
-        }
-
-        for (int i = 0, n = E.ChildCount(e); i < n; i++)
-        {
-            CountCalls(E.Child(e, i), ref counts);
-        }
-    }
+    private static bool IsCall(Expr e) => e is Fn;
 
     // A factor of the rule table (see FactorName).
     private static bool IsFactor(Expr e) => FactorName(e) is not null;
 
-    // Every factor at or below e.
-    private static void CountFactors(Expr e, ref Dictionary<string, Found>? counts)
+    // Every expression at or below e that 'shared' picks, counted by key, in the order first met;
+    // the last instance met stands for its key (they are all equal).
+    private static void Count(Expr e, System.Func<Expr, bool> shared, ref Dictionary<string, Found>? counts)
     {
-        if (IsFactor(e))
+        if (shared(e))
         {
-            Add(e, ref counts);
+            string key = Simplify.Key(e);
+            counts ??= new Dictionary<string, Found>();
+            counts[key] = new Found(key, e, counts.TryGetValue(key, out Found existing) ? existing.Count + 1 : 1);
         }
 
         for (int i = 0, n = E.ChildCount(e); i < n; i++)
         {
-            CountFactors(E.Child(e, i), ref counts);
+            Count(E.Child(e, i), shared, ref counts);
         }
-    }
-
-    // The last instance met stands for its key (they are all equal).
-    private static void Add(Expr e, ref Dictionary<string, Found>? counts)
-    {
-        string key = Simplify.Key(e);
-        counts ??= new Dictionary<string, Found>();
-        counts[key] = new Found(key, e, counts.TryGetValue(key, out Found existing) ? existing.Count + 1 : 1);
     }
 
     // The factors of the rule table worth a local of their own when repeated, by a name that says

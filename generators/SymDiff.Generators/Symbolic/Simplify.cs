@@ -195,11 +195,11 @@ internal static class Simplify
         }
     }
 
-    // The callers change the terms they get (Scale, Combine), so each gets its own copy.
+    // The callers change the coefficients of the terms they get (Scale, Combine), so each gets its own copy.
     private static List<Term> Terms(Expr e) =>
         e is Num n
             ? [new Term { Coef = n.Value }]
-            : Memo(Current.SumsOfProducts, e, static x => TermsOf(x)).Select(Clone).ToList();
+            : Memo(Current.SumsOfProducts, e, static x => TermsOf(x)).Select(t => t.Copy()).ToList();
 
     private static List<Term> TermsOf(Expr e)
     {
@@ -291,11 +291,9 @@ internal static class Simplify
         }
 
         var t = new Term { Coef = common };
-        t.Num.Add(Rebuild(Scale(sum.Select(Clone).ToList(), 1 / common)));
+        t.Num.Add(Rebuild(Scale(sum.Select(t => t.Copy()).ToList(), 1 / common)));
         return t;
     }
-
-    private static Term Clone(Term t) => t.Copy();
 
     private static Term Cancel(Term t)
     {
@@ -383,7 +381,7 @@ internal static class Simplify
             var rest = new Term { Coef = magnitude };
             rest.Num.AddRange(t.Num.Where((_, i) => i != gate));
             rest.Den.AddRange(t.Den);
-            Expr Inner(Expr branch) => branch is Num { Value: 0 } ? branch : Rebuild(Product(Terms(branch), [Clone(rest)]));
+            Expr Inner(Expr branch) => branch is Num { Value: 0 } ? branch : Rebuild(Product(Terms(branch), [rest.Copy()]));
             return Conditional(cond.Test, Inner(cond.WhenTrue), Inner(cond.WhenFalse));
         }
 
