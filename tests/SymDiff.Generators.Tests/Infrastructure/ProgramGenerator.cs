@@ -352,7 +352,13 @@ internal sealed class ProgramGenerator(int seed)
         return string.Create(CultureInfo.InvariantCulture, $"(({subject}) switch {{ < {c:0.##} => {a}, > {c - 0.3:0.##} and < {c + 0.6:0.##} => {b}, _ => {Leaf(withCounter)} }})");
     }
 
-    private string Constant() => ((random.NextDouble() * 2 - 1) * 1.5).ToString("0.##", CultureInfo.InvariantCulture);
+    // Always a floating literal: a bare 0 would make Math.Abs(0) an int, and an int subject of a
+    // pattern with floating constants (is > -0.57) does not compile.
+    private string Constant()
+    {
+        string text = ((random.NextDouble() * 2 - 1) * 1.5).ToString("0.##", CultureInfo.InvariantCulture);
+        return text.Contains('.', StringComparison.Ordinal) ? text : text + ".0";
+    }
 
     private string Leaf(string? withCounter)
     {
