@@ -73,6 +73,7 @@ public class GeneratedMethodTests
         new("CallArrays", "[Differentiable] public static double Dot(double[] u, double[] v) { double s = 0; for (int i = 0; i < u.Length; i++) s += u[i] * v[i]; return s; } [Differentiable] public static double F(double[] a, [NoGradient] double[] b, double c) => Dot(a, b) * c + Dot(a, a);", "F", [3, 3]),
         new("CallInLoop", "[Differentiable] public static double Sq(double u) => u * u; [Differentiable] public static double F(double[] v, double w) { double s = 0; for (int i = 0; i < v.Length; i++) s += Sq(v[i] * w); return s; }", "F", [3]),
         new("CallWithSubset", "[Differentiable(nameof(a))] public static double G(double a, double b) => a * b * b; [Differentiable] public static double F(double x, [NoGradient] double y) => G(x, y) + G(x * 2, 3);", "F"),
+        new("SharedAcrossACall", "[Differentiable] public static double G(double a, double b) => a * Math.Sin(b); [Differentiable] public static double F(double w, double b) { double g = G(w, b); return g * Math.Sqrt(1 + b * b) + Math.Sqrt(1 + b * b); }", "F"),
         new("CallOtherType", "[Differentiable] public static double F(double x) => Other.H(x) * 2; } public static partial class Other { [Differentiable] public static double H(double t) => Math.Exp(-t * t);", "F"),
     ];
 
@@ -94,6 +95,20 @@ public class GeneratedMethodTests
             string[] code = generated.Substring(start, end - start).Split('\n').Where(line => !line.TrimStart().StartsWith("//", StringComparison.Ordinal)).ToArray();
             Assert.Equal(1, code.Sum(line => line.Split("Math.Tanh(").Length - 1));
         }
+    }
+
+    [Fact]
+    public void A_shared_call_outlives_a_pullback_that_does_not_assign_its_arguments()
+    {
+        // GBackward writes the adjoints dw and db only, so the sqrt(1 + b²) that the backward
+        // sweep computes before it still holds for Gradient's return value after it.
+        string source = Sources.InClass(Cases.Single(c => c.Name == "SharedAcrossACall").Members);
+        string generated = Harness.GeneratedSource(source, "Cases.C.F.g.cs");
+        int start = generated.IndexOf("public static double FGradient(", StringComparison.Ordinal);
+        string body = generated.Substring(start, generated.IndexOf("\n    }", start, StringComparison.Ordinal) - start);
+        string[] code = body.Split('\n').Where(line => !line.TrimStart().StartsWith("//", StringComparison.Ordinal)).ToArray();
+        Assert.Contains(code, line => line.Contains("GBackward(", StringComparison.Ordinal));
+        Assert.Equal(1, code.Sum(line => line.Split("Math.Sqrt(").Length - 1));
     }
 
     [Theory]

@@ -60,9 +60,21 @@ internal static class Share
             Expr? original = ValueOf(c);
             if (original is null)
             {
-                // Anything else (a pop, a call's pullback, raw code) may assign anything.
+                // A pop, a call's pullback or a cleared span assigns what Effects.Writes names (the
+                // pullback only its adjoint arguments); raw code may assign anything.
                 result.Add(c);
-                held.Clear();
+                if (c is Pop or BackwardCall or BackwardTangentCall or ClearSpan)
+                {
+                    foreach (string target in Effects.Writes(c))
+                    {
+                        held.Assigned(Effects.Target(target));
+                    }
+                }
+                else
+                {
+                    held.Clear();
+                }
+
                 continue;
             }
 
