@@ -165,7 +165,7 @@ internal static class Effects
         StoreElement s => [s.Array],
         Taped t => Writes(t.Action),
         BackwardCall b => b.Adjoints.OfType<string>().Select(Target),
-        BackwardTangentCall b => b.Adjoints.OfType<string>().Concat(b.AdjointTangents.OfType<string>()),
+        BackwardTangentCall b => b.Adjoints.Concat(b.AdjointTangents).OfType<string>().Select(Target),
         ClearSpan clear => [clear.Span],
         Raw r when r.Writes is not null => [r.Writes],
         _ => [],

@@ -105,6 +105,9 @@ internal sealed class SecondOrder
     {
         Set s => IsZero(s.Value),
         AddToElement a => IsZero(a.Value),
+
+        // A callee's pullback tangent with no tangent in its arguments or seed adds H·0 = 0.
+        BackwardTangentCall b => IsZero(b.SeedTangent) && b.Tangents.All(t => IsZero(t) || t is ArrayRef { Code: "default" }),
         _ => false,
     };
 
