@@ -107,7 +107,7 @@ internal sealed class SecondOrder
         AddToElement a => IsZero(a.Value),
 
         // A callee's pullback tangent with no tangent in its arguments or seed adds H·0 = 0.
-        BackwardTangentCall b => IsZero(b.SeedTangent) && b.Tangents.All(t => IsZero(t) || t is ArrayRef { Code: "default" }),
+        BackwardTangentCall b => IsZero(b.SeedTangent) && b.Tangents.All(t => IsZero(t) || t == NoArrayTangent),
         _ => false,
     };
 
@@ -396,7 +396,10 @@ internal sealed class SecondOrder
 
     private Expr ArgumentTangent(CalleeParam p, Expr argument) => p.Kind == ParamKind.Double
         ? Tangent(argument, null)
-        : argument is ArrayRef a && active.Contains(a.Code) ? new ArrayRef(TangentName(a.Code), false, a.Slice) : new ArrayRef("default", false);
+        : argument is ArrayRef a && active.Contains(a.Code) ? new ArrayRef(TangentName(a.Code), false, a.Slice) : NoArrayTangent;
+
+    // The tangent of an array argument that carries none: default, an empty span.
+    private static readonly ArrayRef NoArrayTangent = new("default", false);
 
     // The tangent update for 'target op= value' (written before the primal update, which it reads).
     private (AssignOp Op, Expr Value)? UpdateTangent(Expr target, Expr tangent, AssignOp op, Expr value)

@@ -55,26 +55,19 @@ internal static class Share
                 case Comment or Push:
                     result.Add(c);
                     continue;
+                case Pop or BackwardCall or BackwardTangentCall or ClearSpan:
+                    // These assign only what Effects.Writes names (a call's pullback, its adjoint arguments).
+                    result.Add(c);
+                    Forget(c);
+                    continue;
             }
 
             Expr? original = ValueOf(c);
             if (original is null)
             {
-                // A pop, a call's pullback or a cleared span assigns what Effects.Writes names (the
-                // pullback only its adjoint arguments); raw code may assign anything.
+                // Anything else (raw code) may assign anything.
                 result.Add(c);
-                if (c is Pop or BackwardCall or BackwardTangentCall or ClearSpan)
-                {
-                    foreach (string target in Effects.Writes(c))
-                    {
-                        held.Assigned(Effects.Target(target));
-                    }
-                }
-                else
-                {
-                    held.Clear();
-                }
-
+                held.Clear();
                 continue;
             }
 
@@ -120,13 +113,19 @@ internal static class Share
             }
 
             result.Add(ReferenceEquals(value, original) ? c : WithValue(c, value));
-            foreach (string target in Effects.Writes(c))
+            Forget(c);
+        }
+
+        return result;
+
+        // What a statement assigns no longer holds the expressions that read it.
+        void Forget(Code statement)
+        {
+            foreach (string target in Effects.Writes(statement))
             {
                 held.Assigned(target);
             }
         }
-
-        return result;
     }
 
     /// <summary>An expression a statement computes, by its key, and how many times the statement computes it.</summary>
